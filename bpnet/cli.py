@@ -1,0 +1,80 @@
+"""The command line: ``python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet]``.
+
+It calls the three stages in order (input: config and data; compute: train every model;
+output: files, pictures and the summary) and is the only place that prints. A user mistake
+ends with one line on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+import numpy as np
+
+from . import __version__, data as data_stage, experiment, report
+from .errors import InputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run.py", description="Train the networks a YAML config describes and write "
+        "metrics, predictions, models and error curves.")
+    p.add_argument("config", help="the YAML config file, e.g. configs/passengers.yaml")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE",
+                   help="override a config key (repeatable), e.g. --set train.lr=0.05")
+    p.add_argument("--out", help="output folder (overrides output.dir)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--version", action="version", version=f"bpnet {__version__}")
+    return p
+
+
+def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: float):
+    def show(epoch: int, row: dict, reason: str | None) -> None:
+        line = (f"{name}: {algorithm.upper()}, Epoch {epoch}/{epochs}, "
+                f"MSE {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}, "
+                f"lr {row['lr']:.4g}")
+        if row["val_fail"]:
+            line += f", val_fail {row['val_fail']}"
+        print(line, flush=True)
+        if reason:
+            print(f"{name}: {algorithm.upper()}, {reason}", flush=True)
+    return show
+
+
+def _warning_line(message, category, filename, lineno, line=None) -> str:
+    return f"warning: {message}\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    warnings.formatwarning = _warning_line
+    try:
+        return _run(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from .config import load_config
+    cfg = load_config(args.config, args.overrides, args.out)
+    report.prepare_dir(cfg.output.dir)
+    data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+    sizes = {p: len(i) for p, i in data.index.items()}
+    print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
+          f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
+    results = []
+    for name, m in cfg.models.items():
+        t = m.train
+        progress = None if args.quiet or t.show == 0 else \
+            _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
+        results.append(experiment.fit_model(name, m, data, cfg.seed, progress))
+    written = report.write_all(cfg, data, results)
+    print()
+    print(report.summary_table(results))
+    print()
+    print(f"wrote {len(written)} files to {cfg.output.dir}: "
+          f"{', '.join(p.name for p in written)}")
+    return 0

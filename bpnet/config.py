@@ -1,0 +1,434 @@
+"""Input stage: the YAML config as a frozen, nested dataclass schema.
+
+``load_config(path, overrides)`` reads the file with ``yaml.safe_load``, applies ``--set``
+overrides, checks every key, type and range, and returns a :class:`Config` with every default
+filled in. Any mistake raises :class:`~bpnet.errors.InputError` with one line naming the file and
+the key path, e.g. ``configs/x.yaml: train.lr_incr is not a key; did you mean train.lr_inc?``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
+ALGORITHMS = ("traingd", "traingdm", "traingda", "traingdx")
+MODEL_TYPES = ("feedforward", "elman")
+SCALINGS = ("mapstd", "mapminmax", "none")
+DIVISIONS = ("block", "random", "interleaved")
+
+
+def _check(predicate, message: str) -> dict:
+    return {"check": (predicate, message)}
+
+
+def _choice(*choices: str) -> dict:
+    return {"choices": choices}
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the samples come from: a series with lags (series mode) or named columns (tabular)."""
+
+    path: str
+    series: str | None = None
+    time: str | None = None
+    lags: tuple[int, ...] = field(default=(1,), metadata=_check(
+        lambda v: len(v) > 0 and all(x >= 1 for x in v) and len(set(v)) == len(v),
+        "must be a non-empty list of distinct positive integers"))
+    month: bool = False
+    inputs: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    test_path: str | None = None
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    """Fractions of the samples for training, validation and test (SPEC 7)."""
+
+    method: str = field(default="block", metadata=_choice(*DIVISIONS))
+    train: float = field(default=0.7, metadata=_check(lambda v: 0 < v <= 1, "must be in (0, 1]"))
+    val: float = field(default=0.15, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+    test: float = field(default=0.15, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (SPEC 6)."""
+
+    algorithm: str = field(default="traingdx", metadata=_choice(*ALGORITHMS))
+    epochs: int = field(default=1000, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    goal: float = field(default=0.0, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    lr: float = field(default=0.01, metadata=_check(lambda v: 0 < v < math.inf, "must be > 0"))
+    lr_inc: float = field(default=1.05, metadata=_check(lambda v: 1 <= v < math.inf, "must be >= 1"))
+    lr_dec: float = field(default=0.7, metadata=_check(lambda v: 0 < v < 1, "must be in (0, 1)"))
+    max_perf_inc: float = field(default=1.04, metadata=_check(lambda v: 1 <= v < math.inf,
+                                                              "must be >= 1"))
+    mc: float = field(default=0.9, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+    min_grad: float = field(default=1e-5, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    max_fail: int = field(default=6, metadata=_check(lambda v: v >= 1, "must be >= 1"))
+    show: int = field(default=25, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    time: float = field(default=math.inf, metadata=_check(lambda v: v > 0, "must be > 0"))
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """One network: its type, layer sizes, transfer functions, initialisation and training."""
+
+    type: str = field(metadata=_choice(*MODEL_TYPES))
+    hidden: tuple[int, ...] = field(default=(), metadata=_check(
+        lambda v: all(x >= 1 for x in v), "sizes must be >= 1"))
+    transfer: tuple[str, ...] = field(default=(), metadata=_check(
+        lambda v: all(x in TRANSFERS for x in v), f"each must be one of {', '.join(TRANSFERS)}"))
+    init: str = "nguyen-widrow"
+    clip_norm: float | None = field(default=None, metadata=_check(
+        lambda v: v is None or v > 0, "must be > 0"))
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """Where results go."""
+
+    dir: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole experiment, every default filled in."""
+
+    data: DataConfig
+    models: dict[str, ModelConfig]
+    seed: int = 0
+    split: SplitConfig = field(default_factory=SplitConfig)
+    scaling: str = field(default="mapstd", metadata=_choice(*SCALINGS))
+    train: TrainConfig = field(default_factory=TrainConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    @property
+    def series_mode(self) -> bool:
+        return self.data.series is not None
+
+
+# --------------------------------------------------------------------------------------------
+# loading
+
+def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
+                out_dir: str | None = None) -> Config:
+    """Read, override, check and resolve a config file.
+
+    ``overrides`` are ``key.path=value`` strings (values parsed as YAML scalars or flow lists);
+    ``out_dir`` replaces ``output.dir``. Relative paths in the file resolve against its folder;
+    ``output.dir`` defaults to ``results/<config stem>`` in the current folder.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read config file ({exc})") from None
+    raw = parse_yaml(text, str(path))
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: the config must be a mapping of keys, not {_kind(raw)}")
+    for item in overrides:
+        _apply_override(raw, item, path)
+    return build_config(raw, str(path), base=path.parent, out_dir=out_dir)
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """``yaml.safe_load`` with errors as one line; explicit tags (``!!python/...``) refused."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: {_yaml_message(exc)}") from None
+    _refuse_tags(node, where)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: {_yaml_message(exc)}") from None
+
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in
+               ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+def _refuse_tags(node, where: str) -> None:
+    """Refuse any node whose tag is not one of YAML's plain types (implicit or written)."""
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        if n.tag not in _PLAIN_TAGS:
+            mark = n.start_mark
+            raise InputError(f"{where}: line {mark.line + 1}, column {mark.column + 1}: "
+                             f"tag {n.tag!r} is not allowed; write plain values")
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend((k, v))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is not None:
+        return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return f"YAML syntax error: {problem}"
+
+
+def _apply_override(raw: dict, item: str, path: Path) -> None:
+    key, sep, value = item.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise InputError(f"--set {item!r}: expected key.path=value, e.g. train.lr=0.05")
+    value = parse_yaml(value, f"--set {key}")
+    node = raw
+    parts = key.split(".")
+    for depth, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise InputError(f"--set {key}: {'.'.join(parts[:depth + 1])} is not a mapping")
+        node = child
+    node[parts[-1]] = value
+
+
+def build_config(raw: dict, where: str, base: Path = Path("."),
+                 out_dir: str | None = None) -> Config:
+    """Check a raw mapping (as from YAML) and resolve it into a :class:`Config`."""
+    raw = dict(raw)
+    for required in ("data", "models"):
+        if required not in raw:
+            raise InputError(f"{where}: {required} is missing")
+    top_train_raw = _mapping(raw.get("train", {}) or {}, "train", where)
+    models_raw = _mapping(raw.pop("models") or {}, "models", where)
+    if not models_raw:
+        raise InputError(f"{where}: models must name at least one model")
+    values = _fields(Config, raw, "", where, skip={"models"})
+    top_train = values.get("train", TrainConfig())
+    models = {}
+    for name, mraw in models_raw.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise InputError(f"{where}: models.{name}: model names must be identifiers "
+                             "(letters, digits, underscores)")
+        models[name] = _model(mraw, f"models.{name}", where, top_train_raw, top_train)
+    values["models"] = models
+    cfg = Config(**values)
+    _check_data(cfg.data, where)
+    _check_split(cfg.split, where)
+    return _resolve_paths(cfg, base, where, out_dir)
+
+
+def _model(raw: Any, path: str, where: str, top_train_raw: dict,
+           top_train: TrainConfig) -> ModelConfig:
+    raw = dict(_mapping(raw, path, where))
+    override = _mapping(raw.pop("train", None) or {}, f"{path}.train", where)
+    values = _fields(ModelConfig, raw, path, where, skip={"train"})
+    train = top_train
+    if override:
+        merged = {**top_train_raw, **override}
+        # keys in the override are reported under the model's path, the rest under train.
+        _fields(TrainConfig, override, f"{path}.train", where, partial=True)
+        train = TrainConfig(**_fields(TrainConfig, merged, "train", where))
+    values["train"] = train
+    mtype = values["type"]
+    hidden = values.get("hidden", ())
+    transfer = values.get("transfer", ())
+    if mtype == "feedforward":
+        hidden = hidden or (10, 10)
+        transfer = transfer or ("tansig",) * len(hidden) + ("purelin",)
+        if len(transfer) != len(hidden) + 1:
+            raise InputError(f"{where}: {path}.transfer: needs {len(hidden) + 1} names, one per "
+                             f"layer ({len(hidden)} hidden + output), got {len(transfer)}")
+    else:
+        hidden = hidden or (10,)
+        transfer = transfer or ("tansig", "purelin")
+        if len(hidden) != 1:
+            raise InputError(f"{where}: {path}.hidden: an {mtype} network has one hidden layer; "
+                             "give one size")
+        if len(transfer) != 2:
+            raise InputError(f"{where}: {path}.transfer: needs 2 names (hidden, output), "
+                             f"got {len(transfer)}")
+    values["hidden"], values["transfer"] = hidden, transfer
+    return ModelConfig(**values)
+
+
+def _check_data(data: DataConfig, where: str) -> None:
+    if data.series is not None:
+        for key in ("inputs", "targets"):
+            if getattr(data, key):
+                raise InputError(f"{where}: data.{key} is for tabular mode; with data.series "
+                                 "the inputs are the lags (and month)")
+        if data.test_path is not None:
+            raise InputError(f"{where}: data.test_path is for tabular mode (data.inputs/"
+                             "data.targets); a series is divided by split")
+    else:
+        if not data.inputs or not data.targets:
+            raise InputError(f"{where}: data: give either series (with lags) or both inputs "
+                             "and targets")
+    if data.month and data.time is None:
+        raise InputError(f"{where}: data.month: needs data.time, the column of YYYY-MM labels")
+
+
+def _check_split(split: SplitConfig, where: str) -> None:
+    total = split.train + split.val + split.test
+    if abs(total - 1.0) > 1e-9:
+        raise InputError(f"{where}: split: train + val + test must be 1, got {total:g}")
+
+
+def _resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> Config:
+    def resolve(p: str | None) -> str | None:
+        if p is None:
+            return None
+        q = Path(p).expanduser()
+        return str(q if q.is_absolute() else (base / q).resolve())
+
+    data = dataclasses.replace(cfg.data, path=resolve(cfg.data.path),
+                               test_path=resolve(cfg.data.test_path))
+    models = {}
+    for name, m in cfg.models.items():
+        init = m.init
+        if init not in ("nguyen-widrow", "uniform"):
+            if not init.endswith(".npz"):
+                raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform "
+                                 f"or the path of a saved model .npz, got {init!r}")
+            init = resolve(init)
+        models[name] = dataclasses.replace(m, init=init)
+    if out_dir is not None:
+        out = str(Path(out_dir).resolve())
+    elif cfg.output.dir:
+        out = resolve(cfg.output.dir)
+    else:
+        out = str((Path("results") / Path(where).stem).resolve())
+    return dataclasses.replace(cfg, data=data, models=models, output=OutputConfig(dir=out))
+
+
+def config_to_dict(cfg: Config) -> dict:
+    """The resolved config as plain YAML-ready data (tuples as lists, inf as .inf)."""
+    def plain(v):
+        if dataclasses.is_dataclass(v):
+            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, (tuple, list)):
+            return [plain(x) for x in v]
+        return v
+    return plain(cfg)
+
+
+# --------------------------------------------------------------------------------------------
+# the schema walker
+
+def _fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
+            partial: bool = False) -> dict:
+    """Convert and check the keys of ``raw`` against the fields of dataclass ``cls``."""
+    raw = _mapping(raw, path or "the config", where)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in raw:
+        if key not in fields:
+            full = _join(path, key)
+            known = [_join(path, k) for k in fields]
+            guess = difflib.get_close_matches(full, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {guess[0]}?" if guess else \
+                f"; valid keys: {', '.join(sorted(fields))}"
+            raise InputError(f"{where}: {full} is not a key{hint}")
+    values = {}
+    for name, f in fields.items():
+        if name in skip:
+            continue
+        key = _join(path, name)
+        if name not in raw:
+            if (not partial and f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING):
+                raise InputError(f"{where}: {key} is missing")
+            continue
+        value = _convert(hints[name], raw[name], key, where)
+        choices = f.metadata.get("choices")
+        if choices and value not in choices:
+            guess = difflib.get_close_matches(str(value), choices, n=1)
+            hint = f" (did you mean {guess[0]}?)" if guess else ""
+            raise InputError(f"{where}: {key}: {value!r} is not one of "
+                             f"{', '.join(choices)}{hint}")
+        check = f.metadata.get("check")
+        if check and value is not None and not check[0](value):
+            raise InputError(f"{where}: {key}: {check[1]}, got {_show(raw[name])}")
+        values[name] = value
+    return values
+
+
+def _convert(hint, value: Any, key: str, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(args[0], value, key, where)
+    if dataclasses.is_dataclass(hint):
+        return hint(**_fields(hint, value, key, where))
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        seq = value if isinstance(value, list) else [value]
+        return tuple(_convert(item, v, f"{key}[{i}]" if isinstance(value, list) else key, where)
+                     for i, v in enumerate(seq))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise InputError(f"{where}: {key}: expected true or false, got {_show(value)}")
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise InputError(f"{where}: {key}: expected a whole number, got {_show(value)}")
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out = float(value)
+        elif isinstance(value, str):
+            try:
+                out = float(value)  # YAML 1.1 reads 1e-5 (no dot) as a string
+            except ValueError:
+                raise InputError(f"{where}: {key}: expected a number, got {_show(value)}") from None
+        else:
+            raise InputError(f"{where}: {key}: expected a number, got {_show(value)}")
+        if math.isnan(out):
+            raise InputError(f"{where}: {key}: expected a number, got NaN")
+        return out
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise InputError(f"{where}: {key}: expected text, got {_show(value)}")
+    raise TypeError(f"unsupported schema type {hint!r}")  # a bug in the schema, not user input
+
+
+def _mapping(value: Any, path: str, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: {path}: expected a mapping of keys, got {_kind(value)}")
+    return value
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number",
+            bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

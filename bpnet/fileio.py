@@ -1,0 +1,27 @@
+"""Writing files so that a reader never sees half of one.
+
+Every result file is written to a temporary name in its own folder and renamed into place: the
+file is either the old one or the complete new one, even if the run is stopped mid-write.
+"""
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+
+def atomic_write(path: str | Path, write: Callable[[io.IOBase], None],
+                 binary: bool = False) -> None:
+    """Call ``write(fh)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        mode = {"mode": "wb"} if binary else {"mode": "w", "newline": "", "encoding": "utf-8"}
+        with os.fdopen(fd, **mode) as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,78 @@
+"""Input stage: weight initialisation (SPEC 4).
+
+``nguyen_widrow`` is MATLAB's initnw for a tansig/logsig layer, ``rands`` its uniform(-1, 1)
+initialisation of other layers, and ``load_weights`` copies the arrays of a saved model into a
+network for warm starts. All randomness comes from the caller's ``numpy.random.Generator``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InputError
+
+
+def nguyen_widrow(s: int, ranges: np.ndarray, active: tuple[float, float],
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Nguyen-Widrow weights for a layer of ``s`` units.
+
+    ranges (R, 2): [pmin, pmax] of each input; active: the transfer function's net-input range
+    (tansig [-2, 2], logsig [-4, 4]). Returns W (s, R), b (s,). Inputs with pmin == pmax get
+    weight 0; with r the number of the others, wMag = 0.7 s^(1/r), the rows of W point in random
+    directions with length wMag and the biases spread evenly over [-wMag, wMag].
+    """
+    ranges = np.asarray(ranges, dtype=float)
+    keep = ranges[:, 0] != ranges[:, 1]
+    r = int(keep.sum())
+    W = np.zeros((s, len(ranges)))
+    if r == 0:
+        return W, np.zeros(s)
+    mag = 0.7 * s ** (1.0 / r)
+    w = rng.uniform(-1.0, 1.0, size=(s, r))
+    w = mag * w / np.linalg.norm(w, axis=1, keepdims=True)
+    b = np.zeros(s) if s == 1 else mag * np.linspace(-1.0, 1.0, s) * np.sign(w[:, 0])
+    # net inputs from [-1, 1] to the active range [nmin, nmax]
+    nmin, nmax = active
+    w = w * (nmax - nmin) / 2.0
+    b = b * (nmax - nmin) / 2.0 + (nmax + nmin) / 2.0
+    # inputs from [pmin, pmax] to [-1, 1]
+    pmin, pmax = ranges[keep, 0], ranges[keep, 1]
+    x = 2.0 / (pmax - pmin)
+    y = 1.0 - pmax * x
+    b = w @ y + b
+    W[:, keep] = w * x
+    return W, b
+
+
+def rands(s: int, r: int, rng: np.random.Generator,
+          scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """W (s, r) and b (s,), each uniform(-scale, scale), weights drawn first (MATLAB rands)."""
+    W = rng.uniform(-scale, scale, size=(s, r))
+    b = rng.uniform(-scale, scale, size=s)
+    return W, b
+
+
+def load_weights(params: dict[str, np.ndarray], path: str) -> None:
+    """Copy the arrays named like ``params`` from a saved model (.npz) into ``params``.
+
+    Every name must be present with the same shape; arrays that would need pickle are refused.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            missing = [k for k in params if k not in saved.files]
+            if missing:
+                raise InputError(f"{path}: the model file has no {', '.join(missing)} "
+                                 f"(it holds {', '.join(saved.files)})")
+            arrays = {k: saved[k] for k in params}
+    except FileNotFoundError:
+        raise InputError(f"{path}: model file not found") from None
+    except ValueError as exc:  # object arrays refused by allow_pickle=False, or a broken file
+        raise InputError(f"{path}: cannot read the model file ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the model file ({exc})") from None
+    for name, value in arrays.items():
+        if value.shape != params[name].shape:
+            raise InputError(f"{path}: {name} has shape {value.shape}, this network needs "
+                             f"{params[name].shape}")
+        if value.dtype.kind not in "fiu":
+            raise InputError(f"{path}: {name} is not a numeric array")
+        params[name][...] = value

@@ -1,0 +1,38 @@
+"""Output stage: errors of predictions in original units (SPEC 11).
+
+The relative error of a prediction is (y_pred - y_true) / y_true; a zero target has none (NaN),
+is left out of MAPE and max |relative error|, and is counted in ``n_zero_targets``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
+    """sum((y_true - y_pred)^2) / numel over all samples and outputs."""
+    e = (np.asarray(y_true) - np.asarray(y_pred)).ravel()
+    return float(e @ e) / e.size if e.size else math.nan
+
+
+def relative_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """(y_pred - y_true) / y_true elementwise; NaN where y_true == 0."""
+    y_true = np.asarray(y_true, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y_true != 0, (np.asarray(y_pred) - y_true) / y_true, np.nan)
+
+
+def errors(y_pred: np.ndarray, y_true: np.ndarray) -> dict[str, float | int]:
+    """RMSE, MAE, MAPE (%), max |relative error| and counts of y_pred vs y_true, both (n, K)."""
+    e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+    rel = relative_error(y_pred, y_true)
+    finite = rel[~np.isnan(rel)]
+    return {
+        "n": int(e.shape[0]),
+        "rmse": float(np.sqrt(np.mean(e ** 2))) if e.size else math.nan,
+        "mae": float(np.mean(np.abs(e))) if e.size else math.nan,
+        "mape": float(100.0 * np.mean(np.abs(finite))) if finite.size else math.nan,
+        "max_abs_rel_error": float(np.max(np.abs(finite))) if finite.size else math.nan,
+        "n_zero_targets": int(np.isnan(rel).sum()),
+    }

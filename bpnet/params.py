@@ -1,0 +1,25 @@
+"""A flat parameter vector with named views.
+
+Training rules see one vector X of all weights and biases (MATLAB's getwb); the networks see named
+arrays (W1, b1, ...). Both are the same memory: ``params[name]`` is a reshaped view into ``theta``,
+so writing ``theta[:] = X`` sets every layer at once, with no copying between the two.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def flat_params(shapes: dict[str, tuple[int, ...]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Allocate a zero vector for ``shapes`` and return it with one view per name."""
+    sizes = [int(np.prod(s)) for s in shapes.values()]
+    theta = np.zeros(sum(sizes))
+    views, start = {}, 0
+    for (name, shape), size in zip(shapes.items(), sizes):
+        views[name] = theta[start:start + size].reshape(shape)
+        start += size
+    return theta, views
+
+
+def flatten(grads: dict[str, np.ndarray], names) -> np.ndarray:
+    """The gradient arrays named by ``names``, in that order, as one vector."""
+    return np.concatenate([grads[n].ravel() for n in names])

@@ -1,0 +1,165 @@
+"""Output stage: every result file, and the console summary.
+
+Each file is written to a temporary name in the output folder and renamed into place, so that a
+result file is either the old one or the complete new one, never half written.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import platform
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from . import __version__, metrics, modelfile, plots
+from .fileio import atomic_write
+from .config import Config, config_to_dict
+from .data import Dataset
+from .errors import InputError
+from .experiment import ModelResult
+from .training import HISTORY_COLUMNS
+
+
+def prepare_dir(out: str) -> Path:
+    """Create the output folder (and parents); an unwritable one is an InputError."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".write-test.", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create or write the output folder "
+                         f"({exc.strerror or exc})") from None
+    return path
+
+
+def versions() -> dict[str, str]:
+    import matplotlib
+    import scipy
+    return {"bpnet": __version__, "python": platform.python_version(),
+            "numpy": np.__version__, "scipy": scipy.__version__,
+            "matplotlib": matplotlib.__version__, "pyyaml": yaml.__version__}
+
+
+def _clean(v):
+    """JSON-safe: NaN/inf become null, numpy scalars plain numbers."""
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    if isinstance(v, (float, np.floating)):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def metrics_dict(cfg: Config, results: list[ModelResult]) -> dict:
+    models = {}
+    for r in results:
+        t = r.train
+        entry = {"type": r.cfg.type, "algorithm": r.cfg.train.algorithm,
+                 "epochs": t.epochs, "best_epoch": t.best_epoch, "stop_reason": t.stop_reason,
+                 "train_seconds": t.seconds, "seconds_per_epoch": t.seconds_per_epoch}
+        if r.cfg.clip_norm is not None:
+            entry["clipped_epochs"] = t.clipped
+        entry.update(r.scores)
+        models[r.name] = entry
+    return _clean({"seed": cfg.seed, "versions": versions(), "models": models})
+
+
+def _fmt(x: float) -> str:
+    return "" if not math.isfinite(x) else repr(float(x))
+
+
+def write_predictions(fh, data: Dataset, results: list[ModelResult]) -> None:
+    """One row per sample: label, split, target(s), then per model prediction and rel. error."""
+    w = csv.writer(fh)
+    multi = len(data.target_names) > 1
+    names = data.target_names
+    header = [data.label_name, "split", *(names if multi else ["target"])]
+    for r in results:
+        for t in names:
+            col = f"{r.name}_{t}" if multi else r.name
+            header += [col, f"{col}_relerr"]
+    w.writerow(header)
+    rel = {r.name: metrics.relative_error(r.predictions, data.Y) for r in results}
+    part_of = data.part_of()
+    for i in range(len(data.Y)):
+        row = [data.labels[i], part_of[i], *(_fmt(v) for v in data.Y[i])]
+        for r in results:
+            for j in range(len(names)):
+                row += [_fmt(r.predictions[i, j]), _fmt(rel[r.name][i, j])]
+        w.writerow(row)
+
+
+def write_history(fh, history: dict[str, np.ndarray]) -> None:
+    w = csv.writer(fh)
+    cols = [c for c in (*HISTORY_COLUMNS, "clipped") if c in history]
+    w.writerow(cols)
+    for i in range(len(history["epoch"])):
+        w.writerow([int(history[c][i]) if c in ("epoch", "val_fail", "clipped")
+                    else _fmt(history[c][i]) for c in cols])
+
+
+def model_meta(cfg: Config, data: Dataset) -> dict:
+    d = cfg.data
+    return {"features": data.feature_names, "targets": data.target_names,
+            "data": {"series": d.series, "time": d.time, "lags": list(d.lags),
+                     "month": d.month, "inputs": list(d.inputs), "targets": list(d.targets)}}
+
+
+def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Path]:
+    """Write every result file into ``cfg.output.dir``; returns the paths written."""
+    out = prepare_dir(cfg.output.dir)
+    written = []
+
+    def put(name: str, write, binary: bool = False) -> None:
+        atomic_write(out / name, write, binary)
+        written.append(out / name)
+
+    def put_figure(name: str, fig) -> None:
+        try:
+            put(name, lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
+        finally:
+            plots.close(fig)
+
+    put("config.yaml", lambda fh: yaml.safe_dump(config_to_dict(cfg), fh, sort_keys=False))
+    put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results), fh, indent=2))
+    put("predictions.csv", lambda fh: write_predictions(fh, data, results))
+    meta = model_meta(cfg, data)
+    for r in results:
+        put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
+        path = out / f"model_{r.name}.npz"
+        modelfile.save(path, r.net, data.x_scaler, data.y_scaler, meta)
+        written.append(path)
+        put_figure(f"errors_{r.name}.png",
+                   plots.performance(r.name, r.train.history, r.train.best_epoch,
+                                     r.cfg.train.algorithm, r.train.stop_reason))
+    put_figure("fit.png", plots.fit(data.labels, data.label_name, data.Y, data.target_names,
+                                    {r.name: r.predictions for r in results}, data.part_of()))
+    return written
+
+
+def summary_table(results: list[ModelResult]) -> str:
+    """The console summary: one row per model."""
+    head = ("model", "epochs", "stop reason", "train RMSE", "test RMSE", "test MAPE %",
+            "max test |rel err|")
+    rows = []
+    for r in results:
+        test = r.scores.get("test", {})
+        rows.append((r.name, str(r.train.epochs), r.train.stop_reason,
+                     f"{r.scores['train']['rmse']:.3f}", _num(test.get("rmse"), ".3f"),
+                     _num(test.get("mape"), ".2f"), _num(test.get("max_abs_rel_error"), ".4f")))
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)   # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _num(v, spec: str) -> str:
+    return "-" if v is None or not math.isfinite(v) else format(v, spec)
