@@ -49,11 +49,13 @@ def predict_scaled(net, data: Dataset, parts=None) -> dict[str, np.ndarray]:
     """Scaled predictions (n, K) of each part.
 
     A recurrent network on a series runs all samples as one sequence from h0 = 0 (train, then
-    val, then test) and each part keeps its own steps; otherwise each part is predicted on its
-    own (for a recurrent network: as its own sequence from h0 = 0).
+    val, then test) and each part keeps its own steps; on tabular data each part is its own
+    sequence from h0 = 0.
     """
     parts = data.parts if parts is None else [p for p in parts if p in data.index]
-    if net.recurrent and data.sequence:
+    # a feed-forward net predicts all rows in one product too, so that its numbers do not
+    # depend on how the rows were grouped (BLAS may round a row differently in another batch)
+    if data.sequence or not net.recurrent:
         Y = net.predict(data.Xs)
         return {p: Y[data.index[p]] for p in parts}
     return {p: net.predict(data.scaled(p)[0]) for p in parts}
@@ -64,12 +66,17 @@ def scorer(net, data: Dataset):
     parts = [p for p in ("val", "test") if p in data.index]
     if not parts:
         return None
-    targets = {p: data.scaled(p)[1] for p in parts}
+    scaled = {p: data.scaled(p) for p in parts}
+    whole = net.recurrent and data.sequence   # the parts' steps come from one run of the series
 
     def score(theta: np.ndarray) -> tuple[float, float]:
         net.theta[:] = theta
-        pred = predict_scaled(net, data, parts)
-        return tuple(metrics.mse(pred[p], targets[p]) if p in pred else np.nan
+        if whole:
+            Y = net.predict(data.Xs)
+            pred = {p: Y[data.index[p]] for p in parts}
+        else:
+            pred = {p: net.predict(scaled[p][0]) for p in parts}
+        return tuple(metrics.mse(pred[p], scaled[p][1]) if p in pred else np.nan
                      for p in ("val", "test"))
     return score
 

@@ -2,7 +2,7 @@
 
 BP net: W1 (H1, D), b1, W2 (H2, H1), b2, W3 (K, H2), b3; Elman: Wx (H, D), Wh (H, H), bh,
 Wy (K, H), by. Both carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd;
-x_offset, x_gain, y_offset, y_gain for mapminmax) and ``meta``, a JSON string with the model type,
+x_min, x_max, y_min, y_max for mapminmax) and ``meta``, a JSON string with the model type,
 layer sizes, transfer functions, feature and target names, the data settings, the scaling method
 and the package version: everything needed to use the model without its config.
 """
@@ -28,9 +28,8 @@ def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scal
             "transfer": [t.name for t in net.transfers], "scaling": x_scaler.method,
             "version": __version__, **meta}
     arrays = {k: np.ascontiguousarray(v) for k, v in net.params.items()}
-    if x_scaler.method != "none":
-        arrays.update(x_scaler.arrays("x"))
-        arrays.update(y_scaler.arrays("y"))
+    arrays.update(x_scaler.arrays("x"))
+    arrays.update(y_scaler.arrays("y"))
     arrays["meta"] = np.array(json.dumps(meta))
     atomic_write(path, lambda fh: np.savez(fh, **arrays), binary=True)
 
@@ -72,12 +71,8 @@ def load(path: str | Path):
         view[...] = arrays[name]
     method = meta.get("scaling", "none")
     try:
-        if method == "none":
-            d, k = net.sizes[0], net.sizes[-1]
-            xs, ys = scaling.fit("none", np.zeros((1, d))), scaling.fit("none", np.zeros((1, k)))
-        else:
-            xs = scaling.Scaler.from_arrays(method, arrays, "x")
-            ys = scaling.Scaler.from_arrays(method, arrays, "y")
+        xs = scaling.Scaler.from_arrays(method, arrays, "x", net.sizes[0])
+        ys = scaling.Scaler.from_arrays(method, arrays, "y", net.sizes[-1])
     except KeyError as exc:
         raise InputError(f"{path}: missing scaling array {exc.args[0]}") from None
     return net, xs, ys, meta

@@ -168,6 +168,11 @@ def train(obj: Objective, theta0: np.ndarray, p: TrainConfig,
     vperf and ``max_fail`` epochs without improvement stop training; without one it is the
     one of lowest training perf. The network ends up holding the best X, which is returned.
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is a stop reason, below
+        return _train(obj, theta0, p, score, has_val, progress)
+
+
+def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
     rule = RULES[p.algorithm](p)
     score = score or (lambda X: (math.nan, math.nan))
     start = time.perf_counter()

@@ -1,0 +1,102 @@
+"""End to end: the CLI on the real config, reading back what it wrote."""
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from bpnet import modelfile
+from bpnet.cli import main
+
+
+def run(root, out, *extra):
+    return main([str(root / "configs/passengers.yaml"), "--out", str(out), "--quiet", *extra])
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    from conftest import ROOT
+    out = tmp_path_factory.mktemp("run1")
+    assert run(ROOT, out, "--set", "train.epochs=150") == 0
+    return out
+
+
+def read_csv(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_writes_every_result_file(first_run):
+    names = {p.name for p in first_run.iterdir()}
+    for model in ("bp",):
+        assert {f"history_{model}.csv", f"model_{model}.npz", f"errors_{model}.png"} <= names
+    assert {"metrics.json", "predictions.csv", "config.yaml", "fit.png"} <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    m = json.loads((first_run / "metrics.json").read_text())
+    bp = m["models"]["bp"]
+    assert bp["epochs"] == 150 and bp["stop_reason"] == "Maximum epoch reached."
+    assert set(bp) >= {"train", "test", "best_epoch", "train_seconds", "seconds_per_epoch"}
+    assert bp["train"]["n"] == 101 and bp["test"]["n"] == 42
+    assert m["seed"] == 0 and "numpy" in m["versions"]
+    rows = read_csv(first_run / "predictions.csv")
+    assert len(rows) == 143 and rows[0]["month"] == "1949-02"
+    assert {r["split"] for r in rows} == {"train", "test"}
+    r = rows[-1]
+    rel = (float(r["bp"]) - float(r["target"])) / float(r["target"])
+    assert float(r["bp_relerr"]) == pytest.approx(rel, rel=1e-12)
+    # MAPE in metrics.json is the mean of the test rows' relative errors
+    test_rel = [abs(float(r["bp_relerr"])) for r in rows if r["split"] == "test"]
+    assert bp["test"]["mape"] == pytest.approx(100 * np.mean(test_rel), rel=1e-12)
+    hist = read_csv(first_run / "history_bp.csv")
+    assert len(hist) == 151 and list(hist[0]) == ["epoch", "perf", "vperf", "tperf", "lr",
+                                                   "gradient", "val_fail"]
+
+
+def test_same_seed_same_numbers(first_run, tmp_path, root):
+    assert run(root, tmp_path, "--set", "train.epochs=150") == 0
+    assert (tmp_path / "predictions.csv").read_bytes() == \
+        (first_run / "predictions.csv").read_bytes()
+    a = json.loads((first_run / "metrics.json").read_text())["models"]["bp"]
+    b = json.loads((tmp_path / "metrics.json").read_text())["models"]["bp"]
+    for part in ("train", "test"):
+        assert a[part] == b[part]
+
+
+def test_saved_model_reproduces_predictions(first_run, root):
+    from bpnet.config import load_config
+    from bpnet import data
+    net, xs, ys, meta = modelfile.load(first_run / "model_bp.npz")
+    assert meta["model"] == "feedforward" and meta["features"] == ["passengers[t-1]", "month"]
+    cfg = load_config(first_run / "config.yaml")
+    ds = data.load(cfg, np.random.default_rng(cfg.seed))
+    pred = ys.inverse_transform(net.predict(xs.transform(ds.X)))
+    rows = read_csv(first_run / "predictions.csv")
+    assert [float(r["bp"]) for r in rows] == pred[:, 0].tolist()
+
+
+def test_init_from_saved_model(first_run, tmp_path, root):
+    """epochs 0 from a saved model writes back the same weights; training continues from it."""
+    saved = first_run / "model_bp.npz"
+    assert run(root, tmp_path, "--set", f"models.bp.init={saved}", "--set", "train.epochs=0") == 0
+    with np.load(saved) as a, np.load(tmp_path / "model_bp.npz") as b:
+        for k in ("W1", "b1", "W2", "b2", "W3", "b3"):
+            np.testing.assert_array_equal(a[k], b[k])
+    assert (tmp_path / "predictions.csv").read_bytes() == \
+        (first_run / "predictions.csv").read_bytes()
+
+
+def test_resolved_config_reruns(first_run, tmp_path):
+    shutil.copy(first_run / "config.yaml", tmp_path / "again.yaml")
+    assert main([str(tmp_path / "again.yaml"), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert (tmp_path / "o/predictions.csv").read_bytes() == \
+        (first_run / "predictions.csv").read_bytes()
+
+
+def test_user_mistake_is_one_line_exit_2(tmp_path, root, capsys):
+    out = tmp_path / "out"
+    code = run(root, out, "--set", "train.lr_incr=2")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "did you mean train.lr_inc?" in err
+    assert not out.exists()

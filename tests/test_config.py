@@ -1,0 +1,90 @@
+"""The YAML schema: defaults, overrides, and one clear line for every mistake."""
+import math
+
+import pytest
+
+from bpnet.config import load_config
+from bpnet.errors import InputError
+
+BASE = """
+data: {path: d.csv, series: y}
+models:
+  bp: {type: feedforward}
+"""
+
+
+def write(tmp_path, text, name="c.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_defaults_are_matlab_trainparam(tmp_path):
+    cfg = load_config(write(tmp_path, BASE))
+    t = cfg.models["bp"].train
+    assert (t.algorithm, t.epochs, t.lr, t.lr_inc, t.lr_dec, t.max_perf_inc, t.mc, t.min_grad,
+            t.max_fail, t.show) == ("traingdx", 1000, 0.01, 1.05, 0.7, 1.04, 0.9, 1e-5, 6, 25)
+    assert t.goal == 0.0 and t.time == math.inf
+    assert cfg.models["bp"].hidden == (10, 10)
+    assert cfg.models["bp"].transfer == ("tansig", "tansig", "purelin")
+    assert cfg.data.path == str((tmp_path / "d.csv").resolve())   # relative to the config
+    assert cfg.scaling == "mapstd"
+
+
+def test_set_overrides_and_model_train_block(tmp_path):
+    text = BASE.replace("bp: {type: feedforward}",
+                        "bp: {type: feedforward, train: {epochs: 50}}")
+    cfg = load_config(write(tmp_path, text),
+                      ["train.lr=0.05", "models.bp.hidden=[8,4]", "train.min_grad=1e-7"])
+    m = cfg.models["bp"]
+    assert m.hidden == (8, 4) and m.train.lr == 0.05 and m.train.epochs == 50
+    assert m.train.min_grad == 1e-7
+    assert cfg.train.epochs == 1000
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("train: {lr_incr: 1.1}", "train.lr_incr is not a key; did you mean train.lr_inc?"),
+    ("train: {lr: -1}", "train.lr: must be > 0, got -1"),
+    ("train: {mc: 1.0}", r"train.mc: must be in \[0, 1\)"),
+    ("train: {lr_dec: 1.5}", r"train.lr_dec: must be in \(0, 1\)"),
+    ("train: {lr_inc: 0.9}", "train.lr_inc: must be >= 1"),
+    ("train: {epochs: -1}", "train.epochs: must be >= 0"),
+    ("train: {epochs: ten}", "train.epochs: expected a whole number"),
+    ("train: {algorithm: traingdz}", "not one of .*did you mean traingd"),
+    ("scaling: mapstdd", "scaling: 'mapstdd' is not one of"),
+    ("split: {train: 0.5, val: 0.1, test: 0.1}", "must be 1"),
+    ("split: {method: blocks}", "split.method"),
+    ("split: {test: -0.1}", r"split.test: must be in \[0, 1\)"),
+    ("seed: !!python/object:os.system x", "tag .* is not allowed"),
+])
+def test_mistakes_name_the_key(tmp_path, extra, message):
+    with pytest.raises(InputError, match=message) as exc:
+        load_config(write(tmp_path, BASE + extra + "\n"))
+    assert "\n" not in str(exc.value)
+    assert str(exc.value).startswith(str(tmp_path / "c.yaml"))
+
+
+@pytest.mark.parametrize("model, message", [
+    ("{type: feedforward, hidden: [0, 3]}", "models.bp.hidden: sizes must be >= 1"),
+    ("{type: feedforward, transfer: [tansig, purelin]}", "needs 3 names"),
+    ("{type: feedforward, transfer: [tanh, tansig, purelin]}", "each must be one of"),
+    ("{type: perceptron}", "models.bp.type"),
+    ("{type: feedforward, hiden: [3, 3]}", "did you mean models.bp.hidden"),
+    ("{type: feedforward, train: {mcc: 0.5}}", "models.bp.train.mcc is not a key"),
+    ("{type: elman, hidden: [3, 3]}", "one hidden layer"),
+])
+def test_model_mistakes(tmp_path, model, message):
+    text = BASE.replace("{type: feedforward}", model)
+    with pytest.raises(InputError, match=message):
+        load_config(write(tmp_path, text))
+
+
+def test_file_and_syntax_errors(tmp_path):
+    with pytest.raises(InputError, match="config file not found"):
+        load_config(tmp_path / "missing.yaml")
+    with pytest.raises(InputError, match="line 2, column"):
+        load_config(write(tmp_path, "data: {path: d.csv\nmodels: [\n"))
+    with pytest.raises(InputError, match="lags: must be a non-empty list of distinct positive"):
+        load_config(write(tmp_path, BASE + "", "x.yaml"), ["data.lags=[0]"])
+    with pytest.raises(InputError, match="expected key.path=value"):
+        load_config(write(tmp_path, BASE), ["train.lr"])

@@ -1,0 +1,86 @@
+"""Every analytic gradient against central differences, in float64."""
+import numpy as np
+import pytest
+
+from bpnet.elman import ElmanNet
+from bpnet.feedforward import BPNet
+from conftest import numeric_grad, rel_error
+
+TRANSFERS = ["tansig", "logsig", "purelin", "poslin"]
+
+
+@pytest.mark.parametrize("hidden_tf", TRANSFERS)
+@pytest.mark.parametrize("out_tf", ["purelin", "tansig", "logsig"])
+def test_bpnet_gradient_matches_central_differences(hidden_tf, out_tf, rng):
+    net = BPNet([3, 5, 4, 2], [hidden_tf, hidden_tf, out_tf])
+    net.theta[:] = rng.normal(scale=0.7, size=net.theta.size)
+    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
+    _, grads = net.loss_and_grads(X, Y)
+    assert set(grads) == set(net.params)
+    for name, p in net.params.items():
+        num = numeric_grad(lambda: net.loss(X, Y)[0], p)
+        assert rel_error(grads[name], num) < 1e-6, name
+
+
+@pytest.mark.parametrize("hidden_tf", TRANSFERS)
+def test_bpnet_gradient_per_layer_transfer(hidden_tf, rng):
+    """Mixed transfer functions, one hidden layer of each kind."""
+    net = BPNet([2, 4, 3, 1], [hidden_tf, "tansig", "purelin"])
+    net.theta[:] = rng.normal(size=net.theta.size)
+    X, Y = rng.normal(size=(9, 2)), rng.normal(size=(9, 1))
+    flat = net.flat_grad(net.loss(X, Y)[1])
+    num = numeric_grad(lambda: net.loss(X, Y)[0], net.theta)
+    assert rel_error(flat, num) < 1e-6
+
+
+@pytest.mark.parametrize("hidden_tf", TRANSFERS)
+@pytest.mark.parametrize("T", [3, 8])
+def test_elman_bptt_matches_central_differences(hidden_tf, T, rng):
+    net = ElmanNet(3, 4, 2, (hidden_tf, "purelin"))
+    net.theta[:] = rng.normal(scale=0.6, size=net.theta.size)
+    X, Y = rng.normal(size=(T, 3)), rng.normal(size=(T, 2))
+    h0 = rng.normal(scale=0.5, size=4)
+    _, grads = net.loss_and_grads(X, Y, h0)
+    for name, p in net.params.items():
+        num = numeric_grad(lambda: net.loss(X, Y, h0)[0], p)
+        assert rel_error(grads[name], num) < 1e-6, name
+    num_h0 = numeric_grad(lambda: net.loss(X, Y, h0)[0], h0)
+    assert rel_error(grads["h0"], num_h0) < 1e-6
+
+
+@pytest.mark.parametrize("out_tf", ["tansig", "logsig"])
+def test_elman_gradient_with_nonlinear_output(out_tf, rng):
+    net = ElmanNet(2, 3, 2, ("tansig", out_tf))
+    net.theta[:] = rng.normal(scale=0.6, size=net.theta.size)
+    X, Y = rng.normal(size=(5, 2)), rng.normal(size=(5, 2))
+    flat = net.flat_grad(net.loss(X, Y)[1])
+    num = numeric_grad(lambda: net.loss(X, Y)[0], net.theta)
+    assert rel_error(flat, num) < 1e-6
+
+
+def test_elman_gradient_needs_the_recurrent_term(rng):
+    """MATLAB's approximation (no error flowing back through Wh) is measurably different: the
+    check above would fail if dh_next were dropped."""
+    net = ElmanNet(2, 3, 1)
+    net.theta[:] = rng.normal(size=net.theta.size)
+    X, Y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+    perf, cache = net.loss(X, Y)
+    exact = net.flat_grad(cache)
+    # the truncated gradient: each step's output error only, dh_next = 0
+    _, h0, n, hs, ny, y, e = cache
+    dy = (-2.0 / e.size) * e.reshape(y.shape)
+    dz = (dy @ net.params["Wy"]) * (1 - hs ** 2)
+    truncated_dWx = dz.T @ X
+    assert rel_error(exact[: net.params["Wx"].size], truncated_dWx.ravel()) > 1e-3
+
+
+def test_elman_forward_carries_state(rng):
+    """Two consecutive halves with the state carried equal one whole sequence."""
+    net = ElmanNet(2, 5, 1)
+    net.theta[:] = rng.normal(size=net.theta.size)
+    X = rng.normal(size=(10, 2))
+    Y_all, h_all = net.forward(X)
+    Y1, h1 = net.forward(X[:4])
+    Y2, h2 = net.forward(X[4:], h1)
+    np.testing.assert_array_equal(np.vstack([Y1, Y2]), Y_all)
+    np.testing.assert_array_equal(h2, h_all)
