@@ -7,6 +7,7 @@ ends with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -75,6 +76,12 @@ def _run(args) -> int:
     print()
     print(report.summary_table(results))
     print()
-    print(f"wrote {len(written)} files to {cfg.output.dir}: "
+    print(f"wrote {len(written)} files to {_short(cfg.output.dir)}: "
           f"{', '.join(p.name for p in written)}")
     return 0
+
+
+def _short(path: str) -> str:
+    """``path`` relative to the current folder when it lies below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel

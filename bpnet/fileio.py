@@ -18,6 +18,7 @@ def atomic_write(path: str | Path, write: Callable[[io.IOBase], None],
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; result files get the usual mode
         mode = {"mode": "wb"} if binary else {"mode": "w", "newline": "", "encoding": "utf-8"}
         with os.fdopen(fd, **mode) as fh:
             write(fh)
@@ -25,3 +26,9 @@ def atomic_write(path: str | Path, write: Callable[[io.IOBase], None],
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

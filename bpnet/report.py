@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import platform
 import tempfile
 from pathlib import Path
@@ -58,6 +59,26 @@ def _clean(v):
     return v
 
 
+def portable_config(cfg: Config, out: Path) -> dict:
+    """The resolved config with its paths relative to the output folder, where it is written,
+    so that ``python run.py <out>/config.yaml`` reruns the same experiment from any folder."""
+    raw = config_to_dict(cfg)
+
+    def rel(p: str) -> str:
+        try:
+            return os.path.relpath(p, out)
+        except ValueError:  # another drive
+            return p
+    raw["data"]["path"] = rel(raw["data"]["path"])
+    if raw["data"]["test_path"]:
+        raw["data"]["test_path"] = rel(raw["data"]["test_path"])
+    for m in raw["models"].values():
+        if m["init"].endswith(".npz"):
+            m["init"] = rel(m["init"])
+    raw["output"]["dir"] = "."
+    return raw
+
+
 def metrics_dict(cfg: Config, results: list[ModelResult]) -> dict:
     models = {}
     for r in results:
@@ -78,7 +99,7 @@ def _fmt(x: float) -> str:
 
 def write_predictions(fh, data: Dataset, results: list[ModelResult]) -> None:
     """One row per sample: label, split, target(s), then per model prediction and rel. error."""
-    w = csv.writer(fh)
+    w = csv.writer(fh, lineterminator="\n")
     multi = len(data.target_names) > 1
     names = data.target_names
     header = [data.label_name, "split", *(names if multi else ["target"])]
@@ -98,7 +119,7 @@ def write_predictions(fh, data: Dataset, results: list[ModelResult]) -> None:
 
 
 def write_history(fh, history: dict[str, np.ndarray]) -> None:
-    w = csv.writer(fh)
+    w = csv.writer(fh, lineterminator="\n")
     cols = [c for c in (*HISTORY_COLUMNS, "clipped") if c in history]
     w.writerow(cols)
     for i in range(len(history["epoch"])):
@@ -128,7 +149,8 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Pa
         finally:
             plots.close(fig)
 
-    put("config.yaml", lambda fh: yaml.safe_dump(config_to_dict(cfg), fh, sort_keys=False))
+    put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, out), fh,
+                                                 sort_keys=False))
     put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results), fh, indent=2))
     put("predictions.csv", lambda fh: write_predictions(fh, data, results))
     meta = model_meta(cfg, data)

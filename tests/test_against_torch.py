@@ -1,0 +1,58 @@
+"""Loss and gradients against PyTorch autograd (float64), when PyTorch is installed.
+
+PyTorch is not a dependency; these checks run where it is present and are skipped elsewhere.
+"""
+import numpy as np
+import pytest
+
+from bpnet.elman import ElmanNet
+from bpnet.feedforward import BPNet
+
+torch = pytest.importorskip("torch")
+
+
+def test_elman_matches_nn_rnn_autograd(rng):
+    D, H, K, T = 3, 5, 2, 12
+    net = ElmanNet(D, H, K)
+    net.theta[:] = rng.normal(scale=0.5, size=net.theta.size)
+    X, Y, h0 = rng.normal(size=(T, D)), rng.normal(size=(T, K)), rng.normal(size=H)
+    perf, grads = net.loss_and_grads(X, Y, h0)
+
+    rnn = torch.nn.RNN(D, H, nonlinearity="tanh", dtype=torch.float64)
+    lin = torch.nn.Linear(H, K, dtype=torch.float64)
+    p = net.params
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(p["Wx"]))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(p["Wh"]))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(p["bh"]))
+        rnn.bias_hh_l0.zero_()
+        lin.weight.copy_(torch.from_numpy(p["Wy"]))
+        lin.bias.copy_(torch.from_numpy(p["by"]))
+    th0 = torch.tensor(h0[None, None, :], requires_grad=True)
+    out, h_n = rnn(torch.from_numpy(X)[:, None, :], th0)
+    loss = torch.mean((torch.from_numpy(Y) - lin(out[:, 0, :])) ** 2)
+    loss.backward()
+    assert perf == pytest.approx(loss.item(), rel=1e-12)
+    pairs = {"Wx": rnn.weight_ih_l0, "Wh": rnn.weight_hh_l0, "bh": rnn.bias_ih_l0,
+             "Wy": lin.weight, "by": lin.bias}
+    for name, t in pairs.items():
+        np.testing.assert_allclose(grads[name], t.grad.numpy(), rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(grads["h0"], th0.grad.numpy()[0, 0], rtol=1e-9, atol=1e-14)
+    Y_hat, h_last = net.forward(X, h0)
+    np.testing.assert_allclose(h_last, h_n.detach().numpy()[0, 0], rtol=1e-12)
+
+
+def test_bpnet_matches_autograd(rng):
+    net = BPNet([4, 6, 5, 2], ["tansig", "logsig", "purelin"])
+    net.theta[:] = rng.normal(scale=0.5, size=net.theta.size)
+    X, Y = rng.normal(size=(20, 4)), rng.normal(size=(20, 2))
+    perf, grads = net.loss_and_grads(X, Y)
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in net.params.items()}
+    a1 = torch.tanh(torch.from_numpy(X) @ t["W1"].T + t["b1"])
+    a2 = torch.sigmoid(a1 @ t["W2"].T + t["b2"])
+    y = a2 @ t["W3"].T + t["b3"]
+    loss = torch.mean((torch.from_numpy(Y) - y) ** 2)
+    loss.backward()
+    assert perf == pytest.approx(loss.item(), rel=1e-12)
+    for k in net.params:
+        np.testing.assert_allclose(grads[k], t[k].grad.numpy(), rtol=1e-9, atol=1e-14)
