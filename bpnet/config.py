@@ -21,7 +21,6 @@ import yaml
 from .errors import InputError
 
 TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
-ALGORITHMS = ("traingd", "traingdm", "traingda", "traingdx")
 MODEL_TYPES = ("feedforward", "elman")
 SCALINGS = ("mapstd", "mapminmax", "none")
 DIVISIONS = ("block", "random", "interleaved")
@@ -61,23 +60,84 @@ class SplitConfig:
     test: float = field(default=0.15, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
 
 
+# The parameters of each rule, with MATLAB's defaults (SPEC 6); every rule also takes COMMON.
+COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
+          "time": math.inf}
+_GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
+RULE_PARAMS: dict[str, dict[str, float]] = {
+    "traingd": {"lr": 0.01},
+    "traingdm": {"lr": 0.01, "mc": 0.9},
+    "traingda": {k: v for k, v in _GD.items() if k != "mc"},
+    "traingdx": _GD,
+    "trainrp": {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0},
+    "trainlm": {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7},
+    "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+}
+ALGORITHMS = tuple(RULE_PARAMS)
+
+
+def rule_params(algorithm: str) -> dict[str, float]:
+    """Every parameter ``algorithm`` takes, with its default."""
+    return {**COMMON, **RULE_PARAMS[algorithm]}
+
+
+def _positive(v):
+    return 0 < v < math.inf
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (SPEC 6)."""
+    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (SPEC 6).
+
+    Parameters the rule does not take are None; those it takes and that were not given get the
+    rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.
+    """
 
     algorithm: str = field(default="traingdx", metadata=_choice(*ALGORITHMS))
-    epochs: int = field(default=1000, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    goal: float = field(default=0.0, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    lr: float = field(default=0.01, metadata=_check(lambda v: 0 < v < math.inf, "must be > 0"))
-    lr_inc: float = field(default=1.05, metadata=_check(lambda v: 1 <= v < math.inf, "must be >= 1"))
-    lr_dec: float = field(default=0.7, metadata=_check(lambda v: 0 < v < 1, "must be in (0, 1)"))
-    max_perf_inc: float = field(default=1.04, metadata=_check(lambda v: 1 <= v < math.inf,
-                                                              "must be >= 1"))
-    mc: float = field(default=0.9, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
-    min_grad: float = field(default=1e-5, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    max_fail: int = field(default=6, metadata=_check(lambda v: v >= 1, "must be >= 1"))
-    show: int = field(default=25, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    time: float = field(default=math.inf, metadata=_check(lambda v: v > 0, "must be > 0"))
+    epochs: int | None = field(default=None, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    goal: float | None = field(default=None, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    min_grad: float | None = field(default=None, metadata=_check(lambda v: v >= 0,
+                                                                 "must be >= 0"))
+    max_fail: int | None = field(default=None, metadata=_check(lambda v: v >= 1, "must be >= 1"))
+    show: int | None = field(default=None, metadata=_check(lambda v: v >= 0, "must be >= 0"))
+    time: float | None = field(default=None, metadata=_check(lambda v: v > 0, "must be > 0"))
+    lr: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+    lr_inc: float | None = field(default=None, metadata=_check(lambda v: 1 <= v < math.inf,
+                                                               "must be >= 1"))
+    lr_dec: float | None = field(default=None, metadata=_check(lambda v: 0 < v < 1,
+                                                               "must be in (0, 1)"))
+    max_perf_inc: float | None = field(default=None, metadata=_check(
+        lambda v: 1 <= v < math.inf, "must be >= 1"))
+    mc: float | None = field(default=None, metadata=_check(lambda v: 0 <= v < 1,
+                                                           "must be in [0, 1)"))
+    delta0: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+    delt_inc: float | None = field(default=None, metadata=_check(lambda v: 1 <= v < math.inf,
+                                                                 "must be >= 1"))
+    delt_dec: float | None = field(default=None, metadata=_check(lambda v: 0 < v < 1,
+                                                                 "must be in (0, 1)"))
+    deltamax: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+    mu: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+    mu_dec: float | None = field(default=None, metadata=_check(lambda v: 0 < v < 1,
+                                                               "must be in (0, 1)"))
+    mu_inc: float | None = field(default=None, metadata=_check(lambda v: 1 < v < math.inf,
+                                                               "must be > 1"))
+    mu_max: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+    beta1: float | None = field(default=None, metadata=_check(lambda v: 0 <= v < 1,
+                                                              "must be in [0, 1)"))
+    beta2: float | None = field(default=None, metadata=_check(lambda v: 0 <= v < 1,
+                                                              "must be in [0, 1)"))
+    eps: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+
+    def __post_init__(self) -> None:
+        takes = rule_params(self.algorithm)
+        extra = [f.name for f in dataclasses.fields(self)
+                 if f.name != "algorithm" and f.name not in takes
+                 and getattr(self, f.name) is not None]
+        if extra:
+            raise ValueError(f"{self.algorithm} does not take {', '.join(extra)}")
+        for name, default in takes.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default)
 
 
 @dataclass(frozen=True)
@@ -213,18 +273,18 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     for required in ("data", "models"):
         if required not in raw:
             raise InputError(f"{where}: {required} is missing")
-    top_train_raw = _mapping(raw.get("train", {}) or {}, "train", where)
+    top_train = _train_values(raw.pop("train", None) or {}, "train", where, "traingdx")
     models_raw = _mapping(raw.pop("models") or {}, "models", where)
     if not models_raw:
         raise InputError(f"{where}: models must name at least one model")
-    values = _fields(Config, raw, "", where, skip={"models"})
-    top_train = values.get("train", TrainConfig())
+    values = _fields(Config, raw, "", where, skip={"models", "train"})
+    values["train"] = TrainConfig(**top_train)
     models = {}
     for name, mraw in models_raw.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise InputError(f"{where}: models.{name}: model names must be identifiers "
                              "(letters, digits, underscores)")
-        models[name] = _model(mraw, f"models.{name}", where, top_train_raw, top_train)
+        models[name] = _model(mraw, f"models.{name}", where, top_train)
     values["models"] = models
     cfg = Config(**values)
     _check_data(cfg.data, where)
@@ -232,18 +292,17 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     return _resolve_paths(cfg, base, where, out_dir)
 
 
-def _model(raw: Any, path: str, where: str, top_train_raw: dict,
-           top_train: TrainConfig) -> ModelConfig:
+def _model(raw: Any, path: str, where: str, top_train: dict) -> ModelConfig:
     raw = dict(_mapping(raw, path, where))
-    override = _mapping(raw.pop("train", None) or {}, f"{path}.train", where)
+    override = _train_values(raw.pop("train", None) or {}, f"{path}.train", where,
+                             top_train.get("algorithm", "traingdx"))
     values = _fields(ModelConfig, raw, path, where, skip={"train"})
-    train = top_train
-    if override:
-        merged = {**top_train_raw, **override}
-        # keys in the override are reported under the model's path, the rest under train.
-        _fields(TrainConfig, override, f"{path}.train", where, partial=True)
-        train = TrainConfig(**_fields(TrainConfig, merged, "train", where))
-    values["train"] = train
+    algorithm = override.get("algorithm", top_train.get("algorithm", "traingdx"))
+    # the top-level block serves every model; a model that chooses another rule takes from it
+    # only the parameters that rule has
+    takes = rule_params(algorithm)
+    inherited = {k: v for k, v in top_train.items() if k in takes or k == "algorithm"}
+    values["train"] = TrainConfig(**{**inherited, **override})
     mtype = values["type"]
     hidden = values.get("hidden", ())
     transfer = values.get("transfer", ())
@@ -264,6 +323,23 @@ def _model(raw: Any, path: str, where: str, top_train_raw: dict,
                              f"got {len(transfer)}")
     values["hidden"], values["transfer"] = hidden, transfer
     return ModelConfig(**values)
+
+
+def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> dict:
+    """The keys given in one train block, checked against the rule that block ends up with:
+    a parameter the rule does not take is an error, never silently ignored (null = not given)."""
+    values = {k: v for k, v in _fields(TrainConfig, raw, path, where, partial=True).items()
+              if v is not None}
+    algorithm = values.get("algorithm", default_algorithm)
+    takes = rule_params(algorithm)
+    for key in values:
+        if key != "algorithm" and key not in takes:
+            users = [a for a, p in RULE_PARAMS.items() if key in p]
+            raise InputError(
+                f"{where}: {path}.{key}: {algorithm} does not take {key} (a parameter of "
+                f"{', '.join(users)}); remove it or set it to null. {algorithm} takes "
+                f"{', '.join(takes)}")
+    return values
 
 
 def _check_data(data: DataConfig, where: str) -> None:
@@ -319,6 +395,9 @@ def _resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> 
 def config_to_dict(cfg: Config) -> dict:
     """The resolved config as plain YAML-ready data (tuples as lists, inf as .inf)."""
     def plain(v):
+        if isinstance(v, TrainConfig):
+            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)
+                    if getattr(v, f.name) is not None}
         if dataclasses.is_dataclass(v):
             return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
         if isinstance(v, dict):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import initializers, transfer
-from .params import flat_params, flatten
+from .params import flat_params, flatten, slices
 
 
 class ElmanNet:
@@ -138,3 +138,42 @@ class ElmanNet:
     def flat_grad(self, cache: tuple) -> np.ndarray:
         """dperf/dtheta as one vector, in the order of ``theta``."""
         return flatten(self.backward(cache), self.params)
+
+    def jacobian(self, X: np.ndarray, h0: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Y_hat (T, K) and J = dY_hat/dtheta (T*K, P), rows in the order of Y_hat.ravel().
+
+        BPTT from every output y_{s,k} at once: the rows of ``dh`` are the T*K sources, and
+        each source starts at its own step s, so one backward sweep gives the whole Jacobian.
+        """
+        h0 = np.zeros(self.hidden_size) if h0 is None else np.asarray(h0, dtype=float)
+        p = self.params
+        n, hs = self._hidden(X, h0)
+        ny = hs @ p["Wy"].T + p["by"]
+        y = self.out_tf.f(ny)
+        T, K, H = len(X), self.output_size, self.hidden_size
+        dout = np.ones_like(y) if self.out_tf.linear else self.out_tf.deriv(ny, y)   # (T, K)
+        fprime = self.hidden_tf.deriv(n, hs)
+        dz = np.zeros((T * K, T, H))         # dz[source, t]: dy_source / dn_t
+        dh = np.zeros((T * K, H))
+        Wh = p["Wh"]
+        for t in range(T - 1, -1, -1):
+            dh[t * K:(t + 1) * K] += dout[t][:, None] * p["Wy"]   # the sources at step t
+            dz[:, t] = dh * fprime[t]
+            dh = dz[:, t] @ Wh
+        h_prev = np.vstack([h0[None, :], hs[:-1]])
+        J = np.zeros((T, K, self.theta.size))
+        where = slices(p)
+        src = dz.reshape(T, K, T, H)
+        J[:, :, where["Wx"]] = np.einsum("sktj,td->skjd", src, X).reshape(T, K, -1)
+        J[:, :, where["Wh"]] = np.einsum("sktj,ti->skji", src, h_prev).reshape(T, K, -1)
+        J[:, :, where["bh"]] = src.sum(axis=2)
+        # the output layer: y_{s,k} depends on row k of Wy and on by[k] only
+        Jwy = np.zeros((T, K, K, H))
+        Jby = np.zeros((T, K, K))
+        for k in range(K):
+            Jwy[:, k, k, :] = dout[:, k:k + 1] * hs
+            Jby[:, k, k] = dout[:, k]
+        J[:, :, where["Wy"]] = Jwy.reshape(T, K, -1)
+        J[:, :, where["by"]] = Jby
+        return y, J.reshape(T * K, -1)

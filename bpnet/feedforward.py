@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import initializers, transfer
-from .params import flat_params, flatten
+from .params import flat_params, flatten, slices
 
 
 class BPNet:
@@ -102,3 +102,25 @@ class BPNet:
     def flat_grad(self, cache: tuple) -> np.ndarray:
         """dperf/dtheta as one vector, in the order of ``theta``."""
         return flatten(self.backward(cache), self.params)
+
+    def jacobian(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Y_hat (N, K) and J = dY_hat/dtheta (N*K, P), rows in the order of Y_hat.ravel().
+
+        Back-propagation from each output unit k at once for all samples, keeping the
+        per-sample products dn_l[i] a_{l-1}[i]^T instead of summing them.
+        """
+        acts, nets, _ = self.loss(X, np.zeros((len(X), self.sizes[-1])))[1]
+        N, K = acts[-1].shape
+        J = np.empty((N, K, self.theta.size))
+        where = slices(self.params)
+        for k in range(K):
+            dA = np.zeros((N, K))
+            dA[:, k] = 1.0
+            for l in range(len(self._layers), 0, -1):
+                W, _, tf = self._layers[l - 1]
+                dn = dA if tf.linear else dA * tf.deriv(nets[l - 1], acts[l])
+                J[:, k, where[f"W{l}"]] = (dn[:, :, None] * acts[l - 1][:, None, :]).reshape(N, -1)
+                J[:, k, where[f"b{l}"]] = dn
+                if l > 1:
+                    dA = dn @ W
+        return acts[-1], J.reshape(N * K, -1)

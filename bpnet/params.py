@@ -20,6 +20,15 @@ def flat_params(shapes: dict[str, tuple[int, ...]]) -> tuple[np.ndarray, dict[st
     return theta, views
 
 
+def slices(params: dict[str, np.ndarray]) -> dict[str, slice]:
+    """Where each named array lies in the flat vector (the order of ``params``)."""
+    out, start = {}, 0
+    for name, value in params.items():
+        out[name] = slice(start, start + value.size)
+        start += value.size
+    return out
+
+
 def flatten(grads: dict[str, np.ndarray], names) -> np.ndarray:
     """The gradient arrays named by ``names``, in that order, as one vector."""
     return np.concatenate([grads[n].ravel() for n in names])

@@ -1,9 +1,10 @@
-"""Compute stage: MATLAB's training rules and the one loop they share (SPEC 6).
+"""Compute stage: the one training loop that every rule and every network share (SPEC 6).
 
-A rule is a small object holding its own state (lr, the last step dX); ``rule.step`` moves the
-weight vector X one epoch. :func:`train` owns everything else, for every rule and every network:
+A rule (``rules.py``) is a small object holding its own state; ``rule.step`` moves the weight
+vector X one epoch. :func:`train` owns everything else, for every rule and every network:
 the stop checks in MATLAB's order, the training record, validation and the best network.
-The networks are seen only through an :class:`Objective`: perf(X) and g = -dperf/dX.
+The networks are seen only through an :class:`Objective`: perf(X), g = -dperf/dX and, for
+trainlm, the Jacobian of the outputs.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from .config import TrainConfig
+from .rules import RULES
 
 HISTORY_COLUMNS = ("epoch", "perf", "vperf", "tperf", "lr", "gradient", "val_fail")
 
@@ -60,79 +62,11 @@ class Objective:
         perf = self.perf(theta)
         return perf, self.gradient()
 
-
-# -------------------------------------------------------------------------------- the rules
-
-class Traingd:
-    """Gradient descent: dX = lr*g; X = X + dX; every step accepted."""
-
-    def __init__(self, p: TrainConfig):
-        self.lr = p.lr
-
-    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
-        X = X + self.lr * g
-        perf, g = obj.evaluate(X)
-        return X, perf, g
-
-
-class Traingdm:
-    """Gradient descent with momentum: dX = mc*dX + (1-mc)*lr*g; X = X + dX; always accepted.
-
-    The first dX is lr*g (it starts as lr*g, so the first update gives lr*g as well).
-    """
-
-    def __init__(self, p: TrainConfig):
-        self.lr, self.mc = p.lr, p.mc
-        self.dX = None
-
-    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
-        if self.dX is None:
-            self.dX = self.lr * g
-        self.dX = self.mc * self.dX + (1.0 - self.mc) * self.lr * g
-        X = X + self.dX
-        perf, g = obj.evaluate(X)
-        return X, perf, g
-
-
-class Traingdx:
-    """Adaptive lr with momentum (MATLAB's default gradient-descent rule).
-
-        dX = mc*dX + (1-mc)*lr*g;  perf2 = perf(X + dX)
-        perf2/perf > max_perf_inc:  reject; lr *= lr_dec; dX = lr*g   (X, perf, g stay)
-        otherwise:                  accept; lr *= lr_inc if perf2 < perf
-    """
-
-    def __init__(self, p: TrainConfig, mc: float | None = None):
-        self.lr, self.mc = p.lr, p.mc if mc is None else mc
-        self.lr_inc, self.lr_dec, self.max_perf_inc = p.lr_inc, p.lr_dec, p.max_perf_inc
-        self.dX = None
-
-    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
-        if self.dX is None:
-            self.dX = self.lr * g
-        self.dX = self.mc * self.dX + (1.0 - self.mc) * self.lr * g
-        X2 = X + self.dX
-        perf2 = obj.perf(X2)
-        if perf2 / perf > self.max_perf_inc:
-            # reject: MATLAB keeps X and makes the next trial step plain lr*g
-            self.lr *= self.lr_dec
-            self.dX = self.lr * g
-            return X, perf, g
-        if perf2 < perf:
-            self.lr *= self.lr_inc
-        return X2, perf2, obj.gradient()
-
-
-class Traingda(Traingdx):
-    """Adaptive lr without momentum: traingdx with mc = 0."""
-
-    def __init__(self, p: TrainConfig):
-        super().__init__(p, mc=0.0)
-
-
-RULES: dict[str, Callable[[TrainConfig], object]] = {
-    "traingd": Traingd, "traingdm": Traingdm, "traingda": Traingda, "traingdx": Traingdx,
-}
+    def residuals_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """e = t - y (N*K,) and J = dy/dX (N*K, P) at X, rows in the order of Y.ravel()."""
+        self.net.theta[:] = theta
+        y, J = self.net.jacobian(self.X)
+        return (self.Y - y).ravel(), J
 
 
 # -------------------------------------------------------------------------------- the loop
@@ -197,11 +131,14 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
             reason = MAX_TIME
         elif gnorm <= p.min_grad:
             reason = MIN_GRAD
+        elif getattr(rule, "stop_reason", None):
+            reason = rule.stop_reason
         elif has_val and val_fail >= p.max_fail:
             reason = VALIDATION_STOP
         else:
             reason = None
-        rows.append((epoch, perf, vperf, tperf, rule.lr, gnorm, val_fail, obj.clipped))
+        rows.append((epoch, perf, vperf, tperf, getattr(rule, "lr", math.nan), gnorm, val_fail,
+                     obj.clipped, getattr(rule, "mu", math.nan)))
         if progress is not None and (reason or (p.show and epoch % p.show == 0)):
             progress(epoch, dict(zip(HISTORY_COLUMNS, rows[-1])), reason)
         if reason:
@@ -223,5 +160,7 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
     history["epoch"] = history["epoch"].astype(int)
     history["val_fail"] = history["val_fail"].astype(int)
     if obj.clip_norm is not None:
-        history["clipped"] = table[:, -1].astype(int)
+        history["clipped"] = table[:, 7].astype(int)
+    if hasattr(rule, "mu"):
+        history["mu"] = table[:, 8]
     return TrainResult(best, best_epoch, reason, epoch, seconds, history, obj.clipped, X)

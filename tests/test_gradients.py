@@ -84,3 +84,38 @@ def test_elman_forward_carries_state(rng):
     Y2, h2 = net.forward(X[4:], h1)
     np.testing.assert_array_equal(np.vstack([Y1, Y2]), Y_all)
     np.testing.assert_array_equal(h2, h_all)
+
+
+@pytest.mark.parametrize("out_tf", ["purelin", "logsig"])
+def test_bpnet_jacobian_matches_central_differences(out_tf, rng):
+    net = BPNet([3, 4, 3, 2], ["tansig", "logsig", out_tf])
+    net.theta[:] = rng.normal(scale=0.7, size=net.theta.size)
+    X = rng.normal(size=(5, 3))
+    y, J = net.jacobian(X)
+    np.testing.assert_array_equal(y, net.predict(X))
+    num = np.column_stack([numeric_grad(lambda i=i: net.predict(X).ravel()[i], net.theta)
+                           for i in range(y.size)]).T
+    assert rel_error(J, num) < 1e-6
+
+
+@pytest.mark.parametrize("hidden_tf, out_tf", [("tansig", "purelin"), ("logsig", "tansig")])
+def test_elman_jacobian_matches_central_differences(hidden_tf, out_tf, rng):
+    net = ElmanNet(2, 3, 2, (hidden_tf, out_tf))
+    net.theta[:] = rng.normal(scale=0.6, size=net.theta.size)
+    X = rng.normal(size=(4, 2))
+    y, J = net.jacobian(X)
+    np.testing.assert_allclose(y, net.predict(X), rtol=1e-14)
+    num = np.column_stack([numeric_grad(lambda i=i: net.predict(X).ravel()[i], net.theta)
+                           for i in range(y.size)]).T
+    assert rel_error(J, num) < 1e-6
+
+
+def test_jacobian_agrees_with_the_gradient(rng):
+    """dperf/dtheta = -2/numel J'e, the identity trainlm relies on."""
+    for net in (BPNet([2, 3, 3, 1], ["tansig", "tansig", "purelin"]), ElmanNet(2, 4, 1)):
+        net.theta[:] = rng.normal(size=net.theta.size)
+        X, Y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+        y, J = net.jacobian(X)
+        e = (Y - y).ravel()
+        np.testing.assert_allclose(net.flat_grad(net.loss(X, Y)[1]), -2 / e.size * J.T @ e,
+                                   rtol=1e-10, atol=1e-14)

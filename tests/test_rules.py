@@ -1,0 +1,190 @@
+"""Golden tests of trainrp, trainlm and adam, worked by hand, and both against independent
+step-by-step implementations of SPEC 6 on a real network."""
+import numpy as np
+import pytest
+
+from bpnet import training
+from bpnet.config import TrainConfig
+from bpnet.elman import ElmanNet
+from bpnet.feedforward import BPNet
+from test_training import Square
+
+
+class Linear:
+    """y = X w: perf = mse, Jacobian X (or -X, to force every LM step to fail)."""
+
+    def __init__(self, sign=1.0):
+        self.theta = np.zeros(1)
+        self.sign = sign
+
+    def loss(self, X, Y):
+        e = (Y - X @ self.theta[:, None]).ravel()
+        return float(e @ e) / e.size, (X, e)
+
+    def flat_grad(self, cache):
+        X, e = cache
+        return -2.0 / e.size * X.T @ e
+
+    def jacobian(self, X):
+        return X @ self.theta[:, None], self.sign * X
+
+
+def run(net, x0, p, X=None, Y=None):
+    return training.train(training.Objective(net, X, Y), np.array(x0, float), p)
+
+
+def test_trainrp_grows_shrinks_and_caps():
+    p = TrainConfig(algorithm="trainrp", epochs=2, show=0)
+    # X0 = [1, -2], g = [-2, 4]; g_prev starts = g, so delta = 0.07 * 1.2 = 0.084 at once
+    r = run(Square(2), [1.0, -2.0], p)
+    np.testing.assert_allclose(r.final_theta, [1 - 0.084 - 0.1008, -2 + 0.084 + 0.1008],
+                               rtol=1e-15)
+    # X0 = 0.05: step 1 overshoots to -0.034, the gradient changes sign, delta halves: +0.042
+    r = run(Square(), [0.05], p)
+    assert r.final_theta[0] == pytest.approx(-0.034 + 0.042, abs=1e-15)
+    # deltamax caps the grown step
+    r = run(Square(), [1.0], TrainConfig(algorithm="trainrp", epochs=1, deltamax=0.08, show=0))
+    assert r.final_theta[0] == pytest.approx(0.92, abs=1e-15)
+
+
+def test_trainlm_accepted_step_lowers_mu():
+    # one weight, X = [1, 2], Y = [2, 4]: J'J = 5, J'e = 10 at w = 0
+    X, Y = np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]])
+    r = run(Linear(), [0.0], TrainConfig(algorithm="trainlm", epochs=1, show=0), X, Y)
+    assert r.final_theta[0] == pytest.approx(10 / 5.001, rel=1e-15)
+    assert r.history["mu"].tolist() == [0.001, pytest.approx(0.0001, rel=1e-15)]
+    assert np.isnan(r.history["lr"]).all()
+
+
+def test_trainlm_failed_steps_raise_mu_until_max_mu():
+    # with the Jacobian's sign flipped every trial step goes uphill: mu 1e-3 -> 1e-2 -> ... -> 10
+    X, Y = np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]])
+    p = TrainConfig(algorithm="trainlm", epochs=10, mu_max=1.0, show=0)
+    r = run(Linear(sign=-1.0), [0.0], p, X, Y)
+    assert r.stop_reason == "Maximum MU reached."
+    assert r.epochs == 1 and r.final_theta[0] == 0.0
+    assert r.history["mu"][-1] == pytest.approx(10.0, rel=1e-12)
+
+
+def test_trainlm_mu_moves_by_mu_inc_and_mu_dec(rng):
+    """Across an epoch mu changes by mu_inc^k * mu_dec: k failed trials, then an accepted one."""
+    net, X, Y, x0 = problem("bp", rng)
+    p = TrainConfig(algorithm="trainlm", epochs=40, min_grad=0.0, mu_inc=4.0, mu_dec=0.5,
+                    show=0)
+    r = training.train(training.Objective(net, X, Y), x0, p)
+    k = np.log(r.history["mu"][1:] / r.history["mu"][:-1] / 0.5) / np.log(4.0)
+    np.testing.assert_allclose(k, np.round(k), atol=1e-9)
+    assert k.min() == 0 and k.max() >= 1   # plain accepted epochs and ones that failed first
+
+
+def test_adam_first_steps():
+    # d = dperf/dX = 2X; step 1: m_hat = d, v_hat = d^2, so X1 = 1 - lr * 2/(2 + eps)
+    r = run(Square(), [1.0], TrainConfig(algorithm="adam", epochs=1, lr=0.1, show=0))
+    assert r.final_theta[0] == pytest.approx(1 - 0.1 * 2 / (2 + 1e-8), abs=1e-15)
+    r = run(Square(), [1.0], TrainConfig(algorithm="adam", epochs=2, lr=0.1, show=0))
+    d1, x1 = 2.0, 1 - 0.1 * 2 / (2 + 1e-8)
+    d2 = 2 * x1
+    m = 0.9 * 0.1 * d1 + 0.1 * d2
+    v = 0.999 * 0.001 * d1 ** 2 + 0.001 * d2 ** 2
+    x2 = x1 - 0.1 * (m / (1 - 0.9 ** 2)) / (np.sqrt(v / (1 - 0.999 ** 2)) + 1e-8)
+    assert r.final_theta[0] == pytest.approx(x2, abs=1e-15)
+
+
+# ------------------------------------------------------------------ independent implementations
+
+def grad_of(net, X, Y, x):
+    net.theta[:] = x
+    perf, grads = net.loss_and_grads(X, Y)
+    return perf, -np.concatenate([grads[k].ravel() for k in net.params])
+
+
+def reference_rprop(net, X, Y, x, p, epochs):
+    perf, g = grad_of(net, X, Y, x)
+    delta, g_prev = np.full(x.size, p.delta0), g.copy()
+    for _ in range(epochs):
+        for i in range(x.size):
+            if g[i] * g_prev[i] > 0:
+                delta[i] *= p.delt_inc
+            elif g[i] * g_prev[i] < 0:
+                delta[i] *= p.delt_dec
+            delta[i] = min(delta[i], p.deltamax)
+        x = x + delta * np.sign(g)
+        g_prev = g
+        perf, g = grad_of(net, X, Y, x)
+    return x
+
+
+def numeric_jacobian(net, X, x, h=1e-6):
+    cols = []
+    for i in range(x.size):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        net.theta[:] = xp
+        yp = net.predict(X).ravel()
+        net.theta[:] = xm
+        ym = net.predict(X).ravel()
+        cols.append((yp - ym) / (2 * h))
+    return np.column_stack(cols)
+
+
+def reference_lm(net, X, Y, x, p, epochs):
+    mu = p.mu
+    net.theta[:] = x
+    perf = net.loss(X, Y)[0]
+    for _ in range(epochs):
+        net.theta[:] = x
+        e = (Y - net.predict(X)).ravel()
+        J = numeric_jacobian(net, X, x)
+        while mu <= p.mu_max:
+            dx = np.linalg.solve(J.T @ J + mu * np.eye(x.size), J.T @ e)
+            net.theta[:] = x + dx
+            perf2 = net.loss(X, Y)[0]
+            if perf2 < perf:
+                x, perf, mu = x + dx, perf2, mu * p.mu_dec
+                break
+            mu *= p.mu_inc
+    return x
+
+
+def problem(kind, rng):
+    X = rng.normal(size=(25, 2))
+    Y = np.sin(X[:, :1]) + 0.3 * X[:, 1:]
+    net = BPNet([2, 5, 4, 1], ["tansig", "tansig", "purelin"]) if kind == "bp" \
+        else ElmanNet(2, 4, 1)
+    return net, X, Y, rng.normal(scale=0.5, size=net.theta.size)
+
+
+@pytest.mark.parametrize("kind", ["bp", "elman"])
+def test_trainrp_matches_an_independent_implementation(kind, rng):
+    net, X, Y, x0 = problem(kind, rng)
+    p = TrainConfig(algorithm="trainrp", epochs=60, min_grad=0.0, show=0)
+    expected = reference_rprop(net, X, Y, x0.copy(), p, 60)
+    r = training.train(training.Objective(net, X, Y), x0, p)
+    np.testing.assert_allclose(r.final_theta, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["bp", "elman"])
+def test_trainlm_matches_an_independent_implementation(kind, rng):
+    net, X, Y, x0 = problem(kind, rng)
+    p = TrainConfig(algorithm="trainlm", epochs=15, min_grad=0.0, show=0)
+    expected = reference_lm(net, X, Y, x0.copy(), p, 15)
+    r = training.train(training.Objective(net, X, Y), x0, p)
+    assert r.epochs == 15
+    np.testing.assert_allclose(r.final_theta, expected, rtol=1e-6, atol=1e-9)
+    assert r.history["perf"][-1] < 0.1 * r.history["perf"][0]
+
+
+def test_adam_matches_torch(rng):
+    torch = pytest.importorskip("torch")
+    net, X, Y, x0 = problem("bp", rng)
+    p = TrainConfig(algorithm="adam", epochs=50, lr=0.01, min_grad=0.0, show=0)
+    r = training.train(training.Objective(net, X, Y), x0, p)
+    w = torch.tensor(x0.copy(), requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.01)
+    for _ in range(50):
+        opt.zero_grad()
+        perf, g = grad_of(net, X, Y, w.detach().numpy().copy())
+        w.grad = torch.from_numpy(-g)
+        opt.step()
+    np.testing.assert_allclose(r.final_theta, w.detach().numpy(), rtol=1e-10, atol=1e-13)
