@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a config key (repeatable), e.g. --set train.lr=0.05")
     p.add_argument("--out", help="output folder (overrides output.dir)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes for runs > 1 (default: one per core)")
     p.add_argument("--version", action="version", version=f"bpnet {__version__}")
     return p
 
@@ -66,15 +68,22 @@ def _run(args) -> int:
     sizes = {p: len(i) for p, i in data.index.items()}
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
           f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
-    results = []
-    for name, m in cfg.models.items():
-        t = m.train
-        progress = None if args.quiet or t.show == 0 else \
-            _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
-        results.append(experiment.fit_model(name, m, data, cfg.seed, progress))
+    def progress(name: str):
+        t = cfg.models[name].train
+        if args.quiet or t.show == 0:
+            return None
+        return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
+
+    if cfg.runs > 1:
+        print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
+              f"{cfg.seed + cfg.runs - 1}", flush=True)
+    results = experiment.fit_models(cfg, data, progress, args.jobs)
     written = report.write_all(cfg, data, results)
     print()
     print(report.summary_table(results))
+    if cfg.runs > 1:
+        print()
+        print(report.runs_table(results, "val" in data.index))
     print()
     print(f"wrote {len(written)} files to {_short(cfg.output.dir)}: "
           f"{', '.join(p.name for p in written)}")

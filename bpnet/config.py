@@ -169,6 +169,7 @@ class Config:
     data: DataConfig
     models: dict[str, ModelConfig]
     seed: int = 0
+    runs: int = field(default=1, metadata=_check(lambda v: v >= 1, "must be >= 1"))
     split: SplitConfig = field(default_factory=SplitConfig)
     scaling: str = field(default="mapstd", metadata=_choice(*SCALINGS))
     train: TrainConfig = field(default_factory=TrainConfig)

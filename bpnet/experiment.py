@@ -5,12 +5,15 @@ with the shared loop, and return the trained network with its predictions in ori
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from . import initializers, metrics, training
-from .config import ModelConfig
+from .config import Config, ModelConfig
 from .data import Dataset
 from .elman import ElmanNet
 from .feedforward import BPNet
@@ -26,6 +29,18 @@ class ModelResult:
     train: training.TrainResult
     predictions: np.ndarray          # (Q, K) in original units, every sample
     scores: dict[str, dict]          # part -> mse (scaled) and errors in original units
+    seed: int = 0
+    runs: list[dict] = field(default_factory=list)   # a summary of every run, when several
+
+    @property
+    def selection_perf(self) -> float:
+        """What picks the best of several runs: val mse, or training mse without a val part."""
+        return self.scores["val" if "val" in self.scores else "train"]["mse"]
+
+    def summary(self) -> dict:
+        t = self.train
+        return {"seed": self.seed, "epochs": t.epochs, "best_epoch": t.best_epoch,
+                "stop_reason": t.stop_reason, "train_seconds": t.seconds, **self.scores}
 
 
 def build_network(m: ModelConfig, n_inputs: int, n_outputs: int):
@@ -90,11 +105,45 @@ def fit_model(name: str, m: ModelConfig, data: Dataset, seed: int,
     obj = training.Objective(net, Xtr, Ytr, m.clip_norm)
     result = training.train(obj, net.theta.copy(), m.train, scorer(net, data),
                             has_val="val" in data.index, progress=progress)
-    return evaluate(name, m, net, data, result)
+    return evaluate(name, m, net, data, result, seed)
+
+
+def fit_models(cfg: Config, data: Dataset,
+               progress: Callable[[str], training.Progress | None] | None = None,
+               jobs: int | None = None) -> list[ModelResult]:
+    """Train every model ``cfg.runs`` times, from seeds seed, seed + 1, ...; keep the best run.
+
+    The best run has the lowest val mse (training mse without a val part), as MATLAB users pick
+    it by hand. Several runs go to ``jobs`` worker processes (default: one per core); each run
+    depends on its seed only, so the numbers are the same in one process or several.
+    ``progress(name)`` gives the progress callback of a model (single runs only).
+    """
+    tasks = [(name, m, cfg.seed + i) for name, m in cfg.models.items() for i in range(cfg.runs)]
+    jobs = min(len(tasks), jobs or os.cpu_count() or 1)
+    if cfg.runs == 1 or jobs == 1:
+        done = [fit_model(name, m, data, seed,
+                          progress(name) if progress and cfg.runs == 1 else None)
+                for name, m, seed in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            done = list(pool.map(_fit_task, tasks, [data] * len(tasks)))
+    kept = []
+    for name in cfg.models:
+        runs = [r for r in done if r.name == name]
+        best = min(runs, key=lambda r: r.selection_perf)   # the first of equals: lowest seed
+        if len(runs) > 1:
+            best.runs = [r.summary() for r in runs]
+        kept.append(best)
+    return kept
+
+
+def _fit_task(task, data: Dataset) -> ModelResult:
+    name, m, seed = task
+    return fit_model(name, m, data, seed)
 
 
 def evaluate(name: str, m: ModelConfig, net, data: Dataset,
-             result: training.TrainResult) -> ModelResult:
+             result: training.TrainResult, seed: int = 0) -> ModelResult:
     """Predict every part with the network as it is and score it."""
     scaled = predict_scaled(net, data)
     predictions = np.full(data.Y.shape, np.nan)
@@ -105,4 +154,4 @@ def evaluate(name: str, m: ModelConfig, net, data: Dataset,
         predictions[idx] = y_hat
         scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
                         **metrics.errors(y_hat, data.Y[idx])}
-    return ModelResult(name, m, net, result, predictions, scores)
+    return ModelResult(name, m, net, result, predictions, scores, seed)

@@ -79,5 +79,95 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     return fig
 
 
+def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, str]):
+    """The training mse of every model against epoch, on one log-log axes."""
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    for i, (name, h) in enumerate(histories.items()):
+        ax.loglog(h["epoch"] + 1, h["perf"], color=f"C{i}", linewidth=1.4,
+                  label=f"{name} ({algorithms[name]})")
+        if not np.all(np.isnan(h["tperf"])):
+            ax.loglog(h["epoch"] + 1, h["tperf"], color=f"C{i}", linewidth=1, linestyle="--")
+    ax.set_xlabel("Epoch + 1")
+    ax.set_ylabel("Mean squared error (mse, scaled targets)")
+    ax.set_title("Training mse of every model (dashed: test mse)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return fig
+
+
+def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
+    """Gradient, lr (or mu) and validation failures against epoch (MATLAB's plottrainstate)."""
+    rate = "mu" if "mu" in history else "lr"
+    panels = [("gradient", "Gradient", True), (rate, rate, True), ("val_fail", "Validation checks",
+                                                                   False)]
+    panels = [x for x in panels if not np.all(np.isnan(history[x[0]].astype(float)))]
+    if np.all(np.isnan(history["vperf"])):   # no val part: no validation checks to show
+        panels = [x for x in panels if x[0] != "val_fail"]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.3 * len(panels)), sharex=True,
+                             layout="constrained", squeeze=False)
+    epochs = history["epoch"]
+    for ax, (key, label, log) in zip(axes[:, 0], panels):
+        values = history[key]
+        final = values[-1]
+        (ax.semilogy if log else ax.plot)(epochs, values, color="tab:blue", linewidth=1.2)
+        ax.set_ylabel(label)
+        ax.set_title(f"{label} = {final:.4g} at epoch {int(epochs[-1])}", fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[-1, 0].set_xlabel(f"Epoch ({int(epochs[-1])} epochs)")
+    axes[-1, 0].xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle(f"{name} ({algorithm}): training state")
+    return fig
+
+
+def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.ndarray]):
+    """Outputs against targets per part, with the least-squares line and R (plotregression).
+
+    targets, outputs: part -> (n, K) in original units; all outputs of a part are pooled.
+    """
+    parts = list(targets) + (["all"] if len(targets) > 1 else [])
+    fig, axes = plt.subplots(1, len(parts), figsize=(4.2 * len(parts), 4.2),
+                             layout="constrained", squeeze=False)
+    colours = {"train": "tab:blue", "val": "tab:green", "test": "tab:red", "all": "0.3"}
+    for ax, part in zip(axes[0], parts):
+        if part == "all":
+            t = np.concatenate([v.ravel() for v in targets.values()])
+            y = np.concatenate([v.ravel() for v in outputs.values()])
+        else:
+            t, y = targets[part].ravel(), outputs[part].ravel()
+        r = np.corrcoef(t, y)[0, 1] if len(t) > 1 and np.std(t) > 0 and np.std(y) > 0 \
+            else np.nan
+        slope, offset = np.polyfit(t, y, 1) if len(t) > 1 else (np.nan, np.nan)
+        lo, hi = float(min(t.min(), y.min())), float(max(t.max(), y.max()))
+        ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colours[part],
+                label="data")
+        ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
+        ax.plot([lo, hi], [slope * lo + offset, slope * hi + offset], color=colours[part],
+                label=f"fit: Y = {slope:.3g} T + {offset:.3g}")
+        ax.set_title(f"{part}: R = {r:.4f}")
+        ax.set_xlabel("Target")
+        ax.set_ylabel("Output")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"{name}: outputs against targets")
+    return fig
+
+
+def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
+    """Histogram of the errors (target - output) per part, stacked, with a zero line
+    (MATLAB's ploterrhist). errors: part -> (n, K) in original units."""
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    data = [np.ravel(v) for v in errors.values()]
+    colours = [{"train": "tab:blue", "val": "tab:green", "test": "tab:red"}[p] for p in errors]
+    ax.hist(data, bins=bins, stacked=True, color=colours, label=list(errors),
+            edgecolor="white", linewidth=0.5)
+    ax.axvline(0.0, color="tab:orange", linewidth=1.5, label="zero error")
+    ax.set_xlabel("Error = target - output (original units)")
+    ax.set_ylabel("Instances")
+    ax.set_title(f"{name}: error histogram with {bins} bins")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return fig
+
+
 def close(fig) -> None:
     plt.close(fig)

@@ -89,8 +89,29 @@ def metrics_dict(cfg: Config, results: list[ModelResult]) -> dict:
         if r.cfg.clip_norm is not None:
             entry["clipped_epochs"] = t.clipped
         entry.update(r.scores)
+        if r.runs:
+            entry["seed"] = r.seed
+            entry["runs"] = r.runs
+            entry["over_runs"] = over_runs(r.runs)
         models[r.name] = entry
     return _clean({"seed": cfg.seed, "versions": versions(), "models": models})
+
+
+def over_runs(runs: list[dict]) -> dict:
+    """median, min and max over runs of every number in the runs' summaries."""
+    out: dict = {}
+    for key in ("epochs", "best_epoch", "train_seconds"):
+        v = np.array([run[key] for run in runs], dtype=float)
+        out[key] = {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max())}
+    for part in ("train", "val", "test"):
+        if part not in runs[0]:
+            continue
+        out[part] = {}
+        for metric in runs[0][part]:
+            v = np.array([run[part][metric] for run in runs], dtype=float)
+            out[part][metric] = {"median": float(np.median(v)), "min": float(np.min(v)),
+                                 "max": float(np.max(v))}
+    return out
 
 
 def _fmt(x: float) -> str:
@@ -120,7 +141,7 @@ def write_predictions(fh, data: Dataset, results: list[ModelResult]) -> None:
 
 def write_history(fh, history: dict[str, np.ndarray]) -> None:
     w = csv.writer(fh, lineterminator="\n")
-    cols = [c for c in (*HISTORY_COLUMNS, "clipped") if c in history]
+    cols = [c for c in (*HISTORY_COLUMNS, "mu", "clipped") if c in history]
     w.writerow(cols)
     for i in range(len(history["epoch"])):
         w.writerow([int(history[c][i]) if c in ("epoch", "val_fail", "clipped")
@@ -162,6 +183,16 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Pa
         put_figure(f"errors_{r.name}.png",
                    plots.performance(r.name, r.train.history, r.train.best_epoch,
                                      r.cfg.train.algorithm, r.train.stop_reason))
+        put_figure(f"trainstate_{r.name}.png",
+                   plots.train_state(r.name, r.train.history, r.cfg.train.algorithm))
+        targets = {p: data.Y[i] for p, i in data.index.items()}
+        outputs = {p: r.predictions[i] for p, i in data.index.items()}
+        put_figure(f"regression_{r.name}.png", plots.regression(r.name, targets, outputs))
+        put_figure(f"errhist_{r.name}.png", plots.error_histogram(
+            r.name, {p: targets[p] - outputs[p] for p in targets}))
+    if len(results) > 1:
+        put_figure("errors.png", plots.compare({r.name: r.train.history for r in results},
+                                               {r.name: r.cfg.train.algorithm for r in results}))
     put_figure("fit.png", plots.fit(data.labels, data.label_name, data.Y, data.target_names,
                                     {r.name: r.predictions for r in results}, data.part_of()))
     return written
@@ -185,3 +216,26 @@ def summary_table(results: list[ModelResult]) -> str:
 
 def _num(v, spec: str) -> str:
     return "-" if v is None or not math.isfinite(v) else format(v, spec)
+
+
+def runs_table(results: list[ModelResult], has_val: bool) -> str:
+    """Median [min, max] over runs of the main figures, and which run was kept."""
+    head = ("model", "runs", "kept seed", "train mse", "test RMSE", "test MAPE %")
+    rows = []
+    for r in results:
+        if not r.runs:
+            continue
+        o = over_runs(r.runs)
+
+        def cell(part, metric, spec):
+            if part not in o:
+                return "-"
+            s = o[part][metric]
+            return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
+        rows.append((r.name, str(len(r.runs)), str(r.seed), cell("train", "mse", ".4g"),
+                     cell("test", "rmse", ".2f"), cell("test", "mape", ".2f")))
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    which = "validation" if has_val else "training"
+    return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} mse",
+                      line(head), line(["-" * w for w in widths]), *map(line, rows)])

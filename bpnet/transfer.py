@@ -20,19 +20,42 @@ class Transfer(NamedTuple):
     linear: bool = False
 
 
-def _logsig(n: np.ndarray) -> np.ndarray:
+def _logsig(n):
     # 1/(1+exp(-n)) written with tanh so that large |n| never overflows exp
     return 0.5 * (np.tanh(0.5 * n) + 1.0)
 
 
+def _purelin(n):
+    return n
+
+
+def _poslin(n):
+    return np.maximum(n, 0.0)
+
+
+def _dtansig(n, a):
+    return 1.0 - a * a
+
+
+def _dlogsig(n, a):
+    return a * (1.0 - a)
+
+
+def _dpurelin(n, a):
+    return np.ones_like(n)
+
+
+def _dposlin(n, a):
+    return (n >= 0).astype(n.dtype)
+
+
+# module-level functions, not lambdas, so that networks pickle (runs in worker processes)
 TRANSFERS: dict[str, Transfer] = {
-    "tansig": Transfer("tansig", np.tanh, lambda n, a: 1.0 - a * a, (-1.0, 1.0), (-2.0, 2.0)),
-    "logsig": Transfer("logsig", _logsig, lambda n, a: a * (1.0 - a), (0.0, 1.0), (-4.0, 4.0)),
-    "purelin": Transfer("purelin", lambda n: n, lambda n, a: np.ones_like(n), (-1.0, 1.0), None,
-                        linear=True),
+    "tansig": Transfer("tansig", np.tanh, _dtansig, (-1.0, 1.0), (-2.0, 2.0)),
+    "logsig": Transfer("logsig", _logsig, _dlogsig, (0.0, 1.0), (-4.0, 4.0)),
+    "purelin": Transfer("purelin", _purelin, _dpurelin, (-1.0, 1.0), None, linear=True),
     # poslin's output is unbounded above; Nguyen-Widrow of the next layer assumes [0, 1].
-    "poslin": Transfer("poslin", lambda n: np.maximum(n, 0.0),
-                       lambda n, a: (n >= 0).astype(n.dtype), (0.0, 1.0), None),
+    "poslin": Transfer("poslin", _poslin, _dposlin, (0.0, 1.0), None),
 }
 
 

@@ -88,3 +88,32 @@ def test_file_and_syntax_errors(tmp_path):
         load_config(write(tmp_path, BASE + "", "x.yaml"), ["data.lags=[0]"])
     with pytest.raises(InputError, match="expected key.path=value"):
         load_config(write(tmp_path, BASE), ["train.lr"])
+
+
+def test_a_parameter_the_rule_does_not_take_is_an_error(tmp_path):
+    with pytest.raises(InputError, match=r"train.lr_inc: trainlm does not take lr_inc"):
+        load_config(write(tmp_path, BASE + "train: {algorithm: trainlm, lr_inc: 1.1}\n"))
+    with pytest.raises(InputError, match=r"models.bp.train.mc: traingd does not take mc"):
+        load_config(write(tmp_path, BASE.replace(
+            "{type: feedforward}", "{type: feedforward, train: {algorithm: traingd, mc: 0.5}}")))
+    # null means "not given": switching rules from the command line
+    cfg = load_config(write(tmp_path, BASE + "train: {algorithm: traingdx, mc: 0.8}\n"),
+                      ["train.algorithm=traingd", "train.mc=null"])
+    assert cfg.models["bp"].train.mc is None and cfg.models["bp"].train.lr == 0.01
+
+
+def test_a_model_choosing_another_rule_takes_only_its_parameters(tmp_path):
+    text = BASE.replace("bp: {type: feedforward}", """bp: {type: feedforward}
+  lm: {type: feedforward, train: {algorithm: trainlm, mu: 0.01}}""")
+    cfg = load_config(write(tmp_path, text + "train: {lr: 0.05, mc: 0.8, epochs: 300}\n"))
+    lm = cfg.models["lm"].train
+    assert (lm.algorithm, lm.mu, lm.epochs, lm.min_grad) == ("trainlm", 0.01, 300, 1e-7)
+    assert lm.lr is None and lm.mc is None
+    assert cfg.models["bp"].train.lr == 0.05
+
+
+def test_rule_defaults():
+    from bpnet.config import TrainConfig
+    assert TrainConfig(algorithm="trainrp").delta0 == 0.07
+    assert TrainConfig(algorithm="adam").lr == 0.001
+    assert TrainConfig(algorithm="trainlm").mu_max == 1e10

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bpnet import training
-from bpnet.config import TrainConfig
+from bpnet.config import RULE_PARAMS, TrainConfig
 from bpnet.elman import ElmanNet
 from bpnet.feedforward import BPNet
 from test_training import Square
@@ -188,3 +188,24 @@ def test_adam_matches_torch(rng):
         w.grad = torch.from_numpy(-g)
         opt.step()
     np.testing.assert_allclose(r.final_theta, w.detach().numpy(), rtol=1e-10, atol=1e-13)
+
+
+CHANGED = {"lr": 3.0, "lr_inc": 1.3, "lr_dec": 0.3, "max_perf_inc": 1.5, "mc": 0.5,
+           "delta0": 0.2, "delt_inc": 1.5, "delt_dec": 0.2, "deltamax": 0.05,
+           "mu": 10.0, "mu_dec": 0.5, "mu_inc": 3.0, "mu_max": 1e-4,
+           "beta1": 0.5, "beta2": 0.9, "eps": 1.0}
+
+
+@pytest.mark.parametrize("algorithm, key", [
+    (a, k) for a, params in RULE_PARAMS.items() for k in params if k != "min_grad"])
+def test_every_parameter_changes_the_run(algorithm, key, rng):
+    """No parameter of any rule is silently ignored."""
+    net, X, Y, x0 = problem("bp", rng)
+    # a large lr makes traingda/traingdx reject steps, so that lr_dec and max_perf_inc matter
+    base = {"lr": 1.0} if "lr" in RULE_PARAMS[algorithm] and algorithm != "adam" else {}
+    p0 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0, **base)
+    p1 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0,
+                     **{**base, key: CHANGED[key]})
+    r0 = training.train(training.Objective(net, X, Y), x0, p0)
+    r1 = training.train(training.Objective(net, X, Y), x0, p1)
+    assert not np.array_equal(r0.final_theta, r1.final_theta) or r0.epochs != r1.epochs

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates every result shown in README.md from the configs in this repository.
+# Run from the repository root: bash docs/make_docs.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+keep() {  # keep the pictures, metrics and config of a result folder; drop the bulky rest
+  find "$1" -type f ! -name '*.png' ! -name 'metrics.json' ! -name 'config.yaml' -delete
+}
+rm -rf docs/example docs/rules
+python run.py configs/passengers.yaml --out docs/example | tee docs/example.txt
+python run.py configs/passengers_rules.yaml --out docs/rules | tee docs/rules.txt
+keep docs/rules
