@@ -12,6 +12,7 @@ import difflib
 import math
 import types
 import typing
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,9 +204,33 @@ def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
         raw = {}
     if not isinstance(raw, dict):
         raise InputError(f"{path}: the config must be a mapping of keys, not {_kind(raw)}")
-    for item in overrides:
-        _apply_override(raw, item, path)
+    given = {_apply_override(raw, item, path) for item in overrides}
+    _switch_rules(raw, given)
     return build_config(raw, str(path), base=path.parent, out_dir=out_dir)
+
+
+def _switch_rules(raw: dict, given: set[str]) -> None:
+    """When --set changes a train block's rule, drop the block's parameters that were written
+    for the file's rule and that the new one does not take (with a warning naming them);
+    parameters given with --set itself are still checked."""
+    models = raw.get("models") if isinstance(raw.get("models"), dict) else {}
+    blocks = {"train": raw.get("train")}
+    blocks.update({f"models.{n}.train": m.get("train") for n, m in models.items()
+                   if isinstance(m, dict)})
+    for path, block in blocks.items():
+        if f"{path}.algorithm" not in given or not isinstance(block, dict):
+            continue
+        algorithm = block.get("algorithm")
+        if algorithm not in RULE_PARAMS:
+            continue  # reported by the schema check
+        takes = rule_params(algorithm)
+        dropped = [k for k in block if k != "algorithm" and k not in takes
+                   and f"{path}.{k}" not in given]
+        for k in dropped:
+            del block[k]
+        if dropped:
+            warnings.warn(f"--set {path}.algorithm={algorithm}: {', '.join(dropped)} "
+                          f"dropped (not parameters of {algorithm})", stacklevel=3)
 
 
 def parse_yaml(text: str, where: str) -> Any:
@@ -249,7 +274,7 @@ def _yaml_message(exc: yaml.YAMLError) -> str:
     return f"YAML syntax error: {problem}"
 
 
-def _apply_override(raw: dict, item: str, path: Path) -> None:
+def _apply_override(raw: dict, item: str, path: Path) -> str:
     key, sep, value = item.partition("=")
     key = key.strip()
     if not sep or not key or any(not part for part in key.split(".")):
@@ -265,6 +290,7 @@ def _apply_override(raw: dict, item: str, path: Path) -> None:
             raise InputError(f"--set {key}: {'.'.join(parts[:depth + 1])} is not a mapping")
         node = child
     node[parts[-1]] = value
+    return key
 
 
 def build_config(raw: dict, where: str, base: Path = Path("."),

@@ -117,3 +117,14 @@ def test_rule_defaults():
     assert TrainConfig(algorithm="trainrp").delta0 == 0.07
     assert TrainConfig(algorithm="adam").lr == 0.001
     assert TrainConfig(algorithm="trainlm").mu_max == 1e10
+
+
+def test_set_algorithm_drops_the_files_parameters_of_the_old_rule(tmp_path):
+    text = BASE + "train: {algorithm: traingdx, lr: 0.05, mc: 0.8, epochs: 300}\n"
+    with pytest.warns(UserWarning, match="lr, mc dropped"):
+        cfg = load_config(write(tmp_path, text), ["train.algorithm=trainlm"])
+    t = cfg.models["bp"].train
+    assert (t.algorithm, t.epochs, t.mu, t.lr) == ("trainlm", 300, 0.001, None)
+    # a parameter given with --set itself is still checked
+    with pytest.raises(InputError, match="trainlm does not take lr"), pytest.warns(UserWarning):
+        load_config(write(tmp_path, text), ["train.algorithm=trainlm", "train.lr=0.1"])
