@@ -7,13 +7,15 @@ ends with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import signal
 import sys
 import warnings
 
 import numpy as np
 
-from . import __version__, data as data_stage, experiment, report
+from . import __version__, data as data_stage, experiment, report, training
 from .errors import InputError
 
 
@@ -46,24 +48,50 @@ def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: flo
     return show
 
 
-def _warning_line(message, category, filename, lineno, line=None) -> str:
-    return f"warning: {message}\n"
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    warnings.formatwarning = _warning_line
+    training.UserStop.requested = False
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return _run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
+            return _run(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("error: aborted; result files are as they were before the run or complete",
+              file=sys.stderr)
+        return 130
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _on_signal(signum, frame) -> None:
+    """First Ctrl-C or SIGTERM: stop training at the next epoch and write the results
+    (MATLAB's "User stop."). A second one aborts at once."""
+    children = multiprocessing.active_children()
+    if training.UserStop.requested:
+        for child in children:
+            child.kill()
+        raise KeyboardInterrupt
+    training.UserStop.requested = True
+    for child in children:
+        os.kill(child.pid, signal.SIGINT)
+    print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch and writing the "
+          "results; press Ctrl-C again to abort", file=sys.stderr, flush=True)
 
 
 def _run(args) -> int:
     from .config import load_config
     cfg = load_config(args.config, args.overrides, args.out)
-    report.prepare_dir(cfg.output.dir)
+    report.check_output_dir(cfg.output.dir)
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     sizes = {p: len(i) for p, i in data.index.items()}
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "

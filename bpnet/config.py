@@ -3,7 +3,7 @@
 ``load_config(path, overrides)`` reads the file with ``yaml.safe_load``, applies ``--set``
 overrides, checks every key, type and range, and returns a :class:`Config` with every default
 filled in. Any mistake raises :class:`~bpnet.errors.InputError` with one line naming the file and
-the key path, e.g. ``configs/x.yaml: train.lr_incr is not a key; did you mean train.lr_inc?``.
+the key path, e.g. ``configs/x.yaml: train.lr_incr: unknown key; did you mean train.lr_inc?``.
 """
 from __future__ import annotations
 
@@ -451,7 +451,7 @@ def _fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
             guess = difflib.get_close_matches(full, known, n=1, cutoff=0.6)
             hint = f"; did you mean {guess[0]}?" if guess else \
                 f"; valid keys: {', '.join(sorted(fields))}"
-            raise InputError(f"{where}: {full} is not a key{hint}")
+            raise InputError(f"{where}: {full}: unknown key{hint}")
     values = {}
     for name, f in fields.items():
         if name in skip:

@@ -217,8 +217,14 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     train = index["train"]
     x_scaler = scaling.fit(cfg.scaling, X[train], features)
     y_scaler = scaling.fit(cfg.scaling, Y[train], targets)
-    return Dataset(X, Y, labels, label_name, index, features, targets, sequence,
-                   x_scaler, y_scaler)
+    ds = Dataset(X, Y, labels, label_name, index, features, targets, sequence,
+                 x_scaler, y_scaler)
+    for values, s, names in ((ds.Xs, x_scaler, features), (ds.Ys, y_scaler, targets)):
+        bad = ~(np.isfinite(values).all(axis=0) & np.isfinite(s.offset) & np.isfinite(s.scale))
+        if bad.any():
+            raise InputError(f"{d.path}: column(s) {', '.join(np.array(names)[bad])}: values "
+                             f"too large to scale with {cfg.scaling} in float64")
+    return ds
 
 
 def _series(d: DataConfig, table: Table):

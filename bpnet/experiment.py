@@ -6,6 +6,8 @@ with the shared loop, and return the trained network with its predictions in ori
 from __future__ import annotations
 
 import os
+import signal
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
@@ -125,7 +127,7 @@ def fit_models(cfg: Config, data: Dataset,
                           progress(name) if progress and cfg.runs == 1 else None)
                 for name, m, seed in tasks]
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
             done = list(pool.map(_fit_task, tasks, [data] * len(tasks)))
     kept = []
     for name in cfg.models:
@@ -134,7 +136,19 @@ def fit_models(cfg: Config, data: Dataset,
         if len(runs) > 1:
             best.runs = [r.summary() for r in runs]
         kept.append(best)
+        for part, s in best.scores.items():
+            if s["n_zero_targets"]:
+                warnings.warn(f"{name}: {s['n_zero_targets']} zero target(s) in the {part} part "
+                              "have no relative error; they are left out of MAPE", stacklevel=2)
     return kept
+
+
+def _worker_signals() -> None:
+    """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest)."""
+    def stop(signum, frame):
+        training.UserStop.requested = True
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _fit_task(task, data: Dataset) -> ModelResult:

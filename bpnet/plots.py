@@ -11,6 +11,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+def _plottable(values: np.ndarray) -> np.ndarray:
+    """Values a log axis can show: a diverged run's inf and astronomic numbers become gaps."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v) & (np.abs(v) < 1e100), v, np.nan)
+
+
 PART_STYLE = {"perf": ("Train", "tab:blue"), "vperf": ("Validation", "tab:green"),
               "tperf": ("Test", "tab:red")}
 
@@ -21,7 +27,7 @@ def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algo
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     epochs = history["epoch"]
     for key, (label, colour) in PART_STYLE.items():
-        values = history[key]
+        values = _plottable(history[key])
         if np.all(np.isnan(values)):
             continue
         ax.semilogy(epochs, values, color=colour, label=label, linewidth=1.4)
@@ -83,10 +89,11 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
     """The training mse of every model against epoch, on one log-log axes."""
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     for i, (name, h) in enumerate(histories.items()):
-        ax.loglog(h["epoch"] + 1, h["perf"], color=f"C{i}", linewidth=1.4,
+        ax.loglog(h["epoch"] + 1, _plottable(h["perf"]), color=f"C{i}", linewidth=1.4,
                   label=f"{name} ({algorithms[name]})")
         if not np.all(np.isnan(h["tperf"])):
-            ax.loglog(h["epoch"] + 1, h["tperf"], color=f"C{i}", linewidth=1, linestyle="--")
+            ax.loglog(h["epoch"] + 1, _plottable(h["tperf"]), color=f"C{i}", linewidth=1,
+                      linestyle="--")
     ax.set_xlabel("Epoch + 1")
     ax.set_ylabel("Mean squared error (mse, scaled targets)")
     ax.set_title("Training mse of every model (dashed: test mse)")
@@ -107,8 +114,8 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
                              layout="constrained", squeeze=False)
     epochs = history["epoch"]
     for ax, (key, label, log) in zip(axes[:, 0], panels):
-        values = history[key]
-        final = values[-1]
+        values = _plottable(history[key])
+        final = history[key][-1]
         (ax.semilogy if log else ax.plot)(epochs, values, color="tab:blue", linewidth=1.2)
         ax.set_ylabel(label)
         ax.set_title(f"{label} = {final:.4g} at epoch {int(epochs[-1])}", fontsize=9)

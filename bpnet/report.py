@@ -10,7 +10,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +24,27 @@ from .experiment import ModelResult
 from .training import HISTORY_COLUMNS
 
 
+def check_output_dir(out: str) -> None:
+    """Refuse, before any work, an output folder that cannot be created or written.
+
+    Nothing is created here, so that a run stopped by a mistake leaves the folder as it was.
+    """
+    path = Path(out)
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{out}: cannot create the output folder: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{out}: cannot create or write the output folder "
+                         f"({existing}: permission denied)")
+
+
 def prepare_dir(out: str) -> Path:
-    """Create the output folder (and parents); an unwritable one is an InputError."""
+    """Create the output folder (and parents); failing that is an InputError."""
     path = Path(out)
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".write-test.", delete=True)
-        probe.close()
     except OSError as exc:
         raise InputError(f"{out}: cannot create or write the output folder "
                          f"({exc.strerror or exc})") from None

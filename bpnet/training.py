@@ -26,6 +26,15 @@ MAX_TIME = "Maximum time elapsed."
 MIN_GRAD = "Minimum gradient reached."
 VALIDATION_STOP = "Validation stop."
 NOT_FINITE = "Performance is not finite."
+USER_STOP = "User stop."
+
+
+class UserStop:
+    """Raised (``requested = True``) by the CLI on Ctrl-C or SIGTERM; every training loop then
+    ends at its next epoch with "User stop.", keeping its best network, as MATLAB's stop button
+    does."""
+
+    requested = False
 
 
 class Objective:
@@ -123,6 +132,8 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
         elapsed = time.perf_counter() - start
         if not (math.isfinite(perf) and math.isfinite(gnorm)):
             reason = NOT_FINITE
+        elif UserStop.requested:
+            reason = USER_STOP
         elif perf <= p.goal:
             reason = GOAL_MET
         elif epoch == p.epochs:

@@ -43,7 +43,7 @@ def test_set_overrides_and_model_train_block(tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    ("train: {lr_incr: 1.1}", "train.lr_incr is not a key; did you mean train.lr_inc?"),
+    ("train: {lr_incr: 1.1}", "train.lr_incr: unknown key; did you mean train.lr_inc?"),
     ("train: {lr: -1}", "train.lr: must be > 0, got -1"),
     ("train: {mc: 1.0}", r"train.mc: must be in \[0, 1\)"),
     ("train: {lr_dec: 1.5}", r"train.lr_dec: must be in \(0, 1\)"),
@@ -70,7 +70,7 @@ def test_mistakes_name_the_key(tmp_path, extra, message):
     ("{type: feedforward, transfer: [tanh, tansig, purelin]}", "each must be one of"),
     ("{type: perceptron}", "models.bp.type"),
     ("{type: feedforward, hiden: [3, 3]}", "did you mean models.bp.hidden"),
-    ("{type: feedforward, train: {mcc: 0.5}}", "models.bp.train.mcc is not a key"),
+    ("{type: feedforward, train: {mcc: 0.5}}", "models.bp.train.mcc: unknown key"),
     ("{type: elman, hidden: [3, 3]}", "one hidden layer"),
 ])
 def test_model_mistakes(tmp_path, model, message):
