@@ -215,10 +215,11 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
             _need(table, len(X), index, cfg.split)
         sequence = False
     train = index["train"]
-    x_scaler = scaling.fit(cfg.scaling, X[train], features)
-    y_scaler = scaling.fit(cfg.scaling, Y[train], targets)
-    ds = Dataset(X, Y, labels, label_name, index, features, targets, sequence,
-                 x_scaler, y_scaler)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
+        x_scaler = scaling.fit(cfg.scaling, X[train], features)
+        y_scaler = scaling.fit(cfg.scaling, Y[train], targets)
+        ds = Dataset(X, Y, labels, label_name, index, features, targets, sequence,
+                     x_scaler, y_scaler)
     for values, s, names in ((ds.Xs, x_scaler, features), (ds.Ys, y_scaler, targets)):
         bad = ~(np.isfinite(values).all(axis=0) & np.isfinite(s.offset) & np.isfinite(s.scale))
         if bad.any():
