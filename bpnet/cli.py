@@ -15,7 +15,8 @@ import warnings
 
 import numpy as np
 
-from . import __version__, data as data_stage, experiment, report, training
+from . import __version__, experiment, report, training
+from . import data as data_stage
 from .errors import InputError
 
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from . import scaling
 from .config import Config, DataConfig, SplitConfig
-from .errors import InputError
+from .errors import InputError, shown
 
 PARTS = ("train", "val", "test")
 
 
 @dataclass
 class Table:
-    """A CSV file as text cells: ``header`` names, ``rows`` of cells, ``lines`` their line numbers."""
+    """A CSV file as text: ``header`` names, ``rows`` of cells, ``lines`` their line numbers."""
 
     path: str
     header: list[str]
@@ -58,23 +57,24 @@ class Table:
 
 def read_table(path: str) -> Table:
     """Read a CSV file with a header row; blank lines are skipped."""
+    name = shown(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             records = [(reader.line_num, row) for row in reader]
     except FileNotFoundError:
-        raise InputError(f"{path}: data file not found") from None
+        raise InputError(f"{name}: data file not found") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: cannot read the data file ({exc})") from None
+        raise InputError(f"{name}: cannot read the data file ({exc})") from None
     records = [(n, row) for n, row in records if any(cell.strip() for cell in row)]
     if not records:
-        raise InputError(f"{path}: the file is empty; expected a header row and data rows")
+        raise InputError(f"{name}: the file is empty; expected a header row and data rows")
     header = [h.strip() for h in records[0][1]]
     for n, row in records[1:]:
         if len(row) != len(header):
-            raise InputError(f"{path}: line {n} has {len(row)} cells, the header has "
+            raise InputError(f"{name}: line {n} has {len(row)} cells, the header has "
                              f"{len(header)}")
-    return Table(path, header, [r for _, r in records[1:]], [n for n, _ in records[1:]])
+    return Table(name, header, [r for _, r in records[1:]], [n for n, _ in records[1:]])
 
 
 @dataclass
@@ -223,7 +223,8 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     for values, s, names in ((ds.Xs, x_scaler, features), (ds.Ys, y_scaler, targets)):
         bad = ~(np.isfinite(values).all(axis=0) & np.isfinite(s.offset) & np.isfinite(s.scale))
         if bad.any():
-            raise InputError(f"{d.path}: column(s) {', '.join(np.array(names)[bad])}: values "
+            which = ", ".join(np.array(names)[bad])
+            raise InputError(f"{shown(d.path)}: column(s) {which}: values "
                              f"too large to scale with {cfg.scaling} in float64")
     return ds
 

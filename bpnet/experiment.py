@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import signal
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def predict_scaled(net, data: Dataset, parts=None) -> dict[str, np.ndarray]:
 
 
 def scorer(net, data: Dataset):
-    """score(X) -> (vperf, tperf): the mse of the val and test parts at weights X (NaN if absent)."""
+    """score(X) -> (vperf, tperf): mse of the val and test parts at weights X (NaN if absent)."""
     parts = [p for p in ("val", "test") if p in data.index]
     if not parts:
         return None

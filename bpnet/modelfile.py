@@ -16,9 +16,9 @@ import numpy as np
 
 from . import __version__, scaling
 from .elman import ElmanNet
-from .errors import InputError
-from .fileio import atomic_write
+from .errors import InputError, shown
 from .feedforward import BPNet
+from .fileio import atomic_write
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
@@ -51,22 +51,22 @@ def load(path: str | Path):
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     except FileNotFoundError:
-        raise InputError(f"{path}: model file not found") from None
+        raise InputError(f"{shown(path)}: model file not found") from None
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{path}: not a readable bpnet model ({exc})") from None
+        raise InputError(f"{shown(path)}: not a readable bpnet model ({exc})") from None
     if "meta" not in arrays:
-        raise InputError(f"{path}: no meta array; not a bpnet model file")
+        raise InputError(f"{shown(path)}: no meta array; not a bpnet model file")
     try:
         meta = json.loads(str(arrays["meta"]))
         net = build(meta)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise InputError(f"{path}: the meta array is not a valid model description ({exc})") \
-            from None
+        raise InputError(f"{shown(path)}: the meta array is not a valid model description "
+                         f"({exc})") from None
     for name, view in net.params.items():
         if name not in arrays:
-            raise InputError(f"{path}: missing array {name}")
+            raise InputError(f"{shown(path)}: missing array {name}")
         if arrays[name].shape != view.shape:
-            raise InputError(f"{path}: {name} has shape {arrays[name].shape}, its meta says "
+            raise InputError(f"{shown(path)}: {name} has shape {arrays[name].shape}, its meta says "
                              f"{view.shape}")
         view[...] = arrays[name]
     method = meta.get("scaling", "none")
@@ -74,5 +74,5 @@ def load(path: str | Path):
         xs = scaling.Scaler.from_arrays(method, arrays, "x", net.sizes[0])
         ys = scaling.Scaler.from_arrays(method, arrays, "y", net.sizes[-1])
     except KeyError as exc:
-        raise InputError(f"{path}: missing scaling array {exc.args[0]}") from None
+        raise InputError(f"{shown(path)}: missing scaling array {exc.args[0]}") from None
     return net, xs, ys, meta

@@ -4,12 +4,13 @@ Every function returns a matplotlib Figure (Agg backend, no screen needed); the 
 """
 from __future__ import annotations
 
-import numpy as np
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
 
 def _plottable(values: np.ndarray) -> np.ndarray:
     """Values a log axis can show: a diverged run's inf and astronomic numbers become gaps."""

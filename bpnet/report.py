@@ -16,11 +16,11 @@ import numpy as np
 import yaml
 
 from . import __version__, metrics, modelfile, plots
-from .fileio import atomic_write
 from .config import Config, config_to_dict
 from .data import Dataset
 from .errors import InputError
 from .experiment import ModelResult
+from .fileio import atomic_write
 from .training import HISTORY_COLUMNS
 
 
@@ -240,7 +240,7 @@ def runs_table(results: list[ModelResult], has_val: bool) -> str:
             continue
         o = over_runs(r.runs)
 
-        def cell(part, metric, spec):
+        def cell(part, metric, spec, o=o):
             if part not in o:
                 return "-"
             s = o[part][metric]

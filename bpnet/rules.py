@@ -8,12 +8,16 @@ itself (trainlm, when mu passes mu_max) sets ``stop_reason``.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.linalg
 
 from .config import TrainConfig
+
+if TYPE_CHECKING:
+    from .training import Objective
 
 
 class Traingd:

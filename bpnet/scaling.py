@@ -64,7 +64,7 @@ class Scaler:
                 f"{prefix}_{nb}": np.asarray(self.b, float)}
 
     @classmethod
-    def from_arrays(cls, method: str, arrays, prefix: str, size: int) -> "Scaler":
+    def from_arrays(cls, method: str, arrays, prefix: str, size: int) -> Scaler:
         """Rebuild a scaler from the arrays written by :meth:`arrays` (KeyError if missing)."""
         if method == "none":
             return cls("none", np.zeros(size), np.ones(size))

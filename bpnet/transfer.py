@@ -6,7 +6,8 @@ derivative is 1 and is skipped in the backward passes.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

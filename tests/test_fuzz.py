@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bpnet import data
 from bpnet.config import build_config, load_config, parse_yaml
@@ -67,7 +68,8 @@ cells = st.one_of(st.integers(-1000, 1000).map(str), st.just("1e308"), st.just("
                   st.sampled_from(["", " ", "nan", "x", "1,2", "1960-05", "2000/13", '"q"']))
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(cells, min_size=1, max_size=4), max_size=12),
        st.sampled_from(["series", "tabular"]), st.lists(st.integers(1, 4), min_size=1,
                                                         max_size=3, unique=True),

@@ -1,10 +1,10 @@
 """Every analytic gradient against central differences, in float64."""
 import numpy as np
 import pytest
+from conftest import numeric_grad, rel_error
 
 from bpnet.elman import ElmanNet
 from bpnet.feedforward import BPNet
-from conftest import numeric_grad, rel_error
 
 TRANSFERS = ["tansig", "logsig", "purelin", "poslin"]
 

@@ -2,12 +2,12 @@
 step-by-step implementations of SPEC 6 on a real network."""
 import numpy as np
 import pytest
+from test_training import Square
 
 from bpnet import training
 from bpnet.config import RULE_PARAMS, TrainConfig
 from bpnet.elman import ElmanNet
 from bpnet.feedforward import BPNet
-from test_training import Square
 
 
 class Linear:

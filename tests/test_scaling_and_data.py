@@ -1,5 +1,4 @@
 """mapstd/mapminmax, lagged samples, division, and fitting on the training part only."""
-import warnings
 
 import numpy as np
 import pytest
