@@ -1,8 +1,12 @@
-"""The command line: ``python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet]``.
+"""The command line, in three forms:
 
-It calls the three stages in order (input: config and data; compute: train every model;
-output: files, pictures and the summary) and is the only place that prints. A user mistake
-ends with one line on stderr and exit status 2.
+    python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
+    python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
+    python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv]
+
+Training calls the three stages in order (input: config and data; compute: train every model;
+output: files, pictures and the summary). This module is the only place that prints. A user
+mistake ends with one line on stderr and exit status 2.
 """
 from __future__ import annotations
 
@@ -20,10 +24,19 @@ from . import data as data_stage
 from .errors import InputError
 
 
+USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
+       run.py predict MODEL.npz DATA.csv [--out predictions.csv]
+       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv]"""
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="run.py", description="Train the networks a YAML config describes and write "
-        "metrics, predictions, models and error curves.")
+        prog="run.py", usage=USAGE,
+        description="Train the networks a YAML config describes and write metrics, "
+        "predictions, models and error curves; or apply a saved model to new data.",
+        epilog="predict: one-step predictions of every sample of DATA.csv, built as at "
+        "training time. forecast: the recursive forecast of N periods after the end of the "
+        "series in DATA.csv. 'run.py predict -h' and 'run.py forecast -h' say more.")
     p.add_argument("config", help="the YAML config file, e.g. configs/passengers.yaml")
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE",
@@ -53,15 +66,38 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
+def _use_parser(command: str) -> argparse.ArgumentParser:
+    steps = command == "forecast"
+    p = argparse.ArgumentParser(
+        prog=f"run.py {command}",
+        description="Forecast N periods after the end of the series in DATA.csv, feeding each "
+        "prediction back as the next input." if steps else "Predict every sample of "
+        "DATA.csv, built exactly as at training time (same columns, lags, month, scaling).")
+    p.add_argument("model", help="a saved model, e.g. results/passengers/model_bp.npz")
+    p.add_argument("data", help="a CSV file with the columns the model was trained on")
+    if steps:
+        p.add_argument("--steps", type=int, required=True, help="how many periods ahead")
+    p.add_argument("--out", default=f"{command}.csv" if steps else "predictions.csv",
+                   help="the CSV to write (default: %(default)s)" +
+                   ("; the picture goes beside it as .png" if steps else ""))
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in ("predict", "forecast"):
+        args = _use_parser(argv[0]).parse_args(argv[1:])
+        run = _predict if argv[0] == "predict" else _forecast
+    else:
+        args = _parser().parse_args(argv)
+        run = _run
     training.UserStop.requested = False
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
-            return _run(args)
+            return run(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -123,3 +159,30 @@ def _short(path: str) -> str:
     """``path`` relative to the current folder when it lies below it."""
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
+
+
+def _predict(args) -> int:
+    from .predict import load_model
+    model = load_model(args.model)
+    report.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
+    pred = model.predict_file(args.data)
+    report.write_use_csv(args.out, pred)
+    print(f"predicted {len(pred.labels)} samples with {_short(args.model)}; wrote "
+          f"{_short(args.out)}")
+    return 0
+
+
+def _forecast(args) -> int:
+    from .predict import load_model
+    if args.steps < 1:
+        raise InputError(f"--steps: must be >= 1, got {args.steps}")
+    model = load_model(args.model)
+    report.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
+    fc, history = model.forecast_file(args.data, args.steps)
+    picture = os.path.splitext(args.out)[0] + ".png"
+    report.write_use_csv(args.out, fc)
+    report.write_forecast_plot(picture, history, fc, _short(args.model))
+    print(f"forecast {args.steps} periods after {history.labels[-1]} with "
+          f"{_short(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
+          f"{fc.y_pred[-1, 0]:.6g}; wrote {_short(args.out)}, {_short(picture)}")
+    return 0

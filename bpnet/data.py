@@ -229,6 +229,22 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     return ds
 
 
+def samples(d: DataConfig, table: Table, targets_needed: bool = True):
+    """The samples of one table as the data settings ``d`` build them:
+    (X (N, D), Y (N, K) or None when the target columns are absent and not needed, labels,
+    label name, feature names, target names)."""
+    if d.series is not None:
+        return _series(d, table)
+    Y_absent = not targets_needed and not all(t in table.header for t in d.targets)
+    if Y_absent:
+        X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
+        labels = table.column(d.time, "data.time") if d.time else [str(i) for i in range(len(X))]
+        return X, None, [s.strip() for s in labels], d.time or "row", list(d.inputs), \
+            list(d.targets)
+    X, Y, labels, label_name = _tabular(d, table)
+    return X, Y, labels, label_name, list(d.inputs), list(d.targets)
+
+
 def _series(d: DataConfig, table: Table):
     y = table.numbers(d.series, "data.series")
     labels = table.column(d.time, "data.time") if d.time else [str(i) for i in range(len(y))]

@@ -177,5 +177,27 @@ def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
     return fig
 
 
+def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_future: np.ndarray,
+             name: str, label_name: str, model_name: str):
+    """The series (labels (L,), y (L, 1)) and its forecast (steps, 1) after it."""
+    fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    n, h = len(labels), len(future_labels)
+    ax.plot(np.arange(n), y[:, 0], color="black", linewidth=1.5, label=f"{name} (data)")
+    ax.plot(np.arange(n - 1, n + h), np.concatenate([y[-1:, 0], y_future[:, 0]]),
+            color="tab:red", linewidth=1.5, marker=".", label=f"forecast, {h} steps")
+    ax.axvline(n - 0.5, color="0.5", linestyle="--", linewidth=1)
+    every = labels + future_labels
+    step = max(1, len(every) // 12)
+    ticks = np.arange(0, len(every), step)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([every[i] for i in ticks], rotation=45, ha="right")
+    ax.set_xlabel(label_name)
+    ax.set_ylabel(name)
+    ax.set_title(f"{name}: recursive forecast by {model_name}")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    return fig
+
+
 def close(fig) -> None:
     plt.close(fig)

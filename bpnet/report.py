@@ -163,7 +163,9 @@ def write_history(fh, history: dict[str, np.ndarray]) -> None:
 
 def model_meta(cfg: Config, data: Dataset) -> dict:
     d = cfg.data
+    train = data.X[data.index["train"]]
     return {"features": data.feature_names, "targets": data.target_names,
+            "train_range": {"min": train.min(axis=0).tolist(), "max": train.max(axis=0).tolist()},
             "data": {"series": d.series, "time": d.time, "lags": list(d.lags),
                      "month": d.month, "inputs": list(d.inputs), "targets": list(d.targets)}}
 
@@ -252,3 +254,38 @@ def runs_table(results: list[ModelResult], has_val: bool) -> str:
     which = "validation" if has_val else "training"
     return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} mse",
                       line(head), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def write_use_csv(path: str, pred) -> None:
+    """The predictions or forecast of a saved model (``predict.Predictions``) as CSV: label,
+    then per target the prediction and, when the data hold the target, its value and the
+    relative error."""
+    def write(fh):
+        w = csv.writer(fh, lineterminator="\n")
+        multi = len(pred.target_names) > 1
+        header = [pred.label_name]
+        for t in pred.target_names:
+            header.append(f"{t}_prediction" if multi else "prediction")
+            if pred.y_true is not None:
+                header += [t, f"{t}_relerr" if multi else "relerr"]
+        w.writerow(header)
+        rel = None if pred.y_true is None else metrics.relative_error(pred.y_pred, pred.y_true)
+        for i, label in enumerate(pred.labels):
+            row = [label]
+            for j in range(len(pred.target_names)):
+                row.append(_fmt(pred.y_pred[i, j]))
+                if rel is not None:
+                    row += [_fmt(pred.y_true[i, j]), _fmt(rel[i, j])]
+            w.writerow(row)
+    prepare_dir(os.path.dirname(os.path.abspath(path)))
+    atomic_write(Path(path), write)
+
+
+def write_forecast_plot(path: str, history, fc, model_name: str) -> None:
+    """The series the forecast starts from, and the forecast."""
+    fig = plots.forecast(history.labels, history.y_true, fc.labels, fc.y_pred,
+                         history.target_names[0], history.label_name, model_name)
+    try:
+        atomic_write(Path(path), lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
+    finally:
+        plots.close(fig)

@@ -1,0 +1,58 @@
+"""Output stage: the recursive multi-step forecast of a series model.
+
+Each step's prediction is fed back as the next lag input; the calendar month advances; a
+recurrent network carries its hidden state from step to step.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .scaling import Scaler
+
+_YEAR_MONTH = re.compile(r"^\s*(\d{1,4})([-/])(\d{1,2})\s*$")
+
+
+def next_labels(last: str, steps: int) -> list[str]:
+    """The labels of the ``steps`` periods after ``last``: months after YYYY-MM, else counts."""
+    m = _YEAR_MONTH.match(last)
+    if m:
+        year, sep, month = int(m.group(1)), m.group(2), int(m.group(3))
+        out = []
+        for _ in range(steps):
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+            out.append(f"{year:04d}{sep}{month:02d}")
+        return out
+    try:
+        start = int(last)
+    except ValueError:
+        return [f"+{h}" for h in range(1, steps + 1)]
+    return [str(start + h) for h in range(1, steps + 1)]
+
+
+def recursive(net, x_scaler: Scaler, y_scaler: Scaler, history: np.ndarray,
+              lags: tuple[int, ...], steps: int, last_month: int | None = None,
+              state=None) -> np.ndarray:
+    """Forecast ``steps`` values after ``history`` (L,), in original units -> (steps,).
+
+    Step h (t = L + h) has inputs y[t - lag] for each lag (forecasts where t - lag >= L) and,
+    when ``last_month`` (the month of history[-1]) is given, the month of t. A recurrent ``net``
+    starts from ``state`` (its state after the history) and carries it along.
+    """
+    y = np.concatenate([np.asarray(history, dtype=float), np.empty(steps)])
+    n = len(history)
+    x = np.empty((1, len(lags) + (last_month is not None)))
+    for h in range(steps):
+        t = n + h
+        for j, lag in enumerate(lags):
+            x[0, j] = y[t - lag]
+        if last_month is not None:
+            x[0, -1] = (last_month - 1 + h + 1) % 12 + 1
+        xs = x_scaler.transform(x)
+        if net.recurrent:
+            ys, state = net.forward(xs, state)
+        else:
+            ys = net.predict(xs)
+        y[t] = y_scaler.inverse_transform(ys)[0, 0]
+    return y[n:]

@@ -1,0 +1,126 @@
+"""Use a trained network: predictions and forecasts from a saved model, no config needed.
+
+``load_model(path)`` reads a ``model_<name>.npz`` written by a run; the returned :class:`Model`
+builds samples from new data exactly as at training time (same columns, lags, month feature),
+applies the saved scaling, runs the network and maps the outputs back to original units.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import data, forecast, modelfile
+from .config import DataConfig
+from .errors import InputError, shown
+from .scaling import Scaler
+
+
+@dataclass
+class Predictions:
+    """Predictions of one data file: labels (N,), y_pred (N, K), and y_true (N, K) or None."""
+
+    label_name: str
+    labels: list[str]
+    target_names: list[str]
+    y_pred: np.ndarray
+    y_true: np.ndarray | None
+
+
+@dataclass
+class Model:
+    """A trained network with the scaling and the feature recipe it was trained with."""
+
+    net: object
+    x_scaler: Scaler
+    y_scaler: Scaler
+    meta: dict
+    path: str
+
+    def __repr__(self) -> str:
+        return f"Model({self.net!r}, features={self.meta['features']}, from {self.path!r})"
+
+    def _data_config(self, path: str) -> DataConfig:
+        d = self.meta["data"]
+        return DataConfig(path=path, series=d["series"], time=d["time"],
+                          lags=tuple(d["lags"]), month=d["month"], inputs=tuple(d["inputs"]),
+                          targets=tuple(d["targets"]))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Inputs X (N, D) in original units -> predictions (N, K) in original units.
+
+        A recurrent network runs the rows as one sequence from h0 = 0.
+        """
+        X = np.atleast_2d(np.asarray(X, dtype=float))
+        d = len(self.meta["features"])
+        if X.shape[1] != d:
+            raise ValueError(f"expected {d} input columns ({', '.join(self.meta['features'])}), "
+                             f"got {X.shape[1]}")
+        return self.y_scaler.inverse_transform(self.net.predict(self.x_scaler.transform(X)))
+
+    def predict_file(self, path: str | Path) -> Predictions:
+        """Build the samples of a CSV file as at training time and predict them."""
+        table = data.read_table(str(path))
+        X, Y, labels, label_name, features, targets = data.samples(
+            self._data_config(str(path)), table, targets_needed=False)
+        if len(X) == 0:
+            lags = self.meta["data"]["lags"]
+            raise InputError(f"{shown(path)}: {len(table.rows)} data rows give no sample; "
+                             f"lags up to {max(lags)} need at least {max(lags) + 1} rows")
+        self._warn_outside_range(X, path)
+        return Predictions(label_name, labels, targets, self.predict(X), Y)
+
+    def forecast_file(self, path: str | Path, steps: int) -> tuple[Predictions, Predictions]:
+        """The recursive forecast of ``steps`` periods after the end of the series in a CSV:
+        (forecast, the series it starts from as ``y_true`` with no predictions)."""
+        d = self.meta["data"]
+        if d["series"] is None:
+            raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
+                             "(data.series with lags); this one is tabular")
+        table = data.read_table(str(path))
+        y = table.numbers(d["series"], "the model's series")
+        lags = tuple(sorted(d["lags"]))
+        if len(y) < max(lags):
+            raise InputError(f"{shown(path)}: {len(y)} rows; lags up to {max(lags)} need at "
+                             f"least {max(lags)} rows to forecast from")
+        labels = table.column(d["time"], "the model's time column") if d["time"] else \
+            [str(i) for i in range(len(y))]
+        months = data.months_of(labels, table, d["time"]) if d["month"] else None
+        state = None
+        if self.net.recurrent and len(y) > max(lags):
+            X, _ = data.series_samples(y, lags, months)
+            state = self.net.forward(self.x_scaler.transform(X))[1]
+        elif self.net.recurrent:
+            state = np.zeros(self.net.hidden_size)
+        values = forecast.recursive(self.net, self.x_scaler, self.y_scaler, y, lags, steps,
+                                    int(months[-1]) if months is not None else None, state)
+        label_name = d["time"] or "t"
+        future = Predictions(label_name, forecast.next_labels(labels[-1].strip(), steps),
+                             [d["series"]], values[:, None], None)
+        past = Predictions(label_name, [s.strip() for s in labels], [d["series"]],
+                           np.full((len(y), 1), np.nan), y[:, None])
+        return future, past
+
+    def _warn_outside_range(self, X: np.ndarray, path) -> None:
+        rng = self.meta.get("train_range")
+        if not rng:
+            return
+        lo, hi = np.array(rng["min"]), np.array(rng["max"])
+        outside = (X < lo) | (X > hi)
+        if outside.any():
+            cols = [f for f, o in zip(self.meta["features"], outside.any(axis=0)) if o]
+            warnings.warn(f"{shown(path)}: {int(outside.any(axis=1).sum())} of {len(X)} samples "
+                          f"have inputs outside the training range ({', '.join(cols)}); the "
+                          "network extrapolates there", stacklevel=2)
+
+
+def load_model(path: str | Path) -> Model:
+    """Read a saved model (``model_<name>.npz``); a bad file raises InputError."""
+    net, xs, ys, meta = modelfile.load(path)
+    for key in ("features", "targets", "data"):
+        if key not in meta:
+            raise InputError(f"{shown(path)}: the meta array has no {key!r}; not a model "
+                             "written by run.py")
+    return Model(net, xs, ys, meta, str(path))

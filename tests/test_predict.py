@@ -1,0 +1,125 @@
+"""Using a trained network: predict and forecast from a saved model, with no config."""
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+import bpnet
+from bpnet.cli import main
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from conftest import ROOT
+    out = tmp_path_factory.mktemp("trained")
+    assert main([str(ROOT / "configs/passengers.yaml"), "--out", str(out), "--quiet",
+                 "--set", "train.epochs=60"]) == 0
+    return out
+
+
+def rows(path):
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("name", ["bp", "elman"])
+def test_predict_reproduces_the_training_run_exactly(trained, root, tmp_path, name):
+    model = tmp_path / "m.npz"
+    shutil.copy(trained / f"model_{name}.npz", model)   # no config, no results folder
+    out = tmp_path / "p.csv"
+    assert main(["predict", str(model), str(root / "data/airline_passengers.csv"),
+                 "--out", str(out)]) == 0
+    ours = rows(out)
+    theirs = rows(trained / "predictions.csv")
+    assert [r["month"] for r in ours] == [r["month"] for r in theirs]
+    assert [r["prediction"] for r in ours] == [r[name] for r in theirs]
+    assert [r["relerr"] for r in ours] == [r[f"{name}_relerr"] for r in theirs]
+
+
+def test_load_model_from_python(trained, root):
+    model = bpnet.load_model(trained / "model_bp.npz")
+    y = model.predict([[112.0, 2.0], [118.0, 3.0]])
+    first = rows(trained / "predictions.csv")[:2]
+    assert y.shape == (2, 1)
+    np.testing.assert_allclose(y[:, 0], [float(r["bp"]) for r in first], rtol=1e-12)
+    assert model.meta["features"] == ["passengers[t-1]", "month"]
+    with pytest.raises(ValueError, match="expected 2 input columns"):
+        model.predict([[1.0, 2.0, 3.0]])
+
+
+@pytest.mark.parametrize("name", ["bp", "elman"])
+def test_forecast(trained, root, tmp_path, name, capsys):
+    out = tmp_path / "f.csv"
+    data = root / "data/airline_passengers.csv"
+    assert main(["forecast", str(trained / f"model_{name}.npz"), str(data), "--steps", "24",
+                 "--out", str(out)]) == 0
+    fc = rows(out)
+    assert [r["month"] for r in fc][:2] == ["1961-01", "1961-02"] and fc[-1]["month"] == "1962-12"
+    assert (tmp_path / "f.png").stat().st_size > 0
+    # the first step is the one-step prediction of the sample (Dec 1960, January)
+    model = bpnet.load_model(trained / f"model_{name}.npz")
+    y = np.array([float(r["passengers"]) for r in rows(data)])
+    if name == "bp":
+        first = model.predict([[y[-1], 1.0]])[0, 0]
+    else:  # the whole series, then the new sample, as one sequence
+        months = np.arange(len(y)) % 12 + 1
+        X = np.column_stack([np.append(y[:-1], y[-1]), np.append(months[1:], 1)])
+        first = model.predict(X)[-1, 0]
+    assert float(fc[0]["prediction"]) == pytest.approx(first, rel=1e-12)
+    # the second step is fed the first forecast
+    if name == "bp":
+        assert float(fc[1]["prediction"]) == pytest.approx(
+            model.predict([[float(fc[0]["prediction"]), 2.0]])[0, 0], rel=1e-12)
+
+
+def test_predict_warns_outside_the_training_range(trained, root, capsys, tmp_path):
+    assert main(["predict", str(trained / "model_bp.npz"),
+                 str(root / "data/airline_passengers.csv"), "--out", str(tmp_path / "p.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "samples have inputs outside the training range (passengers[t-1])" in err
+
+
+@pytest.mark.parametrize("damage, fragment", [
+    (lambda a: a.pop("W2"), "missing array W2"),
+    (lambda a: a.update(W1=np.zeros((3, 2))), "W1 has shape (3, 2), its meta says (10, 2)"),
+    (lambda a: a.update(meta=np.array([{"x": 1}], dtype=object)), "not a readable bpnet model"),
+    (lambda a: a.pop("meta"), "no meta array"),
+    (lambda a: a.pop("y_std"), "missing scaling array y_std"),
+])
+def test_damaged_model_files_are_refused(trained, root, tmp_path, capsys, damage, fragment):
+    with np.load(trained / "model_bp.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    damage(arrays)
+    path = tmp_path / "bad.npz"
+    np.savez(path, **arrays)
+    out = tmp_path / "p.csv"
+    code = main(["predict", str(path), str(root / "data/airline_passengers.csv"),
+                 "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and fragment in err[0], err
+    assert not out.exists()
+
+
+def test_forecast_needs_a_series_model_and_steps(trained, root, capsys, tmp_path):
+    code = main(["forecast", str(trained / "model_bp.npz"),
+                 str(root / "data/airline_passengers.csv"), "--steps", "0",
+                 "--out", str(tmp_path / "f.csv")])
+    assert code == 2 and "--steps: must be >= 1" in capsys.readouterr().err
+
+
+def test_help_lists_the_three_forms(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "run.py CONFIG" in text and "run.py predict MODEL.npz DATA.csv" in text
+    assert "run.py forecast MODEL.npz DATA.csv --steps N" in text
+
+
+def test_meta_carries_everything(trained):
+    with np.load(trained / "model_elman.npz", allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+    assert meta["model"] == "elman" and meta["data"]["lags"] == [1] and meta["data"]["month"]
+    assert meta["scaling"] == "mapstd" and meta["transfer"] == ["tansig", "purelin"]
+    assert meta["version"] == bpnet.__version__
