@@ -23,7 +23,6 @@ from . import __version__, experiment, report, training
 from . import data as data_stage
 from .errors import InputError
 
-
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv]"""
