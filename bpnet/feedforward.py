@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import initializers, transfer
-from .params import flat_params, flatten, slices
+from .params import flat_params, slices
+
+CHUNK = 4096  # samples per block of the forward-backward pass on large data sets
 
 
 class BPNet:
@@ -39,6 +41,8 @@ class BPNet:
         self.theta, self.params = flat_params(shapes)
         self._layers = [(self.params[f"W{l}"], self.params[f"b{l}"], self.transfers[l - 1])
                         for l in range(1, len(sizes))]
+        where = slices(self.params)
+        self._where = [(where[f"W{l}"], where[f"b{l}"]) for l in range(1, len(sizes))]
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.sizes))
@@ -67,41 +71,72 @@ class BPNet:
             a = tf.f(a @ W.T + b)
         return a
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, tuple]:
-        """mse of X (N, D) against Y (N, K), and the cache the backward pass needs."""
+    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, object]:
+        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs.
+
+        Up to CHUNK samples the cache holds the activations and the backward pass waits until
+        it is asked for (a rejected traingdx step never needs it). Beyond that the samples are
+        taken CHUNK rows at a time, forward and backward together, so that the element-wise
+        work stays in the processor's cache and memory does not grow with N beyond the data;
+        the cache is then the gradient itself.
+        """
+        if len(X) <= CHUNK:
+            acts, nets, e = self._forward(X, Y)
+            return float(np.dot(e, e)) / e.size, (acts, nets, e)
+        grad = np.zeros_like(self.theta)
+        sse = 0.0
+        scale = -2.0 / Y.size
+        for s in range(0, len(X), CHUNK):
+            acts, nets, e = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
+            sse += float(np.dot(e, e))
+            grad += self._backprop(acts, nets, e, scale)
+        return sse / Y.size, grad
+
+    def _forward(self, X: np.ndarray, Y: np.ndarray):
         acts, nets = [X], []
         a = X
         for W, b, tf in self._layers:
-            n = a @ W.T + b
-            a = tf.f(n)
+            n = np.dot(a, W.T)
+            n += b
+            # the net input is kept only where the derivative needs it (poslin)
+            a = tf.f(n) if tf.needs_n else tf.f(n, out=n)
             nets.append(n)
             acts.append(a)
-        e = (Y - a).ravel()
-        perf = float(e @ e) / e.size
-        return perf, (acts, nets, e)
+        return acts, nets, (Y - a).ravel()
+
+    def flat_grad(self, cache) -> np.ndarray:
+        """dperf/dtheta as one vector, in the order of ``theta``."""
+        if isinstance(cache, np.ndarray):
+            return cache
+        acts, nets, e = cache
+        return self._backprop(acts, nets, e, -2.0 / e.size)
+
+    def _backprop(self, acts, nets, e, scale: float) -> np.ndarray:
+        """Back-propagate dA_L = scale * e (scale = -2/numel(Y) gives dperf/dtheta); each
+        layer's products are written straight into their place in one vector."""
+        grad = np.empty_like(self.theta)
+        dA = scale * e.reshape(acts[-1].shape)
+        ones = np.ones(len(dA))
+        for l in range(len(self._layers), 0, -1):
+            W, _, tf = self._layers[l - 1]
+            where_W, where_b = self._where[l - 1]
+            dn = dA if tf.linear else tf.backprop(dA, nets[l - 1], acts[l])
+            np.dot(dn.T, acts[l - 1], out=grad[where_W].reshape(W.shape))
+            np.dot(ones, dn, out=grad[where_b])          # the column sums of dn
+            if l > 1:
+                dA = np.dot(dn, W)
+        return grad
 
     def backward(self, cache: tuple) -> dict[str, np.ndarray]:
         """Gradients of perf for every array in ``params`` (same keys, same shapes)."""
-        acts, nets, e = cache
-        dA = (-2.0 / e.size) * e.reshape(acts[-1].shape)
-        grads = {}
-        for l in range(len(self._layers), 0, -1):
-            W, _, tf = self._layers[l - 1]
-            dn = dA if tf.linear else dA * tf.deriv(nets[l - 1], acts[l])
-            grads[f"W{l}"] = dn.T @ acts[l - 1]
-            grads[f"b{l}"] = dn.sum(axis=0)
-            if l > 1:
-                dA = dn @ W
-        return grads
+        grad = self.flat_grad(cache)
+        return {name: grad[where].reshape(self.params[name].shape)
+                for name, where in slices(self.params).items()}
 
     def loss_and_grads(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
         """(perf, grads) at the current weights; grads has the keys of ``params``."""
         perf, cache = self.loss(X, Y)
         return perf, self.backward(cache)
-
-    def flat_grad(self, cache: tuple) -> np.ndarray:
-        """dperf/dtheta as one vector, in the order of ``theta``."""
-        return flatten(self.backward(cache), self.params)
 
     def jacobian(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Y_hat (N, K) and J = dY_hat/dtheta (N*K, P), rows in the order of Y_hat.ravel().
@@ -109,7 +144,7 @@ class BPNet:
         Back-propagation from each output unit k at once for all samples, keeping the
         per-sample products dn_l[i] a_{l-1}[i]^T instead of summing them.
         """
-        acts, nets, _ = self.loss(X, np.zeros((len(X), self.sizes[-1])))[1]
+        acts, nets, _ = self._forward(X, np.zeros((len(X), self.sizes[-1])))
         N, K = acts[-1].shape
         J = np.empty((N, K, self.theta.size))
         where = slices(self.params)

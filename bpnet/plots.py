@@ -25,7 +25,8 @@ PART_STYLE = {"perf": ("Train", "tab:blue"), "vperf": ("Validation", "tab:green"
 def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algorithm: str,
                 stop_reason: str):
     """MSE of each part against epoch on a log scale, the best epoch marked (plotperform)."""
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.87)
     epochs = history["epoch"]
     for key, (label, colour) in PART_STYLE.items():
         values = _plottable(history[key])
@@ -57,7 +58,9 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     targets (Q, K); predictions: model name -> (Q, K); part_of: the part of each sample.
     """
     q, k = targets.shape
-    fig, axes = plt.subplots(k, 1, figsize=(10, 4 * k), layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(k, 1, figsize=(10, 4 * k), squeeze=False)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22 / k, top=1 - 0.08 / k,
+                        hspace=0.55)
     x = np.arange(q)
     part_of = np.array(part_of)
     for j, ax in enumerate(axes[:, 0]):
@@ -88,7 +91,8 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
 
 def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, str]):
     """The training mse of every model against epoch, on one log-log axes."""
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.92)
     for i, (name, h) in enumerate(histories.items()):
         ax.loglog(h["epoch"] + 1, _plottable(h["perf"]), color=f"C{i}", linewidth=1.4,
                   label=f"{name} ({algorithms[name]})")
@@ -112,7 +116,9 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
     if np.all(np.isnan(history["vperf"])):   # no val part: no validation checks to show
         panels = [x for x in panels if x[0] != "val_fail"]
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.3 * len(panels)), sharex=True,
-                             layout="constrained", squeeze=False)
+                             squeeze=False)
+    fig.subplots_adjust(left=0.13, right=0.97, bottom=0.5 / (2.3 * len(panels)),
+                        top=1 - 0.6 / (2.3 * len(panels)), hspace=0.35)
     epochs = history["epoch"]
     for ax, (key, label, log) in zip(axes[:, 0], panels):
         values = _plottable(history[key])
@@ -134,7 +140,9 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
     """
     parts = list(targets) + (["all"] if len(targets) > 1 else [])
     fig, axes = plt.subplots(1, len(parts), figsize=(4.2 * len(parts), 4.2),
-                             layout="constrained", squeeze=False)
+                             squeeze=False)
+    fig.subplots_adjust(left=0.08 / len(parts) * 2, right=0.98, bottom=0.13, top=0.85,
+                        wspace=0.3)
     colours = {"train": "tab:blue", "val": "tab:green", "test": "tab:red", "all": "0.3"}
     for ax, part in zip(axes[0], parts):
         if part == "all":
@@ -163,7 +171,8 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
 def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
     """Histogram of the errors (target - output) per part, stacked, with a zero line
     (MATLAB's ploterrhist). errors: part -> (n, K) in original units."""
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.92)
     data = [np.ravel(v) for v in errors.values()]
     colours = [{"train": "tab:blue", "val": "tab:green", "test": "tab:red"}[p] for p in errors]
     ax.hist(data, bins=bins, stacked=True, color=colours, label=list(errors),
@@ -180,7 +189,8 @@ def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
 def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_future: np.ndarray,
              name: str, label_name: str, model_name: str):
     """The series (labels (L,), y (L, 1)) and its forecast (steps, 1) after it."""
-    fig, ax = plt.subplots(figsize=(10, 4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 4))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.24, top=0.92)
     n, h = len(labels), len(future_labels)
     ax.plot(np.arange(n), y[:, 0], color="black", linewidth=1.5, label=f"{name} (data)")
     ax.plot(np.arange(n - 1, n + h), np.concatenate([y[-1:, 0], y_future[:, 0]]),

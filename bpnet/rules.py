@@ -67,8 +67,10 @@ class Traingdx:
     def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
         if self.dX is None:
             self.dX = self.lr * g
-        self.dX = self.mc * self.dX + (1.0 - self.mc) * self.lr * g
-        X2 = X + self.dX
+        dX = self.dX                 # in place: dX = mc*dX + (1-mc)*lr*g
+        dX *= self.mc
+        dX += (1.0 - self.mc) * self.lr * g
+        X2 = X + dX
         perf2 = obj.perf(X2)
         if perf2 / perf > self.max_perf_inc:
             # reject: MATLAB keeps X and makes the next trial step plain lr*g

@@ -117,11 +117,11 @@ def train(obj: Objective, theta0: np.ndarray, p: TrainConfig,
 
 def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
     rule = RULES[p.algorithm](p)
-    score = score or (lambda X: (math.nan, math.nan))
     start = time.perf_counter()
+    timed = math.isfinite(p.time)
     X = np.array(theta0, dtype=float)
     perf, g = obj.evaluate(X)
-    vperf, tperf = score(X)
+    vperf, tperf = score(X) if score else (math.nan, math.nan)
     best, best_epoch = X.copy(), 0
     best_perf, best_vperf = perf, vperf
     val_fail = 0
@@ -129,7 +129,6 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
     epoch = 0
     while True:
         gnorm = obj.norm
-        elapsed = time.perf_counter() - start
         if not (math.isfinite(perf) and math.isfinite(gnorm)):
             reason = NOT_FINITE
         elif UserStop.requested:
@@ -138,7 +137,7 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
             reason = GOAL_MET
         elif epoch == p.epochs:
             reason = MAX_EPOCH
-        elif elapsed >= p.time:
+        elif timed and time.perf_counter() - start >= p.time:
             reason = MAX_TIME
         elif gnorm <= p.min_grad:
             reason = MIN_GRAD
@@ -156,7 +155,8 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
             break
         X, perf, g = rule.step(obj, X, perf, g)
         epoch += 1
-        vperf, tperf = score(X)
+        if score:
+            vperf, tperf = score(X)
         if has_val:
             if vperf < best_vperf:
                 best, best_epoch, best_vperf, val_fail = X.copy(), epoch, vperf, 0

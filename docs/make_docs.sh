@@ -10,3 +10,4 @@ rm -rf docs/example docs/rules
 python run.py configs/passengers.yaml --out docs/example | tee docs/example.txt
 python run.py configs/passengers_rules.yaml --out docs/rules | tee docs/rules.txt
 keep docs/rules
+python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without

@@ -119,3 +119,18 @@ def test_jacobian_agrees_with_the_gradient(rng):
         e = (Y - y).ravel()
         np.testing.assert_allclose(net.flat_grad(net.loss(X, Y)[1]), -2 / e.size * J.T @ e,
                                    rtol=1e-10, atol=1e-14)
+
+
+def test_large_data_in_chunks_gives_the_same_perf_and_gradient(rng, monkeypatch):
+    """Beyond CHUNK samples the forward and backward passes run block by block."""
+    from bpnet import feedforward
+    net = BPNet([3, 5, 4, 2], ["tansig", "logsig", "purelin"])
+    net.theta[:] = rng.normal(size=net.theta.size)
+    X, Y = rng.normal(size=(50, 3)), rng.normal(size=(50, 2))
+    perf, cache = net.loss(X, Y)
+    whole = net.flat_grad(cache)
+    monkeypatch.setattr(feedforward, "CHUNK", 7)
+    perf_chunked, cache_chunked = net.loss(X, Y)
+    assert isinstance(cache_chunked, np.ndarray)
+    assert perf_chunked == pytest.approx(perf, rel=1e-13)
+    np.testing.assert_allclose(net.flat_grad(cache_chunked), whole, rtol=1e-12, atol=1e-15)

@@ -1,0 +1,251 @@
+"""Speed of bpnet's training epochs, and how they scale.
+
+    python benchmarks/bench.py            # the epoch table and the scale table
+    python benchmarks/bench.py --torch    # ... with PyTorch's time for the same shapes beside it
+    python benchmarks/bench.py --quick    # fewer repetitions and sizes, for a smoke test
+
+Everything runs on one thread (BLAS and PyTorch), in float64, in this one process. Times are the
+fastest of several repetitions of many epochs; memory is the peak that tracemalloc sees during
+training (numpy reports its arrays to it), over the data already loaded.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"   # before numpy loads: one thread each, as PyTorch gets below
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bpnet import data, training  # noqa: E402
+from bpnet.config import TrainConfig, build_config  # noqa: E402
+from bpnet.elman import ElmanNet  # noqa: E402
+from bpnet.feedforward import BPNet  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+GDX = TrainConfig(algorithm="traingdx", epochs=0, show=0, min_grad=0.0)
+
+
+def passengers(lags: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The scaled training part (70 %, block) of the passengers samples with these lags."""
+    raw = {"data": {"path": str(ROOT / "data/airline_passengers.csv"), "series": "passengers",
+                    "time": "month", "lags": lags, "month": lags == [1]},
+           "split": {"method": "block", "train": 0.7, "val": 0.0, "test": 0.3},
+           "models": {"m": {"type": "feedforward"}}}
+    ds = data.load(build_config(raw, "bench"), np.random.default_rng(0))
+    return ds.scaled("train")
+
+
+def timed(fn, repeat: int) -> float:
+    """Fastest seconds of fn() over ``repeat`` calls, after one call to warm up: the least
+    disturbed by whatever else the machine does."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def init(net, X):
+    net.init_weights("nguyen-widrow", np.random.default_rng(0),
+                     np.column_stack([X.min(axis=0), X.max(axis=0)]))
+    return net.theta.copy()
+
+
+def bpnet_run(net, X, Y, epochs: int):
+    """A function that trains ``epochs`` traingdx epochs through the shared loop."""
+    theta0 = init(net, X)
+    p = TrainConfig(**{**GDX.__dict__, "epochs": epochs})
+    return lambda: training.train(training.Objective(net, X, Y), theta0, p)
+
+
+def bare_run(net, X, Y, epochs: int):
+    """A function that runs ``epochs`` of forward, backward and a momentum update, with no loop
+    machinery at all."""
+    theta0 = init(net, X)
+
+    def run():
+        net.theta[:] = theta0
+        dX = np.zeros_like(theta0)
+        for _ in range(epochs):
+            _, cache = net.loss(X, Y)
+            dX = 0.9 * dX - 0.1 * 0.01 * net.flat_grad(cache)
+            net.theta += dX
+    return run
+
+
+def bpnet_epoch(net, X, Y, epochs: int, repeat: int) -> float:
+    """Seconds per traingdx epoch through the shared training loop."""
+    return timed(bpnet_run(net, X, Y, epochs), repeat) / epochs
+
+
+def paired(a, b, repeat: int) -> tuple[float, float]:
+    """Fastest seconds of a() and of b(), their repetitions interleaved so that both see the
+    same machine."""
+    a(), b()
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, times in ((a, ta), (b, tb)):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+    return min(ta), min(tb)
+
+
+def torch_epoch(kind: str, X, Y, hidden, epochs: int, repeat: int) -> float:
+    """Seconds per epoch of the usual PyTorch full-batch training of the same shapes."""
+    import torch
+    torch.set_num_threads(1)
+    dtype = torch.float64
+    x, y = torch.from_numpy(X), torch.from_numpy(Y)
+    if kind == "bp":
+        layers, sizes = [], [X.shape[1], *hidden]
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            layers += [torch.nn.Linear(a, b, dtype=dtype), torch.nn.Tanh()]
+        model = torch.nn.Sequential(*layers, torch.nn.Linear(sizes[-1], Y.shape[1], dtype=dtype))
+        params = list(model.parameters())
+        forward = lambda: model(x)  # noqa: E731
+    else:
+        rnn = torch.nn.RNN(X.shape[1], hidden[0], dtype=dtype)
+        out = torch.nn.Linear(hidden[0], Y.shape[1], dtype=dtype)
+        params = list(rnn.parameters()) + list(out.parameters())
+        seq = x[:, None, :]
+        forward = lambda: out(rnn(seq)[0][:, 0, :])  # noqa: E731
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.MSELoss()
+
+    def run():
+        for _ in range(epochs):
+            opt.zero_grad()
+            loss = loss_fn(forward(), y)
+            loss.backward()
+            opt.step()
+    return timed(run, repeat) / epochs
+
+
+def epoch_table(use_torch: bool, quick: bool) -> list[tuple]:
+    repeat, n = (3, 200) if quick else (7, 1000)
+    X12, Y12 = passengers(list(range(1, 13)))
+    X2, Y2 = passengers([1])
+    Xe, Ye = passengers([1])
+    Xe, Ye = np.vstack([Xe, Xe])[:100], np.vstack([Ye, Ye])[:100]   # 100 steps
+    cases = [
+        ("BP 12-10-10-1, lags 1-12", lambda: BPNet([12, 10, 10, 1], ["tansig"] * 2 + ["purelin"]),
+         X12, Y12, "bp", [10, 10], n),
+        ("BP 2-10-10-1, month + lag 1", lambda: BPNet([2, 10, 10, 1], ["tansig"] * 2 +
+                                                      ["purelin"]), X2, Y2, "bp", [10, 10], n),
+        ("Elman 2-32-1, 100 steps", lambda: ElmanNet(2, 32, 1), Xe, Ye, "elman", [32], n // 5),
+    ]
+    rows = []
+    warm_up = time.perf_counter() + 1.0   # let the processor reach its working clock first
+    while time.perf_counter() < warm_up:
+        bpnet_run(cases[0][1](), cases[0][2], cases[0][3], 50)()
+    for name, make, X, Y, kind, hidden, epochs in cases:
+        ours, bare = paired(bpnet_run(make(), X, Y, epochs), bare_run(make(), X, Y, epochs),
+                            repeat)
+        ours, bare = ours / epochs, bare / epochs
+        theirs = torch_epoch(kind, X, Y, hidden, epochs, repeat) if use_torch else None
+        rows.append((name, f"{len(X)}", f"{ours * 1e6:.1f}", f"{bare * 1e6:.1f}",
+                     f"{ours / bare - 1:+.0%}",
+                     f"{theirs * 1e6:.1f}" if theirs else "-",
+                     f"{ours / theirs:.2f}" if theirs else "-"))
+    return rows
+
+
+def matmul_only(net: BPNet, X: np.ndarray, Y: np.ndarray, repeat: int) -> float:
+    """Seconds of the matrix products of one forward and backward pass alone, on the arrays
+    the real pass makes (the same shapes, the same memory layout)."""
+    acts, nets, _ = net._forward(X, Y)
+    Ws = [net.params[f"W{l}"] for l in range(1, len(acts))]
+    dn = [np.ones_like(n) for n in nets]
+
+    def products():
+        for l, W in enumerate(Ws):
+            acts[l] @ W.T                       # forward
+            dn[l].T @ acts[l]                    # dW
+            if l > 0:
+                dn[l] @ W                        # error to the layer below
+    return timed(products, repeat)
+
+
+def scale_table(quick: bool) -> list[tuple]:
+    rng = np.random.default_rng(0)
+    rows = []
+    sizes = [1_000, 10_000, 100_000] if quick else [1_000, 10_000, 100_000, 1_000_000]
+    for n in sizes:
+        X, Y = rng.normal(size=(n, 20)), rng.normal(size=(n, 1))
+        net = BPNet([20, 64, 64, 1], ["tansig", "tansig", "purelin"])
+        epochs = max(3, min(200, 2_000_000 // n))
+        repeat = 3
+        per_epoch = bpnet_epoch(net, X, Y, epochs, repeat)
+        mm = matmul_only(net, X, Y, repeat)
+        peak = peak_memory(lambda net=net, X=X, Y=Y: bpnet_epoch(net, X, Y, 2, 1))
+        rows.append((f"BP 20-64-64-1, N = {n:,}", f"{per_epoch:.4g}", f"{mm:.4g}",
+                     f"{per_epoch / mm:.2f}", f"{(X.nbytes + Y.nbytes) / 2**20:.1f}",
+                     f"{peak / 2**20:.1f}"))
+    for t in ([100, 1_000] if quick else [100, 1_000, 10_000]):
+        X, Y = rng.normal(size=(t, 2)), rng.normal(size=(t, 1))
+        epochs = max(3, 20_000 // t)
+        per_epoch = bpnet_epoch(ElmanNet(2, 32, 1), X, Y, epochs, 3)
+        peak = peak_memory(lambda X=X, Y=Y: bpnet_epoch(ElmanNet(2, 32, 1), X, Y, 2, 1))
+        rows.append((f"Elman 2-32-1, T = {t:,}", f"{per_epoch:.4g}", "-", "-",
+                     f"{(X.nbytes + Y.nbytes) / 2**20:.2f}", f"{peak / 2**20:.2f}"))
+    return rows
+
+
+def peak_memory(fn) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def table(head, rows) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    fmt = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa
+    return "\n".join([fmt(head), fmt(["-" * w for w in widths]), *map(fmt, rows)])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--torch", action="store_true", help="time PyTorch on the same shapes")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and sizes")
+    parser.add_argument("--no-scale", action="store_true", help="skip the scale table")
+    args = parser.parse_args()
+    torch_version = ""
+    if args.torch:
+        try:
+            import torch
+            torch_version = f", PyTorch {torch.__version__}"
+        except ImportError:
+            parser.error("--torch: PyTorch is not installed")
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, numpy {np.__version__}{torch_version}; "
+          "one thread, float64\n")
+    print("Microseconds per traingdx epoch (bpnet: the shared loop; bare: forward, backward and "
+          "a momentum update alone)\n")
+    print(table(("network", "samples", "bpnet us", "bare us", "loop cost", "PyTorch us",
+                 "bpnet/PyTorch"), epoch_table(args.torch, args.quick)))
+    if not args.no_scale:
+        print("\nScale: seconds per traingdx epoch; the matrix products of one forward and "
+              "backward pass alone (whole-data products); the data's size and the peak memory "
+              "that training adds to it\n")
+        print(table(("network", "s/epoch", "products s", "ratio", "data MiB", "training MiB"),
+                    scale_table(args.quick)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+"""The benchmark script runs and prints its tables (it measures; nothing here asserts a time)."""
+import subprocess
+import sys
+
+
+def test_benchmark_runs(root):
+    out = subprocess.run([sys.executable, str(root / "benchmarks/bench.py"), "--quick",
+                          "--no-scale"], capture_output=True, text=True, timeout=300, cwd=root)
+    assert out.returncode == 0, out.stderr
+    assert "BP 12-10-10-1, lags 1-12" in out.stdout and "Elman 2-32-1, 100 steps" in out.stdout
