@@ -30,6 +30,7 @@ from bpnet import data, training  # noqa: E402
 from bpnet.config import TrainConfig, build_config  # noqa: E402
 from bpnet.elman import ElmanNet  # noqa: E402
 from bpnet.feedforward import BPNet  # noqa: E402
+from bpnet.gated import GatedNet  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GDX = TrainConfig(algorithm="traingdx", epochs=0, show=0, min_grad=0.0)
@@ -117,7 +118,8 @@ def torch_epoch(kind: str, X, Y, hidden, epochs: int, repeat: int) -> float:
         params = list(model.parameters())
         forward = lambda: model(x)  # noqa: E731
     else:
-        rnn = torch.nn.RNN(X.shape[1], hidden[0], dtype=dtype)
+        cls = {"elman": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+        rnn = cls(X.shape[1], hidden[0], dtype=dtype)
         out = torch.nn.Linear(hidden[0], Y.shape[1], dtype=dtype)
         params = list(rnn.parameters()) + list(out.parameters())
         seq = x[:, None, :]
@@ -146,6 +148,10 @@ def epoch_table(use_torch: bool, quick: bool) -> list[tuple]:
         ("BP 2-10-10-1, month + lag 1", lambda: BPNet([2, 10, 10, 1], ["tansig"] * 2 +
                                                       ["purelin"]), X2, Y2, "bp", [10, 10], n),
         ("Elman 2-32-1, 100 steps", lambda: ElmanNet(2, 32, 1), Xe, Ye, "elman", [32], n // 5),
+        ("LSTM 2-32-1, 100 steps", lambda: GatedNet("lstm", 2, 32, 1), Xe, Ye, "lstm", [32],
+         n // 10),
+        ("GRU 2-32-1, 100 steps", lambda: GatedNet("gru", 2, 32, 1), Xe, Ye, "gru", [32],
+         n // 10),
     ]
     rows = []
     warm_up = time.perf_counter() + 1.0   # let the processor reach its working clock first

@@ -22,7 +22,7 @@ import yaml
 from .errors import InputError
 
 TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
-MODEL_TYPES = ("feedforward", "elman")
+MODEL_TYPES = ("feedforward", "elman", "lstm", "gru")
 SCALINGS = ("mapstd", "mapminmax", "none")
 DIVISIONS = ("block", "random", "interleaved")
 
@@ -150,7 +150,7 @@ class ModelConfig:
         lambda v: all(x >= 1 for x in v), "sizes must be >= 1"))
     transfer: tuple[str, ...] = field(default=(), metadata=_check(
         lambda v: all(x in TRANSFERS for x in v), f"each must be one of {', '.join(TRANSFERS)}"))
-    init: str = "nguyen-widrow"
+    init: str = ""   # resolved: nguyen-widrow (feedforward, elman) or uniform (lstm, gru)
     clip_norm: float | None = field(default=None, metadata=_check(
         lambda v: v is None or v > 0, "must be > 0"))
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -342,6 +342,10 @@ def _model(raw: Any, path: str, where: str, top_train: dict) -> ModelConfig:
     else:
         hidden = hidden or (10,)
         transfer = transfer or ("tansig", "purelin")
+        if mtype in ("lstm", "gru") and transfer[0] != "tansig":
+            raise InputError(f"{where}: {path}.transfer: an {mtype} cell has its own sigmoid and "
+                             f"tanh; only the output layer's transfer can be chosen "
+                             f"([tansig, purelin] and the like)")
         if len(hidden) != 1:
             raise InputError(f"{where}: {path}.hidden: an {mtype} network has one hidden layer; "
                              "give one size")
@@ -349,6 +353,13 @@ def _model(raw: Any, path: str, where: str, top_train: dict) -> ModelConfig:
             raise InputError(f"{where}: {path}.transfer: needs 2 names (hidden, output), "
                              f"got {len(transfer)}")
     values["hidden"], values["transfer"] = hidden, transfer
+    gated = mtype in ("lstm", "gru")
+    init = values.get("init") or ("uniform" if gated else "nguyen-widrow")
+    if gated and init == "nguyen-widrow":
+        raise InputError(f"{where}: {path}.init: nguyen-widrow is for feedforward and elman "
+                         "networks; an lstm or gru starts from uniform (PyTorch's default) or a "
+                         "saved model")
+    values["init"] = init
     return ModelConfig(**values)
 
 
@@ -457,9 +468,12 @@ def _fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
         if name in skip:
             continue
         key = _join(path, name)
+        has_default = (f.default is not dataclasses.MISSING
+                       or f.default_factory is not dataclasses.MISSING)
+        if raw.get(name, 0) is None and has_default:
+            continue   # null: "not given", the default applies
         if name not in raw:
-            if (not partial and f.default is dataclasses.MISSING
-                    and f.default_factory is dataclasses.MISSING):
+            if not partial and not has_default:
                 raise InputError(f"{where}: {key} is missing")
             continue
         value = _convert(hints[name], raw[name], key, where)

@@ -19,6 +19,7 @@ from .config import Config, ModelConfig
 from .data import Dataset
 from .elman import ElmanNet
 from .feedforward import BPNet
+from .gated import GatedNet
 
 
 @dataclass
@@ -49,7 +50,9 @@ def build_network(m: ModelConfig, n_inputs: int, n_outputs: int):
     """An uninitialised network of the type, sizes and transfer functions in ``m``."""
     if m.type == "feedforward":
         return BPNet([n_inputs, *m.hidden, n_outputs], list(m.transfer))
-    return ElmanNet(n_inputs, m.hidden[0], n_outputs, tuple(m.transfer))
+    if m.type == "elman":
+        return ElmanNet(n_inputs, m.hidden[0], n_outputs, tuple(m.transfer))
+    return GatedNet(m.type, n_inputs, m.hidden[0], n_outputs, m.transfer[1])
 
 
 def initialise(net, m: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:

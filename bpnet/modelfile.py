@@ -1,7 +1,7 @@
 """Output stage: the saved model, a ``.npz`` of plain arrays (SPEC 10), never pickle.
 
 BP net: W1 (H1, D), b1, W2 (H2, H1), b2, W3 (K, H2), b3; Elman: Wx (H, D), Wh (H, H), bh,
-Wy (K, H), by. Both carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd;
+Wy (K, H), by; LSTM / GRU: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy, by with G = 4 / 3. Both carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd;
 x_min, x_max, y_min, y_max for mapminmax) and ``meta``, a JSON string with the model type,
 layer sizes, transfer functions, feature and target names, the data settings, the scaling method
 and the package version: everything needed to use the model without its config.
@@ -19,6 +19,7 @@ from .elman import ElmanNet
 from .errors import InputError, shown
 from .feedforward import BPNet
 from .fileio import atomic_write
+from .gated import GatedNet
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
@@ -41,6 +42,8 @@ def build(meta: dict):
         return BPNet(sizes, transfers)
     if meta["model"] == "elman":
         return ElmanNet(sizes[0], sizes[1], sizes[2], tuple(transfers))
+    if meta["model"] in ("lstm", "gru"):
+        return GatedNet(meta["model"], sizes[0], sizes[1], sizes[2], transfers[1])
     raise ValueError(f"unknown model type {meta['model']!r}")
 
 

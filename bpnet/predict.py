@@ -88,12 +88,10 @@ class Model:
         labels = table.column(d["time"], "the model's time column") if d["time"] else \
             [str(i) for i in range(len(y))]
         months = data.months_of(labels, table, d["time"]) if d["month"] else None
-        state = None
+        state = None   # a recurrent net starts from the state the history leaves it in
         if self.net.recurrent and len(y) > max(lags):
             X, _ = data.series_samples(y, lags, months)
             state = self.net.forward(self.x_scaler.transform(X))[1]
-        elif self.net.recurrent:
-            state = np.zeros(self.net.hidden_size)
         values = forecast.recursive(self.net, self.x_scaler, self.y_scaler, y, lags, steps,
                                     int(months[-1]) if months is not None else None, state)
         label_name = d["time"] or "t"

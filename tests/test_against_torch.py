@@ -56,3 +56,41 @@ def test_bpnet_matches_autograd(rng):
     assert perf == pytest.approx(loss.item(), rel=1e-12)
     for k in net.params:
         np.testing.assert_allclose(grads[k], t[k].grad.numpy(), rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_gated_cells_match_pytorch(kind, rng):
+    from bpnet.gated import GatedNet
+    D, H, K, T = 3, 5, 2, 10
+    net = GatedNet(kind, D, H, K)
+    net.theta[:] = rng.normal(scale=0.5, size=net.theta.size)
+    X, Y = rng.normal(size=(T, D)), rng.normal(size=(T, K))
+    h0 = rng.normal(size=H)
+    c0 = rng.normal(size=H)
+    state = (h0, c0) if kind == "lstm" else h0
+    perf, grads = net.loss_and_grads(X, Y, state)
+    cls = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    rnn = cls(D, H, dtype=torch.float64)
+    lin = torch.nn.Linear(H, K, dtype=torch.float64)
+    p = net.params
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(p["Wx"]))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(p["Wh"]))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(p["bx"]))
+        rnn.bias_hh_l0.copy_(torch.from_numpy(p["bh"]))
+        lin.weight.copy_(torch.from_numpy(p["Wy"]))
+        lin.bias.copy_(torch.from_numpy(p["by"]))
+    th0 = torch.tensor(h0[None, None, :], requires_grad=True)
+    tc0 = torch.tensor(c0[None, None, :], requires_grad=True)
+    x = torch.from_numpy(X)[:, None, :]
+    out, _ = rnn(x, (th0, tc0)) if kind == "lstm" else rnn(x, th0)
+    loss = torch.mean((torch.from_numpy(Y) - lin(out[:, 0, :])) ** 2)
+    loss.backward()
+    assert perf == pytest.approx(loss.item(), rel=1e-12)
+    pairs = {"Wx": rnn.weight_ih_l0, "Wh": rnn.weight_hh_l0, "bx": rnn.bias_ih_l0,
+             "bh": rnn.bias_hh_l0, "Wy": lin.weight, "by": lin.bias}
+    for name, t in pairs.items():
+        np.testing.assert_allclose(grads[name], t.grad.numpy(), rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(grads["h0"], th0.grad.numpy()[0, 0], rtol=1e-9, atol=1e-13)
+    if kind == "lstm":
+        np.testing.assert_allclose(grads["c0"], tc0.grad.numpy()[0, 0], rtol=1e-9, atol=1e-13)
