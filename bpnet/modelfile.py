@@ -1,8 +1,9 @@
 """Output stage: the saved model, a ``.npz`` of plain arrays (SPEC 10), never pickle.
 
 BP net: W1 (H1, D), b1, W2 (H2, H1), b2, W3 (K, H2), b3; Elman: Wx (H, D), Wh (H, H), bh,
-Wy (K, H), by; LSTM / GRU: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy, by with G = 4 / 3. Both carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd;
-x_min, x_max, y_min, y_max for mapminmax) and ``meta``, a JSON string with the model type,
+Wy (K, H), by; LSTM / GRU: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy, by with G = 4 / 3.
+All carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd; x_min, x_max, y_min,
+y_max for mapminmax) and ``meta``, a JSON string with the model type,
 layer sizes, transfer functions, feature and target names, the data settings, the scaling method
 and the package version: everything needed to use the model without its config.
 """
