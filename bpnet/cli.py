@@ -142,9 +142,10 @@ def _run(args) -> int:
         print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
               f"{cfg.seed + cfg.runs - 1}", flush=True)
     results = experiment.fit_models(cfg, data, progress, args.jobs)
-    written = report.write_all(cfg, data, results)
+    baselines = experiment.baselines(data, cfg.forecast.horizon)
+    written = report.write_all(cfg, data, results, baselines)
     print()
-    print(report.summary_table(results))
+    print(report.summary_table(results, baselines))
     if cfg.runs > 1:
         print()
         print(report.runs_table(results, "val" in data.index))

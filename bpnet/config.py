@@ -36,6 +36,15 @@ def _choice(*choices: str) -> dict:
 
 
 @dataclass(frozen=True)
+class TransformConfig:
+    """Series transforms, applied in this order before the samples are built."""
+
+    log: bool = False
+    difference: tuple[int, ...] = field(default=(), metadata=_check(
+        lambda v: all(x >= 1 for x in v), "must be positive integers, e.g. [1, 12]"))
+
+
+@dataclass(frozen=True)
 class DataConfig:
     """Where the samples come from: a series with lags (series mode) or named columns (tabular)."""
 
@@ -49,6 +58,8 @@ class DataConfig:
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     test_path: str | None = None
+    transform: TransformConfig = field(default_factory=TransformConfig)
+    period: int = field(default=12, metadata=_check(lambda v: v >= 1, "must be >= 1"))
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,22 @@ class ModelConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
 
+def _horizon(value: Any, key: str, where: str) -> int | str | None:
+    if value is None or value == "test":
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise InputError(f"{where}: {key}: expected test or a number of steps >= 1, got "
+                     f"{_show(value)}")
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """The recursive multi-step forecast from the end of the training (and val) part."""
+
+    horizon: int | str | None = field(default=None, metadata={"parse": _horizon})
+
+
 @dataclass(frozen=True)
 class OutputConfig:
     """Where results go."""
@@ -175,6 +202,7 @@ class Config:
     scaling: str = field(default="mapstd", metadata=_choice(*SCALINGS))
     train: TrainConfig = field(default_factory=TrainConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
 
     @property
     def series_mode(self) -> bool:
@@ -315,6 +343,14 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     values["models"] = models
     cfg = Config(**values)
     _check_data(cfg.data, where)
+    if cfg.forecast.horizon is not None:
+        if cfg.data.series is None:
+            raise InputError(f"{where}: forecast: needs a series (data.series with lags)")
+        if cfg.split.method != "block":
+            raise InputError(f"{where}: forecast: starts from the end of the training part, "
+                             "so it needs split.method: block")
+        if cfg.split.test == 0:
+            raise InputError(f"{where}: forecast: needs a test part to forecast (split.test)")
     _check_split(cfg.split, where)
     return _resolve_paths(cfg, base, where, out_dir)
 
@@ -393,6 +429,8 @@ def _check_data(data: DataConfig, where: str) -> None:
         if not data.inputs or not data.targets:
             raise InputError(f"{where}: data: give either series (with lags) or both inputs "
                              "and targets")
+    if data.series is None and (data.transform.log or data.transform.difference):
+        raise InputError(f"{where}: data.transform is for a series (data.series)")
     if data.month and data.time is None:
         raise InputError(f"{where}: data.month: needs data.time, the column of YYYY-MM labels")
 
@@ -476,7 +514,9 @@ def _fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
             if not partial and not has_default:
                 raise InputError(f"{where}: {key} is missing")
             continue
-        value = _convert(hints[name], raw[name], key, where)
+        parse = f.metadata.get("parse")
+        value = parse(raw[name], key, where) if parse else _convert(hints[name], raw[name], key,
+                                                                     where)
         choices = f.metadata.get("choices")
         if choices and value not in choices:
             guess = difflib.get_close_matches(str(value), choices, n=1)

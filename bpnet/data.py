@@ -16,6 +16,7 @@ import numpy as np
 from . import scaling
 from .config import Config, DataConfig, SplitConfig
 from .errors import InputError, shown
+from .transforms import SeriesTransform
 
 PARTS = ("train", "val", "test")
 
@@ -81,10 +82,14 @@ def read_table(path: str) -> Table:
 class Dataset:
     """All samples in original units and in scaled units, with the index of each part.
 
-    ``X`` (Q, D) and ``Y`` (Q, K) hold every sample in file/time order; ``index[part]`` are the
-    sorted rows of each part present (train always; val and test when non-empty). ``sequence``
-    is true when all samples form one time series (series mode): a recurrent network then runs
-    them as one sequence; otherwise each part is its own sequence.
+    ``X`` (Q, D) and ``Y`` (Q, K) hold every sample in file/time order, as the network sees
+    them before scaling (for a transformed series: on the transformed series); ``targets``
+    (Q, K) are the targets in original units. ``index[part]`` are the sorted rows of each part
+    present (train always; val and test when non-empty). ``sequence`` is true when all samples
+    form one time series (series mode): a recurrent network then runs them as one sequence;
+    otherwise each part is its own sequence. In series mode ``series`` holds the original
+    series (L,), ``positions`` the time index t of every sample in it, ``months`` the calendar
+    month of every t (or None) and ``stages`` the transform's stages (``transforms``).
     """
 
     X: np.ndarray
@@ -97,12 +102,30 @@ class Dataset:
     sequence: bool
     x_scaler: scaling.Scaler
     y_scaler: scaling.Scaler
+    targets: np.ndarray | None = None
+    series: np.ndarray | None = None
+    series_labels: list[str] | None = None
+    positions: np.ndarray | None = None
+    months: np.ndarray | None = None
+    transform: SeriesTransform = field(default_factory=SeriesTransform)
+    stages: list[np.ndarray] | None = None
+    lags: tuple[int, ...] = ()
+    period: int = 12
     Xs: np.ndarray = field(init=False)
     Ys: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.Xs = self.x_scaler.transform(self.X)
         self.Ys = self.y_scaler.transform(self.Y)
+        if self.targets is None:
+            self.targets = self.Y
+
+    def to_original(self, y_model: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """One-step predictions (n, K) of samples ``idx``, unscaled but still transformed ->
+        original units, the transform inverted with the actual past values."""
+        if self.transform.identity:
+            return y_model
+        return self.transform.invert(y_model[:, 0], self.positions[idx], self.stages)[:, None]
 
     @property
     def parts(self) -> list[str]:
@@ -122,14 +145,15 @@ class Dataset:
         return out
 
 
-def series_samples(y: np.ndarray, lags: tuple[int, ...], months: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def series_samples(y: np.ndarray, lags: tuple[int, ...], months: np.ndarray | None = None,
+                   lost: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Lagged samples of a series (SPEC 8).
 
-    y (L,), months (L,) in 1..12 or None -> X (L - max(lags), len(lags) [+ 1]), Y (..., 1).
-    Sample i has t = max(lags) + i: inputs y[t - lag] for each lag, then months[t].
+    y (L,), months (L,) in 1..12 or None -> X (L - lost - max(lags), len(lags) [+ 1]),
+    Y (..., 1). Sample i has t = lost + max(lags) + i: inputs y[t - lag] for each lag, then
+    months[t]; ``lost`` leading values of y are undefined (taken by differencing).
     """
-    start = max(lags)
+    start = lost + max(lags)
     if len(y) <= start:
         return np.empty((0, len(lags) + (months is not None))), np.empty((0, 1))
     cols = [y[start - lag: len(y) - lag] for lag in lags]
@@ -192,10 +216,13 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     """Read the data named by the config, build and divide the samples, fit the scaling."""
     d = cfg.data
     table = read_table(d.path)
+    extra = {}
     if d.series is not None:
-        X, Y, labels, label_name, features, targets = _series(d, table)
+        X, Y, labels, label_name, features, targets, extra = _series(d, table)
         index = divide(len(X), cfg.split, rng)
-        _need(table, len(X), index, cfg.split, max(d.lags), f"lags up to {max(d.lags)}")
+        lost = extra["transform"].lost
+        why = f"lags up to {max(d.lags)}" + (f" after differencing by {lost}" if lost else "")
+        _need(table, len(X), index, cfg.split, max(d.lags) + lost, why)
         sequence = True
     else:
         X, Y, labels, label_name = _tabular(d, table)
@@ -219,7 +246,7 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
         x_scaler = scaling.fit(cfg.scaling, X[train], features)
         y_scaler = scaling.fit(cfg.scaling, Y[train], targets)
         ds = Dataset(X, Y, labels, label_name, index, features, targets, sequence,
-                     x_scaler, y_scaler)
+                     x_scaler, y_scaler, **extra)
     for values, s, names in ((ds.Xs, x_scaler, features), (ds.Ys, y_scaler, targets)):
         bad = ~(np.isfinite(values).all(axis=0) & np.isfinite(s.offset) & np.isfinite(s.scale))
         if bad.any():
@@ -232,7 +259,7 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
 def samples(d: DataConfig, table: Table, targets_needed: bool = True):
     """The samples of one table as the data settings ``d`` build them:
     (X (N, D), Y (N, K) or None when the target columns are absent and not needed, labels,
-    label name, feature names, target names)."""
+    label name, feature names, target names, series extras (see :class:`Dataset`))."""
     if d.series is not None:
         return _series(d, table)
     Y_absent = not targets_needed and not all(t in table.header for t in d.targets)
@@ -240,19 +267,36 @@ def samples(d: DataConfig, table: Table, targets_needed: bool = True):
         X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
         labels = table.column(d.time, "data.time") if d.time else [str(i) for i in range(len(X))]
         return X, None, [s.strip() for s in labels], d.time or "row", list(d.inputs), \
-            list(d.targets)
+            list(d.targets), {}
     X, Y, labels, label_name = _tabular(d, table)
-    return X, Y, labels, label_name, list(d.inputs), list(d.targets)
+    return X, Y, labels, label_name, list(d.inputs), list(d.targets), {}
 
 
 def _series(d: DataConfig, table: Table):
     y = table.numbers(d.series, "data.series")
-    labels = table.column(d.time, "data.time") if d.time else [str(i) for i in range(len(y))]
+    labels = [s.strip() for s in table.column(d.time, "data.time")] if d.time else \
+        [str(i) for i in range(len(y))]
     lags = tuple(sorted(d.lags))
+    tf = SeriesTransform(d.transform.log, tuple(d.transform.difference))
+    if tf.log and (y <= 0).any():
+        i = int(np.flatnonzero(y <= 0)[0])
+        raise InputError(f"{table.path}: line {table.lines[i]}, column {d.series}: {y[i]:g} has "
+                         "no logarithm (data.transform.log needs positive values)")
     months = months_of(labels, table, d.time) if d.month else None
-    X, Y = series_samples(y, lags, months)
+    stages = tf.stages(y)
+    X, Y = series_samples(stages[-1], lags, months, tf.lost)
+    start = tf.lost + max(lags)
+    positions = np.arange(start, max(start, len(y)))
     features = [f"{d.series}[t-{lag}]" for lag in lags] + (["month"] if d.month else [])
-    return X, Y, labels[max(lags):], d.time or "t", features, [d.series]
+    if not tf.identity:   # name the transformed series, e.g. diff12(diff1(log(passengers)))
+        name = f"log({d.series})" if tf.log else d.series
+        for k in tf.differences:
+            name = f"diff{k}({name})"
+        features = [f"{name}[t-{lag}]" for lag in lags] + (["month"] if d.month else [])
+    extra = {"targets": y[positions, None], "series": y, "series_labels": labels,
+             "positions": positions, "months": months, "transform": tf, "stages": stages,
+             "lags": lags, "period": d.period}
+    return X, Y, labels[start:], d.time or "t", features, [d.series], extra
 
 
 def _tabular(d: DataConfig, table: Table):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import initializers, metrics, training
+from . import forecast, initializers, metrics, training
 from .config import Config, ModelConfig
 from .data import Dataset
 from .elman import ElmanNet
@@ -34,6 +34,7 @@ class ModelResult:
     scores: dict[str, dict]          # part -> mse (scaled) and errors in original units
     seed: int = 0
     runs: list[dict] = field(default_factory=list)   # a summary of every run, when several
+    multistep: np.ndarray | None = None   # (h,) the recursive forecast from the test origin
 
     @property
     def selection_perf(self) -> float:
@@ -102,15 +103,59 @@ def scorer(net, data: Dataset):
 
 
 def fit_model(name: str, m: ModelConfig, data: Dataset, seed: int,
-              progress: training.Progress | None = None) -> ModelResult:
-    """Build, initialise from ``seed``, train and evaluate one model."""
+              progress: training.Progress | None = None, horizon=None) -> ModelResult:
+    """Build, initialise from ``seed``, train and evaluate one model (with ``horizon``, also
+    its recursive forecast of the test part: "test" or a number of steps)."""
     net = build_network(m, data.X.shape[1], data.Y.shape[1])
     initialise(net, m, data, np.random.default_rng(seed))
     Xtr, Ytr = data.scaled("train")
     obj = training.Objective(net, Xtr, Ytr, m.clip_norm)
     result = training.train(obj, net.theta.copy(), m.train, scorer(net, data),
                             has_val="val" in data.index, progress=progress)
-    return evaluate(name, m, net, data, result, seed)
+    return evaluate(name, m, net, data, result, seed, horizon)
+
+
+def forecast_origin(data: Dataset, horizon) -> tuple[int, int, int]:
+    """(origin time t, steps, first test sample) of the forecast from the end of the training
+    (and val) part: the test part's first time step."""
+    first = int(data.index["test"][0])
+    steps = len(data.index["test"]) if horizon == "test" else int(horizon)
+    return int(data.positions[first]), steps, first
+
+
+def multistep(net, data: Dataset, horizon) -> np.ndarray:
+    """The recursive forecast (steps,) in original units from the test part's start."""
+    origin, steps, first = forecast_origin(data, horizon)
+    extra = {"transform": data.transform, "stages": data.stages, "months": data.months,
+             "lags": data.lags}
+    return forecast.from_end(net, data.x_scaler, data.y_scaler, data.X[:first], extra, origin,
+                             steps)
+
+
+def baselines(data: Dataset, horizon) -> dict[str, dict]:
+    """naive (the previous value) and seasonal naive (the value one period earlier), scored on
+    the test samples one step ahead and, from the test part's start, many steps ahead."""
+    if data.series is None or "test" not in data.index:
+        return {}
+    y, period = data.series, data.period
+    idx = data.index["test"]
+    t = data.positions[idx]
+    truth = data.targets[idx]
+    origin, steps, _ = forecast_origin(data, horizon or "test")
+    n = min(steps, len(idx))
+    h = np.arange(steps)
+    out = {}
+    for name, one, many in (
+            ("naive", y[t - 1], np.full(steps, y[origin - 1])),
+            ("seasonal_naive", y[t - period] if t.min() >= period else None,
+             y[origin - period + h % period] if origin >= period else None)):
+        if one is None:
+            continue
+        scores = {"test": metrics.errors(one[:, None], truth)}
+        if many is not None:
+            scores["test_multistep"] = metrics.errors(many[:n, None], truth[:n])
+        out[name] = {"scores": scores, "one_step": one, "multistep": many}
+    return out
 
 
 def fit_models(cfg: Config, data: Dataset,
@@ -127,11 +172,13 @@ def fit_models(cfg: Config, data: Dataset,
     jobs = min(len(tasks), jobs or os.cpu_count() or 1)
     if cfg.runs == 1 or jobs == 1:
         done = [fit_model(name, m, data, seed,
-                          progress(name) if progress and cfg.runs == 1 else None)
+                          progress(name) if progress and cfg.runs == 1 else None,
+                          cfg.forecast.horizon)
                 for name, m, seed in tasks]
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
-            done = list(pool.map(_fit_task, tasks, [data] * len(tasks)))
+            done = list(pool.map(_fit_task, tasks, [data] * len(tasks),
+                                 [cfg.forecast.horizon] * len(tasks)))
     kept = []
     for name in cfg.models:
         runs = [r for r in done if r.name == name]
@@ -154,21 +201,27 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _fit_task(task, data: Dataset) -> ModelResult:
+def _fit_task(task, data: Dataset, horizon) -> ModelResult:
     name, m, seed = task
-    return fit_model(name, m, data, seed)
+    return fit_model(name, m, data, seed, horizon=horizon)
 
 
 def evaluate(name: str, m: ModelConfig, net, data: Dataset,
-             result: training.TrainResult, seed: int = 0) -> ModelResult:
+             result: training.TrainResult, seed: int = 0, horizon=None) -> ModelResult:
     """Predict every part with the network as it is and score it."""
     scaled = predict_scaled(net, data)
-    predictions = np.full(data.Y.shape, np.nan)
+    predictions = np.full(data.targets.shape, np.nan)
     scores = {}
     for part, Ys_hat in scaled.items():
         idx = data.index[part]
-        y_hat = data.y_scaler.inverse_transform(Ys_hat)
+        y_hat = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
         predictions[idx] = y_hat
         scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
-                        **metrics.errors(y_hat, data.Y[idx])}
-    return ModelResult(name, m, net, result, predictions, scores, seed)
+                        **metrics.errors(y_hat, data.targets[idx])}
+    path = None
+    if horizon is not None:
+        path = multistep(net, data, horizon)
+        idx = data.index["test"]
+        n = min(len(path), len(idx))
+        scores["test_multistep"] = metrics.errors(path[:n, None], data.targets[idx[:n]])
+    return ModelResult(name, m, net, result, predictions, scores, seed, multistep=path)

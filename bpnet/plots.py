@@ -209,5 +209,34 @@ def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_futur
     return fig
 
 
+def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
+                  one_step: dict[str, np.ndarray], multistep: dict[str, np.ndarray | None],
+                  origin: int, name: str, label_name: str):
+    """The series, each model's one-step predictions of the test part, and its recursive
+    multi-step forecast from the end of the training (and val) part."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.92)
+    x = np.arange(len(series))
+    ax.plot(x, series, color="black", linewidth=1.6, label=f"{name} (data)")
+    for i, (model, pred) in enumerate(one_step.items()):
+        ax.plot(test_t, pred, color=f"C{i}", linewidth=1.0, linestyle=":",
+                label=f"{model}, one step ahead")
+        path = multistep.get(model)
+        if path is not None:
+            ax.plot(origin + np.arange(len(path)), path, color=f"C{i}", linewidth=1.8,
+                    label=f"{model}, {len(path)} steps from {labels[origin]}")
+    ax.axvline(origin - 0.5, color="0.5", linestyle="--", linewidth=1)
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels([labels[i] for i in x[::step]], rotation=45, ha="right")
+    ax.set_xlim(max(0, origin - 3 * len(test_t)), len(series) + 1)
+    ax.set_xlabel(label_name)
+    ax.set_ylabel(name)
+    ax.set_title(f"{name}: one-step predictions and the multi-step forecast of the test part")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def close(fig) -> None:
     plt.close(fig)

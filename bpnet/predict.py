@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import data, forecast, modelfile
-from .config import DataConfig
+from .config import DataConfig, TransformConfig
 from .errors import InputError, shown
 from .scaling import Scaler
 
@@ -44,9 +44,12 @@ class Model:
 
     def _data_config(self, path: str) -> DataConfig:
         d = self.meta["data"]
+        tf = d.get("transform") or {}
         return DataConfig(path=path, series=d["series"], time=d["time"],
                           lags=tuple(d["lags"]), month=d["month"], inputs=tuple(d["inputs"]),
-                          targets=tuple(d["targets"]))
+                          targets=tuple(d["targets"]),
+                          transform=TransformConfig(bool(tf.get("log", False)),
+                                                    tuple(tf.get("difference", ()))))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Inputs X (N, D) in original units -> predictions (N, K) in original units.
@@ -63,14 +66,21 @@ class Model:
     def predict_file(self, path: str | Path) -> Predictions:
         """Build the samples of a CSV file as at training time and predict them."""
         table = data.read_table(str(path))
-        X, Y, labels, label_name, features, targets = data.samples(
+        X, Y, labels, label_name, features, targets, extra = data.samples(
             self._data_config(str(path)), table, targets_needed=False)
         if len(X) == 0:
             lags = self.meta["data"]["lags"]
+            lost = sum((self.meta["data"].get("transform") or {}).get("difference", ()))
             raise InputError(f"{shown(path)}: {len(table.rows)} data rows give no sample; "
-                             f"lags up to {max(lags)} need at least {max(lags) + 1} rows")
+                             f"lags up to {max(lags)} (after differencing by {lost}) need at "
+                             f"least {max(lags) + lost + 1} rows")
         self._warn_outside_range(X, path)
-        return Predictions(label_name, labels, targets, self.predict(X), Y)
+        y_hat = self.predict(X)
+        tf = extra.get("transform")
+        if tf is not None and not tf.identity:   # back to original units, with actual values
+            y_hat = tf.invert(y_hat[:, 0], extra["positions"], extra["stages"])[:, None]
+            Y = extra["targets"]
+        return Predictions(label_name, labels, targets, y_hat, Y)
 
     def forecast_file(self, path: str | Path, steps: int) -> tuple[Predictions, Predictions]:
         """The recursive forecast of ``steps`` periods after the end of the series in a CSV:
@@ -80,25 +90,18 @@ class Model:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
                              "(data.series with lags); this one is tabular")
         table = data.read_table(str(path))
-        y = table.numbers(d["series"], "the model's series")
-        lags = tuple(sorted(d["lags"]))
-        if len(y) < max(lags):
-            raise InputError(f"{shown(path)}: {len(y)} rows; lags up to {max(lags)} need at "
-                             f"least {max(lags)} rows to forecast from")
-        labels = table.column(d["time"], "the model's time column") if d["time"] else \
-            [str(i) for i in range(len(y))]
-        months = data.months_of(labels, table, d["time"]) if d["month"] else None
-        state = None   # a recurrent net starts from the state the history leaves it in
-        if self.net.recurrent and len(y) > max(lags):
-            X, _ = data.series_samples(y, lags, months)
-            state = self.net.forward(self.x_scaler.transform(X))[1]
-        values = forecast.recursive(self.net, self.x_scaler, self.y_scaler, y, lags, steps,
-                                    int(months[-1]) if months is not None else None, state)
-        label_name = d["time"] or "t"
-        future = Predictions(label_name, forecast.next_labels(labels[-1].strip(), steps),
+        X, _, _, label_name, _, _, extra = data.samples(self._data_config(str(path)), table)
+        y, tf = extra["series"], extra["transform"]
+        if len(X) == 0:
+            raise InputError(f"{shown(path)}: {len(y)} rows are too few to forecast from with "
+                             f"lags up to {max(d['lags'])} after differencing by {tf.lost}")
+        values = forecast.from_end(self.net, self.x_scaler, self.y_scaler, X, extra, len(y),
+                                   steps)
+        labels = extra["series_labels"]
+        future = Predictions(label_name, forecast.next_labels(labels[-1], steps),
                              [d["series"]], values[:, None], None)
-        past = Predictions(label_name, [s.strip() for s in labels], [d["series"]],
-                           np.full((len(y), 1), np.nan), y[:, None])
+        past = Predictions(label_name, labels, [d["series"]], np.full((len(y), 1), np.nan),
+                           y[:, None])
         return future, past
 
     def _warn_outside_range(self, X: np.ndarray, path) -> None:

@@ -92,7 +92,8 @@ def portable_config(cfg: Config, out: Path) -> dict:
     return raw
 
 
-def metrics_dict(cfg: Config, results: list[ModelResult]) -> dict:
+def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None
+                 ) -> dict:
     models = {}
     for r in results:
         t = r.train
@@ -107,7 +108,10 @@ def metrics_dict(cfg: Config, results: list[ModelResult]) -> dict:
             entry["runs"] = r.runs
             entry["over_runs"] = over_runs(r.runs)
         models[r.name] = entry
-    return _clean({"seed": cfg.seed, "versions": versions(), "models": models})
+    out = {"seed": cfg.seed, "versions": versions(), "models": models}
+    if baselines:
+        out["baselines"] = {name: b["scores"] for name, b in baselines.items()}
+    return _clean(out)
 
 
 def over_runs(runs: list[dict]) -> dict:
@@ -116,7 +120,7 @@ def over_runs(runs: list[dict]) -> dict:
     for key in ("epochs", "best_epoch", "train_seconds"):
         v = np.array([run[key] for run in runs], dtype=float)
         out[key] = {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max())}
-    for part in ("train", "val", "test"):
+    for part in ("train", "val", "test", "test_multistep"):
         if part not in runs[0]:
             continue
         out[part] = {}
@@ -131,8 +135,10 @@ def _fmt(x: float) -> str:
     return "" if not math.isfinite(x) else repr(float(x))
 
 
-def write_predictions(fh, data: Dataset, results: list[ModelResult]) -> None:
-    """One row per sample: label, split, target(s), then per model prediction and rel. error."""
+def write_predictions(fh, data: Dataset, results: list[ModelResult],
+                      baselines: dict | None = None) -> None:
+    """One row per sample: label, split, target(s), then per model prediction and rel. error
+    (and, with a forecast, the multi-step forecast of the test part), then the baselines."""
     w = csv.writer(fh, lineterminator="\n")
     multi = len(data.target_names) > 1
     names = data.target_names
@@ -141,15 +147,32 @@ def write_predictions(fh, data: Dataset, results: list[ModelResult]) -> None:
         for t in names:
             col = f"{r.name}_{t}" if multi else r.name
             header += [col, f"{col}_relerr"]
-    w.writerow(header)
-    rel = {r.name: metrics.relative_error(r.predictions, data.Y) for r in results}
+    # test-part extras, aligned on the test samples: multi-step forecasts and the baselines
+    extras: dict[str, np.ndarray] = {}
+    q = len(data.targets)
+    test = data.index.get("test", np.array([], dtype=int))
+    for r in results:
+        if r.multistep is not None:
+            extras[f"{r.name}_multistep"] = r.multistep
+    for name, b in (baselines or {}).items():
+        extras[name] = b["one_step"]
+        if b["multistep"] is not None:
+            extras[f"{name}_multistep"] = b["multistep"]
+    columns = {}
+    for name, values in extras.items():
+        col = np.full(q, np.nan)
+        n = min(len(values), len(test))
+        col[test[:n]] = values[:n]
+        columns[name] = col
+    w.writerow(header + list(columns))
+    rel = {r.name: metrics.relative_error(r.predictions, data.targets) for r in results}
     part_of = data.part_of()
-    for i in range(len(data.Y)):
-        row = [data.labels[i], part_of[i], *(_fmt(v) for v in data.Y[i])]
+    for i in range(q):
+        row = [data.labels[i], part_of[i], *(_fmt(v) for v in data.targets[i])]
         for r in results:
             for j in range(len(names)):
                 row += [_fmt(r.predictions[i, j]), _fmt(rel[r.name][i, j])]
-        w.writerow(row)
+        w.writerow(row + [_fmt(col[i]) for col in columns.values()])
 
 
 def write_history(fh, history: dict[str, np.ndarray]) -> None:
@@ -167,10 +190,14 @@ def model_meta(cfg: Config, data: Dataset) -> dict:
     return {"features": data.feature_names, "targets": data.target_names,
             "train_range": {"min": train.min(axis=0).tolist(), "max": train.max(axis=0).tolist()},
             "data": {"series": d.series, "time": d.time, "lags": list(d.lags),
-                     "month": d.month, "inputs": list(d.inputs), "targets": list(d.targets)}}
+                     "month": d.month, "inputs": list(d.inputs), "targets": list(d.targets),
+                     "transform": {"log": d.transform.log,
+                                   "difference": list(d.transform.difference)},
+                     "period": d.period}}
 
 
-def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Path]:
+def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
+              baselines: dict | None = None) -> list[Path]:
     """Write every result file into ``cfg.output.dir``; returns the paths written."""
     out = prepare_dir(cfg.output.dir)
     written = []
@@ -187,8 +214,9 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Pa
 
     put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, out), fh,
                                                  sort_keys=False))
-    put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results), fh, indent=2))
-    put("predictions.csv", lambda fh: write_predictions(fh, data, results))
+    put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results, baselines), fh,
+                                             indent=2))
+    put("predictions.csv", lambda fh: write_predictions(fh, data, results, baselines))
     meta = model_meta(cfg, data)
     for r in results:
         put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
@@ -200,7 +228,7 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Pa
                                      r.cfg.train.algorithm, r.train.stop_reason))
         put_figure(f"trainstate_{r.name}.png",
                    plots.train_state(r.name, r.train.history, r.cfg.train.algorithm))
-        targets = {p: data.Y[i] for p, i in data.index.items()}
+        targets = {p: data.targets[i] for p, i in data.index.items()}
         outputs = {p: r.predictions[i] for p, i in data.index.items()}
         put_figure(f"regression_{r.name}.png", plots.regression(r.name, targets, outputs))
         put_figure(f"errhist_{r.name}.png", plots.error_histogram(
@@ -208,21 +236,39 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult]) -> list[Pa
     if len(results) > 1:
         put_figure("errors.png", plots.compare({r.name: r.train.history for r in results},
                                                {r.name: r.cfg.train.algorithm for r in results}))
-    put_figure("fit.png", plots.fit(data.labels, data.label_name, data.Y, data.target_names,
+    if any(r.multistep is not None for r in results):
+        first = data.index["test"][0]
+        put_figure("forecast.png", plots.forecast_test(
+            data.series_labels, data.series, data.positions[data.index["test"]],
+            {r.name: r.predictions[data.index["test"], 0] for r in results},
+            {r.name: r.multistep for r in results}, int(data.positions[first]),
+            data.target_names[0], data.label_name))
+    put_figure("fit.png", plots.fit(data.labels, data.label_name, data.targets, data.target_names,
                                     {r.name: r.predictions for r in results}, data.part_of()))
     return written
 
 
-def summary_table(results: list[ModelResult]) -> str:
-    """The console summary: one row per model."""
-    head = ("model", "epochs", "stop reason", "train RMSE", "test RMSE", "test MAPE %",
-            "max test |rel err|")
+def summary_table(results: list[ModelResult], baselines: dict | None = None) -> str:
+    """The console summary: one row per model, then the baselines."""
+    multi = any(r.multistep is not None for r in results)
+    head = ["model", "epochs", "stop reason", "train RMSE", "test RMSE", "test MAPE %",
+            "max test |rel err|"] + (["multi-step MAPE %"] if multi else [])
     rows = []
     for r in results:
         test = r.scores.get("test", {})
-        rows.append((r.name, str(r.train.epochs), r.train.stop_reason,
-                     f"{r.scores['train']['rmse']:.3f}", _num(test.get("rmse"), ".3f"),
-                     _num(test.get("mape"), ".2f"), _num(test.get("max_abs_rel_error"), ".4f")))
+        row = [r.name, str(r.train.epochs), r.train.stop_reason,
+               f"{r.scores['train']['rmse']:.3f}", _num(test.get("rmse"), ".3f"),
+               _num(test.get("mape"), ".2f"), _num(test.get("max_abs_rel_error"), ".4f")]
+        if multi:
+            row.append(_num(r.scores.get("test_multistep", {}).get("mape"), ".2f"))
+        rows.append(row)
+    for name, b in (baselines or {}).items():
+        test = b["scores"]["test"]
+        row = [name.replace("_", " "), "-", "baseline", "-", _num(test["rmse"], ".3f"),
+               _num(test["mape"], ".2f"), _num(test["max_abs_rel_error"], ".4f")]
+        if multi:
+            row.append(_num(b["scores"].get("test_multistep", {}).get("mape"), ".2f"))
+        rows.append(row)
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)   # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths)))
