@@ -281,7 +281,9 @@ def _num(v, spec: str) -> str:
 
 def runs_table(results: list[ModelResult], has_val: bool) -> str:
     """Median [min, max] over runs of the main figures, and which run was kept."""
-    head = ("model", "runs", "kept seed", "train mse", "test RMSE", "test MAPE %")
+    multi = any("test_multistep" in r.scores for r in results)
+    head = ["model", "runs", "kept seed", "train mse", "test RMSE", "test MAPE %"] + \
+        (["multi-step MAPE %"] if multi else [])
     rows = []
     for r in results:
         if not r.runs:
@@ -293,8 +295,9 @@ def runs_table(results: list[ModelResult], has_val: bool) -> str:
                 return "-"
             s = o[part][metric]
             return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
-        rows.append((r.name, str(len(r.runs)), str(r.seed), cell("train", "mse", ".4g"),
-                     cell("test", "rmse", ".2f"), cell("test", "mape", ".2f")))
+        rows.append([r.name, str(len(r.runs)), str(r.seed), cell("train", "mse", ".4g"),
+                     cell("test", "rmse", ".2f"), cell("test", "mape", ".2f")] +
+                    ([cell("test_multistep", "mape", ".2f")] if multi else []))
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
     which = "validation" if has_val else "training"

@@ -2,7 +2,7 @@
 
 The samples of a transformed series are built on w, where
 
-    z_0 = log(y) (or y),   z_k[t] = z_{k-1}[t] - z_{k-1}[t - d_k]   for the differences d_1, d_2, ...
+    z_0 = log(y) (or y),   z_k[t] = z_{k-1}[t] - z_{k-1}[t - d_k]   for d_1, d_2, ...
     w = z_m
 
 Every array keeps the time index of y (length L); the first sum(d) entries of w are undefined
