@@ -8,18 +8,15 @@ the key path, e.g. ``configs/x.yaml: train.lr_incr: unknown key; did you mean tr
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
-import types
 import typing
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import InputError
+from .yamlschema import check, choice, fields, kind, mapping, parse_yaml, show
 
 TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
 MODEL_TYPES = ("feedforward", "elman", "lstm", "gru")
@@ -27,20 +24,12 @@ SCALINGS = ("mapstd", "mapminmax", "none")
 DIVISIONS = ("block", "random", "interleaved")
 
 
-def _check(predicate, message: str) -> dict:
-    return {"check": (predicate, message)}
-
-
-def _choice(*choices: str) -> dict:
-    return {"choices": choices}
-
-
 @dataclass(frozen=True)
 class TransformConfig:
     """Series transforms, applied in this order before the samples are built."""
 
     log: bool = False
-    difference: tuple[int, ...] = field(default=(), metadata=_check(
+    difference: tuple[int, ...] = field(default=(), metadata=check(
         lambda v: all(x >= 1 for x in v), "must be positive integers, e.g. [1, 12]"))
 
 
@@ -51,7 +40,7 @@ class DataConfig:
     path: str
     series: str | None = None
     time: str | None = None
-    lags: tuple[int, ...] = field(default=(1,), metadata=_check(
+    lags: tuple[int, ...] = field(default=(1,), metadata=check(
         lambda v: len(v) > 0 and all(x >= 1 for x in v) and len(set(v)) == len(v),
         "must be a non-empty list of distinct positive integers"))
     month: bool = False
@@ -59,17 +48,17 @@ class DataConfig:
     targets: tuple[str, ...] = ()
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
-    period: int = field(default=12, metadata=_check(lambda v: v >= 1, "must be >= 1"))
+    period: int = field(default=12, metadata=check(lambda v: v >= 1, "must be >= 1"))
 
 
 @dataclass(frozen=True)
 class SplitConfig:
     """Fractions of the samples for training, validation and test (SPEC 7)."""
 
-    method: str = field(default="block", metadata=_choice(*DIVISIONS))
-    train: float = field(default=0.7, metadata=_check(lambda v: 0 < v <= 1, "must be in (0, 1]"))
-    val: float = field(default=0.15, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
-    test: float = field(default=0.15, metadata=_check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+    method: str = field(default="block", metadata=choice(*DIVISIONS))
+    train: float = field(default=0.7, metadata=check(lambda v: 0 < v <= 1, "must be in (0, 1]"))
+    val: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+    test: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
 
 
 # The parameters of each rule, with MATLAB's defaults (SPEC 6); every rule also takes COMMON.
@@ -105,40 +94,40 @@ class TrainConfig:
     rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.
     """
 
-    algorithm: str = field(default="traingdx", metadata=_choice(*ALGORITHMS))
-    epochs: int | None = field(default=None, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    goal: float | None = field(default=None, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    min_grad: float | None = field(default=None, metadata=_check(lambda v: v >= 0,
+    algorithm: str = field(default="traingdx", metadata=choice(*ALGORITHMS))
+    epochs: int | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
+    goal: float | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
+    min_grad: float | None = field(default=None, metadata=check(lambda v: v >= 0,
                                                                  "must be >= 0"))
-    max_fail: int | None = field(default=None, metadata=_check(lambda v: v >= 1, "must be >= 1"))
-    show: int | None = field(default=None, metadata=_check(lambda v: v >= 0, "must be >= 0"))
-    time: float | None = field(default=None, metadata=_check(lambda v: v > 0, "must be > 0"))
-    lr: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
-    lr_inc: float | None = field(default=None, metadata=_check(lambda v: 1 <= v < math.inf,
+    max_fail: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    show: int | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
+    time: float | None = field(default=None, metadata=check(lambda v: v > 0, "must be > 0"))
+    lr: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    lr_inc: float | None = field(default=None, metadata=check(lambda v: 1 <= v < math.inf,
                                                                "must be >= 1"))
-    lr_dec: float | None = field(default=None, metadata=_check(lambda v: 0 < v < 1,
+    lr_dec: float | None = field(default=None, metadata=check(lambda v: 0 < v < 1,
                                                                "must be in (0, 1)"))
-    max_perf_inc: float | None = field(default=None, metadata=_check(
+    max_perf_inc: float | None = field(default=None, metadata=check(
         lambda v: 1 <= v < math.inf, "must be >= 1"))
-    mc: float | None = field(default=None, metadata=_check(lambda v: 0 <= v < 1,
+    mc: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
                                                            "must be in [0, 1)"))
-    delta0: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
-    delt_inc: float | None = field(default=None, metadata=_check(lambda v: 1 <= v < math.inf,
+    delta0: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    delt_inc: float | None = field(default=None, metadata=check(lambda v: 1 <= v < math.inf,
                                                                  "must be >= 1"))
-    delt_dec: float | None = field(default=None, metadata=_check(lambda v: 0 < v < 1,
+    delt_dec: float | None = field(default=None, metadata=check(lambda v: 0 < v < 1,
                                                                  "must be in (0, 1)"))
-    deltamax: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
-    mu: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
-    mu_dec: float | None = field(default=None, metadata=_check(lambda v: 0 < v < 1,
+    deltamax: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    mu: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    mu_dec: float | None = field(default=None, metadata=check(lambda v: 0 < v < 1,
                                                                "must be in (0, 1)"))
-    mu_inc: float | None = field(default=None, metadata=_check(lambda v: 1 < v < math.inf,
+    mu_inc: float | None = field(default=None, metadata=check(lambda v: 1 < v < math.inf,
                                                                "must be > 1"))
-    mu_max: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
-    beta1: float | None = field(default=None, metadata=_check(lambda v: 0 <= v < 1,
+    mu_max: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    beta1: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
                                                               "must be in [0, 1)"))
-    beta2: float | None = field(default=None, metadata=_check(lambda v: 0 <= v < 1,
+    beta2: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
                                                               "must be in [0, 1)"))
-    eps: float | None = field(default=None, metadata=_check(_positive, "must be > 0"))
+    eps: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
 
     def __post_init__(self) -> None:
         takes = rule_params(self.algorithm)
@@ -156,13 +145,13 @@ class TrainConfig:
 class ModelConfig:
     """One network: its type, layer sizes, transfer functions, initialisation and training."""
 
-    type: str = field(metadata=_choice(*MODEL_TYPES))
-    hidden: tuple[int, ...] = field(default=(), metadata=_check(
+    type: str = field(metadata=choice(*MODEL_TYPES))
+    hidden: tuple[int, ...] = field(default=(), metadata=check(
         lambda v: all(x >= 1 for x in v), "sizes must be >= 1"))
-    transfer: tuple[str, ...] = field(default=(), metadata=_check(
+    transfer: tuple[str, ...] = field(default=(), metadata=check(
         lambda v: all(x in TRANSFERS for x in v), f"each must be one of {', '.join(TRANSFERS)}"))
     init: str = ""   # resolved: nguyen-widrow (feedforward, elman) or uniform (lstm, gru)
-    clip_norm: float | None = field(default=None, metadata=_check(
+    clip_norm: float | None = field(default=None, metadata=check(
         lambda v: v is None or v > 0, "must be > 0"))
     train: TrainConfig = field(default_factory=TrainConfig)
 
@@ -173,7 +162,7 @@ def _horizon(value: Any, key: str, where: str) -> int | str | None:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
     raise InputError(f"{where}: {key}: expected test or a number of steps >= 1, got "
-                     f"{_show(value)}")
+                     f"{show(value)}")
 
 
 @dataclass(frozen=True)
@@ -197,9 +186,9 @@ class Config:
     data: DataConfig
     models: dict[str, ModelConfig]
     seed: int = 0
-    runs: int = field(default=1, metadata=_check(lambda v: v >= 1, "must be >= 1"))
+    runs: int = field(default=1, metadata=check(lambda v: v >= 1, "must be >= 1"))
     split: SplitConfig = field(default_factory=SplitConfig)
-    scaling: str = field(default="mapstd", metadata=_choice(*SCALINGS))
+    scaling: str = field(default="mapstd", metadata=choice(*SCALINGS))
     train: TrainConfig = field(default_factory=TrainConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
@@ -231,7 +220,7 @@ def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise InputError(f"{path}: the config must be a mapping of keys, not {_kind(raw)}")
+        raise InputError(f"{path}: the config must be a mapping of keys, not {kind(raw)}")
     given = {_apply_override(raw, item, path) for item in overrides}
     _switch_rules(raw, given)
     return build_config(raw, str(path), base=path.parent, out_dir=out_dir)
@@ -261,47 +250,6 @@ def _switch_rules(raw: dict, given: set[str]) -> None:
                           f"dropped (not parameters of {algorithm})", stacklevel=3)
 
 
-def parse_yaml(text: str, where: str) -> Any:
-    """``yaml.safe_load`` with errors as one line; explicit tags (``!!python/...``) refused."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: {_yaml_message(exc)}") from None
-    _refuse_tags(node, where)
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: {_yaml_message(exc)}") from None
-
-
-_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in
-               ("str", "int", "float", "bool", "null", "seq", "map")}
-
-
-def _refuse_tags(node, where: str) -> None:
-    """Refuse any node whose tag is not one of YAML's plain types (implicit or written)."""
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop()
-        if n.tag not in _PLAIN_TAGS:
-            mark = n.start_mark
-            raise InputError(f"{where}: line {mark.line + 1}, column {mark.column + 1}: "
-                             f"tag {n.tag!r} is not allowed; write plain values")
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if mark is not None:
-        return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
-    return f"YAML syntax error: {problem}"
-
-
 def _apply_override(raw: dict, item: str, path: Path) -> str:
     key, sep, value = item.partition("=")
     key = key.strip()
@@ -329,10 +277,10 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
         if required not in raw:
             raise InputError(f"{where}: {required} is missing")
     top_train = _train_values(raw.pop("train", None) or {}, "train", where, "traingdx")
-    models_raw = _mapping(raw.pop("models") or {}, "models", where)
+    models_raw = mapping(raw.pop("models") or {}, "models", where)
     if not models_raw:
         raise InputError(f"{where}: models must name at least one model")
-    values = _fields(Config, raw, "", where, skip={"models", "train"})
+    values = fields(Config, raw, "", where, skip={"models", "train"})
     values["train"] = TrainConfig(**top_train)
     models = {}
     for name, mraw in models_raw.items():
@@ -356,10 +304,10 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
 
 
 def _model(raw: Any, path: str, where: str, top_train: dict) -> ModelConfig:
-    raw = dict(_mapping(raw, path, where))
+    raw = dict(mapping(raw, path, where))
     override = _train_values(raw.pop("train", None) or {}, f"{path}.train", where,
                              top_train.get("algorithm", "traingdx"))
-    values = _fields(ModelConfig, raw, path, where, skip={"train"})
+    values = fields(ModelConfig, raw, path, where, skip={"train"})
     algorithm = override.get("algorithm", top_train.get("algorithm", "traingdx"))
     # the top-level block serves every model; a model that chooses another rule takes from it
     # only the parameters that rule has
@@ -402,7 +350,7 @@ def _model(raw: Any, path: str, where: str, top_train: dict) -> ModelConfig:
 def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> dict:
     """The keys given in one train block, checked against the rule that block ends up with:
     a parameter the rule does not take is an error, never silently ignored (null = not given)."""
-    values = {k: v for k, v in _fields(TrainConfig, raw, path, where, partial=True).items()
+    values = {k: v for k, v in fields(TrainConfig, raw, path, where, partial=True).items()
               if v is not None}
     algorithm = values.get("algorithm", default_algorithm)
     takes = rule_params(algorithm)
@@ -482,113 +430,3 @@ def config_to_dict(cfg: Config) -> dict:
             return [plain(x) for x in v]
         return v
     return plain(cfg)
-
-
-# --------------------------------------------------------------------------------------------
-# the schema walker
-
-def _fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
-            partial: bool = False) -> dict:
-    """Convert and check the keys of ``raw`` against the fields of dataclass ``cls``."""
-    raw = _mapping(raw, path or "the config", where)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    hints = typing.get_type_hints(cls)
-    for key in raw:
-        if key not in fields:
-            full = _join(path, key)
-            known = [_join(path, k) for k in fields]
-            guess = difflib.get_close_matches(full, known, n=1, cutoff=0.6)
-            hint = f"; did you mean {guess[0]}?" if guess else \
-                f"; valid keys: {', '.join(sorted(fields))}"
-            raise InputError(f"{where}: {full}: unknown key{hint}")
-    values = {}
-    for name, f in fields.items():
-        if name in skip:
-            continue
-        key = _join(path, name)
-        has_default = (f.default is not dataclasses.MISSING
-                       or f.default_factory is not dataclasses.MISSING)
-        if raw.get(name, 0) is None and has_default:
-            continue   # null: "not given", the default applies
-        if name not in raw:
-            if not partial and not has_default:
-                raise InputError(f"{where}: {key} is missing")
-            continue
-        parse = f.metadata.get("parse")
-        value = parse(raw[name], key, where) if parse else _convert(hints[name], raw[name], key,
-                                                                     where)
-        choices = f.metadata.get("choices")
-        if choices and value not in choices:
-            guess = difflib.get_close_matches(str(value), choices, n=1)
-            hint = f" (did you mean {guess[0]}?)" if guess else ""
-            raise InputError(f"{where}: {key}: {value!r} is not one of "
-                             f"{', '.join(choices)}{hint}")
-        check = f.metadata.get("check")
-        if check and value is not None and not check[0](value):
-            raise InputError(f"{where}: {key}: {check[1]}, got {_show(raw[name])}")
-        values[name] = value
-    return values
-
-
-def _convert(hint, value: Any, key: str, where: str) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if value is None:
-            return None
-        return _convert(args[0], value, key, where)
-    if dataclasses.is_dataclass(hint):
-        return hint(**_fields(hint, value, key, where))
-    if origin is tuple:
-        item = typing.get_args(hint)[0]
-        seq = value if isinstance(value, list) else [value]
-        return tuple(_convert(item, v, f"{key}[{i}]" if isinstance(value, list) else key, where)
-                     for i, v in enumerate(seq))
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        raise InputError(f"{where}: {key}: expected true or false, got {_show(value)}")
-    if hint is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise InputError(f"{where}: {key}: expected a whole number, got {_show(value)}")
-    if hint is float:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            out = float(value)
-        elif isinstance(value, str):
-            try:
-                out = float(value)  # YAML 1.1 reads 1e-5 (no dot) as a string
-            except ValueError:
-                raise InputError(f"{where}: {key}: expected a number, got {_show(value)}") from None
-        else:
-            raise InputError(f"{where}: {key}: expected a number, got {_show(value)}")
-        if math.isnan(out):
-            raise InputError(f"{where}: {key}: expected a number, got NaN")
-        return out
-    if hint is str:
-        if isinstance(value, str):
-            return value
-        raise InputError(f"{where}: {key}: expected text, got {_show(value)}")
-    raise TypeError(f"unsupported schema type {hint!r}")  # a bug in the schema, not user input
-
-
-def _mapping(value: Any, path: str, where: str) -> dict:
-    if not isinstance(value, dict):
-        raise InputError(f"{where}: {path}: expected a mapping of keys, got {_kind(value)}")
-    return value
-
-
-def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
-
-
-def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number",
-            bool: "true/false"}.get(type(value), type(value).__name__)
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

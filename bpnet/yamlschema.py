@@ -1,0 +1,176 @@
+"""Input stage: reading a YAML document safely and checking it against a dataclass schema.
+
+``parse_yaml`` is ``yaml.safe_load`` with any explicit tag refused and errors as one line;
+``fields`` converts and checks the keys of a mapping against the fields of a dataclass (types,
+choices, ranges, unknown keys with the likely key suggested). ``config.py`` holds the schema.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import types
+import typing
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+
+def check(predicate, message: str) -> dict:
+    """Field metadata: the value must satisfy ``predicate``; ``message`` says how."""
+    return {"check": (predicate, message)}
+
+
+def choice(*choices: str) -> dict:
+    """Field metadata: the value must be one of ``choices``."""
+    return {"choices": choices}
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """``yaml.safe_load`` with errors as one line; explicit tags (``!!python/...``) refused."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: {_yaml_message(exc)}") from None
+    _refuse_tags(node, where)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: {_yaml_message(exc)}") from None
+
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in
+               ("str", "int", "float", "bool", "null", "seq", "map")}
+
+
+def _refuse_tags(node, where: str) -> None:
+    """Refuse any node whose tag is not one of YAML's plain types (implicit or written)."""
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        if n.tag not in _PLAIN_TAGS:
+            mark = n.start_mark
+            raise InputError(f"{where}: line {mark.line + 1}, column {mark.column + 1}: "
+                             f"tag {n.tag!r} is not allowed; write plain values")
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend((k, v))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if mark is not None:
+        return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return f"YAML syntax error: {problem}"
+
+
+def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
+            partial: bool = False) -> dict:
+    """Convert and check the keys of ``raw`` against the fields of dataclass ``cls``."""
+    raw = mapping(raw, path or "the config", where)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in raw:
+        if key not in fields:
+            full = _join(path, key)
+            known = [_join(path, k) for k in fields]
+            guess = difflib.get_close_matches(full, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {guess[0]}?" if guess else \
+                f"; valid keys: {', '.join(sorted(fields))}"
+            raise InputError(f"{where}: {full}: unknown key{hint}")
+    values = {}
+    for name, f in fields.items():
+        if name in skip:
+            continue
+        key = _join(path, name)
+        has_default = (f.default is not dataclasses.MISSING
+                       or f.default_factory is not dataclasses.MISSING)
+        if raw.get(name, 0) is None and has_default:
+            continue   # null: "not given", the default applies
+        if name not in raw:
+            if not partial and not has_default:
+                raise InputError(f"{where}: {key} is missing")
+            continue
+        parse = f.metadata.get("parse")
+        value = parse(raw[name], key, where) if parse else _convert(hints[name], raw[name], key,
+                                                                     where)
+        choices = f.metadata.get("choices")
+        if choices and value not in choices:
+            guess = difflib.get_close_matches(str(value), choices, n=1)
+            hint = f" (did you mean {guess[0]}?)" if guess else ""
+            raise InputError(f"{where}: {key}: {value!r} is not one of "
+                             f"{', '.join(choices)}{hint}")
+        check = f.metadata.get("check")
+        if check and value is not None and not check[0](value):
+            raise InputError(f"{where}: {key}: {check[1]}, got {show(raw[name])}")
+        values[name] = value
+    return values
+
+
+def _convert(hint, value: Any, key: str, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _convert(args[0], value, key, where)
+    if dataclasses.is_dataclass(hint):
+        return hint(**fields(hint, value, key, where))
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        seq = value if isinstance(value, list) else [value]
+        return tuple(_convert(item, v, f"{key}[{i}]" if isinstance(value, list) else key, where)
+                     for i, v in enumerate(seq))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise InputError(f"{where}: {key}: expected true or false, got {show(value)}")
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise InputError(f"{where}: {key}: expected a whole number, got {show(value)}")
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out = float(value)
+        elif isinstance(value, str):
+            try:
+                out = float(value)  # YAML 1.1 reads 1e-5 (no dot) as a string
+            except ValueError:
+                raise InputError(f"{where}: {key}: expected a number, got {show(value)}") from None
+        else:
+            raise InputError(f"{where}: {key}: expected a number, got {show(value)}")
+        if math.isnan(out):
+            raise InputError(f"{where}: {key}: expected a number, got NaN")
+        return out
+    if hint is str:
+        if isinstance(value, str):
+            return value
+        raise InputError(f"{where}: {key}: expected text, got {show(value)}")
+    raise TypeError(f"unsupported schema type {hint!r}")  # a bug in the schema, not user input
+
+
+def mapping(value: Any, path: str, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: {path}: expected a mapping of keys, got {kind(value)}")
+    return value
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def kind(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number",
+            bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
