@@ -2,8 +2,8 @@
 
 BP net: W1 (H1, D), b1, W2 (H2, H1), b2, W3 (K, H2), b3; Elman: Wx (H, D), Wh (H, H), bh,
 Wy (K, H), by; LSTM / GRU: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy, by with G = 4 / 3.
-All carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd; x_min, x_max, y_min,
-y_max for mapminmax) and ``meta``, a JSON string with the model type,
+All carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd; x_offset, x_gain,
+y_offset, y_gain for mapminmax) and ``meta``, a JSON string with the model type,
 layer sizes, transfer functions, feature and target names, the data settings, the scaling method
 and the package version: everything needed to use the model without its config.
 """

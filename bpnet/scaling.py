@@ -11,66 +11,63 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# the statistics each method keeps, under their saved-model names (SPEC 10)
-STATS = {"mapstd": ("mean", "std"), "mapminmax": ("min", "max")}
-
 
 @dataclass(frozen=True)
 class Scaler:
-    """``y = (x - offset) / scale + shift`` per column, built from two statistics per column.
+    """Per column, with MATLAB's settings names:
 
-    mapstd: a = mean, b = sample std (N - 1): offset a, scale b, shift 0.
-    mapminmax: a = min, b = max: offset a, scale (b - a)/2, shift -1 (to [-1, 1]).
-    none: no statistics, the identity.
+    mapstd:     y = (x - mean) / std              saved as x_mean, x_std
+    mapminmax:  y = (x - offset) * gain - 1       saved as x_offset, x_gain (gain = 2/(max - min))
+    none:       y = x
+
+    A constant column has std 1 (mapstd) or gain 1 and offset = value - 1 (mapminmax): it maps
+    to 0. The saved arrays are exactly those the arithmetic uses, so a reloaded model scales
+    to the last bit as the training run did.
     """
 
     method: str
-    a: np.ndarray  # (D,) mean or min
-    b: np.ndarray  # (D,) std or max
-
-    def __post_init__(self) -> None:
-        a, b = np.asarray(self.a, dtype=float), np.asarray(self.b, dtype=float)
-        if self.method == "mapstd":
-            spread, shift = b, 0.0
-        elif self.method == "mapminmax":
-            spread, shift = (b - a) / 2.0, -1.0
-        else:
-            spread, shift = np.ones_like(a), 0.0
-            a = np.zeros_like(a)
-        constant = ~(spread > 0)
-        scale = np.where(constant, 1.0, spread)
-        # a constant column is centred: (x - offset) / 1 + shift is 0 on its value
-        offset = np.where(constant, a + shift, a) if self.method != "none" else a
-        object.__setattr__(self, "offset", offset)
-        object.__setattr__(self, "scale", scale)
-        object.__setattr__(self, "shift", shift)
-        object.__setattr__(self, "constant", constant if self.method != "none" else
-                           np.zeros(a.shape, bool))
+    offset: np.ndarray  # (D,) mean, or offset
+    factor: np.ndarray  # (D,) std, or gain
+    constant: np.ndarray | None = None   # (D,) bool: the columns that were constant
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         """x (N, D) in original units -> (N, D) scaled."""
-        return (x - self.offset) / self.scale + self.shift
+        if self.method == "mapstd":
+            return (x - self.offset) / self.factor
+        if self.method == "mapminmax":
+            return (x - self.offset) * self.factor - 1.0
+        return np.array(x, dtype=float)
 
     def inverse_transform(self, y: np.ndarray) -> np.ndarray:
         """y (N, D) scaled -> (N, D) in original units."""
-        return (y - self.shift) * self.scale + self.offset
+        if self.method == "mapstd":
+            return y * self.factor + self.offset
+        if self.method == "mapminmax":
+            return (y + 1.0) / self.factor + self.offset
+        return np.array(y, dtype=float)
+
+    @property
+    def scale(self) -> np.ndarray:
+        """How many original units one scaled unit is, per column."""
+        if self.method == "mapminmax":
+            return 1.0 / self.factor
+        return self.factor
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        """The saved-model arrays: x_mean/x_std (mapstd) or x_min/x_max (mapminmax)."""
-        if self.method == "none":
+        """The saved-model arrays (SPEC 10), named by the method."""
+        names = {"mapstd": ("mean", "std"), "mapminmax": ("offset", "gain")}.get(self.method)
+        if names is None:
             return {}
-        na, nb = STATS[self.method]
-        return {f"{prefix}_{na}": np.asarray(self.a, float),
-                f"{prefix}_{nb}": np.asarray(self.b, float)}
+        return {f"{prefix}_{names[0]}": self.offset, f"{prefix}_{names[1]}": self.factor}
 
     @classmethod
     def from_arrays(cls, method: str, arrays, prefix: str, size: int) -> Scaler:
         """Rebuild a scaler from the arrays written by :meth:`arrays` (KeyError if missing)."""
         if method == "none":
             return cls("none", np.zeros(size), np.ones(size))
-        na, nb = STATS[method]
-        return cls(method, np.asarray(arrays[f"{prefix}_{na}"], float),
-                   np.asarray(arrays[f"{prefix}_{nb}"], float))
+        names = {"mapstd": ("mean", "std"), "mapminmax": ("offset", "gain")}[method]
+        return cls(method, np.asarray(arrays[f"{prefix}_{names[0]}"], float),
+                   np.asarray(arrays[f"{prefix}_{names[1]}"], float))
 
 
 def fit(method: str, x: np.ndarray, names: list[str] | None = None) -> Scaler:
@@ -78,11 +75,17 @@ def fit(method: str, x: np.ndarray, names: list[str] | None = None) -> Scaler:
     x = np.asarray(x, dtype=float)
     d = x.shape[1]
     if method == "none":
-        return Scaler("none", np.zeros(d), np.ones(d))
+        return Scaler("none", np.zeros(d), np.ones(d), np.zeros(d, bool))
     if method == "mapstd":
-        s = Scaler(method, x.mean(axis=0), x.std(axis=0, ddof=1) if len(x) > 1 else np.zeros(d))
+        offset = x.mean(axis=0)
+        spread = x.std(axis=0, ddof=1) if len(x) > 1 else np.zeros(d)
+        constant = ~(spread > 0)
+        s = Scaler(method, offset, np.where(constant, 1.0, spread), constant)
     elif method == "mapminmax":
-        s = Scaler(method, x.min(axis=0), x.max(axis=0))
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        constant = ~(hi > lo)
+        gain = 2.0 / np.where(constant, 2.0, hi - lo)
+        s = Scaler(method, np.where(constant, lo - 1.0, lo), gain, constant)
     else:
         raise ValueError(f"unknown scaling {method!r}")
     if s.constant.any():

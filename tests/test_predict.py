@@ -123,3 +123,20 @@ def test_meta_carries_everything(trained):
     assert meta["model"] == "elman" and meta["data"]["lags"] == [1] and meta["data"]["month"]
     assert meta["scaling"] == "mapstd" and meta["transfer"] == ["tansig", "purelin"]
     assert meta["version"] == bpnet.__version__
+
+
+def test_mapminmax_model_saves_offset_and_gain_and_reloads_exactly(root, tmp_path):
+    out = tmp_path / "o"
+    assert main([str(root / "configs/passengers.yaml"), "--out", str(out), "--quiet",
+                 "--set", "scaling=mapminmax", "--set", "train.epochs=30"]) == 0
+    with np.load(out / "model_bp.npz", allow_pickle=False) as z:
+        assert {"x_offset", "x_gain", "y_offset", "y_gain"} <= set(z.files)
+        assert "x_mean" not in z.files
+        y = np.array([float(r["passengers"]) for r in rows(root / "data/airline_passengers.csv")])
+        train_targets = y[1:102]            # the 101 training samples' targets
+        assert z["y_gain"][0] == 2 / (train_targets.max() - train_targets.min())
+        assert z["y_offset"][0] == train_targets.min()
+    assert main(["predict", str(out / "model_bp.npz"), str(root / "data/airline_passengers.csv"),
+                 "--out", str(tmp_path / "p.csv")]) == 0
+    assert [r["prediction"] for r in rows(tmp_path / "p.csv")] == \
+        [r["bp"] for r in rows(out / "predictions.csv")]
