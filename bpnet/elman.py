@@ -168,12 +168,20 @@ class ElmanNet:
         J[:, :, where["Wx"]] = np.einsum("sktj,td->skjd", src, X).reshape(T, K, -1)
         J[:, :, where["Wh"]] = np.einsum("sktj,ti->skji", src, h_prev).reshape(T, K, -1)
         J[:, :, where["bh"]] = src.sum(axis=2)
-        # the output layer: y_{s,k} depends on row k of Wy and on by[k] only
-        Jwy = np.zeros((T, K, K, H))
-        Jby = np.zeros((T, K, K))
-        for k in range(K):
-            Jwy[:, k, k, :] = dout[:, k:k + 1] * hs
-            Jby[:, k, k] = dout[:, k]
-        J[:, :, where["Wy"]] = Jwy.reshape(T, K, -1)
-        J[:, :, where["by"]] = Jby
-        return y, J.reshape(T * K, -1)
+        J = J.reshape(T * K, -1)
+        J[:, where["Wy"]], J[:, where["by"]] = output_jacobian(dout, hs)
+        return y, J
+
+
+def output_jacobian(dout: np.ndarray, hs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """dy/dWy (T*K, K*H) and dy/dby (T*K, K) of a linear-in-weights output layer
+    y_t = g(Wy h_t + by), from g'(.) dout (T, K) and the states hs (T, H): output k of step t
+    depends on row k of Wy and on by[k] only."""
+    T, K = dout.shape
+    H = hs.shape[1]
+    Jwy = np.zeros((T, K, K, H))
+    Jby = np.zeros((T, K, K))
+    for k in range(K):
+        Jwy[:, k, k, :] = dout[:, k:k + 1] * hs
+        Jby[:, k, k] = dout[:, k]
+    return Jwy.reshape(T * K, K * H), Jby.reshape(T * K, K)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import transfer
+from .elman import output_jacobian
 from .params import flat_params, slices
 
 
@@ -291,11 +292,5 @@ class GatedNet:
         J[:, where["Wh"]] = np.einsum("stg,tj->sgj", dZh, h_prev).reshape(T * K, -1)
         J[:, where["bx"]] = dZx.sum(axis=1)
         J[:, where["bh"]] = dZh.sum(axis=1)
-        Jwy = np.zeros((T, K, K, H))
-        Jby = np.zeros((T, K, K))
-        for k in range(K):
-            Jwy[:, k, k, :] = dout[:, k:k + 1] * hs
-            Jby[:, k, k] = dout[:, k]
-        J[:, where["Wy"]] = Jwy.reshape(T * K, -1)
-        J[:, where["by"]] = Jby.reshape(T * K, -1)
+        J[:, where["Wy"]], J[:, where["by"]] = output_jacobian(dout, hs)
         return y, J
