@@ -126,23 +126,26 @@ class Trainlm:
                 otherwise:           mu *= mu_inc
         while mu <= mu_max
 
-    When mu passes mu_max without a better X, X stays and training stops with
-    "Maximum MU reached.". The record's lr column shows mu.
+    When mu passes mu_max without a better X, X stays; the stop checks then end training with
+    "Maximum MU reached." (they test mu > mu_max before every epoch). The record's mu column
+    shows mu.
     """
-
-    stop_reason = None
 
     def __init__(self, p: TrainConfig):
         self.p = p
         self.mu = p.mu
 
-    def step(self, obj, X: np.ndarray, perf: float, g: np.ndarray):
+    @property
+    def stop_reason(self) -> str | None:
+        return MAX_MU if self.mu > self.p.mu_max else None
+
+    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
         p = self.p
         e, J = obj.residuals_and_jacobian(X)
         JJ, Je = J.T @ J, J.T @ e
         diag = np.diag_indices_from(JJ)
         jj_diag = JJ[diag].copy()
-        while self.mu <= p.mu_max:
+        while True:
             JJ[diag] = jj_diag + self.mu
             dX = _solve_spd(JJ, Je)
             X2 = X + dX
@@ -151,8 +154,8 @@ class Trainlm:
                 self.mu *= p.mu_dec
                 return X2, perf2, obj.gradient()
             self.mu *= p.mu_inc
-        self.stop_reason = MAX_MU
-        return X, perf, g
+            if self.mu > p.mu_max:
+                return X, perf, g
 
 
 MAX_MU = "Maximum MU reached."

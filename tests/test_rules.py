@@ -209,3 +209,10 @@ def test_every_parameter_changes_the_run(algorithm, key, rng):
     r0 = training.train(training.Objective(net, X, Y), x0, p0)
     r1 = training.train(training.Objective(net, X, Y), x0, p1)
     assert not np.array_equal(r0.final_theta, r1.final_theta) or r0.epochs != r1.epochs
+
+
+def test_trainlm_stops_before_any_step_when_mu_starts_above_mu_max():
+    X, Y = np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]])
+    p = TrainConfig(algorithm="trainlm", epochs=10, mu=10.0, mu_max=1.0, show=0)
+    r = run(Linear(), [0.0], p, X, Y)
+    assert r.stop_reason == "Maximum MU reached." and r.epochs == 0
