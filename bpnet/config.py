@@ -290,6 +290,11 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
         models[name] = _model(mraw, f"models.{name}", where, top_train)
     values["models"] = models
     cfg = Config(**values)
+    if cfg.data.series is None and isinstance(raw.get("data"), dict):
+        for key in ("lags", "month", "period", "transform"):   # would be silently unused
+            if raw["data"].get(key) is not None:
+                raise InputError(f"{where}: data.{key} is for a series (data.series); "
+                                 "tabular mode uses data.inputs and data.targets")
     _check_data(cfg.data, where)
     if cfg.forecast.horizon is not None:
         if cfg.data.series is None:

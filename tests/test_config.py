@@ -128,3 +128,14 @@ def test_set_algorithm_drops_the_files_parameters_of_the_old_rule(tmp_path):
     # a parameter given with --set itself is still checked
     with pytest.raises(InputError, match="trainlm does not take lr"), pytest.warns(UserWarning):
         load_config(write(tmp_path, text), ["train.algorithm=trainlm", "train.lr=0.1"])
+
+
+@pytest.mark.parametrize("key, value", [("lags", "[1, 2]"), ("month", "true"), ("period", "4"),
+                                        ("transform", "{log: true}")])
+def test_series_keys_in_tabular_mode_are_errors(tmp_path, key, value):
+    text = f"""
+data: {{path: d.csv, inputs: [a], targets: [b], {key}: {value}}}
+models: {{bp: {{type: feedforward}}}}
+"""
+    with pytest.raises(InputError, match=f"data.{key} is for a series"):
+        load_config(write(tmp_path, text))
