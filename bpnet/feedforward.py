@@ -65,7 +65,9 @@ class BPNet:
 
     # ---------------------------------------------------------------- forward and backward
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """X (N, D) -> Y_hat (N, K)."""
+        """X (N, D) -> Y_hat (N, K), CHUNK rows at a time on large data."""
+        if len(X) > CHUNK:
+            return np.vstack([self.predict(X[s:s + CHUNK]) for s in range(0, len(X), CHUNK)])
         a = X
         for W, b, tf in self._layers:
             a = tf.f(a @ W.T + b)
