@@ -193,10 +193,6 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
 
-    @property
-    def series_mode(self) -> bool:
-        return self.data.series is not None
-
 
 # --------------------------------------------------------------------------------------------
 # loading

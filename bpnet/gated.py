@@ -16,7 +16,7 @@ import numpy as np
 
 from . import transfer
 from .elman import output_jacobian
-from .params import flat_params, slices
+from .params import flat_params, flatten, slices
 
 
 def _sigmoid(z: np.ndarray, out=None) -> np.ndarray:
@@ -268,8 +268,7 @@ class GatedNet:
 
     def flat_grad(self, cache) -> np.ndarray:
         """dperf/dtheta as one vector, in the order of ``theta``."""
-        grads = self.backward(cache)
-        return np.concatenate([grads[k].ravel() for k in self.params])
+        return flatten(self.backward(cache), self.params)
 
     def jacobian(self, X: np.ndarray):
         """Y_hat (T, K) and J = dY_hat/dtheta (T*K, P): BPTT from all T*K outputs at once."""

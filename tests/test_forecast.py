@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import predict_column_and_run_column
 
 from bpnet import data, experiment
 from bpnet.cli import main
@@ -132,10 +133,7 @@ def test_saved_transformed_model_predicts_as_in_the_run(root, tmp_path):
     out = tmp_path / "o"
     assert main([str(root / "configs/passengers_forecast.yaml"), "--out", str(out), "--quiet",
                  "--set", "runs=1", "--set", "train.epochs=20"]) == 0
-    assert main(["predict", str(out / "model_bp.npz"), str(root / "data/airline_passengers.csv"),
-                 "--out", str(tmp_path / "p.csv")]) == 0
-    ours = [line.split(",")[1] for line in (tmp_path / "p.csv").read_text().splitlines()[1:]]
-    theirs = [line.split(",")[3] for line in (out / "predictions.csv").read_text().splitlines()[1:]]
+    ours, theirs = predict_column_and_run_column(root, out, tmp_path)
     assert ours == theirs
     assert main(["forecast", str(out / "model_bp.npz"), str(root / "data/airline_passengers.csv"),
                  "--steps", "12", "--out", str(tmp_path / "f.csv")]) == 0

@@ -1,7 +1,7 @@
 """LSTM and GRU: exact BPTT against central differences, PyTorch's equations, the stateful call."""
 import numpy as np
 import pytest
-from conftest import numeric_grad, rel_error
+from conftest import numeric_grad, numeric_jacobian, predict_column_and_run_column, rel_error
 
 from bpnet.gated import GatedNet
 
@@ -30,8 +30,7 @@ def test_jacobian_matches_central_differences(kind, rng):
     X = rng.normal(size=(4, 2))
     y, J = net.jacobian(X)
     np.testing.assert_allclose(y, net.predict(X), rtol=1e-14)
-    num = np.column_stack([numeric_grad(lambda i=i: net.predict(X).ravel()[i], net.theta)
-                           for i in range(y.size)]).T
+    num = numeric_jacobian(net, X)
     assert rel_error(J, num) < 1e-6
 
 
@@ -97,10 +96,7 @@ def test_saved_gated_model_predicts_and_forecasts(root, tmp_path, kind):
         assert z["Wx"].shape == (G * 6, 2) and z["Wh"].shape == (G * 6, 6)
         assert z["bx"].shape == z["bh"].shape == (G * 6,)
         assert json.loads(str(z["meta"]))["model"] == kind
-    assert main(["predict", str(out / "model_bp.npz"), str(root / "data/airline_passengers.csv"),
-                 "--out", str(tmp_path / "p.csv")]) == 0
-    ours = [line.split(",")[1] for line in (tmp_path / "p.csv").read_text().splitlines()[1:]]
-    theirs = [line.split(",")[3] for line in (out / "predictions.csv").read_text().splitlines()[1:]]
+    ours, theirs = predict_column_and_run_column(root, out, tmp_path)
     assert ours == theirs
     assert main(["forecast", str(out / "model_bp.npz"), str(root / "data/airline_passengers.csv"),
                  "--steps", "6", "--out", str(tmp_path / "f.csv")]) == 0
