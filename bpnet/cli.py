@@ -19,9 +19,12 @@ import warnings
 
 import numpy as np
 
-from . import __version__, experiment, report, training
-from . import data as data_stage
-from .errors import InputError
+from bpnet.version import __version__
+from bpnet.train import experiment
+from bpnet.report import files as report
+from bpnet.train import loop as training
+from bpnet.data import dataset as data_stage
+from bpnet.errors import InputError
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
@@ -125,7 +128,7 @@ def _on_signal(signum, frame) -> None:
 
 
 def _run(args) -> int:
-    from .config import load_config
+    from bpnet.config.load import load_config
     cfg = load_config(args.config, args.overrides, args.out)
     report.check_output_dir(cfg.output.dir)
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
@@ -162,7 +165,7 @@ def _short(path: str) -> str:
 
 
 def _predict(args) -> int:
-    from .predict import load_model
+    from bpnet.predict import load_model
     model = load_model(args.model)
     report.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
@@ -173,7 +176,7 @@ def _predict(args) -> int:
 
 
 def _forecast(args) -> int:
-    from .predict import load_model
+    from bpnet.predict import load_model
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
     model = load_model(args.model)

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import data, forecast, modelfile
-from .config import DataConfig, TransformConfig
-from .errors import InputError, shown
-from .scaling import Scaler
+from bpnet.data import dataset as data
+from bpnet.report import forecast
+from bpnet.report import modelfile
+from bpnet.config.load import DataConfig, TransformConfig
+from bpnet.errors import InputError, shown
+from bpnet.data.scaling import Scaler
 
 
 @dataclass

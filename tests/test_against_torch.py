@@ -5,8 +5,8 @@ PyTorch is not a dependency; these checks run where it is present and are skippe
 import numpy as np
 import pytest
 
-from bpnet.elman import ElmanNet
-from bpnet.feedforward import BPNet
+from bpnet.nets.elman import ElmanNet
+from bpnet.nets.feedforward import BPNet
 
 torch = pytest.importorskip("torch")
 
@@ -60,7 +60,7 @@ def test_bpnet_matches_autograd(rng):
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_gated_cells_match_pytorch(kind, rng):
-    from bpnet.gated import GatedNet
+    from bpnet.nets.gated import GatedNet
     D, H, K, T = 3, 5, 2, 10
     net = GatedNet(kind, D, H, K)
     net.theta[:] = rng.normal(scale=0.5, size=net.theta.size)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from bpnet import modelfile
+from bpnet.report import modelfile
 from bpnet.cli import main
 
 
@@ -63,8 +63,8 @@ def test_same_seed_same_numbers(first_run, tmp_path, root):
 
 
 def test_saved_model_reproduces_predictions(first_run, root):
-    from bpnet import data
-    from bpnet.config import load_config
+    from bpnet.data import dataset as data
+    from bpnet.config.load import load_config
     net, xs, ys, meta = modelfile.load(first_run / "model_bp.npz")
     assert meta["model"] == "feedforward" and meta["features"] == ["passengers[t-1]", "month"]
     cfg = load_config(first_run / "config.yaml")

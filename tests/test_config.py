@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from bpnet.config import load_config
+from bpnet.config.load import load_config
 from bpnet.errors import InputError
 
 BASE = """
@@ -113,7 +113,7 @@ def test_a_model_choosing_another_rule_takes_only_its_parameters(tmp_path):
 
 
 def test_rule_defaults():
-    from bpnet.config import TrainConfig
+    from bpnet.config.load import TrainConfig
     assert TrainConfig(algorithm="trainrp").delta0 == 0.07
     assert TrainConfig(algorithm="adam").lr == 0.001
     assert TrainConfig(algorithm="trainlm").mu_max == 1e10

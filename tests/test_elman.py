@@ -5,10 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from bpnet import data, experiment, training
+from bpnet.data import dataset as data
+from bpnet.train import experiment
+from bpnet.train import loop as training
 from bpnet.cli import main
-from bpnet.config import TrainConfig, build_config
-from bpnet.elman import ElmanNet
+from bpnet.config.load import TrainConfig, build_config
+from bpnet.nets.elman import ElmanNet
 
 
 def series_cfg(root, split=(0.7, 0.0, 0.3), **model):

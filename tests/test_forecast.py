@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 from conftest import predict_column_and_run_column
 
-from bpnet import data, experiment
+from bpnet.data import dataset as data
+from bpnet.train import experiment
 from bpnet.cli import main
-from bpnet.config import build_config
+from bpnet.config.load import build_config
 from bpnet.errors import InputError
-from bpnet.transforms import SeriesTransform
+from bpnet.data.transforms import SeriesTransform
 
 
 def airline(root) -> np.ndarray:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from conftest import numeric_grad, numeric_jacobian, predict_column_and_run_column, rel_error
 
-from bpnet.gated import GatedNet
+from bpnet.nets.gated import GatedNet
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -56,9 +56,10 @@ def test_pytorch_default_initialisation(rng):
 
 import json  # noqa: E402
 
-from bpnet import data, experiment  # noqa: E402
+from bpnet.data import dataset as data  # noqa: E402
+from bpnet.train import experiment
 from bpnet.cli import main  # noqa: E402
-from bpnet.config import build_config  # noqa: E402
+from bpnet.config.load import build_config  # noqa: E402
 from bpnet.errors import InputError  # noqa: E402
 
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from conftest import numeric_grad, numeric_jacobian, rel_error
 
-from bpnet.elman import ElmanNet
-from bpnet.feedforward import BPNet
+from bpnet.nets.elman import ElmanNet
+from bpnet.nets.feedforward import BPNet
 
 TRANSFERS = ["tansig", "logsig", "purelin", "poslin"]
 
@@ -121,7 +121,7 @@ def test_jacobian_agrees_with_the_gradient(rng):
 
 def test_large_data_in_chunks_gives_the_same_perf_and_gradient(rng, monkeypatch):
     """Beyond CHUNK samples the forward and backward passes run block by block."""
-    from bpnet import feedforward
+    from bpnet.nets import feedforward
     net = BPNet([3, 5, 4, 2], ["tansig", "logsig", "purelin"])
     net.theta[:] = rng.normal(size=net.theta.size)
     X, Y = rng.normal(size=(50, 3)), rng.normal(size=(50, 2))

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from bpnet import initializers
-from bpnet.elman import ElmanNet
+from bpnet.nets import initializers
+from bpnet.nets.elman import ElmanNet
 from bpnet.errors import InputError
-from bpnet.feedforward import BPNet
+from bpnet.nets.feedforward import BPNet
 
 
 def test_nguyen_widrow_magnitudes_and_bias_spread():

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from test_training import Square
 
-from bpnet import training
-from bpnet.config import RULE_PARAMS, TrainConfig
-from bpnet.elman import ElmanNet
-from bpnet.feedforward import BPNet
+from bpnet.train import loop as training
+from bpnet.config.load import RULE_PARAMS, TrainConfig
+from bpnet.nets.elman import ElmanNet
+from bpnet.nets.feedforward import BPNet
 
 
 class Linear:

@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from bpnet import training
-from bpnet.config import TrainConfig
-from bpnet.feedforward import BPNet
+from bpnet.train import loop as training
+from bpnet.config.load import TrainConfig
+from bpnet.nets.feedforward import BPNet
 
 
 class Square:

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import forecast, initializers, metrics, training
-from .config import Config, ModelConfig
-from .data import Dataset
-from .elman import ElmanNet
-from .feedforward import BPNet
-from .gated import GatedNet
+from bpnet.report import forecast
+from bpnet.nets import initializers
+from bpnet.report import metrics
+from bpnet.train import loop as training
+from bpnet.config.load import Config, ModelConfig
+from bpnet.data.dataset import Dataset
+from bpnet.nets.elman import ElmanNet
+from bpnet.nets.feedforward import BPNet
+from bpnet.nets.gated import GatedNet
 
 
 @dataclass

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import transfer
-from .elman import output_jacobian
-from .params import flat_params, flatten, slices
+from bpnet.nets import transfer
+from bpnet.nets.elman import output_jacobian
+from bpnet.nets.params import flat_params, flatten, slices
 
 
 def _sigmoid(z: np.ndarray, out=None) -> np.ndarray:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import TrainConfig
-from .rules import RULES
+from bpnet.config.load import TrainConfig
+from bpnet.train.rules import RULES
 
 HISTORY_COLUMNS = ("epoch", "perf", "vperf", "tperf", "lr", "gradient", "val_fail")
 

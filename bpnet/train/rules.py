@@ -2,7 +2,7 @@
 
 A rule holds its own state (lr, the last step dX, Rprop's step sizes, LM's mu) and moves the
 weight vector X by one epoch in ``step(obj, X, perf, g) -> (X, perf, g)``, where g = -dperf/dX
-and ``obj`` is the :class:`~bpnet.training.Objective` that evaluates perf and g. The training
+and ``obj`` is the :class:`~bpnet.train.loop.Objective` that evaluates perf and g. The training
 record reads a rule's ``lr`` and ``mu`` where it has them; a rule that can stop training by
 itself (trainlm, when mu passes mu_max) sets ``stop_reason``.
 """
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.linalg
 
-from .config import TrainConfig
+from bpnet.config.load import TrainConfig
 
 if TYPE_CHECKING:
-    from .training import Objective
+    from bpnet.train.loop import Objective
 
 
 class Traingd:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InputError, shown
+from bpnet.errors import InputError, shown
 
 
 def nguyen_widrow(s: int, ranges: np.ndarray, active: tuple[float, float],

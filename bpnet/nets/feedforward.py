@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import initializers, transfer
-from .params import flat_params, slices
+from bpnet.nets import initializers
+from bpnet.nets import transfer
+from bpnet.nets.params import flat_params, slices
 
 CHUNK = 4096  # samples per block of the forward-backward pass on large data sets
 

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from .scaling import Scaler
+from bpnet.data.scaling import Scaler
 
 _YEAR_MONTH = re.compile(r"^\s*(\d{1,4})([-/])(\d{1,2})\s*$")
 

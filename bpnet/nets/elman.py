@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import initializers, transfer
-from .params import flat_params, flatten, slices
+from bpnet.nets import initializers
+from bpnet.nets import transfer
+from bpnet.nets.params import flat_params, flatten, slices
 
 
 class ElmanNet:

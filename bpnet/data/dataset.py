@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import scaling
-from .config import Config, DataConfig, SplitConfig
-from .errors import InputError, shown
-from .transforms import SeriesTransform
+from bpnet.data import scaling
+from bpnet.config.load import Config, DataConfig, SplitConfig
+from bpnet.errors import InputError, shown
+from bpnet.data.transforms import SeriesTransform
 
 PARTS = ("train", "val", "test")
 

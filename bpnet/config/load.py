@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .yamlschema import check, choice, fields, kind, mapping, parse_yaml, show
+from bpnet.errors import InputError
+from bpnet.config.yamlschema import check, choice, fields, kind, mapping, parse_yaml, show
 
 TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
 MODEL_TYPES = ("feedforward", "elman", "lstm", "gru")

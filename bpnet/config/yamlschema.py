@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from bpnet.errors import InputError
 
 
 def check(predicate, message: str) -> dict:

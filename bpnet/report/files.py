@@ -15,13 +15,16 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from . import __version__, metrics, modelfile, plots
-from .config import Config, config_to_dict
-from .data import Dataset
-from .errors import InputError
-from .experiment import ModelResult
-from .fileio import atomic_write
-from .training import HISTORY_COLUMNS
+from bpnet.version import __version__
+from bpnet.report import metrics
+from bpnet.report import modelfile
+from bpnet.report import plots
+from bpnet.config.load import Config, config_to_dict
+from bpnet.data.dataset import Dataset
+from bpnet.errors import InputError
+from bpnet.train.experiment import ModelResult
+from bpnet.report.fileio import atomic_write
+from bpnet.train.loop import HISTORY_COLUMNS
 
 
 def check_output_dir(out: str) -> None:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, scaling
-from .elman import ElmanNet
-from .errors import InputError, shown
-from .feedforward import BPNet
-from .fileio import atomic_write
-from .gated import GatedNet
+from bpnet.version import __version__
+from bpnet.data import scaling
+from bpnet.nets.elman import ElmanNet
+from bpnet.errors import InputError, shown
+from bpnet.nets.feedforward import BPNet
+from bpnet.report.fileio import atomic_write
+from bpnet.nets.gated import GatedNet
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,

@@ -1,0 +1,1 @@
+"""Compute stage: transfer functions, weight vectors, initialisation and the networks."""

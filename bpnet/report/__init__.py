@@ -1,0 +1,1 @@
+"""Output stage: metrics, baselines, forecasts, model files, result files and pictures."""

@@ -1,0 +1,1 @@
+"""Compute stage: the objective, MATLAB's training rules and the one loop they share."""
