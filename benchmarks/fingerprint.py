@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -20,8 +21,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMING_KEYS = {"seconds", "seconds_per_epoch", "wall_seconds", "python", "numpy", "platform",
-               "version", "started", "finished"}
+VERSION_KEYS = {"python", "numpy", "scipy", "matplotlib", "pyyaml", "bpnet", "platform", "version"}
 
 
 def _sha(data: bytes) -> str:
@@ -31,7 +31,8 @@ def _sha(data: bytes) -> str:
 def _strip(obj):
     """metrics.json without the fields that change from run to run (timings, versions)."""
     if isinstance(obj, dict):
-        return {k: _strip(v) for k, v in obj.items() if k not in TIMING_KEYS}
+        return {k: _strip(v) for k, v in obj.items()
+                if k not in VERSION_KEYS and "seconds" not in k}
     if isinstance(obj, list):
         return [_strip(v) for v in obj]
     return obj
@@ -55,16 +56,18 @@ def fingerprint(out: Path) -> dict[str, str]:
     return prints
 
 
-def run_all(only: list[str] | None = None) -> dict[str, dict[str, str]]:
+def run_all(root: Path, only: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """Run every config of ``root``/configs with ``root``'s code and fingerprint its results."""
     result = {}
-    for config in sorted((ROOT / "configs").glob("*.yaml")):
+    for config in sorted((root / "configs").glob("*.yaml")):
         if only and config.stem not in only:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "out"
-            cmd = [sys.executable, str(ROOT / "run.py"), str(config), "--out", str(out),
+            cmd = [sys.executable, str(root / "run.py"), str(config), "--out", str(out),
                    "--quiet"]
-            done = subprocess.run(cmd, capture_output=True, text=True)
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=root,
+                                  env={**os.environ, "PYTHONPATH": str(root)})
             if done.returncode != 0:
                 sys.exit(f"{config.name} failed:\n{done.stderr}")
             result[config.name] = fingerprint(out)
@@ -77,9 +80,11 @@ def main() -> int:
     group = ap.add_mutually_exclusive_group(required=True)
     group.add_argument("--save", metavar="FILE", help="write the fingerprints to FILE")
     group.add_argument("--check", metavar="FILE", help="compare with the fingerprints in FILE")
+    ap.add_argument("--root", type=Path, default=ROOT,
+                    help="the checkout whose code and configs to run (default: this one)")
     ap.add_argument("configs", nargs="*", help="config names without .yaml (default: all)")
     args = ap.parse_args()
-    now = run_all(args.configs)
+    now = run_all(args.root.resolve(), args.configs)
     if args.save:
         Path(args.save).write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
         return 0
