@@ -120,15 +120,13 @@ class _Folder:
         self.out = out
         self.written: list[Path] = []
 
-    def put(self, name: str, write, binary: bool = False) -> None:
-        atomic_write(self.out / name, write, binary)
+    def put(self, name: str, write) -> None:
+        atomic_write(self.out / name, write)
         self.written.append(self.out / name)
 
     def figure(self, name: str, fig) -> None:
-        try:
-            self.put(name, lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
-        finally:
-            plots.close(fig)
+        plots.save(fig, self.out / name)
+        self.written.append(self.out / name)
 
     def model(self, name: str, net, data: Dataset, meta: ModelMeta) -> None:
         modelfile.save(self.out / name, net, data.x_scaler, data.y_scaler, meta)

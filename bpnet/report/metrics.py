@@ -11,13 +11,13 @@ import numpy as np
 
 
 def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
-    """sum((y_true - y_pred)^2) / numel over all samples and outputs."""
+    """sum((y_true - y_pred)^2) / numel over all samples and outputs; y_pred, y_true (n, K)."""
     e = (np.asarray(y_true) - np.asarray(y_pred)).ravel()
     return float(e @ e) / e.size if e.size else math.nan
 
 
 def relative_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-    """(y_pred - y_true) / y_true elementwise; NaN where y_true == 0."""
+    """(y_pred - y_true) / y_true elementwise, (n, K) from two (n, K); NaN where y_true == 0."""
     y_true = np.asarray(y_true, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y_true != 0, (np.asarray(y_pred) - y_true) / y_true, np.nan)

@@ -42,7 +42,4 @@ def write_forecast_plot(path: str, history, fc, model_name: str) -> None:
     ``predict.Predictions``)."""
     fig = plots.forecast(history.labels, history.y_true, fc.labels, fc.y_pred,
                          history.target_names[0], history.label_name, model_name)
-    try:
-        atomic_write(Path(path), lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
-    finally:
-        plots.close(fig)
+    plots.save(fig, path)
