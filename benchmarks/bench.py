@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bpnet.data import dataset as data  # noqa: E402
 from bpnet.train import loop as training
-from bpnet.config.load import TrainConfig, build_config  # noqa: E402
+from bpnet.config import TrainConfig, build_config  # noqa: E402
 from bpnet.nets.elman import ElmanNet  # noqa: E402
 from bpnet.nets.feedforward import BPNet  # noqa: E402
 from bpnet.nets.gated import GatedNet  # noqa: E402

@@ -21,10 +21,11 @@ import numpy as np
 
 from bpnet.version import __version__
 from bpnet.train import experiment
-from bpnet.report import files as report
+from bpnet.report import console, files as report, outdir, usefiles
 from bpnet.train import loop as training
 from bpnet.data import dataset as data_stage
 from bpnet.errors import InputError
+from bpnet.paths import shown
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
@@ -128,9 +129,9 @@ def _on_signal(signum, frame) -> None:
 
 
 def _run(args) -> int:
-    from bpnet.config.load import load_config
+    from bpnet.config import load_config
     cfg = load_config(args.config, args.overrides, args.out)
-    report.check_output_dir(cfg.output.dir)
+    outdir.check_output_dir(cfg.output.dir)
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     sizes = {p: len(i) for p, i in data.index.items()}
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
@@ -148,30 +149,24 @@ def _run(args) -> int:
     baselines = experiment.baselines(data, cfg.forecast.horizon)
     written = report.write_all(cfg, data, results, baselines)
     print()
-    print(report.summary_table(results, baselines))
+    print(console.summary_table(results, baselines))
     if cfg.runs > 1:
         print()
-        print(report.runs_table(results, "val" in data.index))
+        print(console.runs_table(results, "val" in data.index))
     print()
-    print(f"wrote {len(written)} files to {_short(cfg.output.dir)}: "
+    print(f"wrote {len(written)} files to {shown(cfg.output.dir)}: "
           f"{', '.join(p.name for p in written)}")
     return 0
-
-
-def _short(path: str) -> str:
-    """``path`` relative to the current folder when it lies below it."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith("..") else rel
 
 
 def _predict(args) -> int:
     from bpnet.predict import load_model
     model = load_model(args.model)
-    report.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
+    outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
-    report.write_use_csv(args.out, pred)
-    print(f"predicted {len(pred.labels)} samples with {_short(args.model)}; wrote "
-          f"{_short(args.out)}")
+    usefiles.write_use_csv(args.out, pred)
+    print(f"predicted {len(pred.labels)} samples with {shown(args.model)}; wrote "
+          f"{shown(args.out)}")
     return 0
 
 
@@ -180,12 +175,12 @@ def _forecast(args) -> int:
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
     model = load_model(args.model)
-    report.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
+    outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     fc, history = model.forecast_file(args.data, args.steps)
     picture = os.path.splitext(args.out)[0] + ".png"
-    report.write_use_csv(args.out, fc)
-    report.write_forecast_plot(picture, history, fc, _short(args.model))
+    usefiles.write_use_csv(args.out, fc)
+    usefiles.write_forecast_plot(picture, history, fc, shown(args.model))
     print(f"forecast {args.steps} periods after {history.labels[-1]} with "
-          f"{_short(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
-          f"{fc.y_pred[-1, 0]:.6g}; wrote {_short(args.out)}, {_short(picture)}")
+          f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
+          f"{fc.y_pred[-1, 0]:.6g}; wrote {shown(args.out)}, {shown(picture)}")
     return 0

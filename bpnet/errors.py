@@ -8,14 +8,3 @@ traceback.
 
 class InputError(Exception):
     """A mistake in the user's config, data or model file; the message is one complete line."""
-
-
-def shown(path) -> str:
-    """A path as messages show it: relative to the current folder when it lies below it."""
-    import os
-    text = str(path)
-    try:
-        rel = os.path.relpath(text)
-    except ValueError:   # another drive
-        return text
-    return text if rel.startswith("..") else rel

@@ -155,6 +155,11 @@ def test_model_file_missing_or_garbage(tmp_path, capsys, out):
     (tmp_path / "g.npz").write_text("not a zip")
     fails(capsys, [config(tmp_path), "--set", f"models.bp.init={tmp_path / 'g.npz'}"], out,
           "g.npz: cannot read the model file")
+    (tmp_path / "e.npz").write_bytes(b"")                           # empty
+    (tmp_path / "z.npz").write_bytes(b"PK\x03\x04" + b"\0" * 40)    # a broken zip
+    for name in ("e.npz", "z.npz"):
+        fails(capsys, [config(tmp_path), "--set", f"models.bp.init={tmp_path / name}"], out,
+              f"{name}: cannot read the model file")
 
 
 def test_output_folder_cannot_be_created(tmp_path, capsys):

@@ -63,10 +63,10 @@ def test_same_seed_same_numbers(first_run, tmp_path, root):
 
 
 def test_saved_model_reproduces_predictions(first_run, root):
-    from bpnet.data import dataset as data
-    from bpnet.config.load import load_config
+    from bpnet import data
+    from bpnet.config import load_config
     net, xs, ys, meta = modelfile.load(first_run / "model_bp.npz")
-    assert meta["model"] == "feedforward" and meta["features"] == ["passengers[t-1]", "month"]
+    assert meta.model == "feedforward" and meta.features == ["passengers[t-1]", "month"]
     cfg = load_config(first_run / "config.yaml")
     ds = data.load(cfg, np.random.default_rng(cfg.seed))
     pred = ys.inverse_transform(net.predict(xs.transform(ds.X)))

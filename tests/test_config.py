@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from bpnet.config.load import load_config
+from bpnet.config import load_config, rule_params
 from bpnet.errors import InputError
 
 BASE = """
@@ -113,7 +113,7 @@ def test_a_model_choosing_another_rule_takes_only_its_parameters(tmp_path):
 
 
 def test_rule_defaults():
-    from bpnet.config.load import TrainConfig
+    from bpnet.config import TrainConfig
     assert TrainConfig(algorithm="trainrp").delta0 == 0.07
     assert TrainConfig(algorithm="adam").lr == 0.001
     assert TrainConfig(algorithm="trainlm").mu_max == 1e10
@@ -139,3 +139,24 @@ models: {{bp: {{type: feedforward}}}}
 """
     with pytest.raises(InputError, match=f"data.{key} is for a series"):
         load_config(write(tmp_path, text))
+
+
+def test_to_plain_for_yaml_and_for_json():
+    import numpy as np
+
+    from bpnet.config import TrainConfig, to_plain
+    value = {"t": TrainConfig(algorithm="traingd"), "xs": (1, np.int64(2)),
+             "nums": [np.float64(0.5), math.inf, math.nan]}
+    plain = to_plain(value)
+    assert plain["t"] == {"algorithm": "traingd", **rule_params("traingd")}
+    assert plain["xs"] == [1, 2] and type(plain["xs"][1]) is int
+    assert plain["nums"][:2] == [0.5, math.inf] and math.isnan(plain["nums"][2])
+    assert type(plain["nums"][0]) is float
+    assert to_plain(value, finite=True)["nums"] == [0.5, None, None]
+
+
+def test_set_algorithm_warning_points_at_the_caller_of_load_config(tmp_path):
+    text = BASE + "train: {algorithm: traingdx, lr: 0.05}\n"
+    with pytest.warns(UserWarning, match="lr dropped") as caught:
+        load_config(write(tmp_path, text), ["train.algorithm=trainlm"])
+    assert caught[0].filename == __file__

@@ -9,7 +9,7 @@ from bpnet.data import dataset as data
 from bpnet.train import experiment
 from bpnet.train import loop as training
 from bpnet.cli import main
-from bpnet.config.load import TrainConfig, build_config
+from bpnet.config import TrainConfig, build_config
 from bpnet.nets.elman import ElmanNet
 
 

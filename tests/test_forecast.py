@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from conftest import predict_column_and_run_column
 
-from bpnet.data import dataset as data
+from bpnet import data
 from bpnet.train import experiment
 from bpnet.cli import main
-from bpnet.config.load import build_config
+from bpnet.config import build_config
 from bpnet.errors import InputError
 from bpnet.data.transforms import SeriesTransform
 
@@ -63,7 +63,7 @@ def cfg(root, **over):
 def test_samples_lost_to_differencing_and_lags(root):
     ds = data.load(cfg(root), np.random.default_rng(0))
     assert len(ds.X) == 144 - 13 - 13
-    assert ds.positions[0] == 26 and ds.labels[0] == "1951-03"
+    assert ds.series.positions[0] == 26 and ds.labels[0] == "1951-03"
     np.testing.assert_array_equal(ds.targets[:, 0], airline(root)[26:])
     assert ds.feature_names == ["diff12(diff1(log(passengers)))[t-1]",
                                 "diff12(diff1(log(passengers)))[t-12]",
@@ -74,8 +74,8 @@ def test_one_step_predictions_are_in_original_units(root):
     ds = data.load(cfg(root), np.random.default_rng(0))
     r = experiment.fit_model("bp", cfg(root).models["bp"], ds, 0, horizon="test")
     y_model = ds.y_scaler.inverse_transform(r.net.predict(ds.Xs))
-    t = ds.positions
-    expected = np.exp(y_model[:, 0] + ds.stages[1][t - 12] + ds.stages[0][t - 1])
+    t = ds.series.positions
+    expected = np.exp(y_model[:, 0] + ds.series.stages[1][t - 12] + ds.series.stages[0][t - 1])
     np.testing.assert_allclose(r.predictions[:, 0], expected, rtol=1e-12)
 
 
@@ -87,7 +87,7 @@ def test_multistep_forecast_uses_no_test_value(root, tmp_path, name):
     assert len(r.multistep) == len(ds.index["test"])
     # the same network on a series whose test years are different
     lines = (root / "data/airline_passengers.csv").read_text().splitlines()
-    origin = int(ds.positions[ds.index["test"][0]])
+    origin = int(ds.series.positions[ds.index["test"][0]])
     changed = lines[:1 + origin] + [f"{x.split(',')[0]},{float(x.split(',')[1]) + 7 * i * i}"
                                     for i, x in enumerate(lines[1 + origin:])]
     (tmp_path / "d.csv").write_text("\n".join(changed) + "\n")
@@ -107,7 +107,7 @@ def test_baselines_on_the_test_samples(root):
     ds = data.load(cfg(root), np.random.default_rng(0))
     b = experiment.baselines(ds, "test")
     y = airline(root)
-    t = ds.positions[ds.index["test"]]
+    t = ds.series.positions[ds.index["test"]]
     np.testing.assert_array_equal(b["naive"]["one_step"], y[t - 1])
     np.testing.assert_array_equal(b["seasonal_naive"]["one_step"], y[t - 12])
     origin = t[0]

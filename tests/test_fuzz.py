@@ -10,8 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpnet.data import dataset as data
-from bpnet.config.load import build_config, load_config, parse_yaml
+from bpnet import data
+from bpnet.config import build_config, load_config
+from bpnet.config.yamlschema import parse_yaml
 from bpnet.errors import InputError
 
 KEYS = ["data", "models", "train", "split", "seed", "runs", "scaling", "output", "path",

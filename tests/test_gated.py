@@ -59,7 +59,7 @@ import json  # noqa: E402
 from bpnet.data import dataset as data  # noqa: E402
 from bpnet.train import experiment
 from bpnet.cli import main  # noqa: E402
-from bpnet.config.load import build_config  # noqa: E402
+from bpnet.config import build_config  # noqa: E402
 from bpnet.errors import InputError  # noqa: E402
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import bpnet
+import bpnet.errors
 from bpnet.cli import main
 
 
@@ -44,7 +45,7 @@ def test_load_model_from_python(trained, root):
     first = rows(trained / "predictions.csv")[:2]
     assert y.shape == (2, 1)
     np.testing.assert_allclose(y[:, 0], [float(r["bp"]) for r in first], rtol=1e-12)
-    assert model.meta["features"] == ["passengers[t-1]", "month"]
+    assert model.meta.features == ["passengers[t-1]", "month"]
     with pytest.raises(ValueError, match="expected 2 input columns"):
         model.predict([[1.0, 2.0, 3.0]])
 
@@ -140,3 +141,22 @@ def test_mapminmax_model_saves_offset_and_gain_and_reloads_exactly(root, tmp_pat
                  "--out", str(tmp_path / "p.csv")]) == 0
     assert [r["prediction"] for r in rows(tmp_path / "p.csv")] == \
         [r["bp"] for r in rows(out / "predictions.csv")]
+
+
+def test_meta_reads_back_what_it_writes_and_older_metas(trained):
+    from bpnet.report.meta import ModelMeta
+    with np.load(trained / "model_bp.npz", allow_pickle=False) as z:
+        raw = json.loads(str(z["meta"]))
+    meta = ModelMeta.from_json(raw, "m.npz")
+    assert meta.to_json() == raw and list(meta.to_json()) == list(raw)
+    assert meta.data.lags == (1,) and meta.data.month and len(meta.train_range.min) == 2
+    # a meta from before the transform, the period and the training range were saved
+    older = {k: v for k, v in raw.items() if k != "train_range"}
+    older["data"] = {k: v for k, v in raw["data"].items() if k not in ("transform", "period")}
+    meta = ModelMeta.from_json(older, "m.npz")
+    assert meta.train_range is None and meta.data.period == 12
+    assert not meta.data.transform.log and meta.data.transform.difference == ()
+    with pytest.raises(bpnet.errors.InputError, match="m.npz: the meta array has no 'targets'"):
+        ModelMeta.from_json({k: v for k, v in raw.items() if k != "targets"}, "m.npz")
+    with pytest.raises(bpnet.errors.InputError, match="not a valid model description"):
+        ModelMeta.from_json({**raw, "data": {"series": None}}, "m.npz")

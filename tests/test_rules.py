@@ -5,7 +5,7 @@ import pytest
 from test_training import Square
 
 from bpnet.train import loop as training
-from bpnet.config.load import RULE_PARAMS, TrainConfig
+from bpnet.config import RULE_PARAMS, TrainConfig
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from bpnet.data import dataset as data
+from bpnet import data
 from bpnet.data import scaling
-from bpnet.config.load import SplitConfig, build_config
+from bpnet.config import SplitConfig, build_config
 from bpnet.errors import InputError
 
 
@@ -102,7 +102,7 @@ def test_scaling_ignores_the_test_part(root, tmp_path):
 
 
 def _raw(cfg):
-    from bpnet.config.load import config_to_dict
+    from bpnet.config import config_to_dict
     raw = config_to_dict(cfg)
     raw.pop("output")
     return raw

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bpnet.train import loop as training
-from bpnet.config.load import TrainConfig
+from bpnet.config import TrainConfig
 from bpnet.nets.feedforward import BPNet
 
 

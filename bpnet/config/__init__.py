@@ -1,1 +1,22 @@
-"""Input stage: the YAML config, read, checked against the schema, and written back resolved."""
+"""Input stage: the YAML config, read, checked against the schema, and written back resolved.
+
+``schema`` holds the frozen dataclasses, ``load`` reads and resolves a file, ``overrides`` applies
+``--set``, ``checks`` ties keys together and resolves paths, ``dump`` writes the config back.
+"""
+from bpnet.config.dump import config_to_dict, portable_config, to_plain
+from bpnet.config.load import build_config, load_config
+from bpnet.config.schema import (
+                                 ALGORITHMS,
+                                 RULE_PARAMS,
+                                 Config,
+                                 DataConfig,
+                                 ModelConfig,
+                                 SplitConfig,
+                                 TrainConfig,
+                                 TransformConfig,
+                                 rule_params,
+)
+
+__all__ = ["ALGORITHMS", "RULE_PARAMS", "Config", "DataConfig", "ModelConfig", "SplitConfig",
+           "TrainConfig", "TransformConfig", "build_config", "config_to_dict", "load_config",
+           "portable_config", "rule_params", "to_plain"]

@@ -2,7 +2,7 @@
 
 ``parse_yaml`` is ``yaml.safe_load`` with any explicit tag refused and errors as one line;
 ``fields`` converts and checks the keys of a mapping against the fields of a dataclass (types,
-choices, ranges, unknown keys with the likely key suggested). ``config.py`` holds the schema.
+choices, ranges, unknown keys with the likely key suggested). ``schema.py`` holds the schema.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpnet.errors import InputError, shown
+from bpnet.npzfile import copy_arrays, read_arrays
 
 
 def nguyen_widrow(s: int, ranges: np.ndarray, active: tuple[float, float],
@@ -56,23 +56,4 @@ def load_weights(params: dict[str, np.ndarray], path: str) -> None:
 
     Every name must be present with the same shape; arrays that would need pickle are refused.
     """
-    try:
-        with np.load(path, allow_pickle=False) as saved:
-            missing = [k for k in params if k not in saved.files]
-            if missing:
-                raise InputError(f"{shown(path)}: the model file has no {', '.join(missing)} "
-                                 f"(it holds {', '.join(saved.files)})")
-            arrays = {k: saved[k] for k in params}
-    except FileNotFoundError:
-        raise InputError(f"{shown(path)}: model file not found") from None
-    except ValueError as exc:  # object arrays refused by allow_pickle=False, or a broken file
-        raise InputError(f"{shown(path)}: cannot read the model file ({exc})") from None
-    except OSError as exc:
-        raise InputError(f"{shown(path)}: cannot read the model file ({exc})") from None
-    for name, value in arrays.items():
-        if value.shape != params[name].shape:
-            raise InputError(f"{shown(path)}: {name} has shape {value.shape}, this network needs "
-                             f"{params[name].shape}")
-        if value.dtype.kind not in "fiu":
-            raise InputError(f"{shown(path)}: {name} is not a numeric array")
-        params[name][...] = value
+    copy_arrays(params, read_arrays(path, params), path)

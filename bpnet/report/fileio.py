@@ -6,6 +6,7 @@ file is either the old one or the complete new one, even if the run is stopped m
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -32,3 +33,8 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def number_cell(x: float) -> str:
+    """A number as a CSV cell: its shortest exact text, empty when NaN or infinite."""
+    return "" if not math.isfinite(x) else repr(float(x))

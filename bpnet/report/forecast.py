@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from bpnet.data.samples import Series
 from bpnet.data.scaling import Scaler
 
 _YEAR_MONTH = re.compile(r"^\s*(\d{1,4})([-/])(\d{1,2})\s*$")
@@ -58,18 +59,18 @@ def recursive(net, x_scaler: Scaler, y_scaler: Scaler, history: np.ndarray,
     return y[n:]
 
 
-def from_end(net, x_scaler: Scaler, y_scaler: Scaler, X_before: np.ndarray, extra: dict,
+def from_end(net, x_scaler: Scaler, y_scaler: Scaler, X_before: np.ndarray, series: Series,
              origin: int, steps: int) -> np.ndarray:
-    """The forecast of ``steps`` values from time ``origin`` of a series, in original units.
+    """The forecast (steps,) of ``steps`` values from time ``origin`` of ``series``, in
+    original units.
 
     X_before (n, D): the samples before ``origin``, in time order (a recurrent net runs them
-    from h0 = 0 to reach its state at the origin); ``extra``: the series pieces of a Dataset
-    (series, stages, months, transform, lags). Only values before ``origin`` are used.
+    from h0 = 0 to reach its state at the origin). Only values before ``origin`` are used.
     """
-    tf, stages, months = extra["transform"], extra["stages"], extra["months"]
+    months = series.months
     state = None
     if net.recurrent and len(X_before):
         state = net.forward(x_scaler.transform(X_before))[1]
-    w_path = recursive(net, x_scaler, y_scaler, stages[-1][:origin], extra["lags"], steps,
+    w_path = recursive(net, x_scaler, y_scaler, series.stages[-1][:origin], series.lags, steps,
                        int(months[origin - 1]) if months is not None else None, state)
-    return tf.invert_path(w_path, origin, stages)
+    return series.transform.invert_path(w_path, origin, series.stages)

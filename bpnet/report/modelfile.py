@@ -3,37 +3,36 @@
 BP net: W1 (H1, D), b1, W2 (H2, H1), b2, W3 (K, H2), b3; Elman: Wx (H, D), Wh (H, H), bh,
 Wy (K, H), by; LSTM / GRU: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy, by with G = 4 / 3.
 All carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd; x_offset, x_gain,
-y_offset, y_gain for mapminmax) and ``meta``, a JSON string with the model type,
-layer sizes, transfer functions, feature and target names, the data settings, the scaling method
-and the package version: everything needed to use the model without its config.
+y_offset, y_gain for mapminmax) and ``meta``, a JSON string (:class:`~bpnet.report.meta.ModelMeta`)
+with the model type, layer sizes, transfer functions, feature and target names, the data
+settings, the scaling method and the package version: everything needed to use the model
+without its config.
 """
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from bpnet.version import __version__
+from bpnet.npzfile import copy_arrays, read_arrays
 from bpnet.data import scaling
 from bpnet.nets.elman import ElmanNet
-from bpnet.errors import InputError, shown
+from bpnet.errors import InputError
 from bpnet.nets.feedforward import BPNet
+from bpnet.paths import shown
 from bpnet.report.fileio import atomic_write
+from bpnet.report.meta import ModelMeta, invalid
 from bpnet.nets.gated import GatedNet
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
-         meta: dict) -> None:
+         meta: ModelMeta) -> None:
     """Write the model atomically (a temporary file in the same folder, renamed into place)."""
-    meta = {"model": net.kind, "sizes": net.sizes,
-            "transfer": [t.name for t in net.transfers], "scaling": x_scaler.method,
-            "version": __version__, **meta}
     arrays = {k: np.ascontiguousarray(v) for k, v in net.params.items()}
     arrays.update(x_scaler.arrays("x"))
     arrays.update(y_scaler.arrays("y"))
-    arrays["meta"] = np.array(json.dumps(meta))
+    arrays["meta"] = np.array(json.dumps(meta.to_json()))
     atomic_write(path, lambda fh: np.savez(fh, **arrays), binary=True)
 
 
@@ -49,35 +48,22 @@ def build(meta: dict):
     raise ValueError(f"unknown model type {meta['model']!r}")
 
 
-def load(path: str | Path):
+def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, ModelMeta]:
     """Read a saved model: (net, x_scaler, y_scaler, meta). Bad files raise InputError."""
     path = str(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise InputError(f"{shown(path)}: model file not found") from None
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{shown(path)}: not a readable bpnet model ({exc})") from None
+    arrays = read_arrays(path, unreadable="not a readable bpnet model")
     if "meta" not in arrays:
         raise InputError(f"{shown(path)}: no meta array; not a bpnet model file")
     try:
-        meta = json.loads(str(arrays["meta"]))
-        net = build(meta)
+        raw = json.loads(str(arrays["meta"]))
+        net = build(raw)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise InputError(f"{shown(path)}: the meta array is not a valid model description "
-                         f"({exc})") from None
-    for name, view in net.params.items():
-        if name not in arrays:
-            raise InputError(f"{shown(path)}: missing array {name}")
-        if arrays[name].shape != view.shape:
-            raise InputError(f"{shown(path)}: {name} has shape {arrays[name].shape}, its meta says "
-                             f"{view.shape}")
-        view[...] = arrays[name]
-    method = meta.get("scaling", "none")
+        raise invalid(path, exc) from None
+    copy_arrays(net.params, arrays, path, expected="its meta says")
+    method = raw.get("scaling", "none")
     try:
         xs = scaling.Scaler.from_arrays(method, arrays, "x", net.sizes[0])
         ys = scaling.Scaler.from_arrays(method, arrays, "y", net.sizes[-1])
     except KeyError as exc:
         raise InputError(f"{shown(path)}: missing scaling array {exc.args[0]}") from None
-    return net, xs, ys, meta
+    return net, xs, ys, ModelMeta.from_json(raw, path)

@@ -1,11 +1,16 @@
 """Output stage: the pictures, as MATLAB draws them (plotperform) plus the fit of the series.
 
-Every function returns a matplotlib Figure (Agg backend, no screen needed); the report saves it.
+Every function returns a matplotlib Figure (Agg backend, no screen needed); :func:`save` writes
+one to a file and closes it.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 import numpy as np
+
+from bpnet.report.fileio import atomic_write
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
@@ -238,5 +243,9 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     return fig
 
 
-def close(fig) -> None:
-    plt.close(fig)
+def save(fig, path: str | Path) -> None:
+    """Write ``fig`` as a PNG to ``path`` atomically, then close it (also when writing fails)."""
+    try:
+        atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
+    finally:
+        plt.close(fig)

@@ -18,8 +18,8 @@ from bpnet.report import forecast
 from bpnet.nets import initializers
 from bpnet.report import metrics
 from bpnet.train import loop as training
-from bpnet.config.load import Config, ModelConfig
-from bpnet.data.dataset import Dataset
+from bpnet.config import Config, ModelConfig
+from bpnet.data import Dataset
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
@@ -123,16 +123,14 @@ def forecast_origin(data: Dataset, horizon) -> tuple[int, int, int]:
     (and val) part: the test part's first time step."""
     first = int(data.index["test"][0])
     steps = len(data.index["test"]) if horizon == "test" else int(horizon)
-    return int(data.positions[first]), steps, first
+    return int(data.series.positions[first]), steps, first
 
 
 def multistep(net, data: Dataset, horizon) -> np.ndarray:
     """The recursive forecast (steps,) in original units from the test part's start."""
     origin, steps, first = forecast_origin(data, horizon)
-    extra = {"transform": data.transform, "stages": data.stages, "months": data.months,
-             "lags": data.lags}
-    return forecast.from_end(net, data.x_scaler, data.y_scaler, data.X[:first], extra, origin,
-                             steps)
+    return forecast.from_end(net, data.x_scaler, data.y_scaler, data.X[:first], data.series,
+                             origin, steps)
 
 
 def baselines(data: Dataset, horizon) -> dict[str, dict]:
@@ -140,9 +138,9 @@ def baselines(data: Dataset, horizon) -> dict[str, dict]:
     the test samples one step ahead and, from the test part's start, many steps ahead."""
     if data.series is None or "test" not in data.index:
         return {}
-    y, period = data.series, data.period
+    y, period = data.series.values, data.series.period
     idx = data.index["test"]
-    t = data.positions[idx]
+    t = data.series.positions[idx]
     truth = data.targets[idx]
     origin, steps, _ = forecast_origin(data, horizon or "test")
     n = min(steps, len(idx))
@@ -154,9 +152,9 @@ def baselines(data: Dataset, horizon) -> dict[str, dict]:
              y[origin - period + h % period] if origin >= period else None)):
         if one is None:
             continue
-        scores = {"test": metrics.errors(one[:, None], truth)}
+        scores = {"test": metrics.regression_metrics(one[:, None], truth)}
         if many is not None:
-            scores["test_multistep"] = metrics.errors(many[:n, None], truth[:n])
+            scores["test_multistep"] = metrics.regression_metrics(many[:n, None], truth[:n])
         out[name] = {"scores": scores, "one_step": one, "multistep": many}
     return out
 
@@ -220,11 +218,12 @@ def evaluate(name: str, m: ModelConfig, net, data: Dataset,
         y_hat = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
         predictions[idx] = y_hat
         scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
-                        **metrics.errors(y_hat, data.targets[idx])}
+                        **metrics.regression_metrics(y_hat, data.targets[idx])}
     path = None
     if horizon is not None:
         path = multistep(net, data, horizon)
         idx = data.index["test"]
         n = min(len(path), len(idx))
-        scores["test_multistep"] = metrics.errors(path[:n, None], data.targets[idx[:n]])
+        scores["test_multistep"] = metrics.regression_metrics(path[:n, None],
+                                                              data.targets[idx[:n]])
     return ModelResult(name, m, net, result, predictions, scores, seed, multistep=path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bpnet.config.load import TrainConfig
+from bpnet.config import TrainConfig
 from bpnet.train.rules import RULES
 
 HISTORY_COLUMNS = ("epoch", "perf", "vperf", "tperf", "lr", "gradient", "val_fail")

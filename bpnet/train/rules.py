@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.linalg
 
-from bpnet.config.load import TrainConfig
+from bpnet.config import TrainConfig
 
 if TYPE_CHECKING:
     from bpnet.train.loop import Objective

@@ -1,0 +1,190 @@
+"""Input stage: the config schema, a frozen, nested dataclass per YAML block.
+
+Each field carries its default and, in its metadata, the check or the choices that
+:func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. ``RULE_PARAMS`` lists the
+parameters of every training rule with MATLAB's defaults (SPEC 6).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from bpnet.config.yamlschema import check, choice, show
+from bpnet.errors import InputError
+
+TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
+MODEL_TYPES = ("feedforward", "elman", "lstm", "gru")
+SCALINGS = ("mapstd", "mapminmax", "none")
+DIVISIONS = ("block", "random", "interleaved")
+
+
+@dataclass(frozen=True)
+class TransformConfig:
+    """Series transforms, applied in this order before the samples are built."""
+
+    log: bool = False
+    difference: tuple[int, ...] = field(default=(), metadata=check(
+        lambda v: all(x >= 1 for x in v), "must be positive integers, e.g. [1, 12]"))
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the samples come from: a series with lags (series mode) or named columns (tabular)."""
+
+    path: str
+    series: str | None = None
+    time: str | None = None
+    lags: tuple[int, ...] = field(default=(1,), metadata=check(
+        lambda v: len(v) > 0 and all(x >= 1 for x in v) and len(set(v)) == len(v),
+        "must be a non-empty list of distinct positive integers"))
+    month: bool = False
+    inputs: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    test_path: str | None = None
+    transform: TransformConfig = field(default_factory=TransformConfig)
+    period: int = field(default=12, metadata=check(lambda v: v >= 1, "must be >= 1"))
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    """Fractions of the samples for training, validation and test (SPEC 7)."""
+
+    method: str = field(default="block", metadata=choice(*DIVISIONS))
+    train: float = field(default=0.7, metadata=check(lambda v: 0 < v <= 1, "must be in (0, 1]"))
+    val: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+    test: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+
+
+# The parameters of each rule, with MATLAB's defaults (SPEC 6); every rule also takes COMMON.
+COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
+          "time": math.inf}
+_GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
+RULE_PARAMS: dict[str, dict[str, float]] = {
+    "traingd": {"lr": 0.01},
+    "traingdm": {"lr": 0.01, "mc": 0.9},
+    "traingda": {k: v for k, v in _GD.items() if k != "mc"},
+    "traingdx": _GD,
+    "trainrp": {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0},
+    "trainlm": {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7},
+    "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+}
+ALGORITHMS = tuple(RULE_PARAMS)
+
+
+def rule_params(algorithm: str) -> dict[str, float]:
+    """Every parameter ``algorithm`` takes, with its default."""
+    return {**COMMON, **RULE_PARAMS[algorithm]}
+
+
+def _positive(v):
+    return 0 < v < math.inf
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (SPEC 6).
+
+    Parameters the rule does not take are None; those it takes and that were not given get the
+    rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.
+    """
+
+    algorithm: str = field(default="traingdx", metadata=choice(*ALGORITHMS))
+    epochs: int | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
+    goal: float | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
+    min_grad: float | None = field(default=None, metadata=check(lambda v: v >= 0,
+                                                                 "must be >= 0"))
+    max_fail: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    show: int | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
+    time: float | None = field(default=None, metadata=check(lambda v: v > 0, "must be > 0"))
+    lr: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    lr_inc: float | None = field(default=None, metadata=check(lambda v: 1 <= v < math.inf,
+                                                               "must be >= 1"))
+    lr_dec: float | None = field(default=None, metadata=check(lambda v: 0 < v < 1,
+                                                               "must be in (0, 1)"))
+    max_perf_inc: float | None = field(default=None, metadata=check(
+        lambda v: 1 <= v < math.inf, "must be >= 1"))
+    mc: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
+                                                           "must be in [0, 1)"))
+    delta0: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    delt_inc: float | None = field(default=None, metadata=check(lambda v: 1 <= v < math.inf,
+                                                                 "must be >= 1"))
+    delt_dec: float | None = field(default=None, metadata=check(lambda v: 0 < v < 1,
+                                                                 "must be in (0, 1)"))
+    deltamax: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    mu: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    mu_dec: float | None = field(default=None, metadata=check(lambda v: 0 < v < 1,
+                                                               "must be in (0, 1)"))
+    mu_inc: float | None = field(default=None, metadata=check(lambda v: 1 < v < math.inf,
+                                                               "must be > 1"))
+    mu_max: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    beta1: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
+                                                              "must be in [0, 1)"))
+    beta2: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
+                                                              "must be in [0, 1)"))
+    eps: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+
+    def __post_init__(self) -> None:
+        takes = rule_params(self.algorithm)
+        extra = [f.name for f in dataclasses.fields(self)
+                 if f.name != "algorithm" and f.name not in takes
+                 and getattr(self, f.name) is not None]
+        if extra:
+            raise ValueError(f"{self.algorithm} does not take {', '.join(extra)}")
+        for name, default in takes.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, default)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """One network: its type, layer sizes, transfer functions, initialisation and training."""
+
+    type: str = field(metadata=choice(*MODEL_TYPES))
+    hidden: tuple[int, ...] = field(default=(), metadata=check(
+        lambda v: all(x >= 1 for x in v), "sizes must be >= 1"))
+    transfer: tuple[str, ...] = field(default=(), metadata=check(
+        lambda v: all(x in TRANSFERS for x in v), f"each must be one of {', '.join(TRANSFERS)}"))
+    init: str = ""   # resolved: nguyen-widrow (feedforward, elman) or uniform (lstm, gru)
+    clip_norm: float | None = field(default=None, metadata=check(
+        lambda v: v is None or v > 0, "must be > 0"))
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+def _horizon(value: Any, key: str, where: str) -> int | str | None:
+    if value is None or value == "test":
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise InputError(f"{where}: {key}: expected test or a number of steps >= 1, got "
+                     f"{show(value)}")
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """The recursive multi-step forecast from the end of the training (and val) part."""
+
+    horizon: int | str | None = field(default=None, metadata={"parse": _horizon})
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """Where results go."""
+
+    dir: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole experiment, every default filled in."""
+
+    data: DataConfig
+    models: dict[str, ModelConfig]
+    seed: int = 0
+    runs: int = field(default=1, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    split: SplitConfig = field(default_factory=SplitConfig)
+    scaling: str = field(default="mapstd", metadata=choice(*SCALINGS))
+    train: TrainConfig = field(default_factory=TrainConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)

@@ -1,0 +1,57 @@
+"""Input stage: the division of the samples into training, validation and test parts (SPEC 7).
+
+``block`` keeps the sample order (train, then val, then test), ``random`` draws the parts from
+the caller's generator, ``interleaved`` deals the samples out in turn.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from bpnet.config import SplitConfig
+
+PARTS = ("train", "val", "test")
+
+
+def part_sizes(q: int, split: SplitConfig) -> tuple[int, int, int]:
+    """How many of q samples go to (train, val, test): val and test get their fraction rounded
+    down, train the rest."""
+    # a tiny slack so that 0.3 * 10 = 3.0000000000000004 and 0.29 * 100 = 28.999... floor right
+    n_val = int(np.floor(split.val * q + 1e-9))
+    n_test = int(np.floor(split.test * q + 1e-9))
+    return q - n_val - n_test, n_val, n_test
+
+
+def divide(q: int, split: SplitConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The sorted sample indices (n_part,) of each part of q samples (SPEC 7); empty parts are
+    left out."""
+    n_train, n_val, n_test = part_sizes(q, split)
+    counts = {"train": n_train, "val": n_val, "test": n_test}
+    if split.method == "block":
+        order = np.arange(q)
+        bounds = np.cumsum([0, n_train, n_val, n_test])
+        parts = {p: order[bounds[i]:bounds[i + 1]] for i, p in enumerate(PARTS)}
+    elif split.method == "random":
+        order = rng.permutation(q)
+        bounds = np.cumsum([0, n_train, n_val, n_test])
+        parts = {p: np.sort(order[bounds[i]:bounds[i + 1]]) for i, p in enumerate(PARTS)}
+    elif split.method == "interleaved":
+        parts = _interleave(q, counts)
+    else:
+        raise ValueError(f"unknown division {split.method!r}")
+    return {p: idx for p, idx in parts.items() if len(idx) > 0}
+
+
+def _interleave(q: int, counts: dict[str, int]) -> dict[str, np.ndarray]:
+    """Deal q samples out train, val, test, train, ..., skipping a part once it has its count."""
+    left = dict(counts)
+    lists: dict[str, list[int]] = {p: [] for p in PARTS}
+    cycle = [p for p in PARTS if left[p] > 0]
+    k = 0
+    for i in range(q):
+        while left[cycle[k % len(cycle)]] == 0:
+            k += 1
+        part = cycle[k % len(cycle)]
+        lists[part].append(i)
+        left[part] -= 1
+        k += 1
+    return {p: np.array(v, dtype=int) for p, v in lists.items()}

@@ -1,0 +1,45 @@
+"""Output stage of ``run.py predict`` and ``run.py forecast``: the CSV of a saved model's
+predictions or forecast, and the picture of a forecast."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from bpnet.report import plots
+from bpnet.report.fileio import atomic_write, number_cell
+from bpnet.report.metrics import relative_error
+from bpnet.report.outdir import prepare_dir
+
+
+def write_use_csv(path: str, pred) -> None:
+    """The predictions or forecast of a saved model (``predict.Predictions``) as CSV: label,
+    then per target the prediction and, when the data hold the target, its value and the
+    relative error."""
+    def write(fh):
+        w = csv.writer(fh, lineterminator="\n")
+        multi = len(pred.target_names) > 1
+        header = [pred.label_name]
+        for t in pred.target_names:
+            header.append(f"{t}_prediction" if multi else "prediction")
+            if pred.y_true is not None:
+                header += [t, f"{t}_relerr" if multi else "relerr"]
+        w.writerow(header)
+        rel = None if pred.y_true is None else relative_error(pred.y_pred, pred.y_true)
+        for i, label in enumerate(pred.labels):
+            row = [label]
+            for j in range(len(pred.target_names)):
+                row.append(number_cell(pred.y_pred[i, j]))
+                if rel is not None:
+                    row += [number_cell(pred.y_true[i, j]), number_cell(rel[i, j])]
+            w.writerow(row)
+    prepare_dir(os.path.dirname(os.path.abspath(path)))
+    atomic_write(Path(path), write)
+
+
+def write_forecast_plot(path: str, history, fc, model_name: str) -> None:
+    """The series the forecast starts from (``history``), and the forecast ``fc`` (both
+    ``predict.Predictions``)."""
+    fig = plots.forecast(history.labels, history.y_true, fc.labels, fc.y_pred,
+                         history.target_names[0], history.label_name, model_name)
+    plots.save(fig, path)
