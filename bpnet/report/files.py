@@ -22,7 +22,7 @@ from bpnet.report import plots
 from bpnet.config.load import Config, config_to_dict
 from bpnet.data.dataset import Dataset
 from bpnet.errors import InputError
-from bpnet.train.experiment import ModelResult
+from bpnet.report.scores import ModelResult
 from bpnet.report.fileio import atomic_write
 from bpnet.train.loop import HISTORY_COLUMNS
 
