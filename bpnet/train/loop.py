@@ -41,18 +41,21 @@ class Epoch(NamedTuple):
 
 
 class Record:
-    """The training record (MATLAB's tr), one :class:`Epoch` per epoch.
+    """The training record (MATLAB's tr), one row per epoch.
 
-    As columns it has HISTORY_COLUMNS, then "clipped" when the gradient is clipped, then the
-    rule's own columns that are not among them (trainlm: "mu").
+    ``rows`` holds plain tuples laid out as :class:`Epoch` (the loop appends one per epoch,
+    and a tuple costs a tenth of a NamedTuple); they are read by Epoch's field names only. As
+    columns the record has HISTORY_COLUMNS, then "clipped" when the gradient is clipped, then
+    the rule's own columns that are not among them (trainlm: "mu").
     """
 
     def __init__(self, rule_columns: tuple[str, ...], clipping: bool):
         self.rule_columns, self.clipping = rule_columns, clipping
-        self.rows: list[Epoch] = []
+        self.rows: list[tuple] = []
 
-    def shown(self, row: Epoch) -> dict[str, float]:
+    def shown(self, row: tuple) -> dict[str, float]:
         """The HISTORY_COLUMNS of one row, by name, as a progress line shows them."""
+        row = Epoch._make(row)
         named = {**row._asdict(), **dict(zip(self.rule_columns, row.rule))}
         return {name: named.get(name, math.nan) for name in HISTORY_COLUMNS}
 
@@ -119,9 +122,8 @@ def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf
     epoch = 0
     while True:
         reason = checks.reason(epoch, perf, obj.norm, best.val_fail)
-        row = Epoch(epoch, perf, vperf, tperf, obj.norm, best.val_fail, obj.clipped,
-                    rule.recorded())
-        record.rows.append(row)
+        row = (epoch, perf, vperf, tperf, obj.norm, best.val_fail, obj.clipped, rule.recorded())
+        record.rows.append(row)   # an Epoch
         if progress is not None and (reason or (tc.show and epoch % tc.show == 0)):
             progress(epoch, record.shown(row), reason)
         if reason:
