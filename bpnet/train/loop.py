@@ -123,7 +123,7 @@ def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf
     while True:
         reason = checks.reason(epoch, perf, obj.norm, best.val_fail)
         row = (epoch, perf, vperf, tperf, obj.norm, best.val_fail, obj.clipped, rule.recorded())
-        record.rows.append(row)   # an Epoch
+        record.rows.append(row)   # laid out as Epoch
         if progress is not None and (reason or (tc.show and epoch % tc.show == 0)):
             progress(epoch, record.shown(row), reason)
         if reason:
