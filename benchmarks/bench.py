@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bpnet.data import dataset as data  # noqa: E402
-from bpnet.train import loop as training
+from bpnet.train import loop as training  # noqa: E402
+from bpnet.train.objective import NetObjective  # noqa: E402
 from bpnet.config import TrainConfig, build_config  # noqa: E402
 from bpnet.nets.elman import ElmanNet  # noqa: E402
 from bpnet.nets.feedforward import BPNet  # noqa: E402
@@ -69,7 +70,7 @@ def bpnet_run(net, X, Y, epochs: int):
     """A function that trains ``epochs`` traingdx epochs through the shared loop."""
     theta0 = init(net, X)
     p = TrainConfig(**{**GDX.__dict__, "epochs": epochs})
-    return lambda: training.train(training.Objective(net, X, Y), theta0, p)
+    return lambda: training.train(NetObjective(net, X, Y), theta0, p)
 
 
 def bare_run(net, X, Y, epochs: int):

@@ -11,18 +11,21 @@ mistake ends with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import os
 import signal
 import sys
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
 from bpnet.version import __version__
 from bpnet.train import experiment
 from bpnet.report import console, files as report, outdir, usefiles
-from bpnet.train import loop as training
+from bpnet.report.baselines import score_baselines
+from bpnet.train.stops import StopRequest
 from bpnet.data import dataset as data_stage
 from bpnet.errors import InputError
 from bpnet.paths import shown
@@ -88,14 +91,15 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    stop = StopRequest()
     if argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast
     else:
         args = _parser().parse_args(argv)
-        run = _run
-    training.UserStop.requested = False
-    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        run = functools.partial(_run, should_stop=stop.is_set)
+    on_signal = functools.partial(_on_signal, stop)
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
@@ -113,22 +117,23 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(s, handler)
 
 
-def _on_signal(signum, frame) -> None:
-    """First Ctrl-C or SIGTERM: stop training at the next epoch and write the results
-    (MATLAB's "User stop."). A second one aborts at once."""
+def _on_signal(stop: StopRequest, signum, frame) -> None:
+    """First Ctrl-C or SIGTERM: ``stop`` the trainings at their next epoch and write the
+    results (MATLAB's "User stop."); worker processes get the signal too. A second one aborts
+    at once."""
     children = multiprocessing.active_children()
-    if training.UserStop.requested:
+    if stop.is_set():
         for child in children:
             child.kill()
         raise KeyboardInterrupt
-    training.UserStop.requested = True
+    stop.set()
     for child in children:
         os.kill(child.pid, signal.SIGINT)
     print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch and writing the "
           "results; press Ctrl-C again to abort", file=sys.stderr, flush=True)
 
 
-def _run(args) -> int:
+def _run(args, should_stop: Callable[[], bool]) -> int:
     from bpnet.config import load_config
     cfg = load_config(args.config, args.overrides, args.out)
     outdir.check_output_dir(cfg.output.dir)
@@ -145,8 +150,8 @@ def _run(args) -> int:
     if cfg.runs > 1:
         print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
               f"{cfg.seed + cfg.runs - 1}", flush=True)
-    results = experiment.fit_models(cfg, data, progress, args.jobs)
-    baselines = experiment.baselines(data, cfg.forecast.horizon)
+    results = experiment.fit_models(cfg, data, progress, args.jobs, should_stop)
+    baselines = score_baselines(data, cfg.forecast.horizon)
     written = report.write_all(cfg, data, results, baselines)
     print()
     print(console.summary_table(results, baselines))

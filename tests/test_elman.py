@@ -8,6 +8,7 @@ import pytest
 from bpnet.data import dataset as data
 from bpnet.train import experiment
 from bpnet.train import loop as training
+from bpnet.train.objective import NetObjective
 from bpnet.cli import main
 from bpnet.config import TrainConfig, build_config
 from bpnet.nets.elman import ElmanNet
@@ -93,8 +94,8 @@ def test_objective_on_the_elman_net_is_the_sequence_mse(rng):
     net = ElmanNet(2, 4, 1)
     net.theta[:] = rng.normal(size=net.theta.size)
     X, Y = rng.normal(size=(7, 2)), rng.normal(size=(7, 1))
-    obj = training.Objective(net, X, Y)
-    perf, g = obj.evaluate(net.theta.copy())
+    obj = NetObjective(net, X, Y)
+    perf, g = obj.perf_and_gradient(net.theta.copy())
     ref_perf, grads = net.loss_and_grads(X, Y)
     assert perf == ref_perf
     np.testing.assert_array_equal(-g[:8], grads["Wx"].ravel())

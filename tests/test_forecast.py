@@ -6,6 +6,8 @@ import pytest
 from conftest import predict_column_and_run_column
 
 from bpnet import data
+from bpnet.report.baselines import score_baselines
+from bpnet.report.forecast import multistep
 from bpnet.train import experiment
 from bpnet.cli import main
 from bpnet.config import build_config
@@ -97,7 +99,7 @@ def test_multistep_forecast_uses_no_test_value(root, tmp_path, name):
     ds2 = data.load(c2, np.random.default_rng(0))
     ds2.x_scaler, ds2.y_scaler = ds.x_scaler, ds.y_scaler   # the trained net's own scaling
     ds2.Xs = ds.x_scaler.transform(ds2.X)
-    np.testing.assert_array_equal(experiment.multistep(r.net, ds2, "test"), r.multistep)
+    np.testing.assert_array_equal(multistep(r.net, ds2, "test"), r.multistep)
     # while the one-step predictions of the test part do change
     assert not np.allclose(ds2.y_scaler.inverse_transform(r.net.predict(ds2.Xs))[-5:],
                            ds.y_scaler.inverse_transform(r.net.predict(ds.Xs))[-5:])
@@ -105,7 +107,7 @@ def test_multistep_forecast_uses_no_test_value(root, tmp_path, name):
 
 def test_baselines_on_the_test_samples(root):
     ds = data.load(cfg(root), np.random.default_rng(0))
-    b = experiment.baselines(ds, "test")
+    b = score_baselines(ds, "test")
     y = airline(root)
     t = ds.series.positions[ds.index["test"]]
     np.testing.assert_array_equal(b["naive"]["one_step"], y[t - 1])

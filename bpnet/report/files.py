@@ -19,7 +19,7 @@ from bpnet.report import metrics, modelfile, plots
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
 from bpnet.report.outdir import prepare_dir
-from bpnet.train.experiment import ModelResult
+from bpnet.report.scores import ModelResult
 from bpnet.train.loop import HISTORY_COLUMNS
 from bpnet.version import __version__
 

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from bpnet.data import Dataset
 from bpnet.data.samples import Series
 from bpnet.data.scaling import Scaler
 
@@ -74,3 +75,19 @@ def from_end(net, x_scaler: Scaler, y_scaler: Scaler, X_before: np.ndarray, seri
     w_path = recursive(net, x_scaler, y_scaler, series.stages[-1][:origin], series.lags, steps,
                        int(months[origin - 1]) if months is not None else None, state)
     return series.transform.invert_path(w_path, origin, series.stages)
+
+
+def forecast_origin(data: Dataset, horizon) -> tuple[int, int, int]:
+    """(origin time t, steps, first test sample) of the forecast from the end of the training
+    (and val) part: the test part's first time step. ``horizon``: "test" (as many steps as
+    the test part has) or a number of steps."""
+    first = int(data.index["test"][0])
+    steps = len(data.index["test"]) if horizon == "test" else int(horizon)
+    return int(data.series.positions[first]), steps, first
+
+
+def multistep(net, data: Dataset, horizon) -> np.ndarray:
+    """The recursive forecast (steps,) in original units from the test part's start."""
+    origin, steps, first = forecast_origin(data, horizon)
+    return from_end(net, data.x_scaler, data.y_scaler, data.X[:first], data.series, origin,
+                    steps)

@@ -1,1 +1,3 @@
-"""Compute stage: the objective, MATLAB's training rules and the one loop they share."""
+"""Compute stage: the training contract (``objective``), MATLAB's training rules (``rules``), the
+one loop they share (``loop``), why training stops (``stops``), and the fitting of a config's
+models over seeds and worker processes (``experiment``)."""

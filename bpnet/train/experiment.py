@@ -1,7 +1,10 @@
-"""Compute stage glue: build a network from its config, train it, and predict every part.
+"""Compute stage: fit the models of a config: build, initialise, train, repeat over seeds.
 
 ``fit_model`` is the whole compute stage of one model: build, initialise (from the seed), train
-with the shared loop, and return the trained network with its predictions in original units.
+with the shared loop, then score the trained network (:mod:`bpnet.report.scores`).
+``fit_models`` trains every model ``runs`` times, in worker processes when there are several
+runs, and keeps the best run of each. Names as in :mod:`bpnet.train.objective`; ``model_cfg``
+is a model's :class:`~bpnet.config.load.ModelConfig`.
 """
 from __future__ import annotations
 
@@ -10,44 +13,20 @@ import signal
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from bpnet.report import forecast
-from bpnet.nets import initializers
-from bpnet.report import metrics
-from bpnet.train import loop as training
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
+from bpnet.nets import initializers
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
-
-
-@dataclass
-class ModelResult:
-    """A trained model: its network, training outcome, predictions and errors."""
-
-    name: str
-    cfg: ModelConfig
-    net: object
-    train: training.TrainResult
-    predictions: np.ndarray          # (Q, K) in original units, every sample
-    scores: dict[str, dict]          # part -> mse (scaled) and errors in original units
-    seed: int = 0
-    runs: list[dict] = field(default_factory=list)   # a summary of every run, when several
-    multistep: np.ndarray | None = None   # (h,) the recursive forecast from the test origin
-
-    @property
-    def selection_perf(self) -> float:
-        """What picks the best of several runs: val mse, or training mse without a val part."""
-        return self.scores["val" if "val" in self.scores else "train"]["mse"]
-
-    def summary(self) -> dict:
-        t = self.train
-        return {"seed": self.seed, "epochs": t.epochs, "best_epoch": t.best_epoch,
-                "stop_reason": t.stop_reason, "train_seconds": t.seconds, **self.scores}
+from bpnet.report import metrics
+from bpnet.report.scores import ModelResult, score_model
+from bpnet.train import loop as training
+from bpnet.train.objective import NetObjective
+from bpnet.train.stops import StopRequest, never
 
 
 def build_network(m: ModelConfig, n_inputs: int, n_outputs: int):
@@ -59,171 +38,112 @@ def build_network(m: ModelConfig, n_inputs: int, n_outputs: int):
     return GatedNet(m.type, n_inputs, m.hidden[0], n_outputs, m.transfer[1])
 
 
-def initialise(net, m: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
-    """Nguyen-Widrow, uniform, or the weights of a saved model (``m.init`` ends in .npz)."""
-    if m.init.endswith(".npz"):
-        initializers.load_weights(net.params, m.init)
+def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
+    """Nguyen-Widrow, uniform, or the weights of a saved model (``init`` ends in .npz)."""
+    if model_cfg.init.endswith(".npz"):
+        initializers.load_weights(net.params, model_cfg.init)
         return
-    Xtrain = data.scaled("train")[0]
-    x_range = np.column_stack([Xtrain.min(axis=0), Xtrain.max(axis=0)])
-    net.init_weights(m.init, rng, x_range)
+    X = data.scaled("train")[0]
+    x_range = np.column_stack([X.min(axis=0), X.max(axis=0)])
+    net.init_weights(model_cfg.init, rng, x_range)
 
 
-def predict_scaled(net, data: Dataset, parts=None) -> dict[str, np.ndarray]:
-    """Scaled predictions (n, K) of each part.
-
-    A recurrent network on a series runs all samples as one sequence from h0 = 0 (train, then
-    val, then test) and each part keeps its own steps; on tabular data each part is its own
-    sequence from h0 = 0.
-    """
-    parts = data.parts if parts is None else [p for p in parts if p in data.index]
-    # a feed-forward net predicts all rows in one product too, so that its numbers do not
-    # depend on how the rows were grouped (BLAS may round a row differently in another batch)
-    if data.sequence or not net.recurrent:
-        Y = net.predict(data.Xs)
-        return {p: Y[data.index[p]] for p in parts}
-    return {p: net.predict(data.scaled(p)[0]) for p in parts}
-
-
-def scorer(net, data: Dataset):
-    """score(X) -> (vperf, tperf): mse of the val and test parts at weights X (NaN if absent)."""
-    parts = [p for p in ("val", "test") if p in data.index]
+def make_val_test_perf(net, data: Dataset) -> Callable[[np.ndarray], tuple[float, float]] | None:
+    """val_test_perf(theta) -> (vperf, tperf): the mse of the val and test parts at weights
+    theta (P,), NaN for an absent part; None when there is neither part."""
+    parts = [part for part in ("val", "test") if part in data.index]
     if not parts:
         return None
-    scaled = {p: data.scaled(p) for p in parts}
+    scaled = {part: data.scaled(part) for part in parts}
     whole = net.recurrent and data.sequence   # the parts' steps come from one run of the series
 
-    def score(theta: np.ndarray) -> tuple[float, float]:
+    def val_test_perf(theta: np.ndarray) -> tuple[float, float]:
         net.theta[:] = theta
         if whole:
             Y = net.predict(data.Xs)
-            pred = {p: Y[data.index[p]] for p in parts}
+            pred = {part: Y[data.index[part]] for part in parts}
         else:
-            pred = {p: net.predict(scaled[p][0]) for p in parts}
-        return tuple(metrics.mse(pred[p], scaled[p][1]) if p in pred else np.nan
-                     for p in ("val", "test"))
-    return score
+            pred = {part: net.predict(scaled[part][0]) for part in parts}
+        return tuple(metrics.mse(pred[part], scaled[part][1]) if part in pred else np.nan
+                     for part in ("val", "test"))
+    return val_test_perf
 
 
-def fit_model(name: str, m: ModelConfig, data: Dataset, seed: int,
-              progress: training.Progress | None = None, horizon=None) -> ModelResult:
-    """Build, initialise from ``seed``, train and evaluate one model (with ``horizon``, also
-    its recursive forecast of the test part: "test" or a number of steps)."""
-    net = build_network(m, data.X.shape[1], data.Y.shape[1])
-    initialise(net, m, data, np.random.default_rng(seed))
-    Xtr, Ytr = data.scaled("train")
-    obj = training.Objective(net, Xtr, Ytr, m.clip_norm)
-    result = training.train(obj, net.theta.copy(), m.train, scorer(net, data),
-                            has_val="val" in data.index, progress=progress)
-    return evaluate(name, m, net, data, result, seed, horizon)
+def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
+              progress: training.Progress | None = None, horizon=None,
+              should_stop: Callable[[], bool] = never) -> ModelResult:
+    """Build, initialise from ``seed``, train and score one model (with ``horizon``, also
+    its recursive forecast of the test part: "test" or a number of steps).
 
-
-def forecast_origin(data: Dataset, horizon) -> tuple[int, int, int]:
-    """(origin time t, steps, first test sample) of the forecast from the end of the training
-    (and val) part: the test part's first time step."""
-    first = int(data.index["test"][0])
-    steps = len(data.index["test"]) if horizon == "test" else int(horizon)
-    return int(data.series.positions[first]), steps, first
-
-
-def multistep(net, data: Dataset, horizon) -> np.ndarray:
-    """The recursive forecast (steps,) in original units from the test part's start."""
-    origin, steps, first = forecast_origin(data, horizon)
-    return forecast.from_end(net, data.x_scaler, data.y_scaler, data.X[:first], data.series,
-                             origin, steps)
-
-
-def baselines(data: Dataset, horizon) -> dict[str, dict]:
-    """naive (the previous value) and seasonal naive (the value one period earlier), scored on
-    the test samples one step ahead and, from the test part's start, many steps ahead."""
-    if data.series is None or "test" not in data.index:
-        return {}
-    y, period = data.series.values, data.series.period
-    idx = data.index["test"]
-    t = data.series.positions[idx]
-    truth = data.targets[idx]
-    origin, steps, _ = forecast_origin(data, horizon or "test")
-    n = min(steps, len(idx))
-    h = np.arange(steps)
-    out = {}
-    for name, one, many in (
-            ("naive", y[t - 1], np.full(steps, y[origin - 1])),
-            ("seasonal_naive", y[t - period] if t.min() >= period else None,
-             y[origin - period + h % period] if origin >= period else None)):
-        if one is None:
-            continue
-        scores = {"test": metrics.regression_metrics(one[:, None], truth)}
-        if many is not None:
-            scores["test_multistep"] = metrics.regression_metrics(many[:n, None], truth[:n])
-        out[name] = {"scores": scores, "one_step": one, "multistep": many}
-    return out
+    ``should_stop()`` true ends training at the next epoch with "User stop.".
+    """
+    net = build_network(model_cfg, data.X.shape[1], data.Y.shape[1])
+    initialise(net, model_cfg, data, np.random.default_rng(seed))
+    X, Y = data.scaled("train")
+    obj = NetObjective(net, X, Y, model_cfg.clip_norm)
+    result = training.train(obj, net.theta.copy(), model_cfg.train, make_val_test_perf(net, data),
+                            has_val="val" in data.index, progress=progress,
+                            should_stop=should_stop)
+    return score_model(name, model_cfg, net, data, result, seed, horizon)
 
 
 def fit_models(cfg: Config, data: Dataset,
                progress: Callable[[str], training.Progress | None] | None = None,
-               jobs: int | None = None) -> list[ModelResult]:
+               jobs: int | None = None,
+               should_stop: Callable[[], bool] = never) -> list[ModelResult]:
     """Train every model ``cfg.runs`` times, from seeds seed, seed + 1, ...; keep the best run.
 
     The best run has the lowest val mse (training mse without a val part), as MATLAB users pick
     it by hand. Several runs go to ``jobs`` worker processes (default: one per core); each run
     depends on its seed only, so the numbers are the same in one process or several.
     ``progress(name)`` gives the progress callback of a model (single runs only).
+    ``should_stop`` is polled by the trainings of this process; a worker process stops on its
+    own Ctrl-C or SIGTERM instead (the CLI passes its signals on to the workers).
     """
-    tasks = [(name, m, cfg.seed + i) for name, m in cfg.models.items() for i in range(cfg.runs)]
+    tasks = [(name, model_cfg, cfg.seed + i)
+             for name, model_cfg in cfg.models.items() for i in range(cfg.runs)]
     jobs = min(len(tasks), jobs or os.cpu_count() or 1)
     if cfg.runs == 1 or jobs == 1:
-        done = [fit_model(name, m, data, seed,
+        done = [fit_model(name, model_cfg, data, seed,
                           progress(name) if progress and cfg.runs == 1 else None,
-                          cfg.forecast.horizon)
-                for name, m, seed in tasks]
+                          cfg.forecast.horizon, should_stop)
+                for name, model_cfg, seed in tasks]
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
             done = list(pool.map(_fit_task, tasks, [data] * len(tasks),
                                  [cfg.forecast.horizon] * len(tasks)))
     kept = []
-    for name in cfg.models:
-        runs = [r for r in done if r.name == name]
-        best = min(runs, key=lambda r: r.selection_perf)   # the first of equals: lowest seed
-        if len(runs) > 1:
-            best.runs = [r.summary() for r in runs]
-        kept.append(best)
-        for part, s in best.scores.items():
-            if s["n_zero_targets"]:
-                warnings.warn(f"{name}: {s['n_zero_targets']} zero target(s) in the {part} part "
-                              "have no relative error; they are left out of MAPE", stacklevel=2)
+    for name in cfg.models:   # a loop, not a comprehension: the warnings' stacklevel counts frames
+        kept.append(_best_run(name, [r for r in done if r.name == name]))
     return kept
+
+
+def _best_run(name: str, runs: list[ModelResult]) -> ModelResult:
+    """The run of lowest selection perf (the first of equals: lowest seed), with a summary of
+    every run when there are several; a warning for zero targets left out of MAPE."""
+    best = min(runs, key=lambda r: r.selection_perf)
+    if len(runs) > 1:
+        best.runs = [r.summary() for r in runs]
+    for part, s in best.scores.items():
+        if s["n_zero_targets"]:
+            warnings.warn(f"{name}: {s['n_zero_targets']} zero target(s) in the {part} part "
+                          "have no relative error; they are left out of MAPE", stacklevel=3)
+    return best
+
+
+# the stop request of a worker process: set by its own signal handler, polled by its trainings
+_WORKER_STOP = StopRequest()
 
 
 def _worker_signals() -> None:
     """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest)."""
     def stop(signum, frame):
-        training.UserStop.requested = True
+        _WORKER_STOP.set()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
 
 def _fit_task(task, data: Dataset, horizon) -> ModelResult:
-    name, m, seed = task
-    return fit_model(name, m, data, seed, horizon=horizon)
-
-
-def evaluate(name: str, m: ModelConfig, net, data: Dataset,
-             result: training.TrainResult, seed: int = 0, horizon=None) -> ModelResult:
-    """Predict every part with the network as it is and score it."""
-    scaled = predict_scaled(net, data)
-    predictions = np.full(data.targets.shape, np.nan)
-    scores = {}
-    for part, Ys_hat in scaled.items():
-        idx = data.index[part]
-        y_hat = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
-        predictions[idx] = y_hat
-        scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
-                        **metrics.regression_metrics(y_hat, data.targets[idx])}
-    path = None
-    if horizon is not None:
-        path = multistep(net, data, horizon)
-        idx = data.index["test"]
-        n = min(len(path), len(idx))
-        scores["test_multistep"] = metrics.regression_metrics(path[:n, None],
-                                                              data.targets[idx[:n]])
-    return ModelResult(name, m, net, result, predictions, scores, seed, multistep=path)
+    name, model_cfg, seed = task
+    return fit_model(name, model_cfg, data, seed, horizon=horizon,
+                     should_stop=_WORKER_STOP.is_set)

@@ -1,10 +1,9 @@
 """Compute stage: the one training loop that every rule and every network share (SPEC 6).
 
-A rule (``rules.py``) is a small object holding its own state; ``rule.step`` moves the weight
-vector X one epoch. :func:`train` owns everything else, for every rule and every network:
-the stop checks in MATLAB's order, the training record, validation and the best network.
-The networks are seen only through an :class:`Objective`: perf(X), g = -dperf/dX and, for
-trainlm, the Jacobian of the outputs.
+A rule (:mod:`bpnet.train.rules`) moves the weight vector theta (P,) one epoch; :func:`train`
+owns everything else, for every rule and every network: the stop checks in MATLAB's order, the
+training record, validation and the best network. The network is seen only through a
+:class:`~bpnet.train.objective.NetObjective`. Names as in :mod:`bpnet.train.objective`.
 """
 from __future__ import annotations
 
@@ -12,77 +11,70 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from bpnet.config import TrainConfig
+from bpnet.train.objective import NetObjective, Rule
 from bpnet.train.rules import RULES
+from bpnet.train.stops import (GOAL_MET, MAX_EPOCH, MAX_TIME, MIN_GRAD, NOT_FINITE, USER_STOP,
+                               VALIDATION_STOP, never)
 
+# the columns of every training record, in the order of the history files; a rule without a
+# learning rate leaves lr NaN
 HISTORY_COLUMNS = ("epoch", "perf", "vperf", "tperf", "lr", "gradient", "val_fail")
-
-GOAL_MET = "Performance goal met."
-MAX_EPOCH = "Maximum epoch reached."
-MAX_TIME = "Maximum time elapsed."
-MIN_GRAD = "Minimum gradient reached."
-VALIDATION_STOP = "Validation stop."
-NOT_FINITE = "Performance is not finite."
-USER_STOP = "User stop."
+_INT_COLUMNS = ("epoch", "val_fail", "clipped")
 
 
-class UserStop:
-    """Raised (``requested = True``) by the CLI on Ctrl-C or SIGTERM; every training loop then
-    ends at its next epoch with "User stop.", keeping its best network, as MATLAB's stop button
-    does."""
+class Epoch(NamedTuple):
+    """One row of the training record: the state after ``epoch`` epochs (0: the start)."""
 
-    requested = False
+    epoch: int
+    perf: float                 # training mse
+    vperf: float                # val mse (NaN without a val part)
+    tperf: float                # test mse (NaN without a test part)
+    gradient: float             # norm(g), before clipping
+    val_fail: int               # epochs since vperf last improved
+    clipped: int                # how many gradients clipping has shortened so far
+    rule: tuple[float, ...]     # the rule's own columns, named by its ``record``
 
 
-class Objective:
-    """The training perf of one network on its training data, as a function of the vector X.
+class Record:
+    """The training record (MATLAB's tr), one row per epoch.
 
-    ``perf(X)`` runs the forward pass and keeps its cache; ``gradient()`` then runs the backward
-    pass for that same X, so a rejected trial step costs a forward pass only. With ``clip_norm``
-    the gradient is scaled down to that 2-norm when it is longer (``clipped`` counts how often);
-    ``norm`` is the length before clipping.
+    ``rows`` holds plain tuples laid out as :class:`Epoch` (the loop appends one per epoch,
+    and a tuple costs a tenth of a NamedTuple); they are read by Epoch's field names only. As
+    columns the record has HISTORY_COLUMNS, then "clipped" when the gradient is clipped, then
+    the rule's own columns that are not among them (trainlm: "mu").
     """
 
-    def __init__(self, net, X: np.ndarray, Y: np.ndarray, clip_norm: float | None = None):
-        self.net, self.X, self.Y, self.clip_norm = net, X, Y, clip_norm
-        self.clipped = 0
-        self.norm = math.nan
-        self._cache = None
+    def __init__(self, rule_columns: tuple[str, ...], clipping: bool):
+        self.rule_columns, self.clipping = rule_columns, clipping
+        self.rows: list[tuple] = []
 
-    def perf(self, theta: np.ndarray) -> float:
-        self.net.theta[:] = theta
-        perf, self._cache = self.net.loss(self.X, self.Y)
-        return perf
+    def shown(self, row: tuple) -> dict[str, float]:
+        """The HISTORY_COLUMNS of one row, by name, as a progress line shows them."""
+        row = Epoch._make(row)
+        named = {**row._asdict(), **dict(zip(self.rule_columns, row.rule))}
+        return {name: named.get(name, math.nan) for name in HISTORY_COLUMNS}
 
-    def gradient(self) -> np.ndarray:
-        """g = -dperf/dX at the X of the last ``perf`` call."""
-        g = self.net.flat_grad(self._cache)
-        g *= -1.0
-        self.norm = float(np.sqrt(g @ g))
-        if self.clip_norm is not None and self.norm > self.clip_norm:
-            g *= self.clip_norm / self.norm
-            self.clipped += 1
-        return g
+    def columns(self) -> dict[str, np.ndarray]:
+        """The record column by column: name -> (epochs + 1,), int or float."""
+        n = len(self.rows)
+        values = dict(zip(Epoch._fields, zip(*self.rows)))
+        values.update(zip(self.rule_columns, zip(*values.pop("rule", ()))))
+        names = [*HISTORY_COLUMNS, *(["clipped"] if self.clipping else []),
+                 *(c for c in self.rule_columns if c not in HISTORY_COLUMNS)]
+        return {name: np.array(values.get(name, [math.nan] * n),
+                               dtype=int if name in _INT_COLUMNS else float)
+                for name in names}
 
-    def evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        perf = self.perf(theta)
-        return perf, self.gradient()
-
-    def residuals_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """e = t - y (N*K,) and J = dy/dX (N*K, P) at X, rows in the order of Y.ravel()."""
-        self.net.theta[:] = theta
-        y, J = self.net.jacobian(self.X)
-        return (self.Y - y).ravel(), J
-
-
-# -------------------------------------------------------------------------------- the loop
 
 @dataclass
 class TrainResult:
-    """What training returns: the best X, why it stopped, and the record of every epoch."""
+    """What training returns: the best theta (P,), why it stopped, and the record of every
+    epoch (``history``: column name -> (epochs + 1,))."""
 
     theta: np.ndarray
     best_epoch: int
@@ -91,87 +83,121 @@ class TrainResult:
     seconds: float
     history: dict[str, np.ndarray]
     clipped: int = 0
-    final_theta: np.ndarray = field(default=None, repr=False)
+    final_theta: np.ndarray = field(default=None, repr=False)   # (P,) after the last epoch
 
     @property
     def seconds_per_epoch(self) -> float:
         return self.seconds / self.epochs if self.epochs else math.nan
 
 
-Progress = Callable[[int, dict, "str | None"], None]
+# progress(epoch, the HISTORY_COLUMNS of its row by name, the stop reason or None)
+Progress = Callable[[int, dict[str, float], "str | None"], None]
 
 
-def train(obj: Objective, theta0: np.ndarray, p: TrainConfig,
-          score: Callable[[np.ndarray], tuple[float, float]] | None = None,
-          has_val: bool = False, progress: Progress | None = None) -> TrainResult:
-    """Train from theta0 with the rule ``p.algorithm`` until a stop check holds.
+def train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig,
+          val_test_perf: Callable[[np.ndarray], tuple[float, float]] | None = None,
+          has_val: bool = False, progress: Progress | None = None,
+          should_stop: Callable[[], bool] = never) -> TrainResult:
+    """Train from theta0 (P,) with the rule ``tc.algorithm`` until a stop check holds.
 
-    score(X) -> (vperf, tperf), the mse of the validation and test parts (NaN for an absent
-    part), is called after every epoch. With a val part the best network is the one of lowest
-    vperf and ``max_fail`` epochs without improvement stop training; without one it is the
-    one of lowest training perf. The network ends up holding the best X, which is returned.
+    val_test_perf(theta) -> (vperf, tperf), the mse of the validation and test parts (NaN for
+    an absent part), is called after every epoch. With a val part the best network is the one
+    of lowest vperf and ``max_fail`` epochs without improvement stop training; without one it
+    is the one of lowest training perf. ``should_stop()`` true ends training with "User stop."
+    at the next epoch. The network ends up holding the best theta, which is returned.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is a stop reason, below
-        return _train(obj, theta0, p, score, has_val, progress)
+        return _train(obj, theta0, tc, val_test_perf, has_val, progress, should_stop)
 
 
-def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
-    rule = RULES[p.algorithm](p)
-    start = time.perf_counter()
-    timed = math.isfinite(p.time)
-    X = np.array(theta0, dtype=float)
-    perf, g = obj.evaluate(X)
-    vperf, tperf = score(X) if score else (math.nan, math.nan)
-    best, best_epoch = X.copy(), 0
-    best_perf, best_vperf = perf, vperf
-    val_fail = 0
-    rows = []
+def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf, has_val: bool,
+           progress: Progress | None, should_stop: Callable[[], bool]) -> TrainResult:
+    rule = RULES[tc.algorithm](tc)
+    checks = _StopChecks(tc, rule, has_val, should_stop)
+    record = Record(rule.record, obj.clip_norm is not None)
+    theta = np.array(theta0, dtype=float)
+    perf, g = obj.perf_and_gradient(theta)
+    vperf, tperf = val_test_perf(theta) if val_test_perf else (math.nan, math.nan)
+    best = _Best(theta, perf, vperf, has_val)
     epoch = 0
     while True:
-        gnorm = obj.norm
-        if not (math.isfinite(perf) and math.isfinite(gnorm)):
-            reason = NOT_FINITE
-        elif UserStop.requested:
-            reason = USER_STOP
-        elif perf <= p.goal:
-            reason = GOAL_MET
-        elif epoch == p.epochs:
-            reason = MAX_EPOCH
-        elif timed and time.perf_counter() - start >= p.time:
-            reason = MAX_TIME
-        elif gnorm <= p.min_grad:
-            reason = MIN_GRAD
-        elif getattr(rule, "stop_reason", None):
-            reason = rule.stop_reason
-        elif has_val and val_fail >= p.max_fail:
-            reason = VALIDATION_STOP
-        else:
-            reason = None
-        rows.append((epoch, perf, vperf, tperf, getattr(rule, "lr", math.nan), gnorm, val_fail,
-                     obj.clipped, getattr(rule, "mu", math.nan)))
-        if progress is not None and (reason or (p.show and epoch % p.show == 0)):
-            progress(epoch, dict(zip(HISTORY_COLUMNS, rows[-1])), reason)
+        reason = checks.reason(epoch, perf, obj.norm, best.val_fail)
+        row = (epoch, perf, vperf, tperf, obj.norm, best.val_fail, obj.clipped, rule.recorded())
+        record.rows.append(row)   # laid out as Epoch
+        if progress is not None and (reason or (tc.show and epoch % tc.show == 0)):
+            progress(epoch, record.shown(row), reason)
         if reason:
             break
-        X, perf, g = rule.step(obj, X, perf, g)
+        theta, perf, g = rule.step(obj, theta, perf, g)
         epoch += 1
-        if score:
-            vperf, tperf = score(X)
-        if has_val:
-            if vperf < best_vperf:
-                best, best_epoch, best_vperf, val_fail = X.copy(), epoch, vperf, 0
-            elif vperf > best_vperf:
-                val_fail += 1
-        elif perf < best_perf:
-            best, best_epoch, best_perf = X.copy(), epoch, perf
-    seconds = time.perf_counter() - start
-    obj.net.theta[:] = best
-    table = np.array(rows, dtype=float)
-    history = {name: table[:, i] for i, name in enumerate(HISTORY_COLUMNS)}
-    history["epoch"] = history["epoch"].astype(int)
-    history["val_fail"] = history["val_fail"].astype(int)
-    if obj.clip_norm is not None:
-        history["clipped"] = table[:, 7].astype(int)
-    if hasattr(rule, "mu"):
-        history["mu"] = table[:, 8]
-    return TrainResult(best, best_epoch, reason, epoch, seconds, history, obj.clipped, X)
+        if val_test_perf:
+            vperf, tperf = val_test_perf(theta)
+        best.update(theta, epoch, perf, vperf)
+    seconds = checks.elapsed()
+    obj.net.theta[:] = best.theta
+    return TrainResult(best.theta, best.epoch, reason, epoch, seconds, record.columns(),
+                       obj.clipped, theta)
+
+
+class _StopChecks:
+    """MATLAB's stop checks in its order (SPEC 6); the first that holds is the reason.
+
+    Before them: a perf or gradient that is not finite, then the user's stop request.
+    """
+
+    def __init__(self, tc: TrainConfig, rule: Rule, has_val: bool,
+                 should_stop: Callable[[], bool]):
+        self.tc, self.rule, self.has_val, self.should_stop = tc, rule, has_val, should_stop
+        self.start = time.perf_counter()
+        self.timed = math.isfinite(tc.time)
+
+    def elapsed(self) -> float:
+        """Seconds since training started."""
+        return time.perf_counter() - self.start
+
+    def reason(self, epoch: int, perf: float, gnorm: float, val_fail: int) -> str | None:
+        """Why training stops before ``epoch`` + 1, or None to go on."""
+        tc = self.tc
+        if not (math.isfinite(perf) and math.isfinite(gnorm)):
+            return NOT_FINITE
+        if self.should_stop():
+            return USER_STOP
+        if perf <= tc.goal:
+            return GOAL_MET
+        if epoch == tc.epochs:
+            return MAX_EPOCH
+        if self.timed and self.elapsed() >= tc.time:
+            return MAX_TIME
+        if gnorm <= tc.min_grad:
+            return MIN_GRAD
+        reason = self.rule.stop_reason()
+        if reason:
+            return reason
+        if self.has_val and val_fail >= tc.max_fail:
+            return VALIDATION_STOP
+        return None
+
+
+class _Best:
+    """Validation bookkeeping: the best theta (P,) so far, its epoch, and val_fail.
+
+    With a val part the best is the theta of lowest vperf, and every epoch whose vperf is
+    higher than the best's counts a val_fail (an equal one does not; a better one resets it);
+    without one it is the theta of lowest training perf.
+    """
+
+    def __init__(self, theta: np.ndarray, perf: float, vperf: float, has_val: bool):
+        self.theta, self.epoch = theta.copy(), 0
+        self.perf, self.vperf = perf, vperf
+        self.val_fail = 0
+        self.has_val = has_val
+
+    def update(self, theta: np.ndarray, epoch: int, perf: float, vperf: float) -> None:
+        """Account for the theta (P,) reached after ``epoch`` epochs."""
+        if self.has_val:
+            if vperf < self.vperf:
+                self.theta, self.epoch, self.vperf, self.val_fail = theta.copy(), epoch, vperf, 0
+            elif vperf > self.vperf:
+                self.val_fail += 1
+        elif perf < self.perf:
+            self.theta, self.epoch, self.perf = theta.copy(), epoch, perf

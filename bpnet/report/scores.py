@@ -1,0 +1,81 @@
+"""Output stage: a trained network's predictions of every part, and their scores.
+
+``score_model`` turns a trained network into a :class:`ModelResult`: its predictions in original
+units, the mse (scaled) and errors (original units) of every part and, with a forecast
+horizon, the recursive multi-step forecast from the test part's start and its errors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpnet.config.load import ModelConfig
+from bpnet.data import Dataset
+from bpnet.report import metrics
+from bpnet.report.forecast import multistep
+from bpnet.train.loop import TrainResult
+
+
+@dataclass
+class ModelResult:
+    """A trained model: its network, training outcome, predictions and errors."""
+
+    name: str
+    cfg: ModelConfig
+    net: object
+    train: TrainResult
+    predictions: np.ndarray          # (Q, K) in original units, every sample
+    scores: dict[str, dict]          # part -> mse (scaled) and errors in original units
+    seed: int = 0
+    runs: list[dict] = field(default_factory=list)   # a summary of every run, when several
+    multistep: np.ndarray | None = None   # (h,) the recursive forecast from the test origin
+
+    @property
+    def selection_perf(self) -> float:
+        """What picks the best of several runs: val mse, or training mse without a val part."""
+        return self.scores["val" if "val" in self.scores else "train"]["mse"]
+
+    def summary(self) -> dict:
+        t = self.train
+        return {"seed": self.seed, "epochs": t.epochs, "best_epoch": t.best_epoch,
+                "stop_reason": t.stop_reason, "train_seconds": t.seconds, **self.scores}
+
+
+def predict_scaled(net, data: Dataset, parts=None) -> dict[str, np.ndarray]:
+    """Scaled predictions (n, K) of each part.
+
+    A recurrent network on a series runs all samples as one sequence from h0 = 0 (train, then
+    val, then test) and each part keeps its own steps; on tabular data each part is its own
+    sequence from h0 = 0.
+    """
+    parts = data.parts if parts is None else [part for part in parts if part in data.index]
+    # a feed-forward net predicts all rows in one product too, so that its numbers do not
+    # depend on how the rows were grouped (BLAS may round a row differently in another batch)
+    if data.sequence or not net.recurrent:
+        Y = net.predict(data.Xs)
+        return {part: Y[data.index[part]] for part in parts}
+    return {part: net.predict(data.scaled(part)[0]) for part in parts}
+
+
+def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: TrainResult,
+                seed: int = 0, horizon=None) -> ModelResult:
+    """Predict every part with the network as it is and score it (with ``horizon``, "test" or
+    a number of steps, also its recursive forecast from the test part's start)."""
+    scaled = predict_scaled(net, data)
+    predictions = np.full(data.targets.shape, np.nan)
+    scores = {}
+    for part, Ys_hat in scaled.items():
+        idx = data.index[part]
+        y_hat = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
+        predictions[idx] = y_hat
+        scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
+                        **metrics.regression_metrics(y_hat, data.targets[idx])}
+    path = None
+    if horizon is not None:
+        path = multistep(net, data, horizon)
+        idx = data.index["test"]
+        n = min(len(path), len(idx))
+        scores["test_multistep"] = metrics.regression_metrics(path[:n, None],
+                                                              data.targets[idx[:n]])
+    return ModelResult(name, model_cfg, net, result, predictions, scores, seed, multistep=path)
