@@ -1,9 +1,16 @@
 """LSTM and GRU: exact BPTT against central differences, PyTorch's equations, the stateful call."""
+import json
+
 import numpy as np
 import pytest
 from conftest import numeric_grad, numeric_jacobian, predict_column_and_run_column, rel_error
 
+from bpnet.cli import main
+from bpnet.config.load import build_config
+from bpnet.data import dataset as data
+from bpnet.errors import InputError
 from bpnet.nets.gated import GatedNet
+from bpnet.train import experiment
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
@@ -53,15 +60,6 @@ def test_pytorch_default_initialisation(rng):
 
 
 # ------------------------------------------------------------------ in the pipeline
-
-import json  # noqa: E402
-
-from bpnet.data import dataset as data  # noqa: E402
-from bpnet.train import experiment
-from bpnet.cli import main  # noqa: E402
-from bpnet.config.load import build_config  # noqa: E402
-from bpnet.errors import InputError  # noqa: E402
-
 
 def series_cfg(root, kind, **train):
     raw = {"data": {"path": str(root / "data/airline_passengers.csv"), "series": "passengers",

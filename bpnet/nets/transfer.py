@@ -31,8 +31,12 @@ class Transfer(NamedTuple):
         return da * self.deriv(n, a)
 
 
-def _logsig(n, out=None):
-    # 1/(1+exp(-n)) written with tanh so that large |n| never overflows exp
+def sigmoid(n: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """logsig, 1 / (1 + exp(-n)), of an array of any shape (written into ``out`` if given).
+
+    Computed as (tanh(n/2) + 1) / 2 so that large |n| never overflows exp; the LSTM and GRU
+    gates use this same function.
+    """
     a = np.multiply(n, 0.5, out=out)
     np.tanh(a, out=a)
     a += 1.0
@@ -67,11 +71,14 @@ def _dposlin(n, a):
 # module-level functions, not lambdas, so that networks pickle (runs in worker processes)
 TRANSFERS: dict[str, Transfer] = {
     "tansig": Transfer("tansig", np.tanh, _dtansig, (-1.0, 1.0), (-2.0, 2.0)),
-    "logsig": Transfer("logsig", _logsig, _dlogsig, (0.0, 1.0), (-4.0, 4.0)),
+    "logsig": Transfer("logsig", sigmoid, _dlogsig, (0.0, 1.0), (-4.0, 4.0)),
     "purelin": Transfer("purelin", _purelin, _dpurelin, (-1.0, 1.0), None, linear=True),
     # poslin's output is unbounded above; Nguyen-Widrow of the next layer assumes [0, 1].
     "poslin": Transfer("poslin", _poslin, _dposlin, (0.0, 1.0), None, needs_n=True),
 }
+
+
+NAMES: tuple[str, ...] = tuple(TRANSFERS)
 
 
 def get(name: str) -> Transfer:

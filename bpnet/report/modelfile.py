@@ -17,11 +17,9 @@ import numpy as np
 
 from bpnet.version import __version__
 from bpnet.data import scaling
-from bpnet.nets.elman import ElmanNet
 from bpnet.errors import InputError, shown
-from bpnet.nets.feedforward import BPNet
+from bpnet.nets import registry
 from bpnet.report.fileio import atomic_write
-from bpnet.nets.gated import GatedNet
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
@@ -35,18 +33,6 @@ def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scal
     arrays.update(y_scaler.arrays("y"))
     arrays["meta"] = np.array(json.dumps(meta))
     atomic_write(path, lambda fh: np.savez(fh, **arrays), binary=True)
-
-
-def build(meta: dict):
-    """An untrained network of the type and sizes that ``meta`` describes."""
-    sizes, transfers = meta["sizes"], meta["transfer"]
-    if meta["model"] == "feedforward":
-        return BPNet(sizes, transfers)
-    if meta["model"] == "elman":
-        return ElmanNet(sizes[0], sizes[1], sizes[2], tuple(transfers))
-    if meta["model"] in ("lstm", "gru"):
-        return GatedNet(meta["model"], sizes[0], sizes[1], sizes[2], transfers[1])
-    raise ValueError(f"unknown model type {meta['model']!r}")
 
 
 def load(path: str | Path):
@@ -63,7 +49,7 @@ def load(path: str | Path):
         raise InputError(f"{shown(path)}: no meta array; not a bpnet model file")
     try:
         meta = json.loads(str(arrays["meta"]))
-        net = build(meta)
+        net = registry.from_meta(meta)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise InputError(f"{shown(path)}: the meta array is not a valid model description "
                          f"({exc})") from None

@@ -16,13 +16,11 @@ import numpy as np
 
 from bpnet.report import forecast
 from bpnet.nets import initializers
+from bpnet.nets import registry
 from bpnet.report import metrics
 from bpnet.train import loop as training
 from bpnet.config.load import Config, ModelConfig
 from bpnet.data.dataset import Dataset
-from bpnet.nets.elman import ElmanNet
-from bpnet.nets.feedforward import BPNet
-from bpnet.nets.gated import GatedNet
 
 
 @dataclass
@@ -48,15 +46,6 @@ class ModelResult:
         t = self.train
         return {"seed": self.seed, "epochs": t.epochs, "best_epoch": t.best_epoch,
                 "stop_reason": t.stop_reason, "train_seconds": t.seconds, **self.scores}
-
-
-def build_network(m: ModelConfig, n_inputs: int, n_outputs: int):
-    """An uninitialised network of the type, sizes and transfer functions in ``m``."""
-    if m.type == "feedforward":
-        return BPNet([n_inputs, *m.hidden, n_outputs], list(m.transfer))
-    if m.type == "elman":
-        return ElmanNet(n_inputs, m.hidden[0], n_outputs, tuple(m.transfer))
-    return GatedNet(m.type, n_inputs, m.hidden[0], n_outputs, m.transfer[1])
 
 
 def initialise(net, m: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
@@ -109,7 +98,7 @@ def fit_model(name: str, m: ModelConfig, data: Dataset, seed: int,
               progress: training.Progress | None = None, horizon=None) -> ModelResult:
     """Build, initialise from ``seed``, train and evaluate one model (with ``horizon``, also
     its recursive forecast of the test part: "test" or a number of steps)."""
-    net = build_network(m, data.X.shape[1], data.Y.shape[1])
+    net = registry.from_config(m, data.X.shape[1], data.Y.shape[1])
     initialise(net, m, data, np.random.default_rng(seed))
     Xtr, Ytr = data.scaled("train")
     obj = training.Objective(net, Xtr, Ytr, m.clip_norm)
