@@ -5,12 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from bpnet.data import dataset as data
-from bpnet.train import experiment
-from bpnet.train import loop as training
 from bpnet.cli import main
 from bpnet.config.load import TrainConfig, build_config
+from bpnet.data import dataset as data
 from bpnet.nets.elman import ElmanNet
+from bpnet.train import experiment
+from bpnet.train import loop as training
 
 
 def series_cfg(root, split=(0.7, 0.0, 0.3), **model):

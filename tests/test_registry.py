@@ -49,7 +49,8 @@ def test_from_meta_rebuilds_the_network_that_save_describes(kind):
     twin = registry.from_meta(meta)
     assert type(twin) is type(net) and twin.kind == kind and twin.sizes == sizes
     assert [t.name for t in twin.transfers] == transfers
-    assert {k: v.shape for k, v in twin.params.items()} == {k: v.shape for k, v in net.params.items()}
+    shapes = {k: v.shape for k, v in net.params.items()}
+    assert {k: v.shape for k, v in twin.params.items()} == shapes
 
 
 def test_an_unknown_type_is_refused():

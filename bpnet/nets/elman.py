@@ -19,8 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bpnet.nets import initializers
-from bpnet.nets import transfer
+from bpnet.nets import initializers, transfer
 from bpnet.nets.recurrent import Cell, RecurrentNet
 
 

@@ -16,8 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bpnet.nets import initializers
-from bpnet.nets import transfer
+from bpnet.nets import initializers, transfer
 from bpnet.nets.params import flat_params, slices
 
 CHUNK = 4096  # samples per block of the forward-backward pass on large data sets

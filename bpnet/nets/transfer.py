@@ -22,7 +22,8 @@ class Transfer(NamedTuple):
     needs_n: bool = False               # the derivative needs the net input n, not only a
 
     def backprop(self, da: np.ndarray, n: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """dn = da * f'(n), in as few passes over the arrays as the function allows."""
+        """dn = da * f'(n) from da, n and a = f(n), all of one shape (N, S): as few passes
+        over the arrays as the function allows."""
         if self.name == "tansig":      # da * (1 - a^2)
             d = a * a
             np.subtract(1.0, d, out=d)
