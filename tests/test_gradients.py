@@ -129,8 +129,8 @@ def test_large_data_in_chunks_gives_the_same_perf_and_gradient(rng, monkeypatch)
     whole = net.flat_grad(cache)
     monkeypatch.setattr(feedforward, "CHUNK", 7)
     perf_chunked, cache_chunked = net.loss(X, Y)
-    assert cache_chunked.grad is not None and cache_chunked.forward is None
-    assert cache.grad is None and cache.forward is not None
+    assert cache_chunked.grad is not None and cache_chunked.acts is None
+    assert cache.grad is None and cache.acts is not None
     assert perf_chunked == pytest.approx(perf, rel=1e-13)
     np.testing.assert_allclose(net.flat_grad(cache_chunked), whole, rtol=1e-12, atol=1e-15)
 

@@ -22,20 +22,14 @@ from bpnet.nets.params import flat_params, slices
 CHUNK = 4096  # samples per block of the forward-backward pass on large data sets
 
 
-class Forward(NamedTuple):
-    """One forward pass over N samples."""
-
-    acts: list[np.ndarray]   # a_0 = X (N, D), a_1 .. a_L (N, S_l)
-    nets: list[np.ndarray]   # n_1 .. n_L (N, S_l); the buffer of a_l too, unless f_l needs n_l
-    e: np.ndarray            # (N K,) the errors (Y - a_L).ravel()
-
-
 class LossCache(NamedTuple):
-    """What ``loss`` leaves for ``flat_grad``: the forward pass, whose backward pass is still
-    to run, or, when the samples were taken CHUNK rows at a time, the finished gradient."""
+    """One forward pass over N samples, which ``loss`` leaves for ``flat_grad``; when ``loss``
+    took the samples CHUNK rows at a time, only ``grad``, the finished gradient, is set."""
 
-    forward: Forward | None = None
-    grad: np.ndarray | None = None      # (P,) dperf/dtheta
+    acts: list[np.ndarray] | None   # a_0 = X (N, D), a_1 .. a_L (N, S_l)
+    nets: list[np.ndarray] | None   # n_1 .. n_L (N, S_l); a_l's buffer too unless f_l needs n_l
+    e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel()
+    grad: np.ndarray | None = None  # (P,) dperf/dtheta
 
 
 class BPNet:
@@ -104,7 +98,7 @@ class BPNet:
         if len(X) <= CHUNK:
             fwd = self._forward(X, Y)
             e = fwd.e
-            return float(np.dot(e, e)) / e.size, LossCache(fwd)
+            return float(np.dot(e, e)) / e.size, fwd
         grad = np.zeros_like(self.theta)
         sse = 0.0
         scale = -2.0 / Y.size
@@ -112,9 +106,9 @@ class BPNet:
             fwd = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
             sse += float(np.dot(fwd.e, fwd.e))
             grad += self._backprop(fwd, scale)
-        return sse / Y.size, LossCache(grad=grad)
+        return sse / Y.size, LossCache(None, None, None, grad)
 
-    def _forward(self, X: np.ndarray, Y: np.ndarray) -> Forward:
+    def _forward(self, X: np.ndarray, Y: np.ndarray) -> LossCache:
         """X (N, D), Y (N, K) -> the activations, net inputs and errors of every layer."""
         acts, nets = [X], []
         a = X
@@ -125,14 +119,15 @@ class BPNet:
             a = tf.f(n) if tf.needs_n else tf.f(n, out=n)
             nets.append(n)
             acts.append(a)
-        return Forward(acts, nets, (Y - a).ravel())
+        return LossCache(acts, nets, (Y - a).ravel())
 
     def flat_grad(self, cache: LossCache) -> np.ndarray:
         """dperf/dtheta (P,), in the order of ``theta``."""
-        fwd, grad = cache
-        return grad if fwd is None else self._backprop(fwd, -2.0 / fwd.e.size)
+        if cache.grad is not None:
+            return cache.grad
+        return self._backprop(cache, -2.0 / cache.e.size)
 
-    def _layer_errors(self, dA: np.ndarray, fwd: Forward, dot: Callable = np.dot
+    def _layer_errors(self, dA: np.ndarray, fwd: LossCache, dot: Callable = np.dot
                       ) -> Iterator[tuple[int, np.ndarray]]:
         """The backward recurrence over the layers from dA_L (N, K): yields (l, dn_l (N, S_l))
         for l = L .. 1, dn_l = dA_l * f_l'(n_l), dA_{l-1} = dot(dn_l, W_l).
@@ -148,15 +143,16 @@ class BPNet:
             if l > 1:
                 dA = dot(dn, W)
 
-    def _backprop(self, fwd: Forward, scale: float) -> np.ndarray:
+    def _backprop(self, fwd: LossCache, scale: float) -> np.ndarray:
         """The summed gradient (P,) of dA_L = scale * e (scale = -2/numel(Y) gives
         dperf/dtheta); each layer's products are written straight into their place."""
         grad = np.empty_like(self.theta)
-        dA = scale * fwd.e.reshape(fwd.acts[-1].shape)
+        acts = fwd.acts
+        dA = scale * fwd.e.reshape(acts[-1].shape)
         ones = np.ones(len(dA))
         for l, dn in self._layer_errors(dA, fwd):
             where_W, where_b = self._where[l - 1]
-            np.dot(dn.T, fwd.acts[l - 1], out=grad[where_W].reshape(dn.shape[1], -1))
+            np.dot(dn.T, acts[l - 1], out=grad[where_W].reshape(dn.shape[1], -1))
             np.dot(ones, dn, out=grad[where_b])          # the column sums of dn
         return grad
 
