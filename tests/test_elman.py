@@ -12,6 +12,8 @@ from bpnet.train.objective import NetObjective
 from bpnet.cli import main
 from bpnet.config import TrainConfig, build_config
 from bpnet.nets.elman import ElmanNet
+from bpnet.train import experiment
+from bpnet.train import loop as training
 
 
 def series_cfg(root, split=(0.7, 0.0, 0.3), **model):

@@ -1,9 +1,16 @@
 """LSTM and GRU: exact BPTT against central differences, PyTorch's equations, the stateful call."""
+import json
+
 import numpy as np
 import pytest
 from conftest import numeric_grad, numeric_jacobian, predict_column_and_run_column, rel_error
 
+from bpnet.cli import main
+from bpnet.config import build_config
+from bpnet.data import dataset as data
+from bpnet.errors import InputError
 from bpnet.nets.gated import GatedNet
+from bpnet.train import experiment
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])

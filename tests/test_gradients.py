@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from conftest import numeric_grad, numeric_jacobian, rel_error
 
+from bpnet.nets import registry
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 
@@ -67,9 +68,8 @@ def test_elman_gradient_needs_the_recurrent_term(rng):
     perf, cache = net.loss(X, Y)
     exact = net.flat_grad(cache)
     # the truncated gradient: each step's output error only, dh_next = 0
-    _, h0, n, hs, ny, y, e = cache
-    dy = (-2.0 / e.size) * e.reshape(y.shape)
-    dz = (dy @ net.params["Wy"]) * (1 - hs ** 2)
+    dy = (-2.0 / cache.e.size) * cache.e.reshape(cache.y.shape)
+    dz = (dy @ net.params["Wy"]) * (1 - cache.hs ** 2)
     truncated_dWx = dz.T @ X
     assert rel_error(exact[: net.params["Wx"].size], truncated_dWx.ravel()) > 1e-3
 
@@ -129,6 +129,22 @@ def test_large_data_in_chunks_gives_the_same_perf_and_gradient(rng, monkeypatch)
     whole = net.flat_grad(cache)
     monkeypatch.setattr(feedforward, "CHUNK", 7)
     perf_chunked, cache_chunked = net.loss(X, Y)
-    assert isinstance(cache_chunked, np.ndarray)
+    assert cache_chunked.grad is not None and cache_chunked.acts is None
+    assert cache.grad is None and cache.acts is not None
     assert perf_chunked == pytest.approx(perf, rel=1e-13)
     np.testing.assert_allclose(net.flat_grad(cache_chunked), whole, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["elman", "lstm", "gru"])
+def test_recurrent_jacobian_from_a_given_state(kind, rng):
+    """Every cell's state (h, or (h, c) for the LSTM) enters the shared Jacobian the same way."""
+    net = registry.build(kind, [2, 3, 2], ["tansig", "tansig"])
+    net.theta[:] = rng.normal(scale=0.6, size=net.theta.size)
+    X = rng.normal(size=(4, 2))
+    state = (rng.normal(size=3), rng.normal(size=3)) if kind == "lstm" else rng.normal(size=3)
+    y, J = net.jacobian(X, state)
+    np.testing.assert_array_equal(y, net.forward(X, state)[0])
+    num = np.column_stack([numeric_grad(lambda i=i: net.forward(X, state)[0].ravel()[i],
+                                        net.theta) for i in range(y.size)]).T
+    assert rel_error(J, num) < 1e-6
+    assert not np.allclose(J, net.jacobian(X)[1])     # the state matters

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
+from bpnet.errors import InputError
 from bpnet.nets import initializers
 from bpnet.nets.elman import ElmanNet
-from bpnet.errors import InputError
 from bpnet.nets.feedforward import BPNet
 
 

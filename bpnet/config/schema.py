@@ -13,9 +13,9 @@ from typing import Any
 
 from bpnet.config.yamlschema import check, choice, show
 from bpnet.errors import InputError
+from bpnet.nets.registry import MODEL_TYPES
+from bpnet.nets.transfer import NAMES as TRANSFERS
 
-TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
-MODEL_TYPES = ("feedforward", "elman", "lstm", "gru")
 SCALINGS = ("mapstd", "mapminmax", "none")
 DIVISIONS = ("block", "random", "interleaved")
 

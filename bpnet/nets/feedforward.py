@@ -11,13 +11,25 @@ Backward, with dA_L = dperf/dY_hat = -2 (Y - Y_hat) / numel(Y):
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
 import numpy as np
 
-from bpnet.nets import initializers
-from bpnet.nets import transfer
+from bpnet.nets import initializers, transfer
 from bpnet.nets.params import flat_params, slices
 
 CHUNK = 4096  # samples per block of the forward-backward pass on large data sets
+
+
+class LossCache(NamedTuple):
+    """One forward pass over N samples, which ``loss`` leaves for ``flat_grad``; when ``loss``
+    took the samples CHUNK rows at a time, only ``grad``, the finished gradient, is set."""
+
+    acts: list[np.ndarray] | None   # a_0 = X (N, D), a_1 .. a_L (N, S_l)
+    nets: list[np.ndarray] | None   # n_1 .. n_L (N, S_l); a_l's buffer too unless f_l needs n_l
+    e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel()
+    grad: np.ndarray | None = None  # (P,) dperf/dtheta
 
 
 class BPNet:
@@ -74,28 +86,30 @@ class BPNet:
             a = tf.f(a @ W.T + b)
         return a
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, object]:
+    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, LossCache]:
         """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs.
 
-        Up to CHUNK samples the cache holds the activations and the backward pass waits until
+        Up to CHUNK samples the cache holds the forward pass and the backward pass waits until
         it is asked for (a rejected traingdx step never needs it). Beyond that the samples are
         taken CHUNK rows at a time, forward and backward together, so that the element-wise
         work stays in the processor's cache and memory does not grow with N beyond the data;
-        the cache is then the gradient itself.
+        the cache then holds the finished gradient.
         """
         if len(X) <= CHUNK:
-            acts, nets, e = self._forward(X, Y)
-            return float(np.dot(e, e)) / e.size, (acts, nets, e)
+            fwd = self._forward(X, Y)
+            e = fwd.e
+            return float(np.dot(e, e)) / e.size, fwd
         grad = np.zeros_like(self.theta)
         sse = 0.0
         scale = -2.0 / Y.size
         for s in range(0, len(X), CHUNK):
-            acts, nets, e = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
-            sse += float(np.dot(e, e))
-            grad += self._backprop(acts, nets, e, scale)
-        return sse / Y.size, grad
+            fwd = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
+            sse += float(np.dot(fwd.e, fwd.e))
+            grad += self._backprop(fwd, scale)
+        return sse / Y.size, LossCache(None, None, None, grad)
 
-    def _forward(self, X: np.ndarray, Y: np.ndarray):
+    def _forward(self, X: np.ndarray, Y: np.ndarray) -> LossCache:
+        """X (N, D), Y (N, K) -> the activations, net inputs and errors of every layer."""
         acts, nets = [X], []
         a = X
         for W, b, tf in self._layers:
@@ -105,32 +119,44 @@ class BPNet:
             a = tf.f(n) if tf.needs_n else tf.f(n, out=n)
             nets.append(n)
             acts.append(a)
-        return acts, nets, (Y - a).ravel()
+        return LossCache(acts, nets, (Y - a).ravel())
 
-    def flat_grad(self, cache) -> np.ndarray:
-        """dperf/dtheta as one vector, in the order of ``theta``."""
-        if isinstance(cache, np.ndarray):
-            return cache
-        acts, nets, e = cache
-        return self._backprop(acts, nets, e, -2.0 / e.size)
+    def flat_grad(self, cache: LossCache) -> np.ndarray:
+        """dperf/dtheta (P,), in the order of ``theta``."""
+        if cache.grad is not None:
+            return cache.grad
+        return self._backprop(cache, -2.0 / cache.e.size)
 
-    def _backprop(self, acts, nets, e, scale: float) -> np.ndarray:
-        """Back-propagate dA_L = scale * e (scale = -2/numel(Y) gives dperf/dtheta); each
-        layer's products are written straight into their place in one vector."""
-        grad = np.empty_like(self.theta)
-        dA = scale * e.reshape(acts[-1].shape)
-        ones = np.ones(len(dA))
+    def _layer_errors(self, dA: np.ndarray, fwd: LossCache, dot: Callable = np.dot
+                      ) -> Iterator[tuple[int, np.ndarray]]:
+        """The backward recurrence over the layers from dA_L (N, K): yields (l, dn_l (N, S_l))
+        for l = L .. 1, dn_l = dA_l * f_l'(n_l), dA_{l-1} = dot(dn_l, W_l).
+
+        ``dot`` is np.dot for the gradient and np.matmul for the Jacobian, as they always were:
+        the two differ in the sign of exact zeros when dn_l has one element (np.dot multiplies
+        by it as by a scalar), and keeping each one keeps every result bit for bit.
+        """
         for l in range(len(self._layers), 0, -1):
             W, _, tf = self._layers[l - 1]
-            where_W, where_b = self._where[l - 1]
-            dn = dA if tf.linear else tf.backprop(dA, nets[l - 1], acts[l])
-            np.dot(dn.T, acts[l - 1], out=grad[where_W].reshape(W.shape))
-            np.dot(ones, dn, out=grad[where_b])          # the column sums of dn
+            dn = dA if tf.linear else tf.backprop(dA, fwd.nets[l - 1], fwd.acts[l])
+            yield l, dn
             if l > 1:
-                dA = np.dot(dn, W)
+                dA = dot(dn, W)
+
+    def _backprop(self, fwd: LossCache, scale: float) -> np.ndarray:
+        """The summed gradient (P,) of dA_L = scale * e (scale = -2/numel(Y) gives
+        dperf/dtheta); each layer's products are written straight into their place."""
+        grad = np.empty_like(self.theta)
+        acts = fwd.acts
+        dA = scale * fwd.e.reshape(acts[-1].shape)
+        ones = np.ones(len(dA))
+        for l, dn in self._layer_errors(dA, fwd):
+            where_W, where_b = self._where[l - 1]
+            np.dot(dn.T, acts[l - 1], out=grad[where_W].reshape(dn.shape[1], -1))
+            np.dot(ones, dn, out=grad[where_b])          # the column sums of dn
         return grad
 
-    def backward(self, cache: tuple) -> dict[str, np.ndarray]:
+    def backward(self, cache: LossCache) -> dict[str, np.ndarray]:
         """Gradients of perf for every array in ``params`` (same keys, same shapes)."""
         grad = self.flat_grad(cache)
         return {name: grad[where].reshape(self.params[name].shape)
@@ -144,21 +170,18 @@ class BPNet:
     def jacobian(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Y_hat (N, K) and J = dY_hat/dtheta (N*K, P), rows in the order of Y_hat.ravel().
 
-        Back-propagation from each output unit k at once for all samples, keeping the
+        The backward recurrence from each output unit k at once for all samples, keeping the
         per-sample products dn_l[i] a_{l-1}[i]^T instead of summing them.
         """
-        acts, nets, _ = self._forward(X, np.zeros((len(X), self.sizes[-1])))
-        N, K = acts[-1].shape
+        fwd = self._forward(X, np.zeros((len(X), self.sizes[-1])))
+        N, K = fwd.acts[-1].shape
         J = np.empty((N, K, self.theta.size))
-        where = slices(self.params)
         for k in range(K):
             dA = np.zeros((N, K))
             dA[:, k] = 1.0
-            for l in range(len(self._layers), 0, -1):
-                W, _, tf = self._layers[l - 1]
-                dn = dA if tf.linear else dA * tf.deriv(nets[l - 1], acts[l])
-                J[:, k, where[f"W{l}"]] = (dn[:, :, None] * acts[l - 1][:, None, :]).reshape(N, -1)
-                J[:, k, where[f"b{l}"]] = dn
-                if l > 1:
-                    dA = dn @ W
-        return acts[-1], J.reshape(N * K, -1)
+            for l, dn in self._layer_errors(dA, fwd, np.matmul):
+                where_W, where_b = self._where[l - 1]
+                a = fwd.acts[l - 1]
+                J[:, k, where_W] = (dn[:, :, None] * a[:, None, :]).reshape(N, -1)
+                J[:, k, where_b] = dn
+        return fwd.acts[-1], J.reshape(N * K, -1)

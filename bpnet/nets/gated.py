@@ -1,33 +1,51 @@
-"""Compute stage: LSTM and GRU networks with exact BPTT (SPEC 12, PyTorch's equations).
+"""Compute stage: LSTM and GRU cells with exact BPTT (SPEC 12, PyTorch's equations).
 
-A :class:`GatedNet` is a recurrent layer of H units, given by its cell (:class:`LSTMCell` or
-:class:`GRUCell`), and a purelin output layer y_t = Wy h_t + by. Arrays, in PyTorch's gate order
-and orientation: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy (K, H), by (K,), G = 4 (i, f, g, o)
-for the LSTM and 3 (r, z, n) for the GRU.
-
-The input projections of all steps (X Wx^T + bx), the output layer and every weight gradient
-are single matrix products over all steps; only the recurrence is a Python loop. The backward
-loop runs on a batch of S error sources at once: S = 1 for the gradient of perf, S = T K (one
-per output of every step) for trainlm's Jacobian, with the same code.
+A :class:`GatedNet` is a :class:`~bpnet.nets.recurrent.RecurrentNet` whose cell is an
+:class:`LSTMCell` or a :class:`GRUCell`. Arrays, in PyTorch's gate order and orientation:
+Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy (K, H), by (K,), G = 4 (i, f, g, o) for the LSTM and
+3 (r, z, n) for the GRU. Each cell's backward loop runs on a batch of S error sources at once
+(S = 1 for the gradient of perf, S = T K for trainlm's Jacobian), with the same code.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
 from bpnet.nets import transfer
-from bpnet.nets.elman import output_jacobian
-from bpnet.nets.params import flat_params, flatten, slices
+from bpnet.nets.recurrent import Cell, RecurrentNet
 
 
-def _sigmoid(z: np.ndarray, out=None) -> np.ndarray:
-    a = np.multiply(z, 0.5, out=out)
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
-    return a
+class LSTMCache(NamedTuple):
+    A: np.ndarray         # (T, 4H) gate activations i, f, g, o of every step
+    cs: np.ndarray        # (T, H) cell states c_1 .. c_T
+    tcs: np.ndarray       # (T, H) tanh(c_t)
+    state0: tuple[np.ndarray, np.ndarray]   # (h_0, c_0), (H,) each
 
 
-class LSTMCell:
+class GRUCache(NamedTuple):
+    RZ: np.ndarray        # (T, 2H) gates r, z of every step
+    N: np.ndarray         # (T, H) candidates n_t
+    HN: np.ndarray        # (T, H) W_hn h_{t-1} + b_hn of every step
+    state0: np.ndarray    # (H,) h_0
+
+
+class GatedCell(Cell):
+    """What the LSTM and GRU cells share: biases on both sides, tansig as the layer's named
+    transfer function (the sigmoid gates are the cell's own), PyTorch's initialisation."""
+
+    transfer = transfer.get("tansig")
+
+    def init_weights(self, params: dict[str, np.ndarray], method: str,
+                     rng: np.random.Generator, x_range: np.ndarray | None = None) -> None:
+        """Every array, the output layer's too, uniform(-1/sqrt(H), 1/sqrt(H)), PyTorch's
+        default, in the order of ``params`` (whatever ``method``)."""
+        k = 1.0 / np.sqrt(self.H)
+        for view in params.values():
+            view[...] = rng.uniform(-k, k, size=view.shape)
+
+
+class LSTMCell(GatedCell):
     """c' = f c + i g,  h' = o tanh(c'), with i, f, o = sigma(.), g = tanh(.) of
     W_x x + b_x + W_h h + b_h (rows i, f, g, o). The state is the pair (h, c)."""
 
@@ -35,25 +53,41 @@ class LSTMCell:
     name = "lstm"
 
     def __init__(self, hidden_size: int):
+        super().__init__(hidden_size)
         H = hidden_size
-        self.H = H
         # one tanh over all four gates: sigma(z) = (tanh(z/2) + 1)/2 on the i, f, o rows
         self.half = np.r_[np.full(2 * H, 0.5), np.ones(H), np.full(H, 0.5)]
         self.shift = np.r_[np.full(2 * H, 0.5), np.zeros(H), np.full(H, 0.5)]
 
-    def zero_state(self):
+    def zero_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """(h0, c0) = 0, (H,) each."""
         return (np.zeros(self.H), np.zeros(self.H))
 
-    def run(self, xp: np.ndarray, Wh: np.ndarray, bh: np.ndarray, state):
-        """xp (T, 4H) input projections -> hs (T, H), final state, cache."""
+    def as_state(self, state) -> tuple[np.ndarray, np.ndarray]:
+        """A user's (h0, c0) as float arrays of their own; None: zeros."""
+        return self.zero_state() if state is None else \
+            tuple(np.array(s, dtype=float) for s in state)
+
+    def h_part(self, state: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """The h (H,) of a state (h, c)."""
+        return state[0]
+
+    def state_grads(self, d0: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+        """(dh0, dc0), (1, H) each from a backprop of one source -> {"h0": (H,), "c0": (H,)}."""
+        return {"h0": d0[0][0], "c0": d0[1][0]}
+
+    def run(self, xp: np.ndarray, params: dict[str, np.ndarray],
+            state: tuple[np.ndarray, np.ndarray]
+            ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], LSTMCache]:
+        """xp (T, 4H) input projections, (h0, c0) -> hs (T, H), (h_T, c_T), cache."""
         H, T = self.H, len(xp)
         h, c = state
-        xp = xp + bh                   # the recurrent bias, once for all steps
+        xp = xp + params["bh"]         # the recurrent bias, once for all steps
         A = np.empty_like(xp)          # gate activations i, f, g, o of every step
         cs = np.empty((T, H))
         tcs = np.empty((T, H))
         hs = np.empty((T, H))
-        WhT = Wh.T
+        WhT = params["Wh"].T
         half, shift = self.half, self.shift
         for t in range(T):
             a = A[t]
@@ -68,12 +102,15 @@ class LSTMCell:
             cs[t] = c
             np.tanh(c, out=tcs[t])
             hs[t] = h = a[3 * H:] * tcs[t]
-        return hs, (hs[-1].copy(), cs[-1].copy()), (A, cs, tcs, state)
+        return hs, (hs[-1].copy(), cs[-1].copy()), LSTMCache(A, cs, tcs, state)
 
-    def backprop(self, dHo: np.ndarray, cache, hs: np.ndarray, Wh: np.ndarray):
+    def backprop(self, dHo: np.ndarray, cache: LSTMCache, hs: np.ndarray, Wh: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """dHo (S, T, H): error reaching every h_t from outside the recurrence ->
-        dZ_x (S, T, 4H) = dZ_h: the pre-activation errors of every step, and (dh0, dc0)."""
-        A, cs, tcs, (h0, c0) = cache
+        dZ_x (S, T, 4H) = dZ_h: the pre-activation errors of every step, and (dh0, dc0),
+        (S, H) each."""
+        A, cs, tcs = cache.A, cache.cs, cache.tcs
+        c0 = cache.state0[1]
         H = self.H
         S, T, _ = dHo.shape
         i, f, g, o = A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
@@ -100,46 +137,44 @@ class LSTMCell:
         return dZ, dZ, (dh, dc)
 
 
-class GRUCell:
+class GRUCell(GatedCell):
     """r, z = sigma(.), n = tanh(W_xn x + b_xn + r (W_hn h + b_hn)), h' = (1 - z) n + z h
     (rows r, z, n). The state is h."""
 
     gates = 3
     name = "gru"
 
-    def __init__(self, hidden_size: int):
-        self.H = hidden_size
-
-    def zero_state(self):
-        return np.zeros(self.H)
-
-    def run(self, xp: np.ndarray, Wh: np.ndarray, bh: np.ndarray, state):
-        """xp (T, 3H) input projections -> hs (T, H), final state, cache."""
+    def run(self, xp: np.ndarray, params: dict[str, np.ndarray], state: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, GRUCache]:
+        """xp (T, 3H) input projections, h0 (H,) -> hs (T, H), h_T (H,), cache."""
         H, T = self.H, len(xp)
         h = state
+        bh = params["bh"]
         RZ = np.empty((T, 2 * H))
         N = np.empty((T, H))
         HN = np.empty((T, H))          # W_hn h + b_hn of every step
         hs = np.empty((T, H))
-        WhT = Wh.T
+        WhT = params["Wh"].T
         hp = np.empty(3 * H)
         for t in range(T):
             np.dot(h, WhT, out=hp)
             hp += bh
             rz = RZ[t]
             np.add(xp[t, :2 * H], hp[:2 * H], out=rz)
-            _sigmoid(rz, out=rz)
+            transfer.sigmoid(rz, out=rz)
             HN[t] = hp[2 * H:]
             n = N[t]
             np.multiply(rz[:H], hp[2 * H:], out=n)
             n += xp[t, 2 * H:]
             np.tanh(n, out=n)
             hs[t] = h = n + rz[H:] * (h - n)
-        return hs, hs[-1].copy(), (RZ, N, HN, state)
+        return hs, hs[-1].copy(), GRUCache(RZ, N, HN, state)
 
-    def backprop(self, dHo: np.ndarray, cache, hs: np.ndarray, Wh: np.ndarray):
-        """dHo (S, T, H) -> dZ_x (S, T, 3H) (errors of the input projections), dZ_h (S, T, 3H)
-        (errors of W_h h + b_h), and dh0."""
+    def backprop(self, dHo: np.ndarray, cache: GRUCache, hs: np.ndarray, Wh: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """dHo (S, T, H): error reaching every h_t from outside the recurrence ->
+        dZ_x (S, T, 3H) (errors of the input projections), dZ_h (S, T, 3H) (errors of
+        W_h h + b_h), and dh0 (S, H)."""
         RZ, N, HN, h0 = cache
         H = self.H
         S, T, _ = dHo.shape
@@ -164,132 +199,15 @@ class GRUCell:
         return dX, dH, dh
 
 
-CELLS = {"lstm": LSTMCell, "gru": GRUCell}
+CELLS: dict[str, type[GatedCell]] = {"lstm": LSTMCell, "gru": GRUCell}
 
 
-class GatedNet:
-    """An LSTM or GRU layer of ``hidden_size`` units with a linear output layer.
+class GatedNet(RecurrentNet):
+    """An LSTM or GRU layer of ``hidden_size`` units (``kind``) under an output layer.
 
-    ``forward(X, state)`` is PyTorch's call: X (T, D) and the state after the previous sequence
-    ((h, c) for the LSTM, h for the GRU; None: zeros) -> (Y_hat (T, K), state at the end).
+    ``forward(X, state)``: the state is (h, c) for the LSTM, h for the GRU; None: zeros.
     """
-
-    recurrent = True
 
     def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int,
                  out_transfer: str = "purelin"):
-        self.kind = kind
-        self.cell = CELLS[kind](hidden_size)
-        self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
-        self.out_tf = transfer.get(out_transfer)
-        D, H, K, G = input_size, hidden_size, output_size, self.cell.gates
-        self.theta, self.params = flat_params(
-            {"Wx": (G * H, D), "Wh": (G * H, H), "bx": (G * H,), "bh": (G * H,),
-             "Wy": (K, H), "by": (K,)})
-
-    @property
-    def sizes(self) -> list[int]:
-        return [self.input_size, self.hidden_size, self.output_size]
-
-    @property
-    def transfers(self) -> list[transfer.Transfer]:
-        return [transfer.get("tansig"), self.out_tf]
-
-    def __repr__(self) -> str:
-        return (f"GatedNet({self.kind}, input_size={self.input_size}, "
-                f"hidden_size={self.hidden_size}, output_size={self.output_size}, "
-                f"{self.theta.size} weights)")
-
-    def init_weights(self, method: str, rng: np.random.Generator, x_range=None) -> None:
-        """uniform: every array uniform(-1/sqrt(H), 1/sqrt(H)), PyTorch's default."""
-        k = 1.0 / np.sqrt(self.hidden_size)
-        for view in self.params.values():
-            view[...] = rng.uniform(-k, k, size=view.shape)
-
-    # ---------------------------------------------------------------- forward and backward
-    def _state(self, state):
-        if state is None:
-            return self.cell.zero_state()
-        if self.kind == "lstm":
-            return tuple(np.asarray(s, dtype=float) for s in state)
-        return np.asarray(state, dtype=float)
-
-    def _hidden(self, X: np.ndarray, state):
-        p = self.params
-        xp = X @ p["Wx"].T + p["bx"]        # the input projections of every step at once
-        return self.cell.run(xp, p["Wh"], p["bh"], state)
-
-    def forward(self, X: np.ndarray, state=None):
-        """X (T, D), state or None -> (Y_hat (T, K), state after the last step)."""
-        state = self._state(state)
-        if len(X) == 0:
-            return np.empty((0, self.output_size)), state
-        hs, final, _ = self._hidden(X, state)
-        p = self.params
-        return self.out_tf.f(hs @ p["Wy"].T + p["by"]), final
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """X (T, D) as one sequence from the zero state -> Y_hat (T, K)."""
-        return self.forward(X)[0]
-
-    def loss(self, X: np.ndarray, Y: np.ndarray, state=None):
-        """mse of the sequence X (T, D) against Y (T, K), and the backward cache."""
-        state = self._state(state)
-        hs, _, cache = self._hidden(X, state)
-        p = self.params
-        ny = hs @ p["Wy"].T + p["by"]
-        y = self.out_tf.f(ny)
-        e = (Y - y).ravel()
-        return float(e @ e) / e.size, (X, hs, cache, ny, y, e)
-
-    def backward(self, cache) -> dict[str, np.ndarray]:
-        """Gradients of perf for every array of ``params``, and for the initial state
-        ("h0"; for the LSTM also "c0")."""
-        X, hs, cell_cache, ny, y, e = cache
-        p = self.params
-        dy = (-2.0 / e.size) * e.reshape(y.shape)
-        dny = dy if self.out_tf.linear else dy * self.out_tf.deriv(ny, y)
-        dHo = (dny @ p["Wy"])[None]                 # (1, T, H)
-        dZx, dZh, d0 = self.cell.backprop(dHo, cell_cache, hs, p["Wh"])
-        dZx, dZh = dZx[0], dZh[0]
-        h0 = cell_cache[-1][0] if self.kind == "lstm" else cell_cache[-1]
-        h_prev = np.vstack([h0[None, :], hs[:-1]])
-        grads = {"Wx": dZx.T @ X, "Wh": dZh.T @ h_prev, "bx": dZx.sum(axis=0),
-                 "bh": dZh.sum(axis=0), "Wy": dny.T @ hs, "by": dny.sum(axis=0)}
-        if self.kind == "lstm":
-            grads["h0"], grads["c0"] = d0[0][0], d0[1][0]
-        else:
-            grads["h0"] = d0[0]
-        return grads
-
-    def loss_and_grads(self, X: np.ndarray, Y: np.ndarray, state=None):
-        perf, cache = self.loss(X, Y, state)
-        return perf, self.backward(cache)
-
-    def flat_grad(self, cache) -> np.ndarray:
-        """dperf/dtheta as one vector, in the order of ``theta``."""
-        return flatten(self.backward(cache), self.params)
-
-    def jacobian(self, X: np.ndarray):
-        """Y_hat (T, K) and J = dY_hat/dtheta (T*K, P): BPTT from all T*K outputs at once."""
-        p = self.params
-        state = self.cell.zero_state()
-        hs, _, cell_cache = self._hidden(X, state)
-        ny = hs @ p["Wy"].T + p["by"]
-        y = self.out_tf.f(ny)
-        T, K, H = len(X), self.output_size, self.hidden_size
-        dout = np.ones_like(y) if self.out_tf.linear else self.out_tf.deriv(ny, y)
-        dHo = np.zeros((T, K, T, H))
-        for k in range(K):   # source (s, k) injects dout[s, k] Wy[k] into h_s
-            dHo[np.arange(T), k, np.arange(T)] = dout[:, k:k + 1] * p["Wy"][k]
-        dZx, dZh, _ = self.cell.backprop(dHo.reshape(T * K, T, H), cell_cache, hs, p["Wh"])
-        h0 = state[0] if self.kind == "lstm" else state
-        h_prev = np.vstack([h0[None, :], hs[:-1]])
-        J = np.zeros((T * K, self.theta.size))
-        where = slices(p)
-        J[:, where["Wx"]] = np.einsum("stg,td->sgd", dZx, X).reshape(T * K, -1)
-        J[:, where["Wh"]] = np.einsum("stg,tj->sgj", dZh, h_prev).reshape(T * K, -1)
-        J[:, where["bx"]] = dZx.sum(axis=1)
-        J[:, where["bh"]] = dZh.sum(axis=1)
-        J[:, where["Wy"]], J[:, where["by"]] = output_jacobian(dout, hs)
-        return y, J
+        super().__init__(CELLS[kind](hidden_size), input_size, output_size, out_transfer)

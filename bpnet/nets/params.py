@@ -10,7 +10,8 @@ import numpy as np
 
 
 def flat_params(shapes: dict[str, tuple[int, ...]]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Allocate a zero vector for ``shapes`` and return it with one view per name."""
+    """Allocate a zero vector theta (P,), P the total size of ``shapes``, and return it with
+    one view per name, of that name's shape."""
     sizes = [int(np.prod(s)) for s in shapes.values()]
     theta = np.zeros(sum(sizes))
     views, start = {}, 0
@@ -30,5 +31,5 @@ def slices(params: dict[str, np.ndarray]) -> dict[str, slice]:
 
 
 def flatten(grads: dict[str, np.ndarray], names) -> np.ndarray:
-    """The gradient arrays named by ``names``, in that order, as one vector."""
+    """The gradient arrays named by ``names``, in that order, as one vector (P,)."""
     return np.concatenate([grads[n].ravel() for n in names])

@@ -22,7 +22,8 @@ class Transfer(NamedTuple):
     needs_n: bool = False               # the derivative needs the net input n, not only a
 
     def backprop(self, da: np.ndarray, n: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """dn = da * f'(n), in as few passes over the arrays as the function allows."""
+        """dn = da * f'(n) from da, n and a = f(n), all of one shape (N, S): as few passes
+        over the arrays as the function allows."""
         if self.name == "tansig":      # da * (1 - a^2)
             d = a * a
             np.subtract(1.0, d, out=d)
@@ -31,8 +32,12 @@ class Transfer(NamedTuple):
         return da * self.deriv(n, a)
 
 
-def _logsig(n, out=None):
-    # 1/(1+exp(-n)) written with tanh so that large |n| never overflows exp
+def sigmoid(n: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """logsig, 1 / (1 + exp(-n)), of an array of any shape (written into ``out`` if given).
+
+    Computed as (tanh(n/2) + 1) / 2 so that large |n| never overflows exp; the LSTM and GRU
+    gates use this same function.
+    """
     a = np.multiply(n, 0.5, out=out)
     np.tanh(a, out=a)
     a += 1.0
@@ -67,11 +72,14 @@ def _dposlin(n, a):
 # module-level functions, not lambdas, so that networks pickle (runs in worker processes)
 TRANSFERS: dict[str, Transfer] = {
     "tansig": Transfer("tansig", np.tanh, _dtansig, (-1.0, 1.0), (-2.0, 2.0)),
-    "logsig": Transfer("logsig", _logsig, _dlogsig, (0.0, 1.0), (-4.0, 4.0)),
+    "logsig": Transfer("logsig", sigmoid, _dlogsig, (0.0, 1.0), (-4.0, 4.0)),
     "purelin": Transfer("purelin", _purelin, _dpurelin, (-1.0, 1.0), None, linear=True),
     # poslin's output is unbounded above; Nguyen-Widrow of the next layer assumes [0, 1].
     "poslin": Transfer("poslin", _poslin, _dposlin, (0.0, 1.0), None, needs_n=True),
 }
+
+
+NAMES: tuple[str, ...] = tuple(TRANSFERS)
 
 
 def get(name: str) -> Transfer:

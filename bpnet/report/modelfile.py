@@ -17,13 +17,11 @@ import numpy as np
 
 from bpnet.npzfile import copy_arrays, read_arrays
 from bpnet.data import scaling
-from bpnet.nets.elman import ElmanNet
 from bpnet.errors import InputError
-from bpnet.nets.feedforward import BPNet
+from bpnet.nets import registry
 from bpnet.paths import shown
 from bpnet.report.fileio import atomic_write
 from bpnet.report.meta import ModelMeta, invalid
-from bpnet.nets.gated import GatedNet
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
@@ -36,18 +34,6 @@ def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scal
     atomic_write(path, lambda fh: np.savez(fh, **arrays), binary=True)
 
 
-def build(meta: dict):
-    """An untrained network of the type and sizes that ``meta`` describes."""
-    sizes, transfers = meta["sizes"], meta["transfer"]
-    if meta["model"] == "feedforward":
-        return BPNet(sizes, transfers)
-    if meta["model"] == "elman":
-        return ElmanNet(sizes[0], sizes[1], sizes[2], tuple(transfers))
-    if meta["model"] in ("lstm", "gru"):
-        return GatedNet(meta["model"], sizes[0], sizes[1], sizes[2], transfers[1])
-    raise ValueError(f"unknown model type {meta['model']!r}")
-
-
 def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, ModelMeta]:
     """Read a saved model: (net, x_scaler, y_scaler, meta). Bad files raise InputError."""
     path = str(path)
@@ -56,7 +42,7 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
         raise InputError(f"{shown(path)}: no meta array; not a bpnet model file")
     try:
         raw = json.loads(str(arrays["meta"]))
-        net = build(raw)
+        net = registry.from_meta(raw)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise invalid(path, exc) from None
     copy_arrays(net.params, arrays, path, expected="its meta says")

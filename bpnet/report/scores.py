@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bpnet.config.load import ModelConfig
+from bpnet.config import ModelConfig
 from bpnet.data import Dataset
 from bpnet.report import metrics
 from bpnet.report.forecast import multistep

@@ -19,23 +19,12 @@ import numpy as np
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
 from bpnet.nets import initializers
-from bpnet.nets.elman import ElmanNet
-from bpnet.nets.feedforward import BPNet
-from bpnet.nets.gated import GatedNet
+from bpnet.nets import registry
 from bpnet.report import metrics
 from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 from bpnet.train.stops import StopRequest, never
-
-
-def build_network(m: ModelConfig, n_inputs: int, n_outputs: int):
-    """An uninitialised network of the type, sizes and transfer functions in ``m``."""
-    if m.type == "feedforward":
-        return BPNet([n_inputs, *m.hidden, n_outputs], list(m.transfer))
-    if m.type == "elman":
-        return ElmanNet(n_inputs, m.hidden[0], n_outputs, tuple(m.transfer))
-    return GatedNet(m.type, n_inputs, m.hidden[0], n_outputs, m.transfer[1])
 
 
 def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
@@ -77,7 +66,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
 
     ``should_stop()`` true ends training at the next epoch with "User stop.".
     """
-    net = build_network(model_cfg, data.X.shape[1], data.Y.shape[1])
+    net = registry.from_config(model_cfg, data.X.shape[1], data.Y.shape[1])
     initialise(net, model_cfg, data, np.random.default_rng(seed))
     X, Y = data.scaled("train")
     obj = NetObjective(net, X, Y, model_cfg.clip_norm)
