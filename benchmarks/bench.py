@@ -26,14 +26,13 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bpnet.data import dataset as data  # noqa: E402
-from bpnet.train import loop as training  # noqa: E402
-from bpnet.train.objective import NetObjective  # noqa: E402
 from bpnet.config import TrainConfig, build_config  # noqa: E402
+from bpnet.data import dataset as data  # noqa: E402
 from bpnet.nets.elman import ElmanNet  # noqa: E402
 from bpnet.nets.feedforward import BPNet  # noqa: E402
 from bpnet.nets.gated import GatedNet  # noqa: E402
 from bpnet.train import loop as training  # noqa: E402
+from bpnet.train.objective import NetObjective  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 GDX = TrainConfig(algorithm="traingdx", epochs=0, show=0, min_grad=0.0)

@@ -21,14 +21,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bpnet.version import __version__
-from bpnet.train import experiment
-from bpnet.report import console, files as report, outdir, usefiles
-from bpnet.report.baselines import score_baselines
-from bpnet.train.stops import StopRequest
 from bpnet.data import dataset as data_stage
 from bpnet.errors import InputError
 from bpnet.paths import shown
+from bpnet.report import console, outdir, usefiles
+from bpnet.report import files as report
+from bpnet.report.baselines import score_baselines
+from bpnet.train import experiment
+from bpnet.train.stops import StopRequest
+from bpnet.version import __version__
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from bpnet.report import modelfile
 from bpnet.cli import main
+from bpnet.report import modelfile
 
 
 def run(root, out, *extra):
@@ -15,7 +15,7 @@ def run(root, out, *extra):
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
-    from conftest import ROOT
+    from helpers import ROOT
     out = tmp_path_factory.mktemp("run1")
     assert run(ROOT, out, "--set", "train.epochs=150") == 0
     return out

@@ -5,15 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from bpnet.data import dataset as data
-from bpnet.train import experiment
-from bpnet.train import loop as training
-from bpnet.train.objective import NetObjective
 from bpnet.cli import main
 from bpnet.config import TrainConfig, build_config
+from bpnet.data import dataset as data
 from bpnet.nets.elman import ElmanNet
 from bpnet.train import experiment
 from bpnet.train import loop as training
+from bpnet.train.objective import NetObjective
 
 
 def series_cfg(root, split=(0.7, 0.0, 0.3), **model):

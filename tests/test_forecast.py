@@ -3,16 +3,16 @@ import json
 
 import numpy as np
 import pytest
-from conftest import predict_column_and_run_column
+from helpers import predict_column_and_run_column
 
 from bpnet import data
+from bpnet.cli import main
+from bpnet.config import build_config
+from bpnet.data.transforms import SeriesTransform
+from bpnet.errors import InputError
 from bpnet.report.baselines import score_baselines
 from bpnet.report.forecast import multistep
 from bpnet.train import experiment
-from bpnet.cli import main
-from bpnet.config import build_config
-from bpnet.errors import InputError
-from bpnet.data.transforms import SeriesTransform
 
 
 def airline(root) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Every analytic gradient against central differences, in float64."""
 import numpy as np
 import pytest
-from conftest import numeric_grad, numeric_jacobian, rel_error
+from helpers import numeric_grad, numeric_jacobian, rel_error
 
 from bpnet.nets import registry
 from bpnet.nets.elman import ElmanNet

@@ -13,7 +13,7 @@ from bpnet.cli import main
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    from conftest import ROOT
+    from helpers import ROOT
     out = tmp_path_factory.mktemp("trained")
     assert main([str(ROOT / "configs/passengers.yaml"), "--out", str(out), "--quiet",
                  "--set", "train.epochs=60"]) == 0

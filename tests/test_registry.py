@@ -5,8 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from bpnet.config import schema
-from bpnet.config import build_config
+from bpnet.config import build_config, schema
 from bpnet.nets import registry, transfer
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet

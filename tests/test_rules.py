@@ -2,14 +2,14 @@
 step-by-step implementations of SPEC 6 on a real network."""
 import numpy as np
 import pytest
-from test_training import Square
+from helpers import Square, numeric_jacobian
 
-from bpnet.train import loop as training
 from bpnet.config import RULE_PARAMS, TrainConfig
-from bpnet.train import stops
-from bpnet.train.objective import NetObjective
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
+from bpnet.train import loop as training
+from bpnet.train import stops
+from bpnet.train.objective import NetObjective
 
 
 class Linear:
@@ -116,19 +116,6 @@ def reference_rprop(net, X, Y, theta, tc, epochs):
     return theta
 
 
-def numeric_jacobian(net, X, theta, h=1e-6):
-    cols = []
-    for i in range(theta.size):
-        plus, minus = theta.copy(), theta.copy()
-        plus[i] += h
-        minus[i] -= h
-        net.theta[:] = plus
-        yp = net.predict(X).ravel()
-        net.theta[:] = minus
-        ym = net.predict(X).ravel()
-        cols.append((yp - ym) / (2 * h))
-    return np.column_stack(cols)
-
 
 def reference_lm(net, X, Y, theta, tc, epochs):
     mu = tc.mu
@@ -137,7 +124,7 @@ def reference_lm(net, X, Y, theta, tc, epochs):
     for _ in range(epochs):
         net.theta[:] = theta
         e = (Y - net.predict(X)).ravel()
-        J = numeric_jacobian(net, X, theta)
+        J = numeric_jacobian(net, X, theta, h=1e-6)
         while mu <= tc.mu_max:
             dtheta = np.linalg.solve(J.T @ J + mu * np.eye(theta.size), J.T @ e)
             net.theta[:] = theta + dtheta

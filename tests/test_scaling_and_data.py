@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from bpnet import data
-from bpnet.data import scaling
 from bpnet.config import SplitConfig, build_config
+from bpnet.data import scaling
 from bpnet.errors import InputError
 
 

@@ -5,27 +5,14 @@ import math
 
 import numpy as np
 import pytest
+from helpers import Square
 
-from bpnet.train import loop as training
 from bpnet.config import TrainConfig
+from bpnet.nets.feedforward import BPNet
+from bpnet.train import loop as training
 from bpnet.train import stops
 from bpnet.train.objective import NetObjective
 from bpnet.train.rules import RULES
-from bpnet.nets.feedforward import BPNet
-
-
-class Square:
-    """perf(theta) = sum(theta^2): the smallest network there is, for hand-worked examples."""
-
-    def __init__(self, n=1):
-        self.theta = np.zeros(n)
-
-    def loss(self, X, Y):
-        with np.errstate(over="ignore"):
-            return float(self.theta @ self.theta), None
-
-    def flat_grad(self, cache):
-        return 2.0 * self.theta
 
 
 def run(theta0, epochs, **kw):

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bpnet.npzfile import copy_arrays, read_arrays
 from bpnet.data import scaling
 from bpnet.errors import InputError
 from bpnet.nets import registry
+from bpnet.npzfile import copy_arrays, read_arrays
 from bpnet.paths import shown
 from bpnet.report.fileio import atomic_write
 from bpnet.report.meta import ModelMeta, invalid

@@ -18,8 +18,7 @@ import numpy as np
 
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
-from bpnet.nets import initializers
-from bpnet.nets import registry
+from bpnet.nets import initializers, registry
 from bpnet.report import metrics
 from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training

@@ -18,8 +18,16 @@ import numpy as np
 from bpnet.config import TrainConfig
 from bpnet.train.objective import NetObjective, Rule
 from bpnet.train.rules import RULES
-from bpnet.train.stops import (GOAL_MET, MAX_EPOCH, MAX_TIME, MIN_GRAD, NOT_FINITE, USER_STOP,
-                               VALIDATION_STOP, never)
+from bpnet.train.stops import (
+    GOAL_MET,
+    MAX_EPOCH,
+    MAX_TIME,
+    MIN_GRAD,
+    NOT_FINITE,
+    USER_STOP,
+    VALIDATION_STOP,
+    never,
+)
 
 # the columns of every training record, in the order of the history files; a rule without a
 # learning rate leaves lr NaN
