@@ -2,7 +2,7 @@
 
 Each field carries its default and, in its metadata, the check or the choices that
 :func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. ``RULE_PARAMS`` lists the
-parameters of every training rule with MATLAB's defaults (SPEC 6).
+parameters of every training rule with MATLAB's defaults (docs/semantics.md §6).
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class DataConfig:
 
 @dataclass(frozen=True)
 class SplitConfig:
-    """Fractions of the samples for training, validation and test (SPEC 7)."""
+    """Fractions of the samples for training, validation and test (docs/semantics.md §7)."""
 
     method: str = field(default="block", metadata=choice(*DIVISIONS))
     train: float = field(default=0.7, metadata=check(lambda v: 0 < v <= 1, "must be in (0, 1]"))
@@ -57,7 +57,8 @@ class SplitConfig:
     test: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
 
 
-# The parameters of each rule, with MATLAB's defaults (SPEC 6); every rule also takes COMMON.
+# The parameters of each rule, with MATLAB's defaults (docs/semantics.md §6); every rule also
+# takes COMMON.
 COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
           "time": math.inf}
 _GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
@@ -84,7 +85,7 @@ def _positive(v):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (SPEC 6).
+    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (docs/semantics.md §6).
 
     Parameters the rule does not take are None; those it takes and that were not given get the
     rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.

@@ -1,8 +1,9 @@
 """Input stage: the samples of a run, divided into parts and scaled.
 
 ``load(cfg, rng)`` reads the CSV data (:mod:`~bpnet.data.table`), builds the samples
-(:mod:`~bpnet.data.samples`), divides them (SPEC 7, :mod:`~bpnet.data.division`) and fits the
-scaling on the training part only (SPEC 3). Tabular data may bring its test set in its own file.
+(:mod:`~bpnet.data.samples`), divides them (docs/semantics.md §7, :mod:`~bpnet.data.division`)
+and fits the scaling on the training part only (docs/semantics.md §3). Tabular data may bring its
+test set in its own file.
 """
 from __future__ import annotations
 

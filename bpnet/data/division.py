@@ -1,4 +1,5 @@
-"""Input stage: the division of the samples into training, validation and test parts (SPEC 7).
+"""Input stage: the division of the samples into training, validation and test parts
+(docs/semantics.md §7).
 
 ``block`` keeps the sample order (train, then val, then test), ``random`` draws the parts from
 the caller's generator, ``interleaved`` deals the samples out in turn.
@@ -22,8 +23,8 @@ def part_sizes(q: int, split: SplitConfig) -> tuple[int, int, int]:
 
 
 def divide(q: int, split: SplitConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """The sorted sample indices (n_part,) of each part of q samples (SPEC 7); empty parts are
-    left out."""
+    """The sorted sample indices (n_part,) of each part of q samples (docs/semantics.md §7);
+    empty parts are left out."""
     n_train, n_val, n_test = part_sizes(q, split)
     counts = {"train": n_train, "val": n_val, "test": n_test}
     if split.method == "block":

@@ -1,8 +1,9 @@
 """Input stage: the samples of a table, in series mode or tabular mode.
 
-Series mode (SPEC 8) turns one column y[0..L-1] into samples whose inputs are y[t - lag] for each
-lag (and the calendar month of t) and whose target is y[t], built on the transformed series when
-``data.transform`` asks for one. Tabular mode reads named input and target columns.
+Series mode (docs/semantics.md §8) turns one column y[0..L-1] into samples whose inputs are
+y[t - lag] for each lag (and the calendar month of t) and whose target is y[t], built on the
+transformed series when ``data.transform`` asks for one. Tabular mode reads named input and
+target columns.
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def build_samples(d: DataConfig, table: Table, targets_needed: bool = True) -> S
 
 def series_samples(y: np.ndarray, lags: tuple[int, ...], months: np.ndarray | None = None,
                    lost: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Lagged samples of a series (SPEC 8).
+    """Lagged samples of a series (docs/semantics.md §8).
 
     y (L,), months (L,) in 1..12 or None -> X (L - lost - max(lags), len(lags) [+ 1]),
     Y (..., 1). Sample i has t = lost + max(lags) + i: inputs y[t - lag] for each lag, then

@@ -1,4 +1,5 @@
-"""Compute stage: the Elman network (MATLAB elmannet / newelm) with exact BPTT (SPEC 9).
+"""Compute stage: the Elman network (MATLAB elmannet / newelm) with exact BPTT
+(docs/semantics.md §9).
 
 One gate: with the input projections n_t = Wx x_t + bh computed for every step at once,
 

@@ -1,4 +1,4 @@
-"""Compute stage: MATLAB's transfer functions and their derivatives (SPEC 2).
+"""Compute stage: MATLAB's transfer functions and their derivatives (docs/semantics.md §2).
 
 Each entry maps a MATLAB name to ``f(n) -> a`` and ``deriv(n, a) -> f'(n)``; the derivative is
 taken from the output ``a`` where that is cheaper (tansig, logsig). ``linear`` marks purelin, whose

@@ -1,4 +1,4 @@
-"""Output stage: the description saved with a model (the ``meta`` JSON of SPEC 10).
+"""Output stage: the description saved with a model (the ``meta`` JSON of docs/semantics.md §10).
 
 Everything needed to use a trained network without its config: the network's type, sizes and
 transfer functions, the scaling method, the feature and target names, the range of the training

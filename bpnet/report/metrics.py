@@ -1,4 +1,5 @@
-"""Output stage: errors of predictions in original units (SPEC 11), and their spread over runs.
+"""Output stage: errors of predictions in original units (docs/semantics.md §11), and their
+spread over runs.
 
 The relative error of a prediction is (y_pred - y_true) / y_true; a zero target has none (NaN),
 is left out of MAPE and max |relative error|, and is counted in ``n_zero_targets``.

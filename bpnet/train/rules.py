@@ -1,4 +1,4 @@
-"""Compute stage: MATLAB's training rules, one small object each (SPEC 6).
+"""Compute stage: MATLAB's training rules, one small object each (docs/semantics.md §6).
 
 Each rule is a :class:`~bpnet.train.objective.Rule`: it holds its own state (lr, the last step
 dtheta, Rprop's step sizes, LM's mu) and moves the weight vector theta (P,) by one epoch in
