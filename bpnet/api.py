@@ -30,7 +30,7 @@ import numpy as np
 
 from bpnet.config import Config, build_config
 from bpnet.config.load import read_config_file
-from bpnet.config.overrides import apply_values
+from bpnet.config.overrides import apply_values, as_yaml
 from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
 from bpnet.predict import Model
@@ -141,7 +141,7 @@ def configure(config: str | os.PathLike | Mapping, values: Mapping[str, Any],
     """The resolved config of a file or a dict, with ``values`` set by key path."""
     out_dir = None if out is None else os.fspath(out)
     if isinstance(config, Mapping):
-        raw = copy.deepcopy(dict(config))
+        raw = as_yaml(copy.deepcopy(dict(config)))
         typed = apply_values(raw, values)
         return build_config(raw, "the config", Path.cwd(), out_dir, typed,
                             base_name="the current folder", check_files=True)

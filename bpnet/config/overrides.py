@@ -28,19 +28,19 @@ def apply_values(raw: dict, values: typing.Mapping[str, typing.Any]) -> frozense
     given = set()
     for key, value in values.items():
         _check_key(str(key), f"{key}={value!r}")
-        _put(raw, str(key).strip(), _as_yaml(value))
+        _put(raw, str(key).strip(), as_yaml(value))
         given.add(str(key).strip())
     _switch_rules(raw, given)
     return frozenset(given)
 
 
-def _as_yaml(value):
+def as_yaml(value):
     """A Python value as YAML would have given it: tuples as lists, numpy scalars as numbers,
     paths as text."""
     if isinstance(value, dict):
-        return {k: _as_yaml(v) for k, v in value.items()}
+        return {k: as_yaml(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_as_yaml(v) for v in value]
+        return [as_yaml(v) for v in value]
     if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", None) == 0:
         return value.item()
     if isinstance(value, os.PathLike):
