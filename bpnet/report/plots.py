@@ -2,8 +2,8 @@
 
 Every function returns a matplotlib Figure (Agg backend, no screen needed); :func:`save` writes
 one to a file and closes it. Importing this module imports matplotlib (about a second): the
-rest of the package imports it only when a picture is drawn. Legends sit outside the axes, so
-that they never hide data; time labels that are whole numbers written as floats (``1871.0``)
+rest of the package imports it only when a picture is drawn. Legends sit outside the axes, in
+room added to the figure's width, so that they never hide data; time labels that are whole numbers written as floats (``1871.0``)
 show as whole numbers.
 """
 from __future__ import annotations
@@ -30,11 +30,20 @@ def _plottable(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v) & (np.abs(v) < 1e100), v, np.nan)
 
 
-def _legend(ax, **kw) -> None:
-    """The legend of ``ax`` outside it, at its top right, where it hides no data (:func:`save`
-    widens the picture to hold it)."""
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-              fontsize=kw.pop("fontsize", 8), **kw)
+def _legend(ax, handles=None, labels=None) -> None:
+    """The legend of ``ax`` outside it, at its top right, where it hides no data: the figure
+    is widened by the legend's width (estimated from its longest label) and the axes keep
+    their size."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    fig = ax.figure
+    extra = 0.5 + 0.065 * max(len(label) for label in labels)   # inches, at fontsize 8
+    w, h = fig.get_size_inches()
+    p = fig.subplotpars
+    fig.set_size_inches(w + extra, h)
+    fig.subplots_adjust(left=p.left * w / (w + extra), right=p.right * w / (w + extra))
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              fontsize=8)
 
 
 def _time_ticks(ax, labels: list[str], x: np.ndarray | None = None) -> None:
@@ -94,7 +103,7 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     x = np.arange(q)
     part_of = np.array(part_of)
     for j, ax in enumerate(axes[:, 0]):
-        ax.plot(x, targets[:, j], color="black", linewidth=1.6, label=f"{target_names[j]} (data)")
+        ax.plot(x, targets[:, j], color="black", linewidth=1.6, label="data")
         for i, (name, pred) in enumerate(predictions.items()):
             ax.plot(x, pred[:, j], linewidth=1.2, color=f"C{i}", label=name)
         for name, pred in (baselines or {}).items():
@@ -116,7 +125,7 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
         ax.set_ylabel(target_names[j])
         ax.set_title(f"{target_names[j]}: data and one-step predictions")
         ax.grid(True, alpha=0.3)
-        _legend(ax)
+    _legend(axes[0, 0])   # the same lines in every panel
     return fig
 
 
@@ -232,7 +241,7 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
             ax.set_xlabel(f"Target {target_names[j]}" if k > 1 else "Target")
             ax.set_ylabel("Output")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    _legend(axes[0, -1], handles=handles, labels=labels)
+    _legend(axes[0, -1], handles, labels)
     fig.suptitle(f"{name}: outputs against targets")
     return fig
 
@@ -338,7 +347,6 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
 def save(fig, path: str | Path) -> None:
     """Write ``fig`` as a PNG to ``path`` atomically, then close it (also when writing fails)."""
     try:
-        atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=110,
-                                                  bbox_inches="tight"), binary=True)
+        atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
     finally:
         plt.close(fig)
