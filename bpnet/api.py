@@ -161,5 +161,5 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
     message = console.zero_targets(data)
     if message:
         warnings.warn(message, stacklevel=3)
-    written = files.write_all(cfg, data, results, baselines) if write else []
+    written = files.write_all(cfg, data, results, baselines, jobs) if write else []
     return RunResult(cfg, data, results, baselines, written)

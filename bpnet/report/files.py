@@ -142,20 +142,15 @@ class _Folder:
         atomic_write(self.out / name, write)
         self.written.append(self.out / name)
 
-    def figure(self, name: str, fig) -> None:
-        from bpnet.report import plots   # drawing alone needs matplotlib
-        plots.save(fig, self.out / name)
-        self.written.append(self.out / name)
-
     def model(self, name: str, net, data: Dataset, meta: ModelMeta) -> None:
         modelfile.save(self.out / name, net, data.x_scaler, data.y_scaler, meta)
         self.written.append(self.out / name)
 
 
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
-              baselines: dict | None = None) -> list[Path]:
-    """Write every result file into ``cfg.output.dir`` (the pictures unless
-    ``cfg.output.plots`` is false); returns the paths written."""
+              baselines: dict | None = None, jobs: int | None = None) -> list[Path]:
+    """Write every result file into ``cfg.output.dir`` (the pictures, unless
+    ``cfg.output.plots`` is false, on up to ``jobs`` processes); returns the paths written."""
     folder = _Folder(prepare_dir(cfg.output.dir))
     folder.put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, folder.out), fh,
                                                         sort_keys=False))
@@ -166,6 +161,6 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
         folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
         folder.model(f"model_{r.name}.npz", r.net, data, ModelMeta.of_run(r.net, cfg.data, data))
     if cfg.output.plots:
-        for name, draw in pictures.of_run(data, results, baselines).items():
-            folder.figure(name, draw())
+        folder.written += pictures.draw_all(pictures.of_run(data, results, baselines),
+                                            folder.out, jobs)
     return folder.written

@@ -1,74 +1,89 @@
-"""Output stage: which pictures a run has, each as a function that draws it on demand.
+"""Output stage: which pictures a run has, each drawn on demand, in this process or another.
 
-:func:`of_run` maps every picture's file name to a function of no arguments that returns its
-matplotlib Figure, so that matplotlib is imported only when a picture is drawn: a run with
-``--no-plots`` (or a Python caller who never asks for a figure) never imports it.
+:func:`of_run` maps every picture's file name to a :class:`Picture`: the name of a drawing
+function of :mod:`bpnet.report.plots` and its arguments (plain arrays, so that a picture can be
+sent to a worker process). Calling it draws the matplotlib Figure; matplotlib is imported only
+then, so a run with ``--no-plots`` (or a Python caller who never asks for a figure) never
+imports it. :func:`draw_all` writes a run's pictures, on both cores when there are several.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from bpnet.data import Dataset
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
 
-Draw = Callable[[], object]   # -> matplotlib.figure.Figure
+
+@dataclass(frozen=True)
+class Picture:
+    """``plots.<kind>(*args, **kwargs)``, drawn when called."""
+
+    kind: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+    def __call__(self):
+        """-> the matplotlib Figure."""
+        from bpnet.report import plots   # drawing alone needs matplotlib
+        return getattr(plots, self.kind)(*self.args, **self.kwargs)
 
 
 def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = None
-           ) -> dict[str, Draw]:
-    """File name -> drawing function of every picture of a run: per model its error curves,
+           ) -> dict[str, Picture]:
+    """File name -> :class:`Picture` of every picture of a run: per model its error curves,
     training state, regression and error histogram; then every model's error curves together
     (with several models), the multi-step forecast (with one) and the fit."""
-    out: dict[str, Draw] = {}
+    baselines = baselines or {}
+    out: dict[str, Picture] = {}
     for r in results:
         out.update(_model_pictures(data, r))
     if len(results) > 1:
-        out["errors.png"] = lambda: _plots().compare(
-            {r.name: r.train.history for r in results},
-            {r.name: r.cfg.train.algorithm for r in results})
+        out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in results},
+                                                {r.name: r.cfg.train.algorithm for r in results}))
     if any(r.multistep is not None for r in results):
-        out["forecast.png"] = lambda: _forecast(data, results, baselines or {})
-    out["fit.png"] = lambda: _fit(data, results, baselines or {})
+        out["forecast.png"] = _forecast(data, results, baselines)
+    out["fit.png"] = _fit(data, results, baselines)
     return out
 
 
-def _plots():
-    from bpnet.report import plots
-    return plots
-
-
-def _model_pictures(data: Dataset, r: ModelResult) -> dict[str, Draw]:
+def _model_pictures(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     """One model's four pictures (MATLAB's plotperform, plottrainstate, plotregression and
     ploterrhist)."""
     h, algorithm = r.train.history, r.cfg.train.algorithm
     targets = {p: data.targets[i] for p, i in data.index.items()}
     outputs = {p: r.predictions[i] for p, i in data.index.items()}
     return {
-        f"errors_{r.name}.png": lambda: _plots().performance(
-            r.name, h, r.train.best_epoch, algorithm, r.train.stop_reason),
-        f"trainstate_{r.name}.png": lambda: _plots().train_state(r.name, h, algorithm),
-        f"regression_{r.name}.png": lambda: _plots().regression(
-            r.name, targets, outputs, data.target_names),
-        f"errhist_{r.name}.png": lambda: _plots().error_histogram(
-            r.name, {p: targets[p] - outputs[p] for p in targets}),
+        f"errors_{r.name}.png": Picture("performance", (r.name, h, r.train.best_epoch,
+                                                        algorithm, r.train.stop_reason)),
+        f"trainstate_{r.name}.png": Picture("train_state", (r.name, h, algorithm)),
+        f"regression_{r.name}.png": Picture("regression", (r.name, targets, outputs,
+                                                           data.target_names)),
+        f"errhist_{r.name}.png": Picture("error_histogram", (
+            r.name, {p: targets[p] - outputs[p] for p in targets})),
     }
 
 
-def _fit(data: Dataset, results: list[ModelResult], baselines: dict):
+def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
     """A series: the data and the one-step predictions against time. Tabular data: each
-    sample's predictions against its actual value, the samples sorted by the actual value."""
+    sample's predictions against its actual value, the samples sorted by the actual value.
+    The linear baseline is drawn beside the networks."""
     predictions = {r.name: r.predictions for r in results}
     linear = {b["what"]: b["predictions"] for name, b in baselines.items() if name == "ols"}
-    plots = _plots()
     if data.series is None:
-        return plots.fit_sorted(data.targets, data.target_names, predictions, data.part_of(),
-                                linear)
-    return plots.fit(data.labels, data.label_name, data.targets, data.target_names,
-                     predictions, data.part_of(), linear)
+        return Picture("fit_sorted", (data.targets, data.target_names, predictions,
+                                      data.part_of(), linear))
+    return Picture("fit", (data.labels, data.label_name, data.targets, data.target_names,
+                           predictions, data.part_of(), linear))
 
 
-def _forecast(data: Dataset, results: list[ModelResult], baselines: dict):
+def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
     """The series, the one-step predictions and multi-step forecasts of the test part, the
     linear baseline's forecast dashed."""
     test = data.index["test"]
@@ -80,6 +95,36 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict):
     if linear.get("multistep") is not None:
         paths[linear["what"]] = linear["multistep"]
     steps = max(len(p) for p in paths.values() if p is not None)
-    return _plots().forecast_test(s.labels, s.values, s.positions[test], one_step, paths,
-                                  origin, path_labels(s, origin, steps), data.target_names[0],
-                                  data.label_name)
+    return Picture("forecast_test", (s.labels, s.values, s.positions[test], one_step, paths,
+                                     origin, path_labels(s, origin, steps),
+                                     data.target_names[0], data.label_name))
+
+
+def draw_all(pictures: dict[str, Picture], folder: Path, jobs: int | None = None
+             ) -> list[Path]:
+    """Draw every picture to ``folder``/name (each written atomically); -> the paths, in the
+    order of ``pictures``. Several pictures are drawn by up to ``jobs`` worker processes
+    (default: one per core) where processes can be forked; else, or with ``jobs`` 1, here."""
+    paths = [folder / name for name in pictures]
+    jobs = min(len(pictures), jobs or os.cpu_count() or 1)
+    if jobs < 2 or sys.platform != "linux":   # fork is cheap and safe here only
+        for picture, path in zip(pictures.values(), paths):
+            _draw_to(picture, path)
+        return paths
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_drawing_worker) as pool:
+        for done in [pool.submit(_draw_to, p, path)
+                     for p, path in zip(pictures.values(), paths)]:
+            done.result()          # a failed picture fails the run, as it would here
+    return paths
+
+
+def _draw_to(picture: Picture, path: Path) -> None:
+    from bpnet.report import plots
+    plots.save(picture(), path)
+
+
+def _drawing_worker() -> None:
+    """A drawing process leaves Ctrl-C to the run (which writes its results, and kills the
+    workers on a second Ctrl-C)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
