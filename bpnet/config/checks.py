@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import Config, DataConfig, OutputConfig, SplitConfig
+from bpnet.config.schema import Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
 
 _SERIES_ONLY = ("lags", "month", "period", "transform")

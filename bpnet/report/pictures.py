@@ -31,7 +31,8 @@ class Picture:
 
     def __call__(self):
         """-> the matplotlib Figure."""
-        from bpnet.report import plots   # drawing alone needs matplotlib
+        # drawing alone needs matplotlib
+        from bpnet.report import plots
         return getattr(plots, self.kind)(*self.args, **self.kwargs)
 
 

@@ -3,8 +3,8 @@
 Every function returns a matplotlib Figure (Agg backend, no screen needed); :func:`save` writes
 one to a file and closes it. Importing this module imports matplotlib (about a second): the
 rest of the package imports it only when a picture is drawn. Legends sit outside the axes, in
-room added to the figure's width, so that they never hide data; time labels that are whole numbers written as floats (``1871.0``)
-show as whole numbers.
+room added to the figure's width, so that they never hide data; time labels that are whole
+numbers written as floats (``1871.0``) show as whole numbers.
 """
 from __future__ import annotations
 
