@@ -156,10 +156,18 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             write: bool = True) -> RunResult:
     """The compute and output stages of a run on loaded ``data``: train, score the baselines,
     warn once about zero targets, and (``write``) write every result file."""
-    results = experiment.fit_models(cfg, data, progress, jobs, should_stop)
-    baselines = score_baselines(data, cfg.forecast.horizon)
-    message = console.zero_targets(data)
-    if message:
-        warnings.warn(message, stacklevel=3)
-    written = files.write_all(cfg, data, results, baselines, jobs) if write else []
+    early = write and cfg.output.plots and cfg.runs == 1
+    # one run per model trains on one core: the drawing workers start now and import matplotlib
+    # meanwhile (several runs fork their own workers first; theirs start after training)
+    with pictures.Drawer(jobs if early else 1) as drawer:
+        results = experiment.fit_models(cfg, data, progress, jobs, should_stop)
+        baselines = score_baselines(data, cfg.forecast.horizon)
+        message = console.zero_targets(data)
+        if message:
+            warnings.warn(message, stacklevel=3)
+        written = []
+        if write:
+            if cfg.output.plots and not early:
+                drawer = pictures.Drawer(jobs)   # after training's own workers are gone
+            written = files.write_all(cfg, data, results, baselines, drawer)
     return RunResult(cfg, data, results, baselines, written)

@@ -136,15 +136,16 @@ def _on_signal(stop: StopRequest, signum, frame) -> None:
 
 
 def _run(args, should_stop: Callable[[], bool]) -> int:
-    import numpy as np
-
-    from bpnet import api
     from bpnet.config import load_config
-    from bpnet.data import dataset as data_stage
     from bpnet.report import outdir
     overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
     cfg = load_config(args.config, overrides, args.out, check_files=True)
     outdir.check_output_dir(cfg.output.dir)
+    # the compute stage (and scipy) only once the config is known to be good
+    import numpy as np
+
+    from bpnet import api
+    from bpnet.data import dataset as data_stage
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     sizes = {p: len(i) for p, i in data.index.items()}
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "

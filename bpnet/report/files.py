@@ -148,9 +148,11 @@ class _Folder:
 
 
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
-              baselines: dict | None = None, jobs: int | None = None) -> list[Path]:
+              baselines: dict | None = None, drawer: pictures.Drawer | None = None
+              ) -> list[Path]:
     """Write every result file into ``cfg.output.dir`` (the pictures, unless
-    ``cfg.output.plots`` is false, on up to ``jobs`` processes); returns the paths written."""
+    ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every core);
+    returns the paths written."""
     folder = _Folder(prepare_dir(cfg.output.dir))
     folder.put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, folder.out), fh,
                                                         sort_keys=False))
@@ -161,6 +163,7 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
         folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
         folder.model(f"model_{r.name}.npz", r.net, data, ModelMeta.of_run(r.net, cfg.data, data))
     if cfg.output.plots:
-        folder.written += pictures.draw_all(pictures.of_run(data, results, baselines),
-                                            folder.out, jobs)
+        with drawer or pictures.Drawer() as draw:
+            folder.written += draw.draw_all(pictures.of_run(data, results, baselines),
+                                            folder.out)
     return folder.written

@@ -4,7 +4,7 @@
 function of :mod:`bpnet.report.plots` and its arguments (plain arrays, so that a picture can be
 sent to a worker process). Calling it draws the matplotlib Figure; matplotlib is imported only
 then, so a run with ``--no-plots`` (or a Python caller who never asks for a figure) never
-imports it. :func:`draw_all` writes a run's pictures, on both cores when there are several.
+imports it. :class:`Drawer` writes a run's pictures, on every core.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,23 +102,49 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Pic
                                      data.target_names[0], data.label_name))
 
 
-def draw_all(pictures: dict[str, Picture], folder: Path, jobs: int | None = None
-             ) -> list[Path]:
-    """Draw every picture to ``folder``/name (each written atomically); -> the paths, in the
-    order of ``pictures``. Several pictures are drawn by up to ``jobs`` worker processes
-    (default: one per core) where processes can be forked; else, or with ``jobs`` 1, here."""
-    paths = [folder / name for name in pictures]
-    jobs = min(len(pictures), jobs or os.cpu_count() or 1)
-    if jobs < 2 or sys.platform != "linux":   # fork is cheap and safe here only
-        for picture, path in zip(pictures.values(), paths):
-            _draw_to(picture, path)
-        return paths
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_drawing_worker) as pool:
-        for done in [pool.submit(_draw_to, p, path)
-                     for p, path in zip(pictures.values(), paths)]:
-            done.result()          # a failed picture fails the run, as it would here
-    return paths
+class Drawer:
+    """Draws pictures to files, on worker processes when there are cores to spare.
+
+    ``Drawer(jobs)`` starts up to ``jobs`` workers (default: one per core, at most 4) at once,
+    where processes can be forked (Linux); each imports matplotlib as it starts, so that a run
+    that creates its drawer before training pays for the import while it trains. With
+    ``jobs`` 1, or elsewhere, pictures are drawn in this process. Use it as a context manager.
+    """
+
+    def __init__(self, jobs: int | None = None) -> None:
+        jobs = min(4, jobs or os.cpu_count() or 1)
+        self.pool = None
+        if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
+            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_drawing_worker)
+            self.pool.submit(int)   # start the workers now
+
+    def __enter__(self) -> Drawer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def draw_all(self, pictures: dict[str, Picture], folder: Path) -> list[Path]:
+        """Draw every picture to ``folder``/name (each written atomically); -> the paths, in
+        the order of ``pictures``. A worker that dies (a signal) leaves its pictures to this
+        process; a picture that fails fails the run, as it would here."""
+        jobs = [(p, folder / name) for name, p in pictures.items()]
+        if self.pool is not None and len(jobs) > 1:
+            try:
+                for done in [self.pool.submit(_draw_to, p, path) for p, path in jobs]:
+                    done.result()
+                return [path for _, path in jobs]
+            except BrokenProcessPool:
+                self.close()
+        for p, path in jobs:
+            _draw_to(p, path)
+        return [path for _, path in jobs]
 
 
 def _draw_to(picture: Picture, path: Path) -> None:
@@ -126,6 +153,7 @@ def _draw_to(picture: Picture, path: Path) -> None:
 
 
 def _drawing_worker() -> None:
-    """A drawing process leaves Ctrl-C to the run (which writes its results, and kills the
-    workers on a second Ctrl-C)."""
+    """A drawing process imports matplotlib at once and leaves Ctrl-C to the run (which writes
+    its results, and kills the workers on a second Ctrl-C)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from bpnet.report import plots  # noqa: F401
