@@ -131,8 +131,9 @@ def _worse_than(results: list[ModelResult], baseline: dict, called: str, targets
                 b = metric(baseline["scores"][part], "rmse", t)
                 if math.isfinite(b) and not a <= b:   # NaN counts as worse
                     worse.append(r.name + (f" on {t}" if t else ""))
-                    ours.append(_num(a, ".4g"))
-                    theirs.append(f"{b:.4g}")
+                    digits = _telling(a, b)
+                    ours.append(_num(a, f".{digits}g"))
+                    theirs.append(f"{b:.{digits}g}")
         if worse:
             does = "does" if len(worse) == 1 else "do"
             figures = f"{_and(ours)} against {theirs[0]}" if len(set(theirs)) == 1 else \
@@ -140,6 +141,14 @@ def _worse_than(results: list[ModelResult], baseline: dict, called: str, targets
             lines.append(f"note: {_and(worse)} {does} worse {where} than {called}: "
                          f"RMSE {figures}")
     return lines
+
+
+def _telling(a: float, b: float) -> int:
+    """The significant digits (4 or more) that show a != b as different numbers."""
+    digits = 4
+    while digits < 12 and math.isfinite(a) and f"{a:.{digits}g}" == f"{b:.{digits}g}":
+        digits += 1
+    return digits
 
 
 def _below_zero(data: Dataset, results: list[ModelResult], baselines: dict) -> list[str]:
