@@ -195,7 +195,8 @@ def _forecast(args) -> int:
     if not args.no_plots:
         written.append(os.path.splitext(args.out)[0] + ".png")
         usefiles.write_forecast_plot(written[-1], history, fc, shown(args.model))
-    print(f"forecast {args.steps} periods after {history.labels[-1]} with "
+    from bpnet.report.forecast import plain_label
+    print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
           f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
           f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
     y_future, y_past = fc.y_pred[:, 0], history.y_true[:, 0]

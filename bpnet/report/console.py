@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from bpnet.data import Dataset
-from bpnet.report.forecast import forecast_origin, path_labels
+from bpnet.report.forecast import forecast_origin, path_labels, plain_label
 from bpnet.report.metrics import crosses_zero, metric, over_runs
 from bpnet.report.scores import ModelResult
 
@@ -170,7 +170,8 @@ def _below_zero(data: Dataset, results: list[ModelResult], baselines: dict) -> l
     for what, values, labels in paths:
         if np.nanmin(values, initial=np.inf) < 0:
             i = int(np.nanargmin(values))
-            lines.append(f"note: {what} below zero ({values[i]:.4g} at {labels[i]}) though "
+            when = plain_label(labels[i])
+            lines.append(f"note: {what} below zero ({values[i]:.4g} at {when}) though "
                          f"{data.target_names[0]} is never negative")
     return lines
 
