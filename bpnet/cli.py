@@ -1,12 +1,15 @@
 """The command line, in three forms:
 
     python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
+                         [--no-plots]
     python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
-    python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv]
+    python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
-mistake ends with one line on stderr and exit status 2.
+mistake ends with one line on stderr and exit status 2. The stages are imported only when
+they are needed, so that ``--version``, ``--help`` and a mistake in the config answer at once
+(matplotlib, a second to import, is imported only to draw).
 """
 from __future__ import annotations
 
@@ -19,21 +22,14 @@ import sys
 import warnings
 from collections.abc import Callable
 
-import numpy as np
-
-from bpnet.data import dataset as data_stage
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report import console, outdir, usefiles
-from bpnet.report import files as report
-from bpnet.report.baselines import score_baselines
-from bpnet.train import experiment
 from bpnet.train.stops import StopRequest
 from bpnet.version import __version__
 
-USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
+USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N] [--no-plots]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
-       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv]"""
+       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,10 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE",
                    help="override a config key (repeatable), e.g. --set train.lr=0.05")
-    p.add_argument("--out", help="output folder (overrides output.dir)")
+    p.add_argument("--out", help="output folder (overrides output.dir; a relative path "
+                   "resolves against the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes for runs > 1 (default: one per core)")
+    p.add_argument("--no-plots", action="store_true",
+                   help="draw no pictures (the same as --set output.plots=false)")
     p.add_argument("--version", action="version", version=f"bpnet {__version__}")
     return p
 
@@ -87,6 +86,8 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
     p.add_argument("--out", default=f"{command}.csv" if steps else "predictions.csv",
                    help="the CSV to write (default: %(default)s)" +
                    ("; the picture goes beside it as .png" if steps else ""))
+    if steps:
+        p.add_argument("--no-plots", action="store_true", help="no picture, the CSV only")
     return p
 
 
@@ -136,8 +137,15 @@ def _on_signal(stop: StopRequest, signum, frame) -> None:
 
 def _run(args, should_stop: Callable[[], bool]) -> int:
     from bpnet.config import load_config
-    cfg = load_config(args.config, args.overrides, args.out)
+    from bpnet.report import outdir
+    overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
+    cfg = load_config(args.config, overrides, args.out, check_files=True)
     outdir.check_output_dir(cfg.output.dir)
+    # the compute stage (and scipy) only once the config is known to be good
+    import numpy as np
+
+    from bpnet import api
+    from bpnet.data import dataset as data_stage
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     sizes = {p: len(i) for p, i in data.index.items()}
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
@@ -151,22 +159,18 @@ def _run(args, should_stop: Callable[[], bool]) -> int:
     if cfg.runs > 1:
         print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
               f"{cfg.seed + cfg.runs - 1}", flush=True)
-    results = experiment.fit_models(cfg, data, progress, args.jobs, should_stop)
-    baselines = score_baselines(data, cfg.forecast.horizon)
-    written = report.write_all(cfg, data, results, baselines)
+    result = api.execute(cfg, data, progress, args.jobs, should_stop)
     print()
-    print(console.summary_table(results, baselines))
-    if cfg.runs > 1:
-        print()
-        print(console.runs_table(results, "val" in data.index))
+    print(result.summary)
     print()
-    print(f"wrote {len(written)} files to {shown(cfg.output.dir)}: "
-          f"{', '.join(p.name for p in written)}")
+    print(f"wrote {len(result.written)} files to {shown(cfg.output.dir)}: "
+          f"{', '.join(p.name for p in result.written)}")
     return 0
 
 
 def _predict(args) -> int:
     from bpnet.predict import load_model
+    from bpnet.report import outdir, usefiles
     model = load_model(args.model)
     outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
@@ -177,16 +181,27 @@ def _predict(args) -> int:
 
 
 def _forecast(args) -> int:
+    import numpy as np
+
     from bpnet.predict import load_model
+    from bpnet.report import outdir, usefiles
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
     model = load_model(args.model)
     outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     fc, history = model.forecast_file(args.data, args.steps)
-    picture = os.path.splitext(args.out)[0] + ".png"
+    written = [args.out]
     usefiles.write_use_csv(args.out, fc)
-    usefiles.write_forecast_plot(picture, history, fc, shown(args.model))
-    print(f"forecast {args.steps} periods after {history.labels[-1]} with "
+    if not args.no_plots:
+        written.append(os.path.splitext(args.out)[0] + ".png")
+        usefiles.write_forecast_plot(written[-1], history, fc, shown(args.model))
+    from bpnet.report.forecast import plain_label
+    print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
           f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
-          f"{fc.y_pred[-1, 0]:.6g}; wrote {shown(args.out)}, {shown(picture)}")
+          f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
+    y_future, y_past = fc.y_pred[:, 0], history.y_true[:, 0]
+    if (y_past >= 0).all() and (y_future < 0).any():
+        i = int(np.argmin(y_future))
+        print(f"note: the forecast goes below zero ({y_future[i]:.6g} at {fc.labels[i]}) "
+              f"though {history.target_names[0]} is never negative in {shown(args.data)}")
     return 0

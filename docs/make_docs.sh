@@ -15,3 +15,6 @@ keep docs/recurrent
 python run.py configs/passengers_forecast.yaml --out docs/forecast | tee docs/forecast.txt
 keep docs/forecast
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
+python docs/line_example.py > docs/line.txt            # the README's Python example
+python benchmarks/references.py > docs/references.txt   # needs statsmodels (pip install statsmodels)
+python benchmarks/startup.py > docs/startup.txt         # wall times: run it on an idle machine

@@ -126,7 +126,9 @@ def test_too_few_rows_says_how_many(tmp_path, capsys, out):
 def test_data_file_missing_or_unreadable(tmp_path, capsys, out):
     path = config(tmp_path)
     (tmp_path / "d.csv").unlink()
-    fails(capsys, [path], out, "d.csv: data file not found")
+    # the key, the path as written and the path it resolved to
+    fails(capsys, [path], out, "c.yaml: data.path: data file not found: 'd.csv', resolved "
+          f"against the config file's folder to {(tmp_path / 'd.csv').resolve()}")
     (tmp_path / "d.csv").mkdir()
     fails(capsys, [path], out, "d.csv: cannot read the data file")
 
@@ -151,7 +153,7 @@ def test_model_file_mistakes(tmp_path, capsys, out, arrays, fragment):
 
 def test_model_file_missing_or_garbage(tmp_path, capsys, out):
     fails(capsys, [config(tmp_path), "--set", f"models.bp.init={tmp_path / 'x.npz'}"], out,
-          "x.npz: model file not found")
+          f"--set models.bp.init: model file not found: '{tmp_path / 'x.npz'}'")
     (tmp_path / "g.npz").write_text("not a zip")
     fails(capsys, [config(tmp_path), "--set", f"models.bp.init={tmp_path / 'g.npz'}"], out,
           "g.npz: cannot read the model file")

@@ -82,7 +82,8 @@ def test_default_config_trains_both_side_by_side(root, tmp_path):
     assert set(m) == {"bp", "elman"} and m["elman"]["type"] == "elman"
     header = (out / "predictions.csv").read_text().splitlines()[0].split(",")
     assert header == ["month", "split", "target", "bp", "bp_relerr", "elman", "elman_relerr",
-                      "naive", "naive_multistep", "seasonal_naive", "seasonal_naive_multistep"]
+                      "naive", "naive_multistep", "seasonal_naive", "seasonal_naive_multistep",
+                      "ols"]
     with np.load(out / "model_elman.npz", allow_pickle=False) as z:
         assert z["Wx"].shape == (32, 2) and z["Wh"].shape == (32, 32) and z["by"].shape == (1,)
         assert {"x_mean", "x_std", "y_mean", "y_std", "meta"} <= set(z.files)

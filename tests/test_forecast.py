@@ -109,9 +109,12 @@ def test_baselines_on_the_test_samples(root):
     ds = data.load(cfg(root), np.random.default_rng(0))
     b = score_baselines(ds, "test")
     y = airline(root)
-    t = ds.series.positions[ds.index["test"]]
-    np.testing.assert_array_equal(b["naive"]["one_step"], y[t - 1])
-    np.testing.assert_array_equal(b["seasonal_naive"]["one_step"], y[t - 12])
+    test = ds.index["test"]
+    t = ds.series.positions[test]
+    np.testing.assert_array_equal(b["naive"]["predictions"][test, 0], y[t - 1])
+    np.testing.assert_array_equal(b["seasonal_naive"]["predictions"][test, 0], y[t - 12])
+    # the naive baselines predict the test part only
+    assert np.isnan(np.delete(b["naive"]["predictions"][:, 0], test)).all()
     origin = t[0]
     assert (b["naive"]["multistep"] == y[origin - 1]).all()
     np.testing.assert_array_equal(b["seasonal_naive"]["multistep"][:24],
@@ -125,11 +128,12 @@ def test_report_has_multistep_and_baselines(root, tmp_path):
     assert main([str(root / "configs/passengers.yaml"), "--out", str(out), "--quiet",
                  "--set", "train.epochs=20", "--set", "forecast.horizon=test"]) == 0
     m = json.loads((out / "metrics.json").read_text())
-    assert {"naive", "seasonal_naive"} == set(m["baselines"])
+    assert {"naive", "seasonal_naive", "ols"} == set(m["baselines"])
     assert m["models"]["bp"]["test_multistep"]["n"] == 42
     assert (out / "forecast.png").stat().st_size > 0
     header = (out / "predictions.csv").read_text().splitlines()[0].split(",")
-    assert {"bp_multistep", "elman_multistep", "naive", "seasonal_naive_multistep"} <= set(header)
+    assert {"bp_multistep", "elman_multistep", "naive", "seasonal_naive_multistep", "ols",
+            "ols_multistep"} <= set(header)
 
 
 def test_saved_transformed_model_predicts_as_in_the_run(root, tmp_path):

@@ -2,17 +2,21 @@
 
 Each key on its own is checked by the schema (:mod:`bpnet.config.schema`); here are the rules
 that tie keys together (series or tabular data, what a forecast needs, fractions summing to 1)
-and the resolution of relative paths against the config file's folder.
+and the resolution of relative paths: against the config file's folder when written in it,
+against the current folder when typed on the command line.
 """
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import Config, DataConfig, OutputConfig, SplitConfig
+from bpnet.config.schema import Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
 
 _SERIES_ONLY = ("lags", "month", "period", "transform")
+# the names of the baselines in the report (bpnet.report.baselines): a model may not take one,
+# or its columns would be confused with the baseline's
+BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive")
 
 
 def check_config(cfg: Config, raw_data, where: str) -> None:
@@ -22,6 +26,10 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
             if raw_data.get(key) is not None:
                 raise InputError(f"{where}: data.{key} is for a series (data.series); "
                                  "tabular mode uses data.inputs and data.targets")
+    for name in cfg.models:
+        if name in BASELINE_NAMES:
+            raise InputError(f"{where}: models.{name}: {name!r} is the name of a baseline in "
+                             "the report; give the model another name")
     _check_data(cfg.data, where)
     _check_forecast(cfg, where)
     _check_split(cfg.split, where)
@@ -64,18 +72,35 @@ def _check_split(split: SplitConfig, where: str) -> None:
         raise InputError(f"{where}: split: train + val + test must be 1, got {total:g}")
 
 
-def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> Config:
-    """``cfg`` with its data, init and output paths absolute: relative ones against ``base``
-    (the config file's folder); ``out_dir`` (``--out``) against the current folder, and without
-    either, ``results/<config stem>`` in the current folder."""
-    def resolve(p: str | None) -> str | None:
+def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
+                  typed: frozenset[str] = frozenset(),
+                  base_name: str = "the config file's folder", check_files: bool = False
+                  ) -> Config:
+    """``cfg`` with its data, init and output paths absolute, and the files it reads checked.
+
+    A relative path written in the file resolves against ``base`` (the config file's folder,
+    called ``base_name`` in messages); one typed on the command line (its key, or a block
+    holding it, is in ``typed``: the keys given with ``--set``) and ``out_dir`` (``--out``)
+    against the current folder. Without either, ``output.dir`` is ``results/<config stem>``
+    in the current folder. With ``check_files``, a data or model file that does not exist is
+    an error naming the key, the path as written and the path it resolved to.
+    """
+    def resolve(key: str, p: str | None, kind: str | None = None) -> str | None:
         if p is None:
             return None
+        typed_here = _typed(key, typed)
         q = Path(p).expanduser()
-        return str(q if q.is_absolute() else (base / q).resolve())
+        resolved = q if q.is_absolute() else ((Path.cwd() if typed_here else base) / q)
+        resolved = resolved.resolve()
+        if check_files and kind is not None and not resolved.exists():
+            origin = f"--set {key}" if typed_here else f"{where}: {key}"
+            against = "the current folder" if typed_here else base_name
+            raise InputError(f"{origin}: {kind} file not found: {p!r}, resolved against "
+                             f"{against} to {resolved}")
+        return str(resolved)
 
-    data = dataclasses.replace(cfg.data, path=resolve(cfg.data.path),
-                               test_path=resolve(cfg.data.test_path))
+    data = dataclasses.replace(cfg.data, path=resolve("data.path", cfg.data.path, "data"),
+                               test_path=resolve("data.test_path", cfg.data.test_path, "data"))
     models = {}
     for name, m in cfg.models.items():
         init = m.init
@@ -83,12 +108,18 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> C
             if not init.endswith(".npz"):
                 raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform "
                                  f"or the path of a saved model .npz, got {init!r}")
-            init = resolve(init)
+            init = resolve(f"models.{name}.init", init, "model")
         models[name] = dataclasses.replace(m, init=init)
     if out_dir is not None:
-        out = str(Path(out_dir).resolve())
+        out = str(Path(out_dir).expanduser().resolve())
     elif cfg.output.dir:
-        out = resolve(cfg.output.dir)
+        out = resolve("output.dir", cfg.output.dir)
     else:
         out = str((Path("results") / Path(where).stem).resolve())
-    return dataclasses.replace(cfg, data=data, models=models, output=OutputConfig(dir=out))
+    return dataclasses.replace(cfg, data=data, models=models,
+                               output=dataclasses.replace(cfg.output, dir=out))
+
+
+def _typed(key: str, typed: frozenset[str]) -> bool:
+    """Whether ``key`` was given on the command line: itself or a block holding it."""
+    return any(key == t or key.startswith(t + ".") for t in typed)

@@ -19,14 +19,24 @@ from bpnet.errors import InputError
 
 
 def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
-                out_dir: str | None = None) -> Config:
+                out_dir: str | None = None, check_files: bool = False) -> Config:
     """Read, override, check and resolve a config file.
 
     ``overrides`` are ``key.path=value`` strings (values parsed as YAML scalars or flow lists);
-    ``out_dir`` replaces ``output.dir``. Relative paths in the file resolve against its folder;
-    ``output.dir`` defaults to ``results/<config stem>`` in the current folder.
+    ``out_dir`` replaces ``output.dir``. Relative paths in the file resolve against its folder,
+    those given in ``overrides`` and ``out_dir`` against the current folder; ``output.dir``
+    defaults to ``results/<config stem>`` in the current folder. ``check_files``: a data or
+    model file that does not exist is an error naming its key and both paths.
     """
     path = Path(path)
+    raw = read_config_file(path)
+    typed = apply_overrides(raw, overrides)
+    return build_config(raw, str(path), base=path.parent, out_dir=out_dir, typed=typed,
+                        check_files=check_files)
+
+
+def read_config_file(path: Path) -> dict:
+    """The raw mapping of a YAML config file (``yaml.safe_load``, no tags), unchecked."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -38,13 +48,17 @@ def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
         raw = {}
     if not isinstance(raw, dict):
         raise InputError(f"{path}: the config must be a mapping of keys, not {kind(raw)}")
-    apply_overrides(raw, overrides)
-    return build_config(raw, str(path), base=path.parent, out_dir=out_dir)
+    return raw
 
 
 def build_config(raw: dict, where: str, base: Path = Path("."),
-                 out_dir: str | None = None) -> Config:
-    """Check a raw mapping (as from YAML) and resolve it into a :class:`Config`."""
+                 out_dir: str | None = None, typed: frozenset[str] = frozenset(),
+                 base_name: str = "the config file's folder", check_files: bool = False
+                 ) -> Config:
+    """Check a raw mapping (as from YAML) and resolve it into a :class:`Config`: relative
+    paths against ``base`` (``base_name`` in messages), those of the keys in ``typed`` (given
+    on the command line) against the current folder; ``check_files`` as in
+    :func:`load_config`."""
     raw = dict(raw)
     for required in ("data", "models"):
         if required not in raw:
@@ -59,7 +73,7 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
                         for name, mraw in models_raw.items()}
     cfg = Config(**values)
     check_config(cfg, raw.get("data"), where)
-    return resolve_paths(cfg, base, where, out_dir)
+    return resolve_paths(cfg, base, where, out_dir, typed, base_name, check_files)
 
 
 def _model(name: Any, raw: Any, where: str, top_train: dict) -> ModelConfig:

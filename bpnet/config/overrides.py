@@ -5,6 +5,7 @@ is checked exactly as if it had been written in the file.
 """
 from __future__ import annotations
 
+import os
 import typing
 import warnings
 
@@ -13,19 +14,59 @@ from bpnet.config.yamlschema import parse_yaml
 from bpnet.errors import InputError
 
 
-def apply_overrides(raw: dict, overrides: typing.Sequence[str]) -> None:
-    """Apply ``key.path=value`` strings to ``raw`` in place, in order, then switch rules."""
+def apply_overrides(raw: dict, overrides: typing.Sequence[str]) -> frozenset[str]:
+    """Apply ``key.path=value`` strings to ``raw`` in place, in order, then switch rules;
+    returns the key paths given."""
     given = {_set(raw, item) for item in overrides}
     _switch_rules(raw, given)
+    return frozenset(given)
+
+
+def apply_values(raw: dict, values: typing.Mapping[str, typing.Any]) -> frozenset[str]:
+    """As :func:`apply_overrides`, with Python values given by key path (``bpnet.run``'s
+    ``set={"train.lr": 0.05}``) instead of YAML text."""
+    given = set()
+    for key, value in values.items():
+        _check_key(str(key), f"{key}={value!r}")
+        _put(raw, str(key).strip(), as_yaml(value))
+        given.add(str(key).strip())
+    _switch_rules(raw, given)
+    return frozenset(given)
+
+
+def as_yaml(value):
+    """A Python value as YAML would have given it: tuples as lists, numpy scalars as numbers,
+    paths as text."""
+    if isinstance(value, dict):
+        return {k: as_yaml(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_yaml(v) for v in value]
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", None) == 0:
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
+
+
+def _check_key(key: str, item: str) -> None:
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise InputError(f"--set {item!r}: expected key.path=value, e.g. train.lr=0.05")
 
 
 def _set(raw: dict, item: str) -> str:
     """Apply one ``key.path=value`` (the value parsed as YAML); returns the key path."""
     key, sep, value = item.partition("=")
     key = key.strip()
-    if not sep or not key or any(not part for part in key.split(".")):
+    if not sep:
         raise InputError(f"--set {item!r}: expected key.path=value, e.g. train.lr=0.05")
-    value = parse_yaml(value, f"--set {key}")
+    _check_key(key, item)
+    _put(raw, key, parse_yaml(value, f"--set {key}"))
+    return key
+
+
+def _put(raw: dict, key: str, value) -> None:
+    """raw[k1][k2]...[kn] = value for key "k1.k2...kn", creating the mappings on the way."""
     node = raw
     parts = key.split(".")
     for depth, part in enumerate(parts[:-1]):
@@ -36,7 +77,6 @@ def _set(raw: dict, item: str) -> str:
             raise InputError(f"--set {key}: {'.'.join(parts[:depth + 1])} is not a mapping")
         node = child
     node[parts[-1]] = value
-    return key
 
 
 def _switch_rules(raw: dict, given: set[str]) -> None:

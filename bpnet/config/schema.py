@@ -171,9 +171,10 @@ class ForecastConfig:
 
 @dataclass(frozen=True)
 class OutputConfig:
-    """Where results go."""
+    """Where results go, and whether pictures are drawn (false: every picture is skipped)."""
 
     dir: str = ""
+    plots: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,109 @@
-"""Output stage: the naive baselines a series model must beat, scored like the models."""
+"""Output stage: the baselines every network is reported beside, scored like the networks.
+
+Tabular data: the training mean, and the ordinary least-squares linear model on the same scaled
+inputs (fitted on the training part with ``scipy.linalg.lstsq``). A series: naive (the previous
+value), seasonal naive (the value one period earlier) and the linear autoregression: least
+squares on the network's own scaled inputs (the same lags, month and transforms), scored one
+step ahead and, with a forecast, many steps ahead exactly as the networks are.
+
+Each baseline is a dict: "what" (its name in the summary), "scores" (part -> errors, as a
+model's), "predictions" (Q, K) in original units (NaN where it does not predict: the naive
+baselines predict the test part only) and "multistep" ((steps,) or None).
+"""
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 
 from bpnet.data import Dataset
 from bpnet.report import metrics
 from bpnet.report.forecast import forecast_origin
+from bpnet.report.scores import score_predictions
+
+# the names of the baselines in metrics.json and predictions.csv; no model may take them
+NAMES = ("train_mean", "ols", "naive", "seasonal_naive")
+LINEAR = "ols"
 
 
-def score_baselines(data: Dataset, horizon) -> dict[str, dict]:
-    """naive (the previous value) and seasonal naive (the value one period earlier), scored on
-    the test samples one step ahead and, from the test part's start, many steps ahead.
+class LinearModel:
+    """Y = X W^T + b on scaled inputs X (n, D) -> (n, K): W (K, D), b (K,). It predicts as a
+    feed-forward network does, so that it is scored and forecast by the same code."""
 
-    -> name -> {"scores": part -> errors, "one_step": (n_test,), "multistep": (steps,) or
-    None}; {} without a series or a test part.
+    recurrent = False
+
+    def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
+        self.W, self.b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+
+    @classmethod
+    def least_squares(cls, X: np.ndarray, Y: np.ndarray) -> LinearModel:
+        """The least-squares fit (intercept included) of Y (n, K) on X (n, D)."""
+        A = np.column_stack([np.ones(len(X)), X])
+        coef = scipy.linalg.lstsq(A, Y)[0]          # (D + 1, K); minimum norm if rank-deficient
+        return cls(coef[1:].T, coef[0])
+
+    @classmethod
+    def mean(cls, X: np.ndarray, Y: np.ndarray) -> LinearModel:
+        """The constant model: the mean of Y (n, K), whatever X (n, D)."""
+        return cls(np.zeros((Y.shape[1], X.shape[1])), Y.mean(axis=0))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """X (n, D) -> (n, K)."""
+        return X @ self.W.T + self.b
+
+    def __repr__(self) -> str:
+        return f"LinearModel(W={self.W!r}, b={self.b!r})"
+
+
+def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:
+    """Every baseline of ``data``: name -> {"what", "scores", "predictions", "multistep"}.
+
+    Tabular: train_mean and ols. Series: naive and seasonal_naive (when a test part exists),
+    then ols. ``horizon`` ("test" or a number of steps, series only) adds the multi-step
+    forecasts from the test part's start; the naive ones are always forecast ("test").
     """
-    if data.series is None or "test" not in data.index:
+    X, Y = data.scaled("train")
+    out = {}
+    if data.series is None:
+        out["train_mean"] = _fitted("train mean", LinearModel.mean(X, Y), data, None)
+    else:
+        out.update(_naive(data, horizon))
+    what = "linear (OLS)" if data.series is None else "linear AR (OLS)"
+    out[LINEAR] = _fitted(what, LinearModel.least_squares(X, Y), data, horizon)
+    return out
+
+
+def _fitted(what: str, model: LinearModel, data: Dataset, horizon) -> dict:
+    predictions, scores, path = score_predictions(model, data, horizon)
+    return {"what": what, "scores": scores, "predictions": predictions, "multistep": path,
+            "model": model}
+
+
+def _naive(data: Dataset, horizon) -> dict[str, dict]:
+    """naive (the previous value) and seasonal naive (the value one period earlier), scored
+    on the test samples one step ahead and, from the test part's start, many steps ahead."""
+    if "test" not in data.index:
         return {}
     y, period = data.series.values, data.series.period
     idx = data.index["test"]
     t = data.series.positions[idx]
     truth = data.targets[idx]
+    relative = metrics.relative_meaningful(data.targets)
     origin, steps, _ = forecast_origin(data, horizon or "test")
     n = min(steps, len(idx))
     h = np.arange(steps)
     out = {}
-    for name, one, many in (
-            ("naive", y[t - 1], np.full(steps, y[origin - 1])),
-            ("seasonal_naive", y[t - period] if t.min() >= period else None,
+    for name, what, one, many in (
+            ("naive", "naive", y[t - 1], np.full(steps, y[origin - 1])),
+            ("seasonal_naive", "seasonal naive", y[t - period] if t.min() >= period else None,
              y[origin - period + h % period] if origin >= period else None)):
         if one is None:
             continue
-        scores = {"test": metrics.regression_metrics(one[:, None], truth)}
+        scores = {"test": metrics.regression_metrics(one[:, None], truth, relative=relative)}
         if many is not None:
-            scores["test_multistep"] = metrics.regression_metrics(many[:n, None], truth[:n])
-        out[name] = {"scores": scores, "one_step": one, "multistep": many}
+            scores["test_multistep"] = metrics.regression_metrics(many[:n, None], truth[:n],
+                                                                  relative=relative)
+        predictions = np.full(data.targets.shape, np.nan)
+        predictions[idx, 0] = one
+        out[name] = {"what": what, "scores": scores, "predictions": predictions,
+                     "multistep": many}
     return out

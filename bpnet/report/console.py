@@ -1,58 +1,184 @@
-"""Output stage: the tables printed at the end of a run."""
+"""Output stage: the tables printed at the end of a run, and the notes under them.
+
+With several targets every table has a target column and one row per model and target, each
+in its target's own units. The notes say what a reader of the table must not miss: a network
+that does worse on the test part than the linear baseline (or the training mean), a target
+whose MAPE is omitted, a forecast of a never-negative series that goes below zero.
+"""
 from __future__ import annotations
 
 import math
 
-from bpnet.report.metrics import over_runs
-from bpnet.train.experiment import ModelResult
+import numpy as np
+
+from bpnet.data import Dataset
+from bpnet.report.forecast import forecast_origin, path_labels, plain_label
+from bpnet.report.metrics import crosses_zero, metric, over_runs
+from bpnet.report.scores import ModelResult
+
+# the baselines a network is compared with in the notes, and how the notes call them
+_COMPARED = {"train_mean": "the training mean",
+             "ols": "the linear baseline (least squares on the same inputs)"}
 
 
-def summary_table(results: list[ModelResult], baselines: dict | None = None) -> str:
-    """The console summary: one row per model, then the baselines."""
+def summary_table(results: list[ModelResult], baselines: dict | None = None,
+                  targets: list[str] | None = None) -> str:
+    """The console summary: one row per model (and target, when ``targets`` holds several),
+    then the baselines."""
+    baselines = baselines or {}
     multi = any(r.multistep is not None for r in results)
-    head = ["model", "epochs", "stop reason", "train RMSE", "test RMSE", "test MAPE %",
-            "max test |rel err|"] + (["multi-step MAPE %"] if multi else [])
+    per_target = targets if targets and len(targets) > 1 else [None]
+    head = ["model", *(["target"] if per_target[0] else []), "epochs", "stop reason",
+            "train RMSE", "test RMSE", "test MAPE %", "max test |rel err|"] + \
+        (["multi-step MAPE %"] if multi else [])
     rows = []
-    for r in results:
-        test = r.scores.get("test", {})
-        row = [r.name, str(r.train.epochs), r.train.stop_reason,
-               f"{r.scores['train']['rmse']:.3f}", _num(test.get("rmse"), ".3f"),
-               _num(test.get("mape"), ".2f"), _num(test.get("max_abs_rel_error"), ".4f")]
-        if multi:
-            row.append(_num(r.scores.get("test_multistep", {}).get("mape"), ".2f"))
-        rows.append(row)
-    for name, b in (baselines or {}).items():
-        test = b["scores"]["test"]
-        row = [name.replace("_", " "), "-", "baseline", "-", _num(test["rmse"], ".3f"),
-               _num(test["mape"], ".2f"), _num(test["max_abs_rel_error"], ".4f")]
-        if multi:
-            row.append(_num(b["scores"].get("test_multistep", {}).get("mape"), ".2f"))
-        rows.append(row)
-    return "\n".join(_table(head, rows, left=3))
+    entries = [(r.name, str(r.train.epochs), r.train.stop_reason, r.scores) for r in results]
+    entries += [(b["what"], "-", "baseline", b["scores"]) for b in baselines.values()]
+    for name, epochs, reason, scores in entries:
+        for t in per_target:
+            def num(part, m, spec, t=t, scores=scores):
+                return _num(metric(scores[part], m, t), spec) if part in scores else "-"
+            rows.append([name, *([t] if t else []), epochs, reason, num("train", "rmse", ".3f"),
+                         num("test", "rmse", ".3f"), num("test", "mape", ".2f"),
+                         num("test", "max_abs_rel_error", ".4f")] +
+                        ([num("test_multistep", "mape", ".2f")] if multi else []))
+    return "\n".join(_table(head, rows, left=4 if per_target[0] else 3))
 
 
-def runs_table(results: list[ModelResult], has_val: bool) -> str:
+def runs_table(results: list[ModelResult], has_val: bool, targets: list[str] | None = None
+               ) -> str:
     """Median [min, max] over runs of the main figures, and which run was kept."""
     multi = any("test_multistep" in r.scores for r in results)
-    head = ["model", "runs", "kept seed", "train mse", "test RMSE", "test MAPE %"] + \
-        (["multi-step MAPE %"] if multi else [])
+    per_target = targets if targets and len(targets) > 1 else [None]
+    head = ["model", *(["target"] if per_target[0] else []), "runs", "kept seed", "train mse",
+            "test RMSE", "test MAPE %"] + (["multi-step MAPE %"] if multi else [])
     rows = []
     for r in results:
         if not r.runs:
             continue
         o = over_runs(r.runs)
-
-        def cell(part, metric, spec, o=o):
-            if part not in o:
-                return "-"
-            s = o[part][metric]
-            return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
-        rows.append([r.name, str(len(r.runs)), str(r.seed), cell("train", "mse", ".4g"),
-                     cell("test", "rmse", ".2f"), cell("test", "mape", ".2f")] +
-                    ([cell("test_multistep", "mape", ".2f")] if multi else []))
+        for t in per_target:
+            def cell(part, m, spec, o=o, t=t):
+                if part not in o:
+                    return "-"
+                s = metric(o[part], m, None if m == "mse" else t)
+                return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
+            rows.append([r.name, *([t] if t else []), str(len(r.runs)), str(r.seed),
+                         cell("train", "mse", ".4g"), cell("test", "rmse", ".2f"),
+                         cell("test", "mape", ".2f")] +
+                        ([cell("test_multistep", "mape", ".2f")] if multi else []))
     which = "validation" if has_val else "training"
     return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} mse",
                       *_table(head, rows, left=len(head))])
+
+
+def notes(data: Dataset, results: list[ModelResult], baselines: dict | None = None
+          ) -> list[str]:
+    """The lines printed under the summary table (each starts with "note: ")."""
+    baselines = baselines or {}
+    out = []
+    for name, called in _COMPARED.items():
+        if name in baselines:
+            out += _worse_than(results, baselines[name], called, data.target_names)
+    out += [f"note: no MAPE or max |rel err| for {t}: it crosses zero (from {lo:.4g} to "
+            f"{hi:.4g}), where relative errors say nothing"
+            for t, lo, hi in mape_omitted(data)]
+    if data.series is not None and (data.series.values >= 0).all():
+        out += _below_zero(data, results, baselines)
+    return out
+
+
+def zero_targets(data: Dataset) -> str | None:
+    """The one warning of a run about zero targets (they have no relative error and are left
+    out of MAPE for every model and baseline), or None; targets whose MAPE is omitted anyway
+    (they cross zero) are not counted."""
+    crossing = crosses_zero(data.targets)
+    counts = []
+    for j, t in enumerate(data.target_names):
+        if crossing[j]:
+            continue
+        per_part = [f"{n} zero target(s) in the {part} part" for part, idx in data.index.items()
+                    if (n := int((data.targets[idx, j] == 0).sum()))]
+        if per_part:
+            counts.append(f"{t}: {_and(per_part)}")
+    if not counts:
+        return None
+    return (f"{'; '.join(counts)}: they have no relative error and are left out of MAPE and "
+            "max |rel err| (of every model and baseline)")
+
+
+def mape_omitted(data: Dataset) -> list[tuple[str, float, float]]:
+    """(target, smallest, largest value) of every target whose MAPE is omitted."""
+    crossing = crosses_zero(data.targets)
+    return [(t, float(data.targets[:, j].min()), float(data.targets[:, j].max()))
+            for j, t in enumerate(data.target_names) if crossing[j]]
+
+
+def _worse_than(results: list[ModelResult], baseline: dict, called: str, targets: list[str]
+                ) -> list[str]:
+    """A note for the networks whose test RMSE (one step; then over the multi-step forecast)
+    is larger than ``baseline``'s, per target with several."""
+    lines = []
+    steps = len(baseline["multistep"]) if baseline.get("multistep") is not None else 0
+    for part, where in (("test", "on the test part"),
+                        ("test_multistep", f"over the {steps}-step forecast of the test part")):
+        if part not in baseline["scores"]:
+            continue
+        worse, ours, theirs = [], [], []
+        for r in results:
+            for t in targets if len(targets) > 1 else [None]:
+                a = metric(r.scores.get(part, {}), "rmse", t)
+                b = metric(baseline["scores"][part], "rmse", t)
+                if math.isfinite(b) and not a <= b:   # NaN counts as worse
+                    worse.append(r.name + (f" on {t}" if t else ""))
+                    digits = _telling(a, b)
+                    ours.append(_num(a, f".{digits}g"))
+                    theirs.append(f"{b:.{digits}g}")
+        if worse:
+            does = "does" if len(worse) == 1 else "do"
+            figures = f"{_and(ours)} against {theirs[0]}" if len(set(theirs)) == 1 else \
+                _and([f"{a} against {b}" for a, b in zip(ours, theirs)])
+            lines.append(f"note: {_and(worse)} {does} worse {where} than {called}: "
+                         f"RMSE {figures}")
+    return lines
+
+
+def _telling(a: float, b: float) -> int:
+    """The significant digits (4 or more) that show a != b as different numbers."""
+    digits = 4
+    while digits < 12 and math.isfinite(a) and f"{a:.{digits}g}" == f"{b:.{digits}g}":
+        digits += 1
+    return digits
+
+
+def _below_zero(data: Dataset, results: list[ModelResult], baselines: dict) -> list[str]:
+    """Notes for the test-part predictions and forecasts that go below zero although the
+    series never does."""
+    test = data.index.get("test")
+    if test is None:
+        return []
+    test_labels = [data.labels[i] for i in test]
+    paths = []
+    for name, one, many in [(r.name, r.predictions, r.multistep) for r in results] + \
+            [(b["what"], b["predictions"], b["multistep"]) for b in baselines.values()]:
+        paths.append((f"{name}'s one-step predictions go", one[test, 0], test_labels))
+        if many is not None:
+            origin = forecast_origin(data, len(many))[0]
+            paths.append((f"{name}'s {len(many)}-step forecast goes", many,
+                          path_labels(data.series, origin, len(many))))
+    lines = []
+    for what, values, labels in paths:
+        if np.nanmin(values, initial=np.inf) < 0:
+            i = int(np.nanargmin(values))
+            when = plain_label(labels[i])
+            lines.append(f"note: {what} below zero ({values[i]:.4g} at {when}) though "
+                         f"{data.target_names[0]} is never negative")
+    return lines
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _table(head: list[str], rows: list[list[str]], left: int) -> list[str]:

@@ -6,6 +6,7 @@ result file is either the old one or the complete new one, never half written.
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import json
 import platform
 from pathlib import Path
@@ -15,7 +16,7 @@ import yaml
 
 from bpnet.config import Config, portable_config, to_plain
 from bpnet.data import Dataset
-from bpnet.report import metrics, modelfile, plots
+from bpnet.report import console, metrics, modelfile, pictures
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
 from bpnet.report.outdir import prepare_dir
@@ -25,18 +26,26 @@ from bpnet.version import __version__
 
 
 def versions() -> dict[str, str]:
-    """The versions of bpnet, Python and the packages it runs on."""
-    import matplotlib
+    """The versions of bpnet, Python and the packages it runs on (read from the installed
+    packages' metadata, so that no picture library is imported for it)."""
     import scipy
     return {"bpnet": __version__, "python": platform.python_version(),
             "numpy": np.__version__, "scipy": scipy.__version__,
-            "matplotlib": matplotlib.__version__, "pyyaml": yaml.__version__}
+            "matplotlib": _installed_version("matplotlib"), "pyyaml": yaml.__version__}
 
 
-def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None
-                 ) -> dict:
+def _installed_version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None,
+                 data: Dataset | None = None) -> dict:
     """metrics.json: per model its training outcome and scores (and their spread over runs),
-    then the baselines' scores; NaN and infinities as null."""
+    then the baselines' scores, the targets whose MAPE is omitted and why, and the notes of the
+    summary (with ``data``); NaN and infinities as null."""
     models = {}
     for r in results:
         t = r.train
@@ -54,53 +63,62 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
     out = {"seed": cfg.seed, "versions": versions(), "models": models}
     if baselines:
         out["baselines"] = {name: b["scores"] for name, b in baselines.items()}
+    if data is not None:
+        omitted = console.mape_omitted(data)
+        if omitted:
+            out["mape_omitted"] = {t: f"the target crosses zero (from {lo:.6g} to {hi:.6g})"
+                                   for t, lo, hi in omitted}
+        lines = console.notes(data, results, baselines)
+        if lines:
+            out["notes"] = [line.removeprefix("note: ") for line in lines]
     return to_plain(out, finite=True)
+
+
+def prediction_columns(data: Dataset, results: list[ModelResult],
+                       baselines: dict | None = None) -> list[tuple[str, list | np.ndarray]]:
+    """The columns of predictions.csv, each (Q,): label, split, target(s), then per model its
+    prediction and relative error per target, the models' multi-step forecasts of the test
+    part, then per baseline its predictions (every sample it predicts; the naive ones the test
+    part only) and its multi-step forecast. A (name, values) list: names may repeat."""
+    multi = len(data.target_names) > 1
+    names = data.target_names
+    q = len(data.targets)
+    cols: list[tuple[str, list | np.ndarray]] = [(data.label_name, list(data.labels)),
+                                                 ("split", data.part_of())]
+    cols += [(t if multi else "target", data.targets[:, j]) for j, t in enumerate(names)]
+    for r in results:
+        rel = metrics.relative_error(r.predictions, data.targets)
+        for j, t in enumerate(names):
+            col = f"{r.name}_{t}" if multi else r.name
+            cols += [(col, r.predictions[:, j]), (f"{col}_relerr", rel[:, j])]
+    test = data.index.get("test", np.array([], dtype=int))
+    cols += [(f"{r.name}_multistep", _on_rows(r.multistep, test, q)) for r in results
+             if r.multistep is not None]
+    for name, b in (baselines or {}).items():
+        cols += [(f"{name}_{t}" if multi else name, b["predictions"][:, j])
+                 for j, t in enumerate(names)]
+        if b["multistep"] is not None:
+            cols.append((f"{name}_multistep", _on_rows(b["multistep"], test, q)))
+    return cols
+
+
+def _on_rows(values: np.ndarray, rows: np.ndarray, q: int) -> np.ndarray:
+    """(Q,) NaN but for ``rows``, which get the first ``values``."""
+    col = np.full(q, np.nan)
+    n = min(len(values), len(rows))
+    col[rows[:n]] = values[:n]
+    return col
 
 
 def write_predictions(fh, data: Dataset, results: list[ModelResult],
                       baselines: dict | None = None) -> None:
-    """One row per sample: label, split, target(s), then per model prediction and rel. error
-    (and, with a forecast, the multi-step forecast of the test part), then the baselines."""
+    """predictions.csv: one row per sample, the columns of :func:`prediction_columns`."""
     w = csv.writer(fh, lineterminator="\n")
-    multi = len(data.target_names) > 1
-    names = data.target_names
-    header = [data.label_name, "split", *(names if multi else ["target"])]
-    for r in results:
-        for t in names:
-            col = f"{r.name}_{t}" if multi else r.name
-            header += [col, f"{col}_relerr"]
-    columns = _test_columns(data, results, baselines)
-    w.writerow(header + list(columns))
-    rel = {r.name: metrics.relative_error(r.predictions, data.targets) for r in results}
-    part_of = data.part_of()
-    for i in range(len(data.targets)):
-        row = [data.labels[i], part_of[i], *(number_cell(v) for v in data.targets[i])]
-        for r in results:
-            for j in range(len(names)):
-                row += [number_cell(r.predictions[i, j]), number_cell(rel[r.name][i, j])]
-        w.writerow(row + [number_cell(col[i]) for col in columns.values()])
-
-
-def _test_columns(data: Dataset, results: list[ModelResult], baselines: dict | None
-                  ) -> dict[str, np.ndarray]:
-    """The columns (Q,) that only the test samples fill (NaN elsewhere): the models'
-    multi-step forecasts, then the baselines (one step and many)."""
-    extras: dict[str, np.ndarray] = {}
-    for r in results:
-        if r.multistep is not None:
-            extras[f"{r.name}_multistep"] = r.multistep
-    for name, b in (baselines or {}).items():
-        extras[name] = b["one_step"]
-        if b["multistep"] is not None:
-            extras[f"{name}_multistep"] = b["multistep"]
-    test = data.index.get("test", np.array([], dtype=int))
-    columns = {}
-    for name, values in extras.items():
-        col = np.full(len(data.targets), np.nan)
-        n = min(len(values), len(test))
-        col[test[:n]] = values[:n]
-        columns[name] = col
-    return columns
+    cols = prediction_columns(data, results, baselines)
+    w.writerow([name for name, _ in cols])
+    cells = [values if isinstance(values, list) else [number_cell(v) for v in values]
+             for _, values in cols]
+    w.writerows(zip(*cells))
 
 
 def write_history(fh, history: dict[str, np.ndarray]) -> None:
@@ -124,60 +142,28 @@ class _Folder:
         atomic_write(self.out / name, write)
         self.written.append(self.out / name)
 
-    def figure(self, name: str, fig) -> None:
-        plots.save(fig, self.out / name)
-        self.written.append(self.out / name)
-
     def model(self, name: str, net, data: Dataset, meta: ModelMeta) -> None:
         modelfile.save(self.out / name, net, data.x_scaler, data.y_scaler, meta)
         self.written.append(self.out / name)
 
 
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
-              baselines: dict | None = None) -> list[Path]:
-    """Write every result file into ``cfg.output.dir``; returns the paths written."""
+              baselines: dict | None = None, drawer: pictures.Drawer | None = None
+              ) -> list[Path]:
+    """Write every result file into ``cfg.output.dir`` (the pictures, unless
+    ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every core);
+    returns the paths written."""
     folder = _Folder(prepare_dir(cfg.output.dir))
     folder.put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, folder.out), fh,
                                                         sort_keys=False))
-    folder.put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results, baselines), fh,
-                                                    indent=2))
+    folder.put("metrics.json", lambda fh: json.dump(
+        metrics_dict(cfg, results, baselines, data), fh, indent=2))
     folder.put("predictions.csv", lambda fh: write_predictions(fh, data, results, baselines))
     for r in results:
-        _write_model(folder, cfg, data, r)
-    _write_overview(folder, data, results)
+        folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
+        folder.model(f"model_{r.name}.npz", r.net, data, ModelMeta.of_run(r.net, cfg.data, data))
+    if cfg.output.plots:
+        with drawer or pictures.Drawer() as draw:
+            folder.written += draw.draw_all(pictures.of_run(data, results, baselines),
+                                            folder.out)
     return folder.written
-
-
-def _write_model(folder: _Folder, cfg: Config, data: Dataset, r: ModelResult) -> None:
-    """One model's files: its history, the saved model, and its four pictures."""
-    folder.put(f"history_{r.name}.csv", lambda fh: write_history(fh, r.train.history))
-    folder.model(f"model_{r.name}.npz", r.net, data, ModelMeta.of_run(r.net, cfg.data, data))
-    folder.figure(f"errors_{r.name}.png",
-                  plots.performance(r.name, r.train.history, r.train.best_epoch,
-                                    r.cfg.train.algorithm, r.train.stop_reason))
-    folder.figure(f"trainstate_{r.name}.png",
-                  plots.train_state(r.name, r.train.history, r.cfg.train.algorithm))
-    targets = {p: data.targets[i] for p, i in data.index.items()}
-    outputs = {p: r.predictions[i] for p, i in data.index.items()}
-    folder.figure(f"regression_{r.name}.png", plots.regression(r.name, targets, outputs))
-    folder.figure(f"errhist_{r.name}.png", plots.error_histogram(
-        r.name, {p: targets[p] - outputs[p] for p in targets}))
-
-
-def _write_overview(folder: _Folder, data: Dataset, results: list[ModelResult]) -> None:
-    """The pictures of all models together: their error curves, the multi-step forecasts of
-    the test part, and the fit of every sample."""
-    if len(results) > 1:
-        folder.figure("errors.png", plots.compare({r.name: r.train.history for r in results},
-                                                  {r.name: r.cfg.train.algorithm for r in results}))
-    if any(r.multistep is not None for r in results):
-        test = data.index["test"]
-        s = data.series
-        folder.figure("forecast.png", plots.forecast_test(
-            s.labels, s.values, s.positions[test],
-            {r.name: r.predictions[test, 0] for r in results},
-            {r.name: r.multistep for r in results}, int(s.positions[test[0]]),
-            data.target_names[0], data.label_name))
-    folder.figure("fit.png", plots.fit(data.labels, data.label_name, data.targets,
-                                       data.target_names, {r.name: r.predictions for r in results},
-                                       data.part_of()))

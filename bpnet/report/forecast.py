@@ -16,8 +16,21 @@ from bpnet.data.scaling import Scaler
 _YEAR_MONTH = re.compile(r"^\s*(\d{1,4})([-/])(\d{1,2})\s*$")
 
 
+def plain_label(label: str) -> str:
+    """A time label as pictures and messages show it: a whole number written as a float
+    (a year read as ``1871.0``) without its ``.0``; any other label unchanged."""
+    text = label.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return label
+    return str(int(value)) if value.is_integer() and "." in text and "e" not in text.lower() \
+        else label
+
+
 def next_labels(last: str, steps: int) -> list[str]:
-    """The labels of the ``steps`` periods after ``last``: months after YYYY-MM, else counts."""
+    """The labels of the ``steps`` periods after ``last``: months after YYYY-MM, whole numbers
+    after a whole number (also one written as ``1871.0``), else ``+1``, ``+2``, ..."""
     m = _YEAR_MONTH.match(last)
     if m:
         year, sep, month = int(m.group(1)), m.group(2), int(m.group(3))
@@ -27,10 +40,17 @@ def next_labels(last: str, steps: int) -> list[str]:
             out.append(f"{year:04d}{sep}{month:02d}")
         return out
     try:
-        start = int(last)
+        start = int(plain_label(last))
     except ValueError:
         return [f"+{h}" for h in range(1, steps + 1)]
     return [str(start + h) for h in range(1, steps + 1)]
+
+
+def path_labels(series: Series, origin: int, steps: int) -> list[str]:
+    """The labels (steps,) of the times origin, origin + 1, ... of ``series``; past its end,
+    the labels that follow its last one."""
+    known = list(series.labels[origin:origin + steps])
+    return known + next_labels(series.labels[-1], steps - len(known))
 
 
 def recursive(net, x_scaler: Scaler, y_scaler: Scaler, history: np.ndarray,

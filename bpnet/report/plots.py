@@ -1,18 +1,25 @@
 """Output stage: the pictures, as MATLAB draws them (plotperform) plus the fit of the series.
 
 Every function returns a matplotlib Figure (Agg backend, no screen needed); :func:`save` writes
-one to a file and closes it.
+one to a file and closes it. Importing this module imports matplotlib (about a second): the
+rest of the package imports it only when a picture is drawn. Legends sit outside the axes, in
+room added to the figure's width, so that they never hide data; time labels that are whole
+numbers written as floats (``1871.0``) show as whole numbers.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 
 from bpnet.report.fileio import atomic_write
+from bpnet.report.forecast import plain_label
 
-matplotlib.use("Agg")
+if "matplotlib.pyplot" not in sys.modules:
+    # no screen needed; a caller who already chose a backend (a notebook) keeps it
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
@@ -21,6 +28,31 @@ def _plottable(values: np.ndarray) -> np.ndarray:
     """Values a log axis can show: a diverged run's inf and astronomic numbers become gaps."""
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v) & (np.abs(v) < 1e100), v, np.nan)
+
+
+def _legend(ax, handles=None, labels=None) -> None:
+    """The legend of ``ax`` outside it, at its top right, where it hides no data: the figure
+    is widened by the legend's width (estimated from its longest label) and the axes keep
+    their size."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    fig = ax.figure
+    extra = 0.5 + 0.065 * max(len(label) for label in labels)   # inches, at fontsize 8
+    w, h = fig.get_size_inches()
+    p = fig.subplotpars
+    fig.set_size_inches(w + extra, h)
+    fig.subplots_adjust(left=p.left * w / (w + extra), right=p.right * w / (w + extra))
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              fontsize=8)
+
+
+def _time_ticks(ax, labels: list[str], x: np.ndarray | None = None) -> None:
+    """About 12 of ``labels`` (L,) as the ticks of an axis whose x runs 0..L-1 (or ``x``)."""
+    x = np.arange(len(labels)) if x is None else x
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(x[::step])
+    ax.set_xticklabels([plain_label(labels[i]) for i in range(0, len(labels), step)],
+                       rotation=45, ha="right")
 
 
 PART_STYLE = {"perf": ("Train", "tab:blue"), "vperf": ("Validation", "tab:green"),
@@ -52,15 +84,17 @@ def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algo
     ax.set_ylabel("Mean squared error (mse, scaled targets)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
 def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: list[str],
-        predictions: dict[str, np.ndarray], part_of: list[str]):
-    """The data and each model's predictions (original units), parts marked.
+        predictions: dict[str, np.ndarray], part_of: list[str],
+        baselines: dict[str, np.ndarray] | None = None):
+    """A series: the data and each model's one-step predictions (original units) against
+    time, parts marked, each baseline's predictions dashed.
 
-    targets (Q, K); predictions: model name -> (Q, K); part_of: the part of each sample.
+    targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample.
     """
     q, k = targets.shape
     fig, axes = plt.subplots(k, 1, figsize=(10, 4 * k), squeeze=False)
@@ -69,9 +103,12 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     x = np.arange(q)
     part_of = np.array(part_of)
     for j, ax in enumerate(axes[:, 0]):
-        ax.plot(x, targets[:, j], color="black", linewidth=1.6, label=f"{target_names[j]} (data)")
+        ax.plot(x, targets[:, j], color="black", linewidth=1.6, label="data")
         for i, (name, pred) in enumerate(predictions.items()):
             ax.plot(x, pred[:, j], linewidth=1.2, color=f"C{i}", label=name)
+        for name, pred in (baselines or {}).items():
+            ax.plot(x, pred[:, j], linewidth=1.0, color="0.45", linestyle="--",
+                    label=f"{name} (baseline)")
         for part, colour in (("val", "tab:green"), ("test", "tab:red")):
             where = np.flatnonzero(part_of == part)
             if where.size == 0:
@@ -83,14 +120,51 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
             else:
                 ax.plot(where, targets[where, j], "o", markersize=3, color=colour,
                         label=f"{part} samples")
-        step = max(1, q // 12)
-        ax.set_xticks(x[::step])
-        ax.set_xticklabels([labels[i] for i in x[::step]], rotation=45, ha="right")
+        _time_ticks(ax, labels)
         ax.set_xlabel(label_name)
         ax.set_ylabel(target_names[j])
         ax.set_title(f"{target_names[j]}: data and one-step predictions")
         ax.grid(True, alpha=0.3)
-        ax.legend()
+    _legend(axes[0, 0])   # the same lines in every panel
+    return fig
+
+
+def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[str, np.ndarray],
+               part_of: list[str], baselines: dict[str, np.ndarray] | None = None):
+    """Tabular data: per target (a row of panels) and part (a column), every sample's
+    predictions (markers) against its actual value (the black line), the samples sorted by
+    the actual value; rows of a table have no order of their own to draw a line through.
+
+    targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample.
+    """
+    q, k = targets.shape
+    part_of = np.array(part_of)
+    parts = [p for p in ("train", "val", "test") if (part_of == p).any()]
+    fig, axes = plt.subplots(k, len(parts), figsize=(4.6 * len(parts), 3.8 * k),
+                             squeeze=False)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.5 / (3.8 * k),
+                        top=1 - 0.7 / (3.8 * k), wspace=0.28, hspace=0.45)
+    styles = [(name, dict(marker="o", markersize=3, color=f"C{i}", alpha=0.8))
+              for i, name in enumerate(predictions)]
+    styles += [(f"{name} (baseline)", dict(marker="x", markersize=4, color="0.45"))
+               for name in (baselines or {})]
+    values = [*predictions.values(), *(baselines or {}).values()]
+    for j in range(k):
+        for c, part in enumerate(parts):
+            ax = axes[j, c]
+            rows = np.flatnonzero(part_of == part)
+            rows = rows[np.argsort(targets[rows, j], kind="stable")]
+            x = np.arange(len(rows))
+            for (label, style), pred in zip(styles, values):
+                ax.plot(x, pred[rows, j], linestyle="none", label=label, **style)
+            ax.plot(x, targets[rows, j], color="black", linewidth=1.4,
+                    label="actual value")
+            ax.set_title(f"{target_names[j]}, {part} part ({len(rows)} samples)", fontsize=10)
+            ax.set_xlabel(f"samples sorted by actual {target_names[j]}")
+            ax.set_ylabel(target_names[j])
+            ax.grid(True, alpha=0.3)
+    _legend(axes[0, -1])
+    fig.suptitle("Predicted and actual value of every sample, sorted by the actual value")
     return fig
 
 
@@ -108,7 +182,7 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
     ax.set_ylabel("Mean squared error (mse, scaled targets)")
     ax.set_title("Training mse of every model (dashed: test mse)")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -138,39 +212,56 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
     return fig
 
 
-def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.ndarray]):
-    """Outputs against targets per part, with the least-squares line and R (plotregression).
+def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.ndarray],
+               target_names: list[str] | None = None):
+    """Outputs against targets per part (a column of panels) and per target (a row), with the
+    least-squares line and R in each panel's title (plotregression).
 
-    targets, outputs: part -> (n, K) in original units; all outputs of a part are pooled.
+    targets, outputs: part -> (n, K) in original units.
     """
     parts = list(targets) + (["all"] if len(targets) > 1 else [])
-    fig, axes = plt.subplots(1, len(parts), figsize=(4.2 * len(parts), 4.2),
+    k = next(iter(targets.values())).shape[1]
+    target_names = target_names or [f"y{j + 1}" for j in range(k)]
+    fig, axes = plt.subplots(k, len(parts), figsize=(4.2 * len(parts), 4.2 * k),
                              squeeze=False)
-    fig.subplots_adjust(left=0.08 / len(parts) * 2, right=0.98, bottom=0.13, top=0.85,
-                        wspace=0.3)
+    fig.subplots_adjust(left=0.08 / len(parts) * 2, right=0.98, bottom=0.5 / (4.2 * k),
+                        top=1 - 1.0 / (4.2 * k), wspace=0.3, hspace=0.5)
     colours = {"train": "tab:blue", "val": "tab:green", "test": "tab:red", "all": "0.3"}
-    for ax, part in zip(axes[0], parts):
-        if part == "all":
-            t = np.concatenate([v.ravel() for v in targets.values()])
-            y = np.concatenate([v.ravel() for v in outputs.values()])
-        else:
-            t, y = targets[part].ravel(), outputs[part].ravel()
-        r = np.corrcoef(t, y)[0, 1] if len(t) > 1 and np.std(t) > 0 and np.std(y) > 0 \
-            else np.nan
-        slope, offset = np.polyfit(t, y, 1) if len(t) > 1 else (np.nan, np.nan)
-        lo, hi = float(min(t.min(), y.min())), float(max(t.max(), y.max()))
-        ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colours[part],
-                label="data")
-        ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
-        ax.plot([lo, hi], [slope * lo + offset, slope * hi + offset], color=colours[part],
-                label=f"fit: Y = {slope:.3g} T + {offset:.3g}")
-        ax.set_title(f"{part}: R = {r:.4f}")
-        ax.set_xlabel("Target")
-        ax.set_ylabel("Output")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
+    for j in range(k):
+        for ax, part in zip(axes[j], parts):
+            if part == "all":
+                t = np.concatenate([v[:, j] for v in targets.values()])
+                y = np.concatenate([v[:, j] for v in outputs.values()])
+            else:
+                t, y = targets[part][:, j], outputs[part][:, j]
+            r, slope, offset = _regression_panel(ax, t, y, colours[part])
+            ax.set_title(f"{part}" + (f", {target_names[j]}" if k > 1 else "") +
+                         f": R = {r:.4f}\nfit: Y = {slope:.3g} T {'-' if offset < 0 else '+'} "
+                         f"{abs(offset):.3g}", fontsize=9)
+            ax.set_xlabel(f"Target {target_names[j]}" if k > 1 else "Target")
+            ax.set_ylabel("Output")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    _legend(axes[0, -1], handles, labels)
     fig.suptitle(f"{name}: outputs against targets")
     return fig
+
+
+def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str
+                      ) -> tuple[float, float, float]:
+    """Outputs y (n,) against targets t (n,), the line Y = T and the least-squares line;
+    -> (R, slope, offset), NaN where undefined."""
+    ok = np.isfinite(t) & np.isfinite(y)
+    t, y = t[ok], y[ok]
+    r = np.corrcoef(t, y)[0, 1] if len(t) > 1 and np.std(t) > 0 and np.std(y) > 0 else np.nan
+    slope, offset = np.polyfit(t, y, 1) if len(t) > 1 and np.std(t) > 0 else (np.nan, np.nan)
+    lo = float(min(t.min(), y.min())) if len(t) else 0.0
+    hi = float(max(t.max(), y.max())) if len(t) else 1.0
+    ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
+    ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
+    ax.plot([lo, hi], [slope * lo + offset, slope * hi + offset], color=colour,
+            label="least-squares fit")
+    ax.grid(True, alpha=0.3)
+    return float(r), float(slope), float(offset)
 
 
 def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
@@ -187,59 +278,69 @@ def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
     ax.set_ylabel("Instances")
     ax.set_title(f"{name}: error histogram with {bins} bins")
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
 def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_future: np.ndarray,
              name: str, label_name: str, model_name: str):
-    """The series (labels (L,), y (L, 1)) and its forecast (steps, 1) after it."""
+    """The series (labels (L,), y (L, 1)) and its forecast (steps, 1) after it, from the
+    origin labels[-1], the last value seen."""
     fig, ax = plt.subplots(figsize=(10, 4))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.24, top=0.92)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.24, top=0.9)
     n, h = len(labels), len(future_labels)
     ax.plot(np.arange(n), y[:, 0], color="black", linewidth=1.5, label=f"{name} (data)")
     ax.plot(np.arange(n - 1, n + h), np.concatenate([y[-1:, 0], y_future[:, 0]]),
             color="tab:red", linewidth=1.5, marker=".", label=f"forecast, {h} steps")
     ax.axvline(n - 0.5, color="0.5", linestyle="--", linewidth=1)
-    every = labels + future_labels
-    step = max(1, len(every) // 12)
-    ticks = np.arange(0, len(every), step)
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([every[i] for i in ticks], rotation=45, ha="right")
+    _time_ticks(ax, labels + future_labels)
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
-    ax.set_title(f"{name}: recursive forecast by {model_name}")
+    ax.set_title(f"{name}: recursive forecast by {model_name} from origin "
+                 f"{plain_label(labels[-1])}, {_span(future_labels)}")
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    _legend(ax)
     return fig
+
+
+def _span(labels: list[str]) -> str:
+    """"1 step, 1961" or "24 steps, 1961-01 to 1962-12"."""
+    first, last = plain_label(labels[0]), plain_label(labels[-1])
+    return f"1 step, {first}" if len(labels) == 1 else \
+        f"{len(labels)} steps, {first} to {last}"
 
 
 def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
                   one_step: dict[str, np.ndarray], multistep: dict[str, np.ndarray | None],
-                  origin: int, name: str, label_name: str):
-    """The series, each model's one-step predictions of the test part, and its recursive
-    multi-step forecast from the end of the training (and val) part."""
+                  origin: int, future_labels: list[str], name: str, label_name: str):
+    """The series (L,), each model's one-step predictions of the test part (times test_t),
+    and the recursive multi-step forecasts from the end of the training (and val) part: time
+    ``origin`` onwards (labelled ``future_labels``), from the last value seen, at
+    origin - 1. A forecast without one-step predictions (a baseline's) is dashed grey."""
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.92)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
     x = np.arange(len(series))
     ax.plot(x, series, color="black", linewidth=1.6, label=f"{name} (data)")
     for i, (model, pred) in enumerate(one_step.items()):
         ax.plot(test_t, pred, color=f"C{i}", linewidth=1.0, linestyle=":",
                 label=f"{model}, one step ahead")
-        path = multistep.get(model)
-        if path is not None:
-            ax.plot(origin + np.arange(len(path)), path, color=f"C{i}", linewidth=1.8,
-                    label=f"{model}, {len(path)} steps from {labels[origin]}")
+    for i, (model, path) in enumerate(multistep.items()):
+        if path is None:
+            continue
+        style = dict(color=f"C{i}", linewidth=1.8) if model in one_step else \
+            dict(color="0.45", linewidth=1.2, linestyle="--")
+        ax.plot(origin + np.arange(len(path)), path,
+                label=f"{model}, {len(path)} steps ahead", **style)
     ax.axvline(origin - 0.5, color="0.5", linestyle="--", linewidth=1)
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels([labels[i] for i in x[::step]], rotation=45, ha="right")
-    ax.set_xlim(max(0, origin - 3 * len(test_t)), len(series) + 1)
+    every = list(labels) + future_labels[len(labels) - origin:]
+    _time_ticks(ax, every)
+    ax.set_xlim(max(0, origin - 3 * len(test_t)), len(every))
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
-    ax.set_title(f"{name}: one-step predictions and the multi-step forecast of the test part")
+    ax.set_title(f"{name}: one-step predictions and the forecast from origin "
+                 f"{plain_label(labels[origin - 1])} ({_span(future_labels)})")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+    _legend(ax)
     return fig
 
 

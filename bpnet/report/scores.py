@@ -58,10 +58,16 @@ def predict_scaled(net, data: Dataset, parts=None) -> dict[str, np.ndarray]:
     return {part: net.predict(data.scaled(part)[0]) for part in parts}
 
 
-def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: TrainResult,
-                seed: int = 0, horizon=None) -> ModelResult:
-    """Predict every part with the network as it is and score it (with ``horizon``, "test" or
-    a number of steps, also its recursive forecast from the test part's start)."""
+def score_predictions(net, data: Dataset, horizon=None
+                      ) -> tuple[np.ndarray, dict[str, dict], np.ndarray | None]:
+    """Predict every part with ``net`` (a network, or anything with ``predict`` on scaled
+    inputs and ``recurrent``) and score it; with ``horizon`` ("test" or a number of steps),
+    also its recursive forecast from the test part's start.
+
+    -> (predictions (Q, K) in original units, part -> mse (scaled) and errors in original
+    units, the multi-step forecast (steps,) or None).
+    """
+    relative = metrics.relative_meaningful(data.targets)
     scaled = predict_scaled(net, data)
     predictions = np.full(data.targets.shape, np.nan)
     scores = {}
@@ -70,12 +76,21 @@ def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: T
         y_hat = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
         predictions[idx] = y_hat
         scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
-                        **metrics.regression_metrics(y_hat, data.targets[idx])}
+                        **metrics.regression_metrics(y_hat, data.targets[idx],
+                                                     data.target_names, relative)}
     path = None
     if horizon is not None:
         path = multistep(net, data, horizon)
         idx = data.index["test"]
         n = min(len(path), len(idx))
-        scores["test_multistep"] = metrics.regression_metrics(path[:n, None],
-                                                              data.targets[idx[:n]])
+        scores["test_multistep"] = metrics.regression_metrics(
+            path[:n, None], data.targets[idx[:n]], data.target_names, relative)
+    return predictions, scores, path
+
+
+def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: TrainResult,
+                seed: int = 0, horizon=None) -> ModelResult:
+    """Predict every part with the network as it is and score it (with ``horizon``, "test" or
+    a number of steps, also its recursive forecast from the test part's start)."""
+    predictions, scores, path = score_predictions(net, data, horizon)
     return ModelResult(name, model_cfg, net, result, predictions, scores, seed, multistep=path)

@@ -6,7 +6,6 @@ import csv
 import os
 from pathlib import Path
 
-from bpnet.report import plots
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.metrics import relative_error
 from bpnet.report.outdir import prepare_dir
@@ -40,6 +39,8 @@ def write_use_csv(path: str, pred) -> None:
 def write_forecast_plot(path: str, history, fc, model_name: str) -> None:
     """The series the forecast starts from (``history``), and the forecast ``fc`` (both
     ``predict.Predictions``)."""
+    # drawing alone needs matplotlib
+    from bpnet.report import plots
     fig = plots.forecast(history.labels, history.y_true, fc.labels, fc.y_pred,
                          history.target_names[0], history.label_name, model_name)
     plots.save(fig, path)

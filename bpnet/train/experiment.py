@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
@@ -100,22 +99,16 @@ def fit_models(cfg: Config, data: Dataset,
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
             done = list(pool.map(_fit_task, tasks, [data] * len(tasks),
                                  [cfg.forecast.horizon] * len(tasks)))
-    kept = []
-    for name in cfg.models:   # a loop, not a comprehension: the warnings' stacklevel counts frames
-        kept.append(_best_run(name, [r for r in done if r.name == name]))
-    return kept
+    return [_best_run(name, [r for r in done if r.name == name]) for name in cfg.models]
 
 
 def _best_run(name: str, runs: list[ModelResult]) -> ModelResult:
     """The run of lowest selection perf (the first of equals: lowest seed), with a summary of
-    every run when there are several; a warning for zero targets left out of MAPE."""
+    every run when there are several. (Zero targets, left out of MAPE, are reported once per
+    run by the output stage.)"""
     best = min(runs, key=lambda r: r.selection_perf)
     if len(runs) > 1:
         best.runs = [r.summary() for r in runs]
-    for part, s in best.scores.items():
-        if s["n_zero_targets"]:
-            warnings.warn(f"{name}: {s['n_zero_targets']} zero target(s) in the {part} part "
-                          "have no relative error; they are left out of MAPE", stacklevel=3)
     return best
 
 

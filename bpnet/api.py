@@ -1,0 +1,173 @@
+"""Run a config from Python (a notebook, a script): the three stages without the command line.
+
+    import bpnet
+    result = bpnet.run("configs/passengers.yaml", set={"train.lr": 0.05}, out=None)
+    result.metrics["models"]["bp"]["test"]["rmse"]    # metrics.json, as a dict
+    result.predictions                # predictions.csv: a DataFrame with pandas, else arrays
+    result.histories["bp"]            # the training record: column -> (epochs + 1,)
+    result.models["bp"].predict(X)    # a trained network (bpnet.Model), original units
+    result.figure("fit.png")          # a matplotlib Figure, drawn when asked for
+    print(result.summary)             # the table and notes the command line prints
+
+``out=None`` writes nothing; a folder writes every result file there, as ``run.py --out``.
+A config is a file (relative paths in it resolve against its folder) or a dict as the YAML
+would give it (relative paths resolve against the current folder, as do those in ``set``).
+Mistakes raise :class:`bpnet.errors.InputError` with the one-line message the command line
+prints.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bpnet.config import Config, build_config
+from bpnet.config.load import read_config_file
+from bpnet.config.overrides import apply_values, as_yaml
+from bpnet.data import Dataset
+from bpnet.data import dataset as data_stage
+from bpnet.predict import Model
+from bpnet.report import console, files, pictures
+from bpnet.report.baselines import score_baselines
+from bpnet.report.meta import ModelMeta
+from bpnet.report.scores import ModelResult
+from bpnet.train import experiment
+from bpnet.train.stops import never
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced: the resolved ``config``, the ``data`` (samples and parts),
+    the trained models' ``results`` (best run of each), the ``baselines`` and the files
+    ``written`` (none when nothing was written)."""
+
+    config: Config
+    data: Dataset
+    results: list[ModelResult]
+    baselines: dict[str, dict]
+    written: list[Path] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"RunResult(models={[r.name for r in self.results]}, "
+                f"baselines={list(self.baselines)}, written={len(self.written)} files)")
+
+    @functools.cached_property
+    def metrics(self) -> dict:
+        """What metrics.json holds (NaN as None)."""
+        return files.metrics_dict(self.config, self.results, self.baselines, self.data)
+
+    @property
+    def predictions(self):
+        """What predictions.csv holds, one row per sample: a pandas DataFrame when pandas is
+        installed, else a dict of column name -> (Q,) array."""
+        cols = files.prediction_columns(self.data, self.results, self.baselines)
+        try:
+            import pandas
+        except ImportError:
+            return {name: np.asarray(values) for name, values in cols}
+        frame = pandas.DataFrame({i: values for i, (_, values) in enumerate(cols)})
+        frame.columns = [name for name, _ in cols]
+        return frame
+
+    @property
+    def histories(self) -> dict[str, dict[str, np.ndarray]]:
+        """Per model its training record: column -> (epochs + 1,) (history_<model>.csv)."""
+        return {r.name: r.train.history for r in self.results}
+
+    @property
+    def models(self) -> dict[str, Model]:
+        """Per model the trained network with its scaling and feature recipe, as
+        ``bpnet.load_model`` would read it back from model_<name>.npz."""
+        d = self.data
+        return {r.name: Model(r.net, d.x_scaler, d.y_scaler,
+                              ModelMeta.of_run(r.net, self.config.data, d), f"<{r.name}>")
+                for r in self.results}
+
+    @property
+    def notes(self) -> list[str]:
+        """The notes printed under the summary table."""
+        return console.notes(self.data, self.results, self.baselines)
+
+    @property
+    def summary(self) -> str:
+        """The summary table, the notes under it and, with several runs, the runs table."""
+        d = self.data
+        parts = [console.summary_table(self.results, self.baselines, d.target_names),
+                 *self.notes]
+        if self.config.runs > 1:
+            parts += ["", console.runs_table(self.results, "val" in d.index, d.target_names)]
+        return "\n".join(parts)
+
+    @property
+    def figure_names(self) -> list[str]:
+        """The file names of the run's pictures, e.g. "fit.png", "errors_bp.png"."""
+        return list(pictures.of_run(self.data, self.results, self.baselines))
+
+    def figure(self, name: str):
+        """One picture of the run as a matplotlib Figure, drawn now (``name`` as in
+        :attr:`figure_names`, the ".png" optional)."""
+        draw = pictures.of_run(self.data, self.results, self.baselines)
+        key = name if name in draw else f"{name}.png"
+        if key not in draw:
+            raise KeyError(f"no picture {name!r}; this run has {', '.join(draw)}")
+        return draw[key]()
+
+    def figures(self) -> dict[str, Any]:
+        """Every picture of the run, drawn now: file name -> matplotlib Figure."""
+        return {name: draw() for name, draw in
+                pictures.of_run(self.data, self.results, self.baselines).items()}
+
+
+def run(config: str | os.PathLike | Mapping, set: Mapping[str, Any] | None = None,
+        out: str | os.PathLike | None = None, *, jobs: int | None = None) -> RunResult:
+    """Run a config: read the data, train every model (``runs`` times each, on ``jobs``
+    processes), score the models and the baselines; with ``out``, write every result file
+    there. ``set`` overrides keys by path, as ``--set`` does: ``{"train.lr": 0.05}``.
+    """
+    cfg = configure(config, set or {}, out)
+    data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+    return execute(cfg, data, jobs=jobs, write=out is not None)
+
+
+def configure(config: str | os.PathLike | Mapping, values: Mapping[str, Any],
+              out: str | os.PathLike | None = None) -> Config:
+    """The resolved config of a file or a dict, with ``values`` set by key path."""
+    out_dir = None if out is None else os.fspath(out)
+    if isinstance(config, Mapping):
+        raw = as_yaml(copy.deepcopy(dict(config)))
+        typed = apply_values(raw, values)
+        return build_config(raw, "the config", Path.cwd(), out_dir, typed,
+                            base_name="the current folder", check_files=True)
+    path = Path(config)
+    raw = read_config_file(path)
+    typed = apply_values(raw, values)
+    return build_config(raw, str(path), path.parent, out_dir, typed, check_files=True)
+
+
+def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
+            jobs: int | None = None, should_stop: Callable[[], bool] = never,
+            write: bool = True) -> RunResult:
+    """The compute and output stages of a run on loaded ``data``: train, score the baselines,
+    warn once about zero targets, and (``write``) write every result file."""
+    early = write and cfg.output.plots and cfg.runs == 1
+    # one run per model trains on one core: the drawing workers start now and import matplotlib
+    # meanwhile (several runs fork their own workers first; theirs start after training)
+    with pictures.Drawer(jobs if early else 1) as drawer:
+        results = experiment.fit_models(cfg, data, progress, jobs, should_stop)
+        baselines = score_baselines(data, cfg.forecast.horizon)
+        message = console.zero_targets(data)
+        if message:
+            warnings.warn(message, stacklevel=3)
+        written = []
+        if write:
+            if cfg.output.plots and not early:
+                drawer = pictures.Drawer(jobs)   # after training's own workers are gone
+            written = files.write_all(cfg, data, results, baselines, drawer)
+    return RunResult(cfg, data, results, baselines, written)
