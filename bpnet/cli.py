@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                    "resolves against the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="worker processes for runs > 1 (default: one per core)")
+                   help="worker processes for runs > 1 and for drawing the pictures "
+                   "(default: one per core)")
     p.add_argument("--no-plots", action="store_true",
                    help="draw no pictures (the same as --set output.plots=false)")
     p.add_argument("--version", action="version", version=f"bpnet {__version__}")
@@ -185,6 +186,7 @@ def _forecast(args) -> int:
 
     from bpnet.predict import load_model
     from bpnet.report import outdir, usefiles
+    from bpnet.report.forecast import plain_label
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
     model = load_model(args.model)
@@ -195,7 +197,6 @@ def _forecast(args) -> int:
     if not args.no_plots:
         written.append(os.path.splitext(args.out)[0] + ".png")
         usefiles.write_forecast_plot(written[-1], history, fc, shown(args.model))
-    from bpnet.report.forecast import plain_label
     print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
           f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
           f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")

@@ -62,6 +62,8 @@ def runs_table(results: list[ModelResult], has_val: bool, targets: list[str] | N
                 if part not in o:
                     return "-"
                 s = metric(o[part], m, None if m == "mse" else t)
+                if not math.isfinite(s["median"]):   # a MAPE omitted
+                    return "-"
                 return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
             rows.append([r.name, *([t] if t else []), str(len(r.runs)), str(r.seed),
                          cell("train", "mse", ".4g"), cell("test", "rmse", ".2f"),
