@@ -11,6 +11,7 @@ mistake ends with one line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import signal
@@ -54,8 +55,10 @@ def _parser() -> argparse.ArgumentParser:
 def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: float):
     def show(epoch: int, row: dict, reason: str | None) -> None:
         line = (f"{name}: {algorithm.upper()}, Epoch {epoch}/{epochs}, "
-                f"MSE {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}, "
-                f"lr {row['lr']:.4g}")
+                f"MSE {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}")
+        for key in ("lr", "mu", "gamk", "ssX"):   # those the rule has
+            if math.isfinite(row.get(key, math.nan)):
+                line += f", {key} {row[key]:.4g}"
         if row["val_fail"]:
             line += f", val_fail {row['val_fail']}"
         print(line, flush=True)

@@ -5,7 +5,7 @@ import pytest
 from test_training import Square
 
 from bpnet.train import loop as training
-from bpnet.config.load import RULE_PARAMS, TrainConfig
+from bpnet.config.load import RULE_PARAMS, TrainConfig, field_name
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 
@@ -193,11 +193,15 @@ def test_adam_matches_torch(rng):
 CHANGED = {"lr": 3.0, "lr_inc": 1.3, "lr_dec": 0.3, "max_perf_inc": 1.5, "mc": 0.5,
            "delta0": 0.2, "delt_inc": 1.5, "delt_dec": 0.2, "deltamax": 0.05,
            "mu": 10.0, "mu_dec": 0.5, "mu_inc": 3.0, "mu_max": 1e-4,
-           "beta1": 0.5, "beta2": 0.9, "eps": 1.0}
+           "beta1": 0.5, "beta2": 0.9, "eps": 1.0, "sigma": 1e-2, "lambda": 1e-2,
+           "regularization": 0.3}
 
 
+# max_fail needs a val part: trainbr's (the only rule whose default differs) is tested in
+# test_rules_scg_br.py
 @pytest.mark.parametrize("algorithm, key", [
-    (a, k) for a, params in RULE_PARAMS.items() for k in params if k != "min_grad"])
+    (a, k) for a, params in RULE_PARAMS.items() for k in params
+    if k not in ("min_grad", "max_fail")])
 def test_every_parameter_changes_the_run(algorithm, key, rng):
     """No parameter of any rule is silently ignored."""
     net, X, Y, x0 = problem("bp", rng)
@@ -205,7 +209,7 @@ def test_every_parameter_changes_the_run(algorithm, key, rng):
     base = {"lr": 1.0} if "lr" in RULE_PARAMS[algorithm] and algorithm != "adam" else {}
     p0 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0, **base)
     p1 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0,
-                     **{**base, key: CHANGED[key]})
+                     **{**base, field_name(key): CHANGED[key]})
     r0 = training.train(training.Objective(net, X, Y), x0, p0)
     r1 = training.train(training.Objective(net, X, Y), x0, p1)
     assert not np.array_equal(r0.final_theta, r1.final_theta) or r0.epochs != r1.epochs

@@ -8,6 +8,7 @@ the key path, e.g. ``configs/x.yaml: train.lr_incr: unknown key; did you mean tr
 from __future__ import annotations
 
 import dataclasses
+import keyword
 import math
 import typing
 import warnings
@@ -16,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bpnet.errors import InputError
-from bpnet.config.yamlschema import check, choice, fields, kind, mapping, parse_yaml, show
+from bpnet.config.yamlschema import (check, choice, fields, kind, mapping, parse_yaml, show,
+                                     yaml_key)
 
 TRANSFERS = ("tansig", "logsig", "purelin", "poslin")
 MODEL_TYPES = ("feedforward", "elman", "lstm", "gru")
@@ -73,7 +75,15 @@ RULE_PARAMS: dict[str, dict[str, float]] = {
     "trainrp": {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0},
     "trainlm": {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7},
     "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "trainscg": {"sigma": 5e-5, "lambda": 5e-7, "min_grad": 1e-6},
+    "trainbr": {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
+                "max_fail": 0},
 }
+# MATLAB's performParam.regularization (SPEC 15), for every rule but trainbr, which chooses
+# its own weight decay
+for _name, _params in RULE_PARAMS.items():
+    if _name != "trainbr":
+        _params["regularization"] = 0.0
 ALGORITHMS = tuple(RULE_PARAMS)
 
 
@@ -99,7 +109,8 @@ class TrainConfig:
     goal: float | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
     min_grad: float | None = field(default=None, metadata=check(lambda v: v >= 0,
                                                                  "must be >= 0"))
-    max_fail: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    max_fail: int | None = field(default=None, metadata=check(
+        lambda v: v >= 0, "must be >= 0 (0: no validation stop)"))
     show: int | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
     time: float | None = field(default=None, metadata=check(lambda v: v > 0, "must be > 0"))
     lr: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
@@ -128,17 +139,28 @@ class TrainConfig:
     beta2: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
                                                               "must be in [0, 1)"))
     eps: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    sigma: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    lambda_: float | None = field(default=None, metadata=check(lambda v: 0 <= v < math.inf,
+                                                                "must be >= 0"))
+    regularization: float | None = field(default=None, metadata=check(
+        lambda v: 0 <= v <= 1, "must be in [0, 1]"))
 
     def __post_init__(self) -> None:
         takes = rule_params(self.algorithm)
-        extra = [f.name for f in dataclasses.fields(self)
-                 if f.name != "algorithm" and f.name not in takes
+        extra = [yaml_key(f.name) for f in dataclasses.fields(self)
+                 if f.name != "algorithm" and yaml_key(f.name) not in takes
                  and getattr(self, f.name) is not None]
         if extra:
             raise ValueError(f"{self.algorithm} does not take {', '.join(extra)}")
         for name, default in takes.items():
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, default)
+            if getattr(self, field_name(name)) is None:
+                object.__setattr__(self, field_name(name), default)
+
+
+def field_name(key: str) -> str:
+    """The TrainConfig field of a parameter's YAML (MATLAB) name: trainscg's ``lambda`` is a
+    Python keyword, so its field is ``lambda_``."""
+    return key + "_" if keyword.iskeyword(key) else key
 
 
 @dataclass(frozen=True)
@@ -313,7 +335,7 @@ def _model(raw: Any, path: str, where: str, top_train: dict) -> ModelConfig:
     # the top-level block serves every model; a model that chooses another rule takes from it
     # only the parameters that rule has
     takes = rule_params(algorithm)
-    inherited = {k: v for k, v in top_train.items() if k in takes or k == "algorithm"}
+    inherited = {k: v for k, v in top_train.items() if yaml_key(k) in takes or k == "algorithm"}
     values["train"] = TrainConfig(**{**inherited, **override})
     mtype = values["type"]
     hidden = values.get("hidden", ())
@@ -355,7 +377,12 @@ def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> di
               if v is not None}
     algorithm = values.get("algorithm", default_algorithm)
     takes = rule_params(algorithm)
-    for key in values:
+    if algorithm == "trainbr" and values.get("regularization") == 0:
+        del values["regularization"]   # nothing to mix in: the same as not given
+    for key in map(yaml_key, values):
+        if key == "regularization" and algorithm == "trainbr":
+            raise InputError(f"{where}: {path}.regularization: trainbr chooses its own "
+                             "regularisation (alph and beta, SPEC 15); remove it or set it to 0")
         if key != "algorithm" and key not in takes:
             users = [a for a, p in RULE_PARAMS.items() if key in p]
             raise InputError(
@@ -421,7 +448,7 @@ def config_to_dict(cfg: Config) -> dict:
     """The resolved config as plain YAML-ready data (tuples as lists, inf as .inf)."""
     def plain(v):
         if isinstance(v, TrainConfig):
-            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)
+            return {yaml_key(f.name): plain(getattr(v, f.name)) for f in dataclasses.fields(v)
                     if getattr(v, f.name) is not None}
         if dataclasses.is_dataclass(v):
             return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}

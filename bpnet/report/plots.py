@@ -108,11 +108,15 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
 
 
 def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
-    """Gradient, lr (or mu) and validation failures against epoch (MATLAB's plottrainstate)."""
+    """Gradient, lr (or mu), trainbr's effective number of parameters and sum of squared
+    weights, and validation failures against epoch (MATLAB's plottrainstate)."""
     rate = "mu" if "mu" in history else "lr"
-    panels = [("gradient", "Gradient", True), (rate, rate, True), ("val_fail", "Validation checks",
-                                                                   False)]
-    panels = [x for x in panels if not np.all(np.isnan(history[x[0]].astype(float)))]
+    panels = [("gradient", "Gradient", True), (rate, rate, True),
+              ("gamk", "Effective # parameters (gamk)", False),
+              ("ssX", "Sum squared weights (ssX)", False),
+              ("val_fail", "Validation checks", False)]
+    panels = [x for x in panels if x[0] in history
+              and not np.all(np.isnan(history[x[0]].astype(float)))]
     if np.all(np.isnan(history["vperf"])):   # no val part: no validation checks to show
         panels = [x for x in panels if x[0] != "val_fail"]
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.3 * len(panels)), sharex=True,

@@ -85,8 +85,9 @@ def predict_scaled(net, data: Dataset, parts=None) -> dict[str, np.ndarray]:
     return {p: net.predict(data.scaled(p)[0]) for p in parts}
 
 
-def scorer(net, data: Dataset):
-    """score(X) -> (vperf, tperf): mse of the val and test parts at weights X (NaN if absent)."""
+def scorer(net, data: Dataset, regularization: float = 0.0):
+    """score(X) -> (vperf, tperf): mse of the val and test parts at weights X (NaN if absent),
+    with regularisation r > 0 the training perf's mixture (1 - r) mse + r mean(X^2)."""
     parts = [p for p in ("val", "test") if p in data.index]
     if not parts:
         return None
@@ -100,8 +101,11 @@ def scorer(net, data: Dataset):
             pred = {p: Y[data.index[p]] for p in parts}
         else:
             pred = {p: net.predict(scaled[p][0]) for p in parts}
-        return tuple(metrics.mse(pred[p], scaled[p][1]) if p in pred else np.nan
-                     for p in ("val", "test"))
+        perfs = tuple(metrics.mse(pred[p], scaled[p][1]) if p in pred else np.nan
+                      for p in ("val", "test"))
+        if regularization:
+            return tuple(training.regularised(v, theta, regularization) for v in perfs)
+        return perfs
     return score
 
 
@@ -112,8 +116,9 @@ def fit_model(name: str, m: ModelConfig, data: Dataset, seed: int,
     net = build_network(m, data.X.shape[1], data.Y.shape[1])
     initialise(net, m, data, np.random.default_rng(seed))
     Xtr, Ytr = data.scaled("train")
-    obj = training.Objective(net, Xtr, Ytr, m.clip_norm)
-    result = training.train(obj, net.theta.copy(), m.train, scorer(net, data),
+    r = m.train.regularization or 0.0   # None: trainbr, which chooses its own
+    obj = training.Objective(net, Xtr, Ytr, m.clip_norm, r)
+    result = training.train(obj, net.theta.copy(), m.train, scorer(net, data, r),
                             has_val="val" in data.index, progress=progress)
     return evaluate(name, m, net, data, result, seed, horizon)
 

@@ -17,6 +17,12 @@ import numpy as np
 
 from bpnet.config.load import TrainConfig
 from bpnet.train.rules import RULES
+from bpnet.train.trainbr import Trainbr
+from bpnet.train.trainscg import Trainscg
+
+# registered here, not in rules.py: trainbr builds on trainlm's solve and stop reason there
+RULES.update(trainscg=Trainscg)
+RULES.update(trainbr=Trainbr)
 
 HISTORY_COLUMNS = ("epoch", "perf", "vperf", "tperf", "lr", "gradient", "val_fail")
 
@@ -44,10 +50,16 @@ class Objective:
     pass for that same X, so a rejected trial step costs a forward pass only. With ``clip_norm``
     the gradient is scaled down to that 2-norm when it is longer (``clipped`` counts how often);
     ``norm`` is the length before clipping.
+
+    With ``regularization`` r > 0 (MATLAB's performParam.regularization, SPEC 15) perf is
+    (1 - r) mse + r mean(X^2), g follows it, and the residuals and Jacobian that trainlm uses
+    gain one row per weight, so that LM minimises the same regularised perf (``_weight_rows``).
     """
 
-    def __init__(self, net, X: np.ndarray, Y: np.ndarray, clip_norm: float | None = None):
+    def __init__(self, net, X: np.ndarray, Y: np.ndarray, clip_norm: float | None = None,
+                 regularization: float = 0.0):
         self.net, self.X, self.Y, self.clip_norm = net, X, Y, clip_norm
+        self.regularization = regularization
         self.clipped = 0
         self.norm = math.nan
         self._cache = None
@@ -55,16 +67,25 @@ class Objective:
     def perf(self, theta: np.ndarray) -> float:
         self.net.theta[:] = theta
         perf, self._cache = self.net.loss(self.X, self.Y)
+        if self.regularization:
+            perf = regularised(perf, theta, self.regularization)
         return perf
 
-    def gradient(self) -> np.ndarray:
-        """g = -dperf/dX at the X of the last ``perf`` call."""
+    def gradient(self, record: bool = True) -> np.ndarray:
+        """g = -dperf/dX at the X of the last ``perf`` call. ``record=False`` (a rule's probe at
+        a trial point, as trainscg's curvature step) leaves ``norm`` and ``clipped`` alone: they
+        describe the iterate."""
         g = self.net.flat_grad(self._cache)
+        if self.regularization:
+            r = self.regularization
+            g = (1.0 - r) * g + (2.0 * r / g.size) * self.net.theta
         g *= -1.0
-        self.norm = float(np.sqrt(g @ g))
-        if self.clip_norm is not None and self.norm > self.clip_norm:
-            g *= self.clip_norm / self.norm
-            self.clipped += 1
+        norm = float(np.sqrt(g @ g))
+        if record:
+            self.norm = norm
+        if self.clip_norm is not None and norm > self.clip_norm:
+            g *= self.clip_norm / norm
+            self.clipped += record
         return g
 
     def evaluate(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -72,10 +93,30 @@ class Objective:
         return perf, self.gradient()
 
     def residuals_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """e = t - y (N*K,) and J = dy/dX (N*K, P) at X, rows in the order of Y.ravel()."""
+        """e = t - y (N*K,) and J = dy/dX (N*K, P) at X, rows in the order of Y.ravel()
+        (with regularisation, then P rows for the weights: (N*K + P,) and (N*K + P, P))."""
         self.net.theta[:] = theta
         y, J = self.net.jacobian(self.X)
-        return (self.Y - y).ravel(), J
+        e = (self.Y - y).ravel()
+        if self.regularization:
+            return _weight_rows(e, J, theta, self.regularization)
+        return e, J
+
+
+def regularised(mse: float, theta: np.ndarray, r: float) -> float:
+    """MATLAB's regularised perf (1 - r) mse + r mean(X^2) of the weight vector theta (P,)."""
+    return (1.0 - r) * mse + r * float(theta @ theta) / theta.size
+
+
+def _weight_rows(e: np.ndarray, J: np.ndarray, theta: np.ndarray, r: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """e (M,), J (M, P) -> [sqrt(1 - r) e; -c X] (M + P,) and [sqrt(1 - r) J; c I] (M + P, P),
+    c = sqrt(r M/P): the weights become P more residuals with target 0, so that e'e = M perf
+    and J'J, J'e are the Gauss-Newton terms of the regularised perf in trainlm's units (sums of
+    squares, as with r = 0, so that mu keeps its meaning)."""
+    M, P = J.shape
+    a, c = math.sqrt(1.0 - r), math.sqrt(r * M / P)
+    return np.concatenate([a * e, -c * theta]), np.vstack([a * J, c * np.eye(P)])
 
 
 # -------------------------------------------------------------------------------- the loop
@@ -117,10 +158,17 @@ def train(obj: Objective, theta0: np.ndarray, p: TrainConfig,
 
 def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
     rule = RULES[p.algorithm](p)
+    if p.regularization:   # MATLAB's performParam.regularization: part of perf itself
+        obj.regularization = p.regularization
+    # a rule that names its own record columns (trainscg, trainbr) gets those and no lr column
+    own = getattr(rule, "record_columns", None)
+    names = (*HISTORY_COLUMNS, "clipped", "mu", *(own or ()))
     start = time.perf_counter()
     timed = math.isfinite(p.time)
     X = np.array(theta0, dtype=float)
     perf, g = obj.evaluate(X)
+    if hasattr(rule, "start"):   # trainbr: alph, beta, gamk and ssX before epoch 0's record
+        rule.start(obj, X, perf)
     vperf, tperf = score(X) if score else (math.nan, math.nan)
     best, best_epoch = X.copy(), 0
     best_perf, best_vperf = perf, vperf
@@ -143,14 +191,15 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
             reason = MIN_GRAD
         elif getattr(rule, "stop_reason", None):
             reason = rule.stop_reason
-        elif has_val and val_fail >= p.max_fail:
+        elif has_val and p.max_fail > 0 and val_fail >= p.max_fail:   # 0: no validation stop
             reason = VALIDATION_STOP
         else:
             reason = None
         rows.append((epoch, perf, vperf, tperf, getattr(rule, "lr", math.nan), gnorm, val_fail,
-                     obj.clipped, getattr(rule, "mu", math.nan)))
+                     obj.clipped, getattr(rule, "mu", math.nan),
+                     *(getattr(rule, c) for c in own or ())))
         if progress is not None and (reason or (p.show and epoch % p.show == 0)):
-            progress(epoch, dict(zip(HISTORY_COLUMNS, rows[-1])), reason)
+            progress(epoch, dict(zip(names, rows[-1])), reason)
         if reason:
             break
         X, perf, g = rule.step(obj, X, perf, g)
@@ -166,12 +215,23 @@ def _train(obj, theta0, p, score, has_val, progress) -> TrainResult:
             best, best_epoch, best_perf = X.copy(), epoch, perf
     seconds = time.perf_counter() - start
     obj.net.theta[:] = best
+    history = _history(rows, names, own, obj.clip_norm is not None, hasattr(rule, "mu"))
+    return TrainResult(best, best_epoch, reason, epoch, seconds, history, obj.clipped, X)
+
+
+def _history(rows: list[tuple], names: tuple[str, ...], own: tuple[str, ...] | None,
+             clipped: bool, mu: bool) -> dict[str, np.ndarray]:
+    """The record as columns: HISTORY_COLUMNS, then "clipped" (with clip_norm), then "mu" (a
+    rule with an LM mu) or, for a rule that names its own columns, those instead of lr and mu."""
     table = np.array(rows, dtype=float)
     history = {name: table[:, i] for i, name in enumerate(HISTORY_COLUMNS)}
     history["epoch"] = history["epoch"].astype(int)
     history["val_fail"] = history["val_fail"].astype(int)
-    if obj.clip_norm is not None:
+    if clipped:
         history["clipped"] = table[:, 7].astype(int)
-    if hasattr(rule, "mu"):
+    if own is not None:
+        del history["lr"]
+        history.update({c: table[:, len(names) - len(own) + i] for i, c in enumerate(own)})
+    elif mu:
         history["mu"] = table[:, 8]
-    return TrainResult(best, best_epoch, reason, epoch, seconds, history, obj.clipped, X)
+    return history
