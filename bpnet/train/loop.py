@@ -1,10 +1,12 @@
 """Compute stage: the one training loop that every rule and every network share (SPEC 6).
 
-A rule (``rules.py``) is a small object holding its own state; ``rule.step`` moves the weight
-vector X one epoch. :func:`train` owns everything else, for every rule and every network:
-the stop checks in MATLAB's order, the training record, validation and the best network.
-The networks are seen only through an :class:`Objective`: perf(X), g = -dperf/dX and, for
-trainlm, the Jacobian of the outputs.
+A rule (``rules.py``, ``trainscg.py``, ``trainbr.py``) is a small object holding its own state;
+``rule.step`` moves the weight vector X one epoch. :func:`train` owns everything else, for every
+rule and every network: the stop checks in MATLAB's order, the training record, validation and
+the best network. The networks are seen only through an :class:`Objective`: perf(X),
+g = -dperf/dX and, for trainlm and trainbr, the Jacobian of the outputs. A rule may also name
+its own record columns (``record_columns``, read from its attributes every epoch; it then has no
+lr column) and set itself up at the starting point before epoch 0's record (``start``).
 """
 from __future__ import annotations
 
