@@ -61,7 +61,8 @@ class Trainbr:
         self.alph = self.gamk / (2.0 * self.ssX) if self.ssX != 0 else 1.0
         self.F = self.beta * perf + self.alph * self.ssX
 
-    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
+    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray
+             ) -> tuple[np.ndarray, float, np.ndarray]:
         p = self.p
         B = self.beta * self.gram
         rhs = self.beta * self.JE - self.alph * X

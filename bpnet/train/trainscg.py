@@ -51,7 +51,8 @@ class Trainscg:
         self.dX = self.nrmsqr = None
         self.deltak = self.alphak = self.difk = math.nan
 
-    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray):
+    def step(self, obj: Objective, X: np.ndarray, perf: float, g: np.ndarray
+             ) -> tuple[np.ndarray, float, np.ndarray]:
         gX = -g
         if self.dX is None:
             self.dX = -gX
