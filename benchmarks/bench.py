@@ -20,9 +20,11 @@ import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
+import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+import scipy.linalg  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -171,6 +173,43 @@ def epoch_table(use_torch: bool, quick: bool) -> list[tuple]:
     return rows
 
 
+def rule_epoch(make, X, Y, algorithm: str, epochs: int, repeat: int) -> tuple[float, int]:
+    """Seconds per epoch of ``algorithm`` through the shared loop, and the epochs timed (trainlm
+    and trainbr may stop before ``epochs`` at mu_max)."""
+    net = make()
+    theta0 = init(net, X)
+    p = TrainConfig(algorithm=algorithm, epochs=epochs, show=0, min_grad=0.0)
+    done = []
+
+    def run():
+        done.append(training.train(NetObjective(net, X, Y), theta0, p).epochs)
+    return timed(run, repeat) / max(done[-1], 1), done[-1]
+
+
+def rules_table(quick: bool) -> list[tuple]:
+    """Milliseconds per epoch of the Jacobian rules and trainscg beside traingdx's."""
+    repeat = 2 if quick else 5
+    X12, Y12 = passengers(list(range(1, 13)))
+    Xe, Ye = passengers([1])
+    Xe, Ye = np.vstack([Xe, Xe])[:100], np.vstack([Ye, Ye])[:100]   # 100 steps
+    cases = [("BP 12-10-10-1, lags 1-12", lambda: BPNet([12, 10, 10, 1], ["tansig"] * 2 +
+                                                        ["purelin"]), X12, Y12, 1),
+             ("Elman 2-32-1, T = 100", lambda: ElmanNet(2, 32, 1), Xe, Ye, 4)]
+    rows = []
+    for name, make, X, Y, slow in cases:
+        base = None
+        for algorithm, epochs in (("traingdx", 200), ("trainlm", 20), ("trainbr", 20),
+                                  ("trainscg", 200)):
+            epochs = max(2, epochs // slow // (4 if quick else 1))
+            with warnings.catch_warnings():   # trainlm's J'J of the Elman net is near singular
+                warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+                seconds, done = rule_epoch(make, X, Y, algorithm, epochs, repeat)
+            base = base or seconds
+            rows.append((name, str(len(X)), str(make().theta.size), algorithm, str(done),
+                         f"{seconds * 1e3:.3f}", f"{seconds / base:.1f}"))
+    return rows
+
+
 def matmul_only(net: BPNet, X: np.ndarray, Y: np.ndarray, repeat: int) -> float:
     """Seconds of the matrix products of one forward and backward pass alone, on the arrays
     the real pass makes (the same shapes, the same memory layout)."""
@@ -248,6 +287,10 @@ def main() -> None:
           "a momentum update alone)\n")
     print(table(("network", "samples", "bpnet us", "bare us", "loop cost", "PyTorch us",
                  "bpnet/PyTorch"), epoch_table(args.torch, args.quick)))
+    print("\nMilliseconds per epoch of each rule through the shared loop (trainlm and trainbr: "
+          "the Jacobian and its linear systems; trainscg: two gradients and a forward pass)\n")
+    print(table(("network", "samples", "weights", "rule", "epochs", "ms/epoch", "x traingdx"),
+                rules_table(args.quick)))
     if not args.no_scale:
         print("\nScale: seconds per traingdx epoch; the matrix products of one forward and "
               "backward pass alone (whole-data products); the data's size and the peak memory "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 import multiprocessing
 import os
 import signal
@@ -56,11 +57,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+# the record columns every progress line shows in its own way; the rule's (lr, mu, trainbr's
+# gamk and ssX) follow, those that it has
+_SHOWN_APART = ("epoch", "perf", "vperf", "tperf", "gradient", "val_fail")
+
+
 def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: float):
     def show(epoch: int, row: dict, reason: str | None) -> None:
         line = (f"{name}: {algorithm.upper()}, Epoch {epoch}/{epochs}, "
-                f"MSE {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}, "
-                f"lr {row['lr']:.4g}")
+                f"MSE {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}")
+        for key, value in row.items():
+            if key not in _SHOWN_APART and math.isfinite(value):
+                line += f", {key} {value:.4g}"
         if row["val_fail"]:
             line += f", val_fail {row['val_fail']}"
         print(line, flush=True)

@@ -6,10 +6,12 @@ cd "$(dirname "$0")/.."
 keep() {  # keep the pictures, metrics and config of a result folder; drop the bulky rest
   find "$1" -type f ! -name '*.png' ! -name 'metrics.json' ! -name 'config.yaml' -delete
 }
-rm -rf docs/example docs/rules docs/recurrent docs/forecast
+rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast
 python run.py configs/passengers.yaml --out docs/example | tee docs/example.txt
 python run.py configs/passengers_rules.yaml --out docs/rules | tee docs/rules.txt
 keep docs/rules
+python run.py configs/passengers_rules2.yaml --out docs/rules2 | tee docs/rules2.txt
+keep docs/rules2
 python run.py configs/passengers_recurrent.yaml --out docs/recurrent | tee docs/recurrent.txt
 keep docs/recurrent
 python run.py configs/passengers_forecast.yaml --out docs/forecast | tee docs/forecast.txt

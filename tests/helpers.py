@@ -1,8 +1,12 @@
-"""Helpers shared by the tests: central differences, a relative error, the smallest objective
-for hand-worked training examples, and the predict-vs-run comparison of a saved model."""
+"""Helpers shared by the tests: central differences, a relative error, the smallest networks
+for hand-worked training examples (Square, Linear), and the predict-vs-run comparison of a saved
+model."""
 from pathlib import Path
 
 import numpy as np
+
+from bpnet.nets.elman import ElmanNet
+from bpnet.nets.feedforward import BPNet
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,6 +68,37 @@ class Square:
     def flat_grad(self, cache):
         return 2.0 * self.theta
 
+
+class Linear:
+    """y = X theta with n weights: perf = mse, Jacobian X (or -X, to force every LM step to
+    fail)."""
+
+    def __init__(self, sign=1.0, n=1):
+        self.theta = np.zeros(n)
+        self.sign = sign
+
+    def loss(self, X, Y):
+        e = (Y - X @ self.theta[:, None]).ravel()
+        return float(e @ e) / e.size, (X, e)
+
+    def flat_grad(self, cache):
+        X, e = cache
+        return -2.0 / e.size * X.T @ e
+
+    def jacobian(self, X):
+        return X @ self.theta[:, None], self.sign * X
+
+
+def regression_problem(kind: str, rng: np.random.Generator, n: int = 25, noise: float = 0.0):
+    """A BP 2-5-4-1 ("bp") or Elman 2-4-1 ("elman") network and a smooth target with ``noise``:
+    (net, X (n, 2), Y (n, 1), theta0 (P,) random weights)."""
+    X = rng.normal(size=(n, 2))
+    Y = np.sin(X[:, :1]) + 0.3 * X[:, 1:]
+    if noise:
+        Y = Y + noise * rng.normal(size=(n, 1))
+    net = BPNet([2, 5, 4, 1], ["tansig", "tansig", "purelin"]) if kind == "bp" \
+        else ElmanNet(2, 4, 1)
+    return net, X, Y, rng.normal(scale=0.5, size=net.theta.size)
 
 
 def predict_column_and_run_column(root, out, tmp_path, model="bp"):

@@ -8,3 +8,7 @@ def test_benchmark_runs(root):
                           "--no-scale"], capture_output=True, text=True, timeout=300, cwd=root)
     assert out.returncode == 0, out.stderr
     assert "BP 12-10-10-1, lags 1-12" in out.stdout and "Elman 2-32-1, 100 steps" in out.stdout
+    rows = [line.split("|") for line in out.stdout.splitlines() if "| train" in line]
+    assert {(r[1].strip(), r[4].strip()) for r in rows} == {
+        (net, rule) for net in ("BP 12-10-10-1, lags 1-12", "Elman 2-32-1, T = 100")
+        for rule in ("traingdx", "trainlm", "trainbr", "trainscg")}

@@ -18,11 +18,13 @@ from bpnet.errors import InputError
 KEYS = ["data", "models", "train", "split", "seed", "runs", "scaling", "output", "path",
         "series", "time", "lags", "month", "inputs", "targets", "test_path", "type", "hidden",
         "transfer", "init", "clip_norm", "algorithm", "epochs", "lr", "mc", "lr_inc", "mu",
-        "method", "val", "test", "dir", "bp", "elman", "show", "goal", "time"]
+        "method", "val", "test", "dir", "bp", "elman", "show", "goal", "time", "lambda",
+        "regularization", "max_fail"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 50),
                     st.floats(allow_nan=True, allow_infinity=True),
-                    st.sampled_from(["tansig", "traingdx", "trainlm", "block", "mapstd",
-                                     "feedforward", "elman", "x.csv", "1e-5", "", "a.npz"]),
+                    st.sampled_from(["tansig", "traingdx", "trainlm", "trainbr", "trainscg",
+                                     "block", "mapstd", "feedforward", "elman", "x.csv", "1e-5",
+                                     "", "a.npz"]),
                     st.text(max_size=6))
 documents = st.recursive(
     scalars,

@@ -2,33 +2,13 @@
 step-by-step implementations of docs/semantics.md §6 on a real network."""
 import numpy as np
 import pytest
-from helpers import Square, numeric_jacobian
+from helpers import Linear, Square, numeric_jacobian, regression_problem
 
 from bpnet.config import RULE_PARAMS, TrainConfig
-from bpnet.nets.elman import ElmanNet
-from bpnet.nets.feedforward import BPNet
+from bpnet.config.yamlschema import field_name
 from bpnet.train import loop as training
 from bpnet.train import stops
 from bpnet.train.objective import NetObjective
-
-
-class Linear:
-    """y = X theta: perf = mse, Jacobian X (or -X, to force every LM step to fail)."""
-
-    def __init__(self, sign=1.0):
-        self.theta = np.zeros(1)
-        self.sign = sign
-
-    def loss(self, X, Y):
-        e = (Y - X @ self.theta[:, None]).ravel()
-        return float(e @ e) / e.size, (X, e)
-
-    def flat_grad(self, cache):
-        X, e = cache
-        return -2.0 / e.size * X.T @ e
-
-    def jacobian(self, X):
-        return X @ self.theta[:, None], self.sign * X
 
 
 def run(net, theta0, tc, X=None, Y=None):
@@ -70,7 +50,7 @@ def test_trainlm_failed_steps_raise_mu_until_max_mu():
 
 def test_trainlm_mu_moves_by_mu_inc_and_mu_dec(rng):
     """Across an epoch mu changes by mu_inc^k * mu_dec: k failed trials, then an accepted one."""
-    net, X, Y, theta0 = problem("bp", rng)
+    net, X, Y, theta0 = regression_problem("bp", rng)
     tc = TrainConfig(algorithm="trainlm", epochs=40, min_grad=0.0, mu_inc=4.0, mu_dec=0.5,
                      show=0)
     r = training.train(NetObjective(net, X, Y), theta0, tc)
@@ -136,17 +116,9 @@ def reference_lm(net, X, Y, theta, tc, epochs):
     return theta
 
 
-def problem(kind, rng):
-    X = rng.normal(size=(25, 2))
-    Y = np.sin(X[:, :1]) + 0.3 * X[:, 1:]
-    net = BPNet([2, 5, 4, 1], ["tansig", "tansig", "purelin"]) if kind == "bp" \
-        else ElmanNet(2, 4, 1)
-    return net, X, Y, rng.normal(scale=0.5, size=net.theta.size)
-
-
 @pytest.mark.parametrize("kind", ["bp", "elman"])
 def test_trainrp_matches_an_independent_implementation(kind, rng):
-    net, X, Y, theta0 = problem(kind, rng)
+    net, X, Y, theta0 = regression_problem(kind, rng)
     tc = TrainConfig(algorithm="trainrp", epochs=60, min_grad=0.0, show=0)
     expected = reference_rprop(net, X, Y, theta0.copy(), tc, 60)
     r = training.train(NetObjective(net, X, Y), theta0, tc)
@@ -155,7 +127,7 @@ def test_trainrp_matches_an_independent_implementation(kind, rng):
 
 @pytest.mark.parametrize("kind", ["bp", "elman"])
 def test_trainlm_matches_an_independent_implementation(kind, rng):
-    net, X, Y, theta0 = problem(kind, rng)
+    net, X, Y, theta0 = regression_problem(kind, rng)
     tc = TrainConfig(algorithm="trainlm", epochs=15, min_grad=0.0, show=0)
     expected = reference_lm(net, X, Y, theta0.copy(), tc, 15)
     r = training.train(NetObjective(net, X, Y), theta0, tc)
@@ -166,7 +138,7 @@ def test_trainlm_matches_an_independent_implementation(kind, rng):
 
 def test_adam_matches_torch(rng):
     torch = pytest.importorskip("torch")
-    net, X, Y, theta0 = problem("bp", rng)
+    net, X, Y, theta0 = regression_problem("bp", rng)
     tc = TrainConfig(algorithm="adam", epochs=50, lr=0.01, min_grad=0.0, show=0)
     r = training.train(NetObjective(net, X, Y), theta0, tc)
     w = torch.tensor(theta0.copy(), requires_grad=True)
@@ -182,21 +154,27 @@ def test_adam_matches_torch(rng):
 CHANGED = {"lr": 3.0, "lr_inc": 1.3, "lr_dec": 0.3, "max_perf_inc": 1.5, "mc": 0.5,
            "delta0": 0.2, "delt_inc": 1.5, "delt_dec": 0.2, "deltamax": 0.05,
            "mu": 10.0, "mu_dec": 0.5, "mu_inc": 3.0, "mu_max": 1e-4,
-           "beta1": 0.5, "beta2": 0.9, "eps": 1.0}
+           "beta1": 0.5, "beta2": 0.9, "eps": 1.0, "sigma": 1e-2, "lambda": 1e-2,
+           "regularization": 0.3}
 
 
+# max_fail needs a val part: trainbr's (the only rule whose default differs) is tested in
+# test_rules_scg_br.py
 @pytest.mark.parametrize("algorithm, key", [
-    (a, k) for a, params in RULE_PARAMS.items() for k in params if k != "min_grad"])
+    (a, k) for a, params in RULE_PARAMS.items() for k in params
+    if k not in ("min_grad", "max_fail")])
 def test_every_parameter_changes_the_run(algorithm, key, rng):
     """No parameter of any rule is silently ignored."""
-    net, X, Y, theta0 = problem("bp", rng)
+    net, X, Y, theta0 = regression_problem("bp", rng)
     # a large lr makes traingda/traingdx reject steps, so that lr_dec and max_perf_inc matter
     base = {"lr": 1.0} if "lr" in RULE_PARAMS[algorithm] and algorithm != "adam" else {}
     tc0 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0, **base)
     tc1 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0,
-                      **{**base, key: CHANGED[key]})
+                      **{**base, field_name(key): CHANGED[key]})
     r0 = training.train(NetObjective(net, X, Y), theta0, tc0)
-    r1 = training.train(NetObjective(net, X, Y), theta0, tc1)
+    # regularization is part of perf, so the objective's: NetObjective takes it from the config
+    r1 = training.train(NetObjective(net, X, Y, regularization=tc1.regularization or 0.0),
+                        theta0, tc1)
     assert not np.array_equal(r0.final_theta, r1.final_theta) or r0.epochs != r1.epochs
 
 

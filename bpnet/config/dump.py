@@ -13,18 +13,19 @@ from typing import Any
 import numpy as np
 
 from bpnet.config.schema import Config, TrainConfig
+from bpnet.config.yamlschema import yaml_key
 from bpnet.paths import relative_to
 
 
 def to_plain(value: Any, finite: bool = False) -> Any:
-    """``value`` as plain data: dataclasses as dicts (a TrainConfig without the parameters its
-    rule does not take), tuples as lists, numpy scalars as Python numbers; with ``finite``, NaN
-    and infinities as None (JSON has neither)."""
+    """``value`` as plain data: dataclasses as dicts under their YAML keys (a TrainConfig
+    without the parameters its rule does not take), tuples as lists, numpy scalars as Python
+    numbers; with ``finite``, NaN and infinities as None (JSON has neither)."""
     if isinstance(value, np.generic):
         value = value.item()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         skip_none = isinstance(value, TrainConfig)
-        return {f.name: to_plain(getattr(value, f.name), finite)
+        return {yaml_key(f.name): to_plain(getattr(value, f.name), finite)
                 for f in dataclasses.fields(value)
                 if not (skip_none and getattr(value, f.name) is None)}
     if isinstance(value, dict):

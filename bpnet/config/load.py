@@ -14,7 +14,7 @@ from typing import Any
 from bpnet.config.checks import check_config, resolve_paths
 from bpnet.config.overrides import apply_overrides
 from bpnet.config.schema import RULE_PARAMS, Config, ModelConfig, TrainConfig, rule_params
-from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml
+from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml, yaml_key
 from bpnet.errors import InputError
 
 
@@ -90,7 +90,7 @@ def _model(name: Any, raw: Any, where: str, top_train: dict) -> ModelConfig:
     # the top-level block serves every model; a model that chooses another rule takes from it
     # only the parameters that rule has
     takes = rule_params(algorithm)
-    inherited = {k: v for k, v in top_train.items() if k in takes or k == "algorithm"}
+    inherited = {k: v for k, v in top_train.items() if yaml_key(k) in takes or k == "algorithm"}
     values["train"] = TrainConfig(**{**inherited, **override})
     values["hidden"], values["transfer"] = _layers(values["type"], values.get("hidden", ()),
                                                    values.get("transfer", ()), path, where)
@@ -135,13 +135,21 @@ def _init(mtype: str, init: str | None, path: str, where: str) -> str:
 
 
 def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> dict:
-    """The keys given in one train block, checked against the rule that block ends up with:
-    a parameter the rule does not take is an error, never silently ignored (null = not given)."""
+    """The keys given in one train block (by field name), checked against the rule that block
+    ends up with: a parameter the rule does not take is an error, never silently ignored (null =
+    not given); so is a regularization under trainbr, which chooses its own (0 is accepted: it
+    mixes nothing in)."""
     values = {k: v for k, v in fields(TrainConfig, raw, path, where, partial=True).items()
               if v is not None}
     algorithm = values.get("algorithm", default_algorithm)
     takes = rule_params(algorithm)
-    for key in values:
+    if algorithm == "trainbr" and values.get("regularization") == 0:
+        del values["regularization"]
+    for key in map(yaml_key, values):
+        if key == "regularization" and algorithm == "trainbr":
+            raise InputError(f"{where}: {path}.regularization: trainbr chooses its own "
+                             "regularisation (alph and beta, docs/semantics.md §15); remove it "
+                             "or set it to 0")
         if key != "algorithm" and key not in takes:
             users = [a for a, p in RULE_PARAMS.items() if key in p]
             raise InputError(

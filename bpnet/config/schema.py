@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpnet.config.yamlschema import check, choice, show
+from bpnet.config.yamlschema import check, choice, field_name, show, yaml_key
 from bpnet.errors import InputError
 from bpnet.nets.registry import MODEL_TYPES
 from bpnet.nets.transfer import NAMES as TRANSFERS
@@ -70,7 +70,14 @@ RULE_PARAMS: dict[str, dict[str, float]] = {
     "trainrp": {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0},
     "trainlm": {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7},
     "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+    "trainscg": {"sigma": 5e-5, "lambda": 5e-7, "min_grad": 1e-6},
+    "trainbr": {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
+                "max_fail": 0},
 }
+# MATLAB's performParam.regularization (docs/semantics.md §15.2), for every rule but trainbr,
+# which chooses its own weight decay
+for _params in (p for a, p in RULE_PARAMS.items() if a != "trainbr"):
+    _params["regularization"] = 0.0
 ALGORITHMS = tuple(RULE_PARAMS)
 
 
@@ -89,6 +96,8 @@ class TrainConfig:
 
     Parameters the rule does not take are None; those it takes and that were not given get the
     rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.
+    trainscg's ``lambda`` is a Python keyword: its field is ``lambda_`` (``field_name``), the
+    YAML key ``lambda`` (``yaml_key``).
     """
 
     algorithm: str = field(default="traingdx", metadata=choice(*ALGORITHMS))
@@ -96,7 +105,8 @@ class TrainConfig:
     goal: float | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
     min_grad: float | None = field(default=None, metadata=check(lambda v: v >= 0,
                                                                  "must be >= 0"))
-    max_fail: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    max_fail: int | None = field(default=None, metadata=check(
+        lambda v: v >= 0, "must be >= 0 (0: no validation stop)"))
     show: int | None = field(default=None, metadata=check(lambda v: v >= 0, "must be >= 0"))
     time: float | None = field(default=None, metadata=check(lambda v: v > 0, "must be > 0"))
     lr: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
@@ -125,17 +135,22 @@ class TrainConfig:
     beta2: float | None = field(default=None, metadata=check(lambda v: 0 <= v < 1,
                                                               "must be in [0, 1)"))
     eps: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    sigma: float | None = field(default=None, metadata=check(_positive, "must be > 0"))
+    lambda_: float | None = field(default=None, metadata=check(lambda v: 0 <= v < math.inf,
+                                                                "must be >= 0"))
+    regularization: float | None = field(default=None, metadata=check(
+        lambda v: 0 <= v <= 1, "must be in [0, 1]"))
 
     def __post_init__(self) -> None:
         takes = rule_params(self.algorithm)
-        extra = [f.name for f in dataclasses.fields(self)
-                 if f.name != "algorithm" and f.name not in takes
+        extra = [yaml_key(f.name) for f in dataclasses.fields(self)
+                 if f.name != "algorithm" and yaml_key(f.name) not in takes
                  and getattr(self, f.name) is not None]
         if extra:
             raise ValueError(f"{self.algorithm} does not take {', '.join(extra)}")
-        for name, default in takes.items():
-            if getattr(self, name) is None:
-                object.__setattr__(self, name, default)
+        for key, default in takes.items():
+            if getattr(self, field_name(key)) is None:
+                object.__setattr__(self, field_name(key), default)
 
 
 @dataclass(frozen=True)

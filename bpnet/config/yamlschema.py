@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import keyword
 import math
 import types
 import typing
@@ -26,6 +27,18 @@ def check(predicate, message: str) -> dict:
 def choice(*choices: str) -> dict:
     """Field metadata: the value must be one of ``choices``."""
     return {"choices": choices}
+
+
+def yaml_key(name: str) -> str:
+    """The YAML key of a dataclass field: its name, less the trailing underscore of a name that
+    is a Python keyword (trainscg's ``lambda`` is the field ``lambda_``)."""
+    return name[:-1] if name.endswith("_") and keyword.iskeyword(name[:-1]) else name
+
+
+def field_name(key: str) -> str:
+    """The dataclass field of a YAML key, the inverse of :func:`yaml_key`: a key that is a
+    Python keyword gains a trailing underscore (``lambda`` -> ``lambda_``)."""
+    return key + "_" if keyword.iskeyword(key) else key
 
 
 def parse_yaml(text: str, where: str) -> Any:
@@ -73,7 +86,7 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
             partial: bool = False) -> dict:
     """Convert and check the keys of ``raw`` against the fields of dataclass ``cls``."""
     raw = mapping(raw, path or "the config", where)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    fields = {yaml_key(f.name): f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     for key in raw:
         if key not in fields:
@@ -97,7 +110,7 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
                 raise InputError(f"{where}: {key} is missing")
             continue
         parse = f.metadata.get("parse")
-        value = parse(raw[name], key, where) if parse else _convert(hints[name], raw[name], key,
+        value = parse(raw[name], key, where) if parse else _convert(hints[f.name], raw[name], key,
                                                                      where)
         choices = f.metadata.get("choices")
         if choices and value not in choices:
@@ -108,7 +121,7 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
         check = f.metadata.get("check")
         if check and value is not None and not check[0](value):
             raise InputError(f"{where}: {key}: {check[1]}, got {show(raw[name])}")
-        values[name] = value
+        values[f.name] = value
     return values
 
 

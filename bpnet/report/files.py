@@ -54,6 +54,9 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
                  "train_seconds": t.seconds, "seconds_per_epoch": t.seconds_per_epoch}
         if r.cfg.clip_norm is not None:
             entry["clipped_epochs"] = t.clipped
+        if "gamk" in t.history:   # trainbr: the effective number of parameters, of all weights
+            entry["gamk"] = float(t.history["gamk"][-1])
+            entry["n_weights"] = int(r.net.theta.size)
         entry.update(r.scores)
         if r.runs:
             entry["seed"] = r.seed
@@ -125,6 +128,7 @@ def write_history(fh, history: dict[str, np.ndarray]) -> None:
     """The training record, one row per epoch (epoch 0 is the initial network)."""
     w = csv.writer(fh, lineterminator="\n")
     cols = [c for c in (*HISTORY_COLUMNS, "mu", "clipped") if c in history]
+    cols += [c for c in history if c not in cols]   # a rule's own columns (trainbr's gamk, ssX)
     w.writerow(cols)
     for i in range(len(history["epoch"])):
         w.writerow([int(history[c][i]) if c in ("epoch", "val_fail", "clipped")

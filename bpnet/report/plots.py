@@ -187,11 +187,16 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
 
 
 def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
-    """Gradient, lr (or mu) and validation failures against epoch (MATLAB's plottrainstate)."""
+    """Gradient, lr (or mu), trainbr's effective number of parameters and sum of squared
+    weights, and validation failures against epoch (MATLAB's plottrainstate)."""
     rate = "mu" if "mu" in history else "lr"
-    panels = [("gradient", "Gradient", True), (rate, rate, True), ("val_fail", "Validation checks",
-                                                                   False)]
-    panels = [x for x in panels if not np.all(np.isnan(history[x[0]].astype(float)))]
+    # (column, y label, what the title calls it, log scale)
+    panels = [("gradient", "Gradient", "Gradient", True), (rate, rate, rate, True),
+              ("gamk", "gamk", "Effective number of parameters gamk", False),
+              ("ssX", "ssX", "Sum of squared weights ssX", False),
+              ("val_fail", "Validation checks", "Validation checks", False)]
+    panels = [x for x in panels if x[0] in history
+              and not np.all(np.isnan(history[x[0]].astype(float)))]
     if np.all(np.isnan(history["vperf"])):   # no val part: no validation checks to show
         panels = [x for x in panels if x[0] != "val_fail"]
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.3 * len(panels)), sharex=True,
@@ -199,12 +204,12 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.5 / (2.3 * len(panels)),
                         top=1 - 0.6 / (2.3 * len(panels)), hspace=0.35)
     epochs = history["epoch"]
-    for ax, (key, label, log) in zip(axes[:, 0], panels):
+    for ax, (key, label, title, log) in zip(axes[:, 0], panels):
         values = _plottable(history[key])
         final = history[key][-1]
         (ax.semilogy if log else ax.plot)(epochs, values, color="tab:blue", linewidth=1.2)
         ax.set_ylabel(label)
-        ax.set_title(f"{label} = {final:.4g} at epoch {int(epochs[-1])}", fontsize=9)
+        ax.set_title(f"{title} = {final:.4g} at epoch {int(epochs[-1])}", fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
     axes[-1, 0].set_xlabel(f"Epoch ({int(epochs[-1])} epochs)")
     axes[-1, 0].xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -21,7 +21,7 @@ from bpnet.nets import initializers, registry
 from bpnet.report import metrics
 from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
-from bpnet.train.objective import NetObjective
+from bpnet.train.objective import NetObjective, regularised
 from bpnet.train.stops import StopRequest, never
 
 
@@ -35,9 +35,12 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
     net.init_weights(model_cfg.init, rng, x_range)
 
 
-def make_val_test_perf(net, data: Dataset) -> Callable[[np.ndarray], tuple[float, float]] | None:
+def make_val_test_perf(net, data: Dataset, regularization: float = 0.0
+                       ) -> Callable[[np.ndarray], tuple[float, float]] | None:
     """val_test_perf(theta) -> (vperf, tperf): the mse of the val and test parts at weights
-    theta (P,), NaN for an absent part; None when there is neither part."""
+    theta (P,), NaN for an absent part; None when there is neither part. With regularisation
+    r > 0, the training perf's mixture (1 - r) mse + r mean(theta^2) (docs/semantics.md
+    §15.2)."""
     parts = [part for part in ("val", "test") if part in data.index]
     if not parts:
         return None
@@ -51,8 +54,11 @@ def make_val_test_perf(net, data: Dataset) -> Callable[[np.ndarray], tuple[float
             pred = {part: Y[data.index[part]] for part in parts}
         else:
             pred = {part: net.predict(scaled[part][0]) for part in parts}
-        return tuple(metrics.mse(pred[part], scaled[part][1]) if part in pred else np.nan
-                     for part in ("val", "test"))
+        perfs = tuple(metrics.mse(pred[part], scaled[part][1]) if part in pred else np.nan
+                      for part in ("val", "test"))
+        if regularization:
+            return tuple(regularised(v, theta, regularization) for v in perfs)
+        return perfs
     return val_test_perf
 
 
@@ -67,8 +73,10 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
     net = registry.from_config(model_cfg, data.X.shape[1], data.Y.shape[1])
     initialise(net, model_cfg, data, np.random.default_rng(seed))
     X, Y = data.scaled("train")
-    obj = NetObjective(net, X, Y, model_cfg.clip_norm)
-    result = training.train(obj, net.theta.copy(), model_cfg.train, make_val_test_perf(net, data),
+    r = model_cfg.train.regularization or 0.0   # None: trainbr, which chooses its own
+    obj = NetObjective(net, X, Y, model_cfg.clip_norm, r)
+    result = training.train(obj, net.theta.copy(), model_cfg.train,
+                            make_val_test_perf(net, data, r),
                             has_val="val" in data.index, progress=progress,
                             should_stop=should_stop)
     return score_model(name, model_cfg, net, data, result, seed, horizon)

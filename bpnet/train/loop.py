@@ -31,7 +31,7 @@ from bpnet.train.stops import (
 )
 
 # the columns of every training record, in the order of the history files; a rule without a
-# learning rate leaves lr NaN
+# learning rate leaves lr NaN, or out when it names it in its ``omitted`` (trainscg, trainbr)
 HISTORY_COLUMNS = ("epoch", "perf", "vperf", "tperf", "lr", "gradient", "val_fail")
 _INT_COLUMNS = ("epoch", "val_fail", "clipped")
 
@@ -54,27 +54,34 @@ class Record:
 
     ``rows`` holds plain tuples laid out as :class:`Epoch` (the loop appends one per epoch,
     and a tuple costs a tenth of a NamedTuple); they are read by Epoch's field names only. As
-    columns the record has HISTORY_COLUMNS, then "clipped" when the gradient is clipped, then
-    the rule's own columns that are not among them (trainlm: "mu").
+    columns the record has HISTORY_COLUMNS less the rule's ``omitted``, then "clipped" when
+    the gradient is clipped, then the rule's own columns that are not among them (trainlm:
+    "mu"; trainbr: "mu", "gamk", "ssX").
     """
 
-    def __init__(self, rule_columns: tuple[str, ...], clipping: bool):
-        self.rule_columns, self.clipping = rule_columns, clipping
+    def __init__(self, rule: Rule, clipping: bool):
+        self.rule_columns, self.clipping = rule.record, clipping
+        self.loop_columns = tuple(c for c in HISTORY_COLUMNS if c not in rule.omitted)
         self.rows: list[tuple] = []
 
     def shown(self, row: tuple) -> dict[str, float]:
-        """The HISTORY_COLUMNS of one row, by name, as a progress line shows them."""
+        """One row by name, as a progress line shows it: the HISTORY_COLUMNS (NaN where the
+        rule has none), then the rule's own columns that are not among them."""
         row = Epoch._make(row)
         named = {**row._asdict(), **dict(zip(self.rule_columns, row.rule))}
-        return {name: named.get(name, math.nan) for name in HISTORY_COLUMNS}
+        return {name: named.get(name, math.nan)
+                for name in (*HISTORY_COLUMNS, *self._own_columns())}
+
+    def _own_columns(self) -> list[str]:
+        return [c for c in self.rule_columns if c not in HISTORY_COLUMNS]
 
     def columns(self) -> dict[str, np.ndarray]:
         """The record column by column: name -> (epochs + 1,), int or float."""
         n = len(self.rows)
         values = dict(zip(Epoch._fields, zip(*self.rows)))
         values.update(zip(self.rule_columns, zip(*values.pop("rule", ()))))
-        names = [*HISTORY_COLUMNS, *(["clipped"] if self.clipping else []),
-                 *(c for c in self.rule_columns if c not in HISTORY_COLUMNS)]
+        names = [*self.loop_columns, *(["clipped"] if self.clipping else []),
+                 *self._own_columns()]
         return {name: np.array(values.get(name, [math.nan] * n),
                                dtype=int if name in _INT_COLUMNS else float)
                 for name in names}
@@ -112,9 +119,15 @@ def train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig,
     val_test_perf(theta) -> (vperf, tperf), the mse of the validation and test parts (NaN for
     an absent part), is called after every epoch. With a val part the best network is the one
     of lowest vperf and ``max_fail`` epochs without improvement stop training; without one it
-    is the one of lowest training perf. ``should_stop()`` true ends training with "User stop."
+    is the one of lowest training perf (``max_fail`` 0: no validation stop, the best network
+    still the one of lowest vperf). ``should_stop()`` true ends training with "User stop."
     at the next epoch. The network ends up holding the best theta, which is returned.
+    ``tc.regularization`` is the objective's (``NetObjective(..., regularization)``); the two
+    must agree.
     """
+    if (tc.regularization or 0.0) != obj.regularization:
+        raise ValueError(f"the objective's regularization {obj.regularization} is not the "
+                         f"config's {tc.regularization}")
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is a stop reason, below
         return _train(obj, theta0, tc, val_test_perf, has_val, progress, should_stop)
 
@@ -123,9 +136,10 @@ def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf
            progress: Progress | None, should_stop: Callable[[], bool]) -> TrainResult:
     rule = RULES[tc.algorithm](tc)
     checks = _StopChecks(tc, rule, has_val, should_stop)
-    record = Record(rule.record, obj.clip_norm is not None)
+    record = Record(rule, obj.clip_norm is not None)
     theta = np.array(theta0, dtype=float)
     perf, g = obj.perf_and_gradient(theta)
+    rule.start(obj, theta, perf)
     vperf, tperf = val_test_perf(theta) if val_test_perf else (math.nan, math.nan)
     best = _Best(theta, perf, vperf, has_val)
     epoch = 0
@@ -182,7 +196,7 @@ class _StopChecks:
         reason = self.rule.stop_reason()
         if reason:
             return reason
-        if self.has_val and val_fail >= tc.max_fail:
+        if self.has_val and tc.max_fail > 0 and val_fail >= tc.max_fail:   # 0: no such stop
             return VALIDATION_STOP
         return None
 

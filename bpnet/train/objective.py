@@ -5,8 +5,9 @@ Names, the same in every module of ``bpnet/train`` (MATLAB's names stay in the c
 - ``X`` (N, D), ``Y`` (N, K): the scaled training inputs and targets (the data, never weights);
 - ``theta`` (P,): the vector of all weights and biases of a network, its ``net.theta`` (what
   MATLAB's training functions call X, from getwb); a step is ``dtheta``;
-- ``perf``: the training mse at theta; ``g`` (P,) = -dperf/dtheta, MATLAB's sign;
-- ``e`` (N*K,) = t - y and ``J`` (N*K, P) = dy/dtheta, for trainlm;
+- ``perf``: the training mse at theta (regularised with ``train.regularization``);
+  ``g`` (P,) = -dperf/dtheta, MATLAB's sign;
+- ``e`` (N*K,) = t - y and ``J`` (N*K, P) = dy/dtheta, for trainlm and trainbr;
 - ``tc``: the :class:`~bpnet.config.load.TrainConfig` of a training.
 
 A :class:`Rule` moves theta one epoch through an :class:`Objective`; the loop
@@ -40,33 +41,49 @@ class Objective(Protocol):
     """What a rule sees of the network: perf and g as functions of theta.
 
     ``perf(theta)`` runs the forward pass only; ``gradient()`` then gives g at that same theta,
-    so that a rejected trial step costs a forward pass and no more.
+    so that a rejected trial step costs a forward pass and no more. ``regularization`` is r of
+    docs/semantics.md §15.2: perf = (1 - r) mse + r mean(theta^2) (0: the plain mse).
     """
 
-    def perf(self, theta: np.ndarray) -> float:
-        """The training mse at theta (P,)."""
+    regularization: float
 
-    def gradient(self) -> np.ndarray:
-        """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call."""
+    def perf(self, theta: np.ndarray) -> float:
+        """The training perf at theta (P,)."""
+
+    def gradient(self, record: bool = True) -> np.ndarray:
+        """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call.
+
+        ``record=False`` for a probe at a point that is not the iterate (trainscg's curvature
+        step): it leaves what the training record reads of the objective (``norm``,
+        ``clipped``) alone.
+        """
 
     def perf_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """(perf, g (P,)) at theta (P,)."""
 
     def residuals_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(e = t - y (N*K,), J = dy/dtheta (N*K, P)) at theta (P,)."""
+        """(e (M,), J = -de/dtheta (M, P)) at theta (P,), with e'e = M perf: e = t - y and
+        J = dy/dtheta (M = N*K), and with regularisation P more rows for the weights."""
 
 
 class Rule(Protocol):
     """One training rule (MATLAB's traingd, trainlm, ...), a small object holding its own state.
 
-    ``Rule(tc)`` makes it from a TrainConfig; ``step`` is one epoch. ``record`` names the
-    columns of the training record that the rule fills ("lr", "mu"), and ``recorded()`` gives
-    their values now, in that order; ``stop_reason()`` is a reason (from
-    :mod:`bpnet.train.stops`) when the rule itself ends training, else None. The defaults
-    below are those of a rule that records nothing and never stops by itself.
+    ``Rule(tc)`` makes it from a TrainConfig; ``start`` sees the starting point before epoch 0's
+    record (trainbr estimates its first alph and beta there); ``step`` is one epoch. ``record``
+    names the columns of the training record that the rule fills ("lr", "mu", trainbr's "gamk"
+    and "ssX"), and ``recorded()`` gives their values now, in that order; ``omitted`` names
+    the loop's own columns that its record leaves out (trainscg and trainbr: "lr", a NaN column
+    otherwise). ``stop_reason()`` is a reason (from :mod:`bpnet.train.stops`) when the rule
+    itself ends training, else None. The defaults below are those of a rule that needs no
+    start, records nothing and never stops by itself.
     """
 
     record: ClassVar[tuple[str, ...]] = ()
+    omitted: ClassVar[tuple[str, ...]] = ()
+
+    def start(self, obj: Objective, theta: np.ndarray, perf: float) -> None:
+        """Set up at the starting theta (P,), whose perf is ``perf``."""
 
     def step(self, obj: Objective, theta: np.ndarray, perf: float,
              g: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
@@ -86,30 +103,42 @@ class NetObjective:
     """The :class:`Objective` of ``net`` on its training data X (N, D), Y (N, K).
 
     With ``clip_norm`` the gradient is scaled down to that 2-norm when it is longer
-    (``clipped`` counts how often); ``norm`` is the length of the last g before clipping.
+    (``clipped`` counts how often); ``norm`` is the length of the last g before clipping. With
+    ``regularization`` r > 0 (MATLAB's performParam.regularization, docs/semantics.md §15.2)
+    perf is (1 - r) mse + r mean(theta^2), g follows it, and the residuals and Jacobian gain one
+    row per weight, so that trainlm minimises the same regularised perf (:func:`_weight_rows`).
     """
 
     def __init__(self, net: Network, X: np.ndarray, Y: np.ndarray,
-                 clip_norm: float | None = None):
+                 clip_norm: float | None = None, regularization: float = 0.0):
         self.net, self.X, self.Y, self.clip_norm = net, X, Y, clip_norm
+        self.regularization = regularization
         self.clipped = 0
         self.norm = math.nan
         self._cache = None
 
     def perf(self, theta: np.ndarray) -> float:
-        """The training mse at theta (P,); keeps the forward pass for ``gradient``."""
+        """The training perf at theta (P,); keeps the forward pass for ``gradient``."""
         self.net.theta[:] = theta
         perf, self._cache = self.net.loss(self.X, self.Y)
+        if self.regularization:
+            perf = regularised(perf, theta, self.regularization)
         return perf
 
-    def gradient(self) -> np.ndarray:
-        """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call, clipped."""
+    def gradient(self, record: bool = True) -> np.ndarray:
+        """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call, clipped; a probe
+        (``record=False``) leaves ``norm`` and ``clipped`` as they were."""
         g = self.net.flat_grad(self._cache)
+        if self.regularization:
+            r = self.regularization
+            g = (1.0 - r) * g + (2.0 * r / g.size) * self.net.theta
         g *= -1.0
-        self.norm = float(np.sqrt(g @ g))
-        if self.clip_norm is not None and self.norm > self.clip_norm:
-            g *= self.clip_norm / self.norm
-            self.clipped += 1
+        norm = float(np.sqrt(g @ g))
+        if record:
+            self.norm = norm
+        if self.clip_norm is not None and norm > self.clip_norm:
+            g *= self.clip_norm / norm
+            self.clipped += record
         return g
 
     def perf_and_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -119,7 +148,27 @@ class NetObjective:
 
     def residuals_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """e = t - y (N*K,) and J = dy/dtheta (N*K, P) at theta (P,), rows in the order of
-        Y.ravel()."""
+        Y.ravel(); with regularisation then P rows for the weights: (N*K + P,), (N*K + P, P)."""
         self.net.theta[:] = theta
         y, J = self.net.jacobian(self.X)
-        return (self.Y - y).ravel(), J
+        e = (self.Y - y).ravel()
+        if self.regularization:
+            return _weight_rows(e, J, theta, self.regularization)
+        return e, J
+
+
+def regularised(mse: float, theta: np.ndarray, r: float) -> float:
+    """MATLAB's regularised perf (1 - r) mse + r mean(theta^2) of the weight vector theta (P,)
+    (docs/semantics.md §15.2)."""
+    return (1.0 - r) * mse + r * float(theta @ theta) / theta.size
+
+
+def _weight_rows(e: np.ndarray, J: np.ndarray, theta: np.ndarray, r: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """e (M,), J (M, P) -> [sqrt(1 - r) e; -c theta] (M + P,) and [sqrt(1 - r) J; c I]
+    (M + P, P), c = sqrt(r M/P): the weights become P more residuals with target 0, so that
+    e'e = M perf and J'J, J'e are the Gauss-Newton terms of the regularised perf in trainlm's
+    units (sums of squares, as with r = 0, so that mu keeps its meaning)."""
+    M, P = J.shape
+    a, c = math.sqrt(1.0 - r), math.sqrt(r * M / P)
+    return np.concatenate([a * e, -c * theta]), np.vstack([a * J, c * np.eye(P)])

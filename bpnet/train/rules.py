@@ -5,18 +5,21 @@ dtheta, Rprop's step sizes, LM's mu) and moves the weight vector theta (P,) by o
 ``step(obj, theta, perf, g) -> (theta, perf, g)``, where g = -dperf/dtheta and ``obj`` is the
 :class:`~bpnet.train.objective.Objective` that evaluates perf and g. The rules that have a
 learning rate record it ("lr"); trainlm records mu and stops training by itself when mu passes
-mu_max. Names as in :mod:`bpnet.train.objective`.
+mu_max. ``RULES`` maps every config name to its rule, trainscg and trainbr (each in its own
+module, docs/semantics.md §14, §15) included. Names as in :mod:`bpnet.train.objective`.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
-import scipy.linalg
 
 from bpnet.config import TrainConfig
+from bpnet.train.linalg import solve_spd
 from bpnet.train.objective import Objective, Rule
 from bpnet.train.stops import MAX_MU
+from bpnet.train.trainbr import Trainbr
+from bpnet.train.trainscg import Trainscg
 
 
 class _LearningRate(Rule):
@@ -161,7 +164,7 @@ class Trainlm(Rule):
         jj_diag = JJ[diag].copy()
         while True:
             JJ[diag] = jj_diag + self.mu
-            dtheta = _solve_spd(JJ, Je)
+            dtheta = solve_spd(JJ, Je)
             theta2 = theta + dtheta
             perf2 = obj.perf(theta2)
             if perf2 < perf:
@@ -170,15 +173,6 @@ class Trainlm(Rule):
             self.mu *= tc.mu_inc
             if self.mu > tc.mu_max:
                 return theta, perf, g
-
-
-def _solve_spd(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Solve A x = b (A (P, P), b (P,) -> x (P,)) for a symmetric positive definite A
-    (J'J + mu I), Cholesky first."""
-    try:
-        return scipy.linalg.solve(A, b, assume_a="pos", check_finite=False)
-    except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-        return np.linalg.lstsq(A, b, rcond=None)[0]
 
 
 class Adam(_LearningRate):
@@ -213,5 +207,6 @@ class Adam(_LearningRate):
 
 RULES: dict[str, Callable[[TrainConfig], Rule]] = {
     "traingd": Traingd, "traingdm": Traingdm, "traingda": Traingda, "traingdx": Traingdx,
-    "trainrp": Trainrp, "trainlm": Trainlm, "adam": Adam,
+    "trainrp": Trainrp, "trainlm": Trainlm, "adam": Adam, "trainscg": Trainscg,
+    "trainbr": Trainbr,
 }
