@@ -157,10 +157,14 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
     """The compute and output stages of a run on loaded ``data``: train, score the baselines,
     warn once about zero targets, and (``write``) write every result file."""
     early = write and cfg.output.plots and cfg.runs == 1
-    # one run per model trains on one core: the drawing workers start now and import matplotlib
-    # meanwhile (several runs fork their own workers first; theirs start after training)
+    # one run per model trains on one core: the drawing worker starts now, imports matplotlib
+    # meanwhile and draws each model's pictures once it is trained (several runs fork their
+    # own workers first; the drawing starts after training)
     with pictures.Drawer(jobs if early else 1) as drawer:
-        results = experiment.fit_models(cfg, data, progress, jobs, should_stop)
+        def trained(r: ModelResult) -> None:
+            drawer.start(pictures.of_model(data, r))
+        results = experiment.fit_models(cfg, data, progress, jobs, should_stop,
+                                        trained if early else None)
         baselines = score_baselines(data, cfg.forecast.horizon)
         message = console.zero_targets(data)
         if message:

@@ -47,10 +47,9 @@ class ElmanCell(Cell):
         hs = np.empty_like(n)
         WhT, f = params["Wh"].T, self.transfer.f
         h = state
-        for t in range(len(n)):
-            n_t = n[t]
+        for n_t, h_t in zip(n, hs):              # rows of n and hs: views, written in place
             n_t += h @ WhT
-            hs[t] = h = f(n_t)
+            h = f(n_t, out=h_t)
         return hs, hs[-1].copy(), ElmanCache(n, state)
 
     def backprop(self, dHo: np.ndarray, cache: ElmanCache, hs: np.ndarray, Wh: np.ndarray

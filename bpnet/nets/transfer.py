@@ -46,7 +46,10 @@ def sigmoid(n: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 def _purelin(n, out=None):
-    return n
+    if out is None:
+        return n
+    np.copyto(out, n)
+    return out
 
 
 def _poslin(n, out=None):

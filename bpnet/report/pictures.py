@@ -4,7 +4,7 @@
 function of :mod:`bpnet.report.plots` and its arguments (plain arrays, so that a picture can be
 sent to a worker process). Calling it draws the matplotlib Figure; matplotlib is imported only
 then, so a run with ``--no-plots`` (or a Python caller who never asks for a figure) never
-imports it. :class:`Drawer` writes a run's pictures, on every core.
+imports it. :class:`Drawer` writes a run's pictures, on two cores.
 """
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import multiprocessing
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bpnet.data import Dataset
+from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
 
@@ -45,7 +46,7 @@ def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = N
     baselines = baselines or {}
     out: dict[str, Picture] = {}
     for r in results:
-        out.update(_model_pictures(data, r))
+        out.update(of_model(data, r))
     if len(results) > 1:
         out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in results},
                                                 {r.name: r.cfg.train.algorithm for r in results}))
@@ -55,7 +56,7 @@ def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = N
     return out
 
 
-def _model_pictures(data: Dataset, r: ModelResult) -> dict[str, Picture]:
+def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     """One model's four pictures (MATLAB's plotperform, plottrainstate, plotregression and
     ploterrhist)."""
     h, algorithm = r.train.history, r.cfg.train.algorithm
@@ -103,21 +104,25 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Pic
 
 
 class Drawer:
-    """Draws pictures to files, on worker processes when there are cores to spare.
+    """Draws pictures to files, in a worker process when there is a core to spare.
 
-    ``Drawer(jobs)`` starts up to ``jobs`` workers (default: one per core, at most 4) at once,
-    where processes can be forked (Linux); each imports matplotlib as it starts, so that a run
-    that creates its drawer before training pays for the import while it trains. With
-    ``jobs`` 1, or elsewhere, pictures are drawn in this process. Use it as a context manager.
+    ``Drawer(jobs)`` with ``jobs`` >= 2, where processes can be forked (Linux), starts one
+    worker at once; it imports matplotlib and draws a first small figure (fonts, text layout)
+    while this process trains. :meth:`start` hands it pictures that are already known (a
+    model's, as soon as that model is trained), to be rendered to PNG bytes while the other
+    models train. :meth:`draw_all` renders the rest, in the worker and in a copy of it forked
+    then (which needs no import of its own), and writes every file. With ``jobs`` 1, or
+    elsewhere, pictures are drawn in this process. Use it as a context manager.
     """
 
     def __init__(self, jobs: int | None = None) -> None:
-        jobs = min(4, jobs or os.cpu_count() or 1)
+        jobs = jobs or os.cpu_count() or 1
         self.pool = None
+        self.early: dict[str, Future] = {}
         if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
-            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_drawing_worker)
-            self.pool.submit(int)   # start the workers now
+            self.pool.submit(int)   # start the worker now
 
     def __enter__(self) -> Drawer:
         return self
@@ -130,21 +135,54 @@ class Drawer:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
+    def start(self, pictures: dict[str, Picture]) -> None:
+        """Render ``pictures`` in the worker from now on (nothing without a worker)."""
+        if self.pool is None:
+            return
+        for name, p in pictures.items():
+            self.early[name] = self.pool.submit(_render, [p])
+
     def draw_all(self, pictures: dict[str, Picture], folder: Path) -> list[Path]:
         """Draw every picture to ``folder``/name (each written atomically); -> the paths, in
         the order of ``pictures``. A worker that dies (a signal) leaves its pictures to this
         process; a picture that fails fails the run, as it would here."""
-        jobs = [(p, folder / name) for name, p in pictures.items()]
-        if self.pool is not None and len(jobs) > 1:
-            try:
-                for done in [self.pool.submit(_draw_to, p, path) for p, path in jobs]:
-                    done.result()
-                return [path for _, path in jobs]
-            except BrokenProcessPool:
-                self.close()
-        for p, path in jobs:
-            _draw_to(p, path)
-        return [path for _, path in jobs]
+        rendered = self._rendered(pictures)
+        for name, p in pictures.items():
+            png = rendered.get(name)
+            if png is None:
+                _draw_to(p, folder / name)
+            else:
+                atomic_write(folder / name, lambda fh, png=png: fh.write(png), binary=True)
+        return [folder / name for name in pictures]
+
+    def _rendered(self, pictures: dict[str, Picture]) -> dict[str, bytes]:
+        """name -> PNG bytes of the pictures the worker rendered (all of them, or none after
+        the worker died); those handed to :meth:`start` are taken as they were rendered."""
+        early = {name: done for name, done in self.early.items() if name in pictures}
+        rest = [name for name in pictures if name not in early]
+        if self.pool is None:
+            return {}
+        try:
+            pngs = self.pool.submit(_render, [pictures[n] for n in rest], True).result()
+            out = dict(zip(rest, pngs))
+            out.update((name, done.result()[0]) for name, done in early.items())
+            return out
+        except BrokenProcessPool:
+            self.close()
+            return {}
+
+
+def _render(pictures: list[Picture], split: bool = False) -> list[bytes]:
+    """The PNG bytes of every picture, in order; with ``split``, a forked copy of this process
+    renders the second half meanwhile."""
+    from bpnet.report import plots
+    if not split or len(pictures) < 2 or sys.platform != "linux":
+        return [plots.png(p()) for p in pictures]
+    half = (len(pictures) + 1) // 2
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as copy:
+        second = copy.submit(_render, pictures[half:])
+        first = _render(pictures[:half])
+        return first + second.result()
 
 
 def _draw_to(picture: Picture, path: Path) -> None:
@@ -153,7 +191,9 @@ def _draw_to(picture: Picture, path: Path) -> None:
 
 
 def _drawing_worker() -> None:
-    """A drawing process imports matplotlib at once and leaves Ctrl-C to the run (which writes
-    its results, and kills the workers on a second Ctrl-C)."""
+    """A drawing process leaves Ctrl-C to the run (which writes its results, and kills the
+    workers on a second Ctrl-C), imports matplotlib at once and draws a first figure, whose
+    fonts and text layout later pictures reuse."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from bpnet.report import plots  # noqa: F401
+    from bpnet.report import plots
+    plots.warm_up()

@@ -85,7 +85,8 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
 def fit_models(cfg: Config, data: Dataset,
                progress: Callable[[str], training.Progress | None] | None = None,
                jobs: int | None = None,
-               should_stop: Callable[[], bool] = never) -> list[ModelResult]:
+               should_stop: Callable[[], bool] = never,
+               trained: Callable[[ModelResult], None] | None = None) -> list[ModelResult]:
     """Train every model ``cfg.runs`` times, from seeds seed, seed + 1, ...; keep the best run.
 
     The best run has the lowest val mse (training mse without a val part), as MATLAB users pick
@@ -94,15 +95,20 @@ def fit_models(cfg: Config, data: Dataset,
     ``progress(name)`` gives the progress callback of a model (single runs only).
     ``should_stop`` is polled by the trainings of this process; a worker process stops on its
     own Ctrl-C or SIGTERM instead (the CLI passes its signals on to the workers).
+    ``trained(result)`` is called as each model of a single run is trained (the output stage
+    starts drawing its pictures while the next one trains).
     """
     tasks = [(name, model_cfg, cfg.seed + i)
              for name, model_cfg in cfg.models.items() for i in range(cfg.runs)]
     jobs = min(len(tasks), jobs or os.cpu_count() or 1)
     if cfg.runs == 1 or jobs == 1:
-        done = [fit_model(name, model_cfg, data, seed,
-                          progress(name) if progress and cfg.runs == 1 else None,
-                          cfg.forecast.horizon, should_stop)
-                for name, model_cfg, seed in tasks]
+        done = []
+        for name, model_cfg, seed in tasks:
+            done.append(fit_model(name, model_cfg, data, seed,
+                                  progress(name) if progress and cfg.runs == 1 else None,
+                                  cfg.forecast.horizon, should_stop))
+            if trained and cfg.runs == 1:
+                trained(done[-1])
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
             done = list(pool.map(_fit_task, tasks, [data] * len(tasks),
