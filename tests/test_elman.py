@@ -41,6 +41,29 @@ def test_series_is_one_sequence_and_parts_keep_their_steps(root):
     assert h["vperf"][r.train.best_epoch] == pytest.approx(r.scores["val"]["mse"], rel=1e-12)
 
 
+@pytest.mark.parametrize("split, kind", [((0.7, 0.15, 0.15), "elman"), ((0.6, 0.2, 0.2), "lstm")])
+def test_val_and_test_perf_go_on_from_the_state_training_ended_in(root, split, kind):
+    # with the training part first, the val/test perf continues the training pass; it is the
+    # perf of the whole series run from the zero state
+    cfg = series_cfg(root, split=split, type=kind)
+    ds = data.load(cfg, np.random.default_rng(0))
+    m = cfg.models["elman"]
+    r = experiment.fit_model("elman", m, ds, 0)
+    X, Y = ds.scaled("train")
+    obj = NetObjective(r.net, X, Y)
+    theta = r.net.theta.copy() * 1.01
+    obj.perf(theta)
+    assert obj.state_after(theta) is not None
+    assert obj.state_after(theta * 2.0) is None          # ran at other weights: no shortcut
+    fast = experiment.make_val_test_perf(r.net, ds, 0.0, obj)(theta)
+    whole = experiment.make_val_test_perf(r.net, ds, 0.0)(theta)
+    np.testing.assert_allclose(fast, whole, rtol=1e-12)
+    Yhat = r.net.predict(ds.Xs)
+    v, t = (ds.index[p] for p in ("val", "test"))
+    np.testing.assert_allclose(whole, [np.mean((Yhat[v] - ds.Ys[v]) ** 2),
+                                       np.mean((Yhat[t] - ds.Ys[t]) ** 2)], rtol=1e-12)
+
+
 @pytest.mark.parametrize("algorithm", ["traingd", "traingdm", "traingda", "traingdx"])
 def test_every_rule_trains_the_elman_network(root, algorithm):
     cfg = series_cfg(root, train={"algorithm": algorithm, "lr": 0.01})

@@ -103,6 +103,7 @@ class RecurrentCache(NamedTuple):
     ny: np.ndarray        # (T, K) the output layer's net inputs Wy h_t + by
     y: np.ndarray         # (T, K) the outputs
     e: np.ndarray         # (T K,) the errors, (Y - y).ravel()
+    state: Any            # the state after the last step (h_T; (h_T, c_T) for the LSTM)
 
 
 class RecurrentNet:
@@ -175,10 +176,10 @@ class RecurrentNet:
     def loss(self, X: np.ndarray, Y: np.ndarray, state: Any = None
              ) -> tuple[float, RecurrentCache]:
         """mse of the sequence X (T, D) against Y (T, K) from ``state``, and the backward cache."""
-        hs, _, cell_cache = self._run(X, self.cell.as_state(state))
+        hs, final, cell_cache = self._run(X, self.cell.as_state(state))
         ny, y = self._output(hs)
         e = (Y - y).ravel()
-        return float(e @ e) / e.size, RecurrentCache(X, hs, cell_cache, ny, y, e)
+        return float(e @ e) / e.size, RecurrentCache(X, hs, cell_cache, ny, y, e, final)
 
     # ---------------------------------------------------------------- backward
     def _h_prev(self, cell_cache: Any, hs: np.ndarray) -> np.ndarray:

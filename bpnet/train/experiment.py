@@ -35,21 +35,33 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
     net.init_weights(model_cfg.init, rng, x_range)
 
 
-def make_val_test_perf(net, data: Dataset, regularization: float = 0.0
+def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
+                       obj: NetObjective | None = None
                        ) -> Callable[[np.ndarray], tuple[float, float]] | None:
     """val_test_perf(theta) -> (vperf, tperf): the mse of the val and test parts at weights
     theta (P,), NaN for an absent part; None when there is neither part. With regularisation
     r > 0, the training perf's mixture (1 - r) mse + r mean(theta^2) (docs/semantics.md
-    §15.2)."""
+    §15.2).
+
+    A recurrent network on a series runs the whole series from the zero state; when the
+    training part is the series' first n steps and ``obj`` last ran them at theta, the run
+    goes on from the state they ended in instead (the same numbers, without running the
+    training steps twice)."""
     parts = [part for part in ("val", "test") if part in data.index]
     if not parts:
         return None
     scaled = {part: data.scaled(part) for part in parts}
     whole = net.recurrent and data.sequence   # the parts' steps come from one run of the series
+    n = len(data.index["train"])
+    after_train = whole and obj is not None and np.array_equal(data.index["train"], np.arange(n))
 
     def val_test_perf(theta: np.ndarray) -> tuple[float, float]:
         net.theta[:] = theta
-        if whole:
+        state = obj.state_after(theta) if after_train else None
+        if state is not None:
+            Y = net.forward(data.Xs[n:], state)[0]
+            pred = {part: Y[data.index[part] - n] for part in parts}
+        elif whole:
             Y = net.predict(data.Xs)
             pred = {part: Y[data.index[part]] for part in parts}
         else:
@@ -76,7 +88,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
     r = model_cfg.train.regularization or 0.0   # None: trainbr, which chooses its own
     obj = NetObjective(net, X, Y, model_cfg.clip_norm, r)
     result = training.train(obj, net.theta.copy(), model_cfg.train,
-                            make_val_test_perf(net, data, r),
+                            make_val_test_perf(net, data, r, obj),
                             has_val="val" in data.index, progress=progress,
                             should_stop=should_stop)
     return score_model(name, model_cfg, net, data, result, seed, horizon)

@@ -17,7 +17,7 @@ A :class:`Rule` moves theta one epoch through an :class:`Objective`; the loop
 from __future__ import annotations
 
 import math
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -49,6 +49,15 @@ class Objective(Protocol):
 
     def perf(self, theta: np.ndarray) -> float:
         """The training perf at theta (P,)."""
+
+    def state_after(self, theta: np.ndarray) -> Any:
+        """A recurrent network's state after the training sequence at weights theta (P,), when
+        the last ``perf`` ran at exactly theta; None otherwise (and for a network without
+        state)."""
+        state = getattr(self._cache, "state", None)
+        if state is None or not np.array_equal(self._theta, theta):
+            return None
+        return state
 
     def gradient(self, record: bool = True) -> np.ndarray:
         """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call.
@@ -116,14 +125,25 @@ class NetObjective:
         self.clipped = 0
         self.norm = math.nan
         self._cache = None
+        self._theta = None
 
     def perf(self, theta: np.ndarray) -> float:
         """The training perf at theta (P,); keeps the forward pass for ``gradient``."""
         self.net.theta[:] = theta
         perf, self._cache = self.net.loss(self.X, self.Y)
+        self._theta = theta.copy()
         if self.regularization:
             perf = regularised(perf, theta, self.regularization)
         return perf
+
+    def state_after(self, theta: np.ndarray) -> Any:
+        """A recurrent network's state after the training sequence at weights theta (P,), when
+        the last ``perf`` ran at exactly theta; None otherwise (and for a network without
+        state)."""
+        state = getattr(self._cache, "state", None)
+        if state is None or not np.array_equal(self._theta, theta):
+            return None
+        return state
 
     def gradient(self, record: bool = True) -> np.ndarray:
         """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call, clipped; a probe
