@@ -18,6 +18,7 @@ import numpy as np
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
 from bpnet.nets import initializers, registry
+from bpnet.nets.perform import crossentropy
 from bpnet.report import metrics
 from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
@@ -37,13 +38,14 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
 
 def make_val_test_perf(net, data: Dataset, regularization: float = 0.0
                        ) -> Callable[[np.ndarray], tuple[float, float]] | None:
-    """val_test_perf(theta) -> (vperf, tperf): the mse of the val and test parts at weights
-    theta (P,), NaN for an absent part; None when there is neither part. With regularisation
+    """val_test_perf(theta) -> (vperf, tperf): the perf (the net's ``perform``: mse or
+    crossentropy) of the val and test parts at weights theta (P,), NaN for an absent part; None when there is neither part. With regularisation
     r > 0, the training perf's mixture (1 - r) mse + r mean(theta^2) (docs/semantics.md
     §15.2)."""
     parts = [part for part in ("val", "test") if part in data.index]
     if not parts:
         return None
+    measure = metrics.mse if net.perform == "mse" else crossentropy
     scaled = {part: data.scaled(part) for part in parts}
     whole = net.recurrent and data.sequence   # the parts' steps come from one run of the series
 
@@ -54,7 +56,7 @@ def make_val_test_perf(net, data: Dataset, regularization: float = 0.0
             pred = {part: Y[data.index[part]] for part in parts}
         else:
             pred = {part: net.predict(scaled[part][0]) for part in parts}
-        perfs = tuple(metrics.mse(pred[part], scaled[part][1]) if part in pred else np.nan
+        perfs = tuple(measure(pred[part], scaled[part][1]) if part in pred else np.nan
                       for part in ("val", "test"))
         if regularization:
             return tuple(regularised(v, theta, regularization) for v in perfs)
@@ -71,6 +73,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
     ``should_stop()`` true ends training at the next epoch with "User stop.".
     """
     net = registry.from_config(model_cfg, data.X.shape[1], data.Y.shape[1])
+    net.perform = model_cfg.train.perform or "mse"
     initialise(net, model_cfg, data, np.random.default_rng(seed))
     X, Y = data.scaled("train")
     r = model_cfg.train.regularization or 0.0   # None: trainbr, which chooses its own
