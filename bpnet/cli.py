@@ -184,7 +184,8 @@ def _predict(args) -> int:
     outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
     usefiles.write_use_csv(args.out, pred)
-    print(f"predicted {len(pred.labels)} samples with {shown(args.model)}; wrote "
+    accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
+    print(f"predicted {len(pred.labels)} samples with {shown(args.model)}{accuracy}; wrote "
           f"{shown(args.out)}")
     return 0
 

@@ -69,7 +69,7 @@ def _label_columns(name: str, P: np.ndarray, truth: np.ndarray, classes: list[st
     has = ~np.isnan(P).any(axis=1)
     k = predicted_class(np.nan_to_num(P, nan=-1.0))
     label = [classes[i] if h else "" for i, h in zip(k, has)]
-    right = np.where(has, (k == truth).astype(float), np.nan)
+    right = [("1" if i == t else "0") if h else "" for i, t, h in zip(k, truth, has)]
     return [(name, label), (f"{name}_right", right),
             *[(f"{name}_p_{c}", P[:, j]) for j, c in enumerate(classes)]]
 
