@@ -92,6 +92,8 @@ def test_patternnet_defaults(tmp_path):
      "softmax is for the output layer only"),
     ({"data_extra": {"targets": ["a"]}}, "give either targets (regression) or classes"),
     ({"models": {"majority": {"type": "feedforward"}}}, "'majority' is the name of a baseline"),
+    ({"models": {"g": {"type": "gru", "train": {"algorithm": "trainlm", "perform": "mse"}}}},
+     "needs the Jacobian of the outputs"),
 ])
 def test_config_mistakes(tmp_path, change, fragment):
     raw = _raw(tmp_path, change.get("data_extra"), change.get("models"), change.get("train"))

@@ -108,14 +108,24 @@ class BPNet:
             fwd = self._forward(X, Y)
             e = fwd.e
             return float(np.dot(e, e)) / e.size, fwd
-        grad = np.zeros_like(self.theta)
-        sse = 0.0
         scale = -2.0 / Y.size
+        return self._in_chunks(X, Y, lambda fwd, _: (float(np.dot(fwd.e, fwd.e)),
+                                                     self._backprop(fwd, scale)))
+
+    def _in_chunks(self, X: np.ndarray, Y: np.ndarray,
+                   term: Callable[[LossCache, np.ndarray], tuple[float, np.ndarray]]
+                   ) -> tuple[float, LossCache]:
+        """X (N, D), Y (N, K) taken CHUNK rows at a time: term(forward pass of a chunk, its
+        targets) gives its (sum of perf elements, gradient (P,)); -> (perf, a cache holding the
+        gradient)."""
+        grad = np.zeros_like(self.theta)
+        total = 0.0
         for s in range(0, len(X), CHUNK):
-            fwd = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
-            sse += float(np.dot(fwd.e, fwd.e))
-            grad += self._backprop(fwd, scale)
-        return sse / Y.size, LossCache(None, None, None, grad)
+            Yc = Y[s:s + CHUNK]
+            value, g = term(self._forward(X[s:s + CHUNK], Yc), Yc)
+            total += value
+            grad += g
+        return total / Y.size, LossCache(None, None, None, grad)
 
     def _crossentropy_loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, LossCache]:
         """crossentropy of X (N, D) against Y (N, K) and the cache, CHUNK rows at a time on
@@ -123,13 +133,9 @@ class BPNet:
         if len(X) <= CHUNK:
             fwd = self._forward(X, Y)._replace(t=Y)
             return perform.crossentropy(fwd.acts[-1], Y), fwd
-        grad = np.zeros_like(self.theta)
-        total = 0.0
-        for s in range(0, len(X), CHUNK):
-            fwd = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])._replace(t=Y[s:s + CHUNK])
-            total += perform.crossentropy_sum(fwd.acts[-1], fwd.t)
-            grad += self._crossentropy_backprop(fwd, Y.size)
-        return total / Y.size, LossCache(None, None, None, grad)
+        return self._in_chunks(X, Y, lambda fwd, Yc: (
+            perform.crossentropy_sum(fwd.acts[-1], Yc),
+            self._crossentropy_backprop(fwd._replace(t=Yc), Y.size)))
 
     def _crossentropy_backprop(self, fwd: LossCache, size: int) -> np.ndarray:
         """The gradient (P,) of the crossentropy of the forward pass ``fwd`` divided by

@@ -61,19 +61,23 @@ def _confusion_panel(ax, cm: np.ndarray, labels: list[str], title: str) -> None:
         side.set_visible(False)
 
 
-def confusion(name: str, matrices: dict[str, np.ndarray], labels: list[str]):
-    """plotconfusion of one model: part title -> cm (K, K) (rows = target class)."""
-    n = len(matrices)
+def _grid(n: int, width: float, height: float):
+    """A figure of n panels, two per row, each width x height inches; -> (figure, the n axes);
+    the unused place of an odd n is hidden."""
     cols = min(n, 2)
     rows = math.ceil(n / cols)
-    K = len(labels)
-    side = 1.0 + 0.75 * (K + 1)
-    fig, axes = plt.subplots(rows, cols, figsize=(side * cols + 0.8, side * rows + 0.6),
-                             squeeze=False)
-    for ax, (title, cm) in zip(axes.ravel(), matrices.items()):
-        _confusion_panel(ax, np.asarray(cm), labels, title)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
+    return fig, list(axes.ravel()[:n])
+
+
+def confusion(name: str, matrices: dict[str, np.ndarray], labels: list[str]):
+    """plotconfusion of one model: part title -> cm (K, K) (rows = target class)."""
+    side = 1.0 + 0.75 * (len(labels) + 1)
+    fig, axes = _grid(len(matrices), side + 0.4, side + 0.3)
+    for ax, (title, cm) in zip(axes, matrices.items()):
+        _confusion_panel(ax, np.asarray(cm), labels, title)
     fig.suptitle(f"{name}: confusion matrices (green: right, red: wrong; grey: recall of each "
                  "target class, precision of each output class)", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
@@ -82,11 +86,8 @@ def confusion(name: str, matrices: dict[str, np.ndarray], labels: list[str]):
 
 def roc(name: str, parts: dict[str, tuple[np.ndarray, np.ndarray]], labels: list[str]):
     """plotroc of one model: part title -> (one-hot targets T (n, K), outputs P (n, K))."""
-    n = len(parts)
-    cols = min(n, 2)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.6 * rows), squeeze=False)
-    for ax, (title, (T, P)) in zip(axes.ravel(), parts.items()):
+    fig, axes = _grid(len(parts), 5.2, 4.6)
+    for ax, (title, (T, P)) in zip(axes, parts.items()):
         for k, label in enumerate(labels):
             _, tpr, fpr = classify.roc(T[:, k], P[:, k])
             area = classify.auc(fpr, tpr)
@@ -101,8 +102,6 @@ def roc(name: str, parts: dict[str, tuple[np.ndarray, np.ndarray]], labels: list
         ax.set_title(f"{title} ROC ({len(T)} samples)", fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="lower right", fontsize=8)
-    for ax in axes.ravel()[n:]:
-        ax.set_visible(False)
     fig.suptitle(f"{name}: ROC, each class against the rest", fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig
