@@ -9,9 +9,9 @@ softmax output, trained by trainscg on crossentropy with a val part (random 70/1
 seed 0, ``runs`` runs: seeds 0, 1, ...), and, on the very same split, scikit-learn's
 MLPClassifier (two hidden layers of 10, its defaults otherwise) and LogisticRegression, fitted
 once on the train and val parts together (they have no use for a val part) and once on the
-training part alone, after a StandardScaler fitted on the training part. Prints the test accuracy of each: bpnet's median
-[min, max] over runs and its kept run (lowest val crossentropy), beside bpnet's own majority and
-logistic-regression baselines.
+training part alone, after a StandardScaler fitted on the training part. Prints the test
+accuracy of each: bpnet's median [min, max] over runs and its kept run (lowest val
+crossentropy), beside bpnet's own majority and logistic-regression baselines.
 """
 from __future__ import annotations
 

@@ -39,9 +39,9 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
 def make_val_test_perf(net, data: Dataset, regularization: float = 0.0
                        ) -> Callable[[np.ndarray], tuple[float, float]] | None:
     """val_test_perf(theta) -> (vperf, tperf): the perf (the net's ``perform``: mse or
-    crossentropy) of the val and test parts at weights theta (P,), NaN for an absent part; None when there is neither part. With regularisation
-    r > 0, the training perf's mixture (1 - r) mse + r mean(theta^2) (docs/semantics.md
-    §15.2)."""
+    crossentropy) of the val and test parts at weights theta (P,), NaN for an absent part;
+    None when there is neither part. With regularisation r > 0, the training perf's mixture
+    (1 - r) perf + r mean(theta^2) (docs/semantics.md §15.2)."""
     parts = [part for part in ("val", "test") if part in data.index]
     if not parts:
         return None
