@@ -244,3 +244,11 @@ def test_recurrent_networks_classify_each_time_step(tmp_path, kind):
     assert r.predictions.shape == (120, 2)
     assert r.scores["test"]["accuracy"] > 0.8
     assert res.metrics["baselines"]["logistic"]["test"]["accuracy"] < 0.75
+
+
+def test_written_config_reruns(iris_run, tmp_path):
+    """config.yaml of a tabular run holds no series keys, so it reruns as it is."""
+    text = (iris_run / "config.yaml").read_text()
+    assert "lags" not in text and "classes: species" in text
+    assert main([str(iris_run / "config.yaml"), "--out", str(tmp_path / "again"), "--quiet",
+                 "--no-plots", "--set", "runs=1"]) == 0

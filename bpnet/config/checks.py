@@ -13,7 +13,8 @@ from pathlib import Path
 from bpnet.config.schema import SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
 
-_SERIES_ONLY = ("lags", "month", "period", "transform")
+# the data keys of series mode only, refused (and not written back) in tabular mode
+SERIES_ONLY = ("lags", "month", "period", "transform")
 # the names of the baselines in the report (bpnet.report.baselines): a model may not take one,
 # or its columns would be confused with the baseline's
 BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
@@ -22,7 +23,7 @@ BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "l
 def check_config(cfg: Config, raw_data, where: str) -> None:
     """Every cross-key rule, in a fixed order; ``raw_data`` is the data block as written."""
     if cfg.data.series is None and isinstance(raw_data, dict):
-        for key in _SERIES_ONLY:   # would be silently unused
+        for key in SERIES_ONLY:   # would be silently unused
             if raw_data.get(key) is not None:
                 raise InputError(f"{where}: data.{key} is for a series (data.series); "
                                  "tabular mode uses data.inputs and data.targets")
