@@ -34,7 +34,7 @@ from bpnet.config.overrides import apply_values, as_yaml
 from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
 from bpnet.predict import Model
-from bpnet.report import console, files, pictures
+from bpnet.report import classreport, console, files, pictures
 from bpnet.report.baselines import score_baselines
 from bpnet.report.meta import ModelMeta
 from bpnet.report.scores import ModelResult
@@ -99,6 +99,11 @@ class RunResult:
     def summary(self) -> str:
         """The summary table, the notes under it and, with several runs, the runs table."""
         d = self.data
+        if d.classes is not None:
+            parts = [classreport.summary_table(self.results, self.baselines)]
+            if self.config.runs > 1:
+                parts += ["", classreport.runs_table(self.results, "val" in d.index)]
+            return "\n".join(parts)
         parts = [console.summary_table(self.results, self.baselines, d.target_names),
                  *self.notes]
         if self.config.runs > 1:

@@ -62,10 +62,13 @@ def _parser() -> argparse.ArgumentParser:
 _SHOWN_APART = ("epoch", "perf", "vperf", "tperf", "gradient", "val_fail")
 
 
-def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: float):
+def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: float,
+              perform: str = "mse"):
+    perf = "MSE" if perform == "mse" else perform.capitalize()   # as MATLAB's training window
+
     def show(epoch: int, row: dict, reason: str | None) -> None:
         line = (f"{name}: {algorithm.upper()}, Epoch {epoch}/{epochs}, "
-                f"MSE {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}")
+                f"{perf} {row['perf']:.6g}/{goal:g}, Gradient {row['gradient']:.6g}/{min_grad:g}")
         for key, value in row.items():
             if key not in _SHOWN_APART and math.isfinite(value):
                 line += f", {key} {value:.4g}"
@@ -163,7 +166,7 @@ def _run(args, should_stop: Callable[[], bool]) -> int:
         t = cfg.models[name].train
         if args.quiet or t.show == 0:
             return None
-        return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
+        return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad, t.perform)
 
     if cfg.runs > 1:
         print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
@@ -184,7 +187,8 @@ def _predict(args) -> int:
     outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
     usefiles.write_use_csv(args.out, pred)
-    print(f"predicted {len(pred.labels)} samples with {shown(args.model)}; wrote "
+    accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
+    print(f"predicted {len(pred.labels)} samples with {shown(args.model)}{accuracy}; wrote "
           f"{shown(args.out)}")
     return 0
 

@@ -23,13 +23,31 @@ from bpnet.report.meta import ModelMeta
 
 @dataclass
 class Predictions:
-    """Predictions of one data file: labels (N,), y_pred (N, K), and y_true (N, K) or None."""
+    """Predictions of one data file: labels (N,), y_pred (N, K), and y_true (N, K) or None.
+
+    A classifier's y_pred are its class probabilities, y_true the one-hot rows of the class
+    column, and ``classes`` (K,) its class labels (the target names); otherwise None.
+    """
 
     label_name: str
     labels: list[str]
     target_names: list[str]
     y_pred: np.ndarray
     y_true: np.ndarray | None
+    classes: list[str] | None = None
+
+    @property
+    def predicted_labels(self) -> list[str]:
+        """A classifier's predicted class of every row (the first of equal probabilities)."""
+        return [self.classes[k] for k in np.argmax(self.y_pred, axis=1)]
+
+    @property
+    def accuracy(self) -> float | None:
+        """The fraction of rows whose predicted class is the class column's (None without
+        the column or for a regression model)."""
+        if self.classes is None or self.y_true is None or len(self.y_true) == 0:
+            return None
+        return float(np.mean(np.argmax(self.y_pred, axis=1) == np.argmax(self.y_true, axis=1)))
 
 
 @dataclass
@@ -49,19 +67,40 @@ class Model:
         """The samples of a CSV file as at training time, and its number of data rows."""
         table = read_table(str(path))
         settings = dataclasses.replace(self.meta.data, path=str(path))
-        return build_samples(settings, table, targets_needed), len(table.rows)
+        return build_samples(settings, table, targets_needed, self.classes), len(table.rows)
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        """Inputs X (N, D) in original units -> predictions (N, K) in original units.
+    @property
+    def classes(self) -> list[str] | None:
+        """A classifier's class labels, in the order of its outputs (None: regression)."""
+        return self.meta.classes
 
-        A recurrent network runs the rows as one sequence from h0 = 0.
-        """
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        """Inputs X (N, D) in original units -> the network's outputs (N, K), unscaled."""
         X = np.atleast_2d(np.asarray(X, dtype=float))
         d = len(self.meta.features)
         if X.shape[1] != d:
             raise ValueError(f"expected {d} input columns ({', '.join(self.meta.features)}), "
                              f"got {X.shape[1]}")
         return self.y_scaler.inverse_transform(self.net.predict(self.x_scaler.transform(X)))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Inputs X (N, D) in original units -> predictions (N, K) in original units; for a
+        classifier, the predicted class labels (N,) (as scikit-learn's ``predict``).
+
+        A recurrent network runs the rows as one sequence from h0 = 0.
+        """
+        out = self._outputs(X)
+        if self.classes is None:
+            return out
+        return np.array(self.classes)[np.argmax(out, axis=1)]
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """A classifier's class probabilities (N, K), column k for ``classes[k]``, of inputs
+        X (N, D) in original units."""
+        if self.classes is None:
+            raise ValueError(f"{self.path}: predict_proba is for a classifier (trained with "
+                             "data.classes); this model does regression, use predict")
+        return self._outputs(X)
 
     def predict_file(self, path: str | Path) -> Predictions:
         """Build the samples of a CSV file as at training time and predict them."""
@@ -73,7 +112,10 @@ class Model:
                              f"lags up to {max(d.lags)} (after differencing by {lost}) need at "
                              f"least {max(d.lags) + lost + 1} rows")
         self._warn_outside_range(s.X, path)
-        y_hat, y_true = self.predict(s.X), s.Y
+        y_hat, y_true = self._outputs(s.X), s.Y
+        if self.classes is not None:
+            return Predictions(s.label_name, s.labels, list(self.classes), y_hat, y_true,
+                               list(self.classes))
         if s.series is not None and not s.series.transform.identity:
             # back to original units, with the actual past values
             y_hat, y_true = s.series.to_original(y_hat), s.series.targets

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 keep() {  # keep the pictures, metrics and config of a result folder; drop the bulky rest
   find "$1" -type f ! -name '*.png' ! -name 'metrics.json' ! -name 'config.yaml' -delete
 }
-rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast
+rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast docs/iris docs/wine
 python run.py configs/passengers.yaml --out docs/example | tee docs/example.txt
 python run.py configs/passengers_rules.yaml --out docs/rules | tee docs/rules.txt
 keep docs/rules
@@ -16,7 +16,13 @@ python run.py configs/passengers_recurrent.yaml --out docs/recurrent | tee docs/
 keep docs/recurrent
 python run.py configs/passengers_forecast.yaml --out docs/forecast | tee docs/forecast.txt
 keep docs/forecast
+python run.py configs/iris.yaml --out docs/iris | tee docs/iris.txt
+keep docs/iris
+python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt
+keep docs/wine
+python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # the README's table
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
 python docs/line_example.py > docs/line.txt            # the README's Python example
 python benchmarks/references.py > docs/references.txt   # needs statsmodels (pip install statsmodels)
 python benchmarks/startup.py > docs/startup.txt         # wall times: run it on an idle machine
+python benchmarks/classify_sklearn.py > docs/classify_sklearn.txt   # needs scikit-learn (pip install scikit-learn)

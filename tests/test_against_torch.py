@@ -94,3 +94,22 @@ def test_gated_cells_match_pytorch(kind, rng):
     np.testing.assert_allclose(grads["h0"], th0.grad.numpy()[0, 0], rtol=1e-9, atol=1e-13)
     if kind == "lstm":
         np.testing.assert_allclose(grads["c0"], tc0.grad.numpy()[0, 0], rtol=1e-9, atol=1e-13)
+
+
+def test_softmax_crossentropy_matches_nn_crossentropyloss(rng):
+    """bpnet divides by N*K target elements, nn.CrossEntropyLoss (mean) by N: the loss and
+    every gradient agree after multiplying bpnet's by K."""
+    N, D, K = 9, 3, 4
+    net = BPNet([D, 5, K], ["tansig", "softmax"])
+    net.perform = "crossentropy"
+    net.theta[:] = rng.normal(scale=0.7, size=net.theta.size)
+    X, labels = rng.normal(size=(N, D)), rng.integers(0, K, N)
+    perf, grads = net.loss_and_grads(X, np.eye(K)[labels])
+    W1, b1, W2, b2 = (torch.tensor(net.params[k], requires_grad=True)
+                      for k in ("W1", "b1", "W2", "b2"))
+    logits = torch.tanh(torch.from_numpy(X) @ W1.T + b1) @ W2.T + b2
+    loss = torch.nn.CrossEntropyLoss()(logits, torch.from_numpy(labels))
+    loss.backward()
+    assert perf * K == pytest.approx(loss.item(), rel=1e-12)
+    for name, t in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2)):
+        assert np.allclose(grads[name] * K, t.grad.numpy(), rtol=1e-10, atol=1e-13), name

@@ -22,7 +22,8 @@ CLASSES = {"feedforward": BPNet, "elman": ElmanNet, "lstm": GatedNet, "gru": Gat
 
 def test_the_config_takes_its_names_from_the_nets():
     assert schema.MODEL_TYPES == registry.MODEL_TYPES == ("feedforward", "elman", "lstm", "gru")
-    assert schema.TRANSFERS == transfer.NAMES == ("tansig", "logsig", "purelin", "poslin")
+    assert schema.TRANSFERS == transfer.NAMES == ("tansig", "logsig", "purelin", "poslin",
+                                                  "softmax")
 
 
 @pytest.mark.parametrize("kind", registry.MODEL_TYPES)

@@ -10,19 +10,20 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import Config, DataConfig, SplitConfig
+from bpnet.config.schema import SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
 
-_SERIES_ONLY = ("lags", "month", "period", "transform")
+# the data keys of series mode only, refused (and not written back) in tabular mode
+SERIES_ONLY = ("lags", "month", "period", "transform")
 # the names of the baselines in the report (bpnet.report.baselines): a model may not take one,
 # or its columns would be confused with the baseline's
-BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive")
+BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
 
 
 def check_config(cfg: Config, raw_data, where: str) -> None:
     """Every cross-key rule, in a fixed order; ``raw_data`` is the data block as written."""
     if cfg.data.series is None and isinstance(raw_data, dict):
-        for key in _SERIES_ONLY:   # would be silently unused
+        for key in SERIES_ONLY:   # would be silently unused
             if raw_data.get(key) is not None:
                 raise InputError(f"{where}: data.{key} is for a series (data.series); "
                                  "tabular mode uses data.inputs and data.targets")
@@ -31,6 +32,7 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
             raise InputError(f"{where}: models.{name}: {name!r} is the name of a baseline in "
                              "the report; give the model another name")
     _check_data(cfg.data, where)
+    _check_perform(cfg, where)
     _check_forecast(cfg, where)
     _check_split(cfg.split, where)
 
@@ -44,14 +46,42 @@ def _check_data(data: DataConfig, where: str) -> None:
         if data.test_path is not None:
             raise InputError(f"{where}: data.test_path is for tabular mode (data.inputs/"
                              "data.targets); a series is divided by split")
+        if data.classes is not None:
+            raise InputError(f"{where}: data.classes is for tabular mode (data.inputs and a "
+                             "class column); a series is forecast, not classified")
     else:
-        if not data.inputs or not data.targets:
+        if data.classes is not None and data.targets:
+            raise InputError(f"{where}: data: give either targets (regression) or classes "
+                             "(a class-label column), not both")
+        if not data.inputs or not (data.targets or data.classes is not None):
             raise InputError(f"{where}: data: give either series (with lags) or both inputs "
-                             "and targets")
+                             "and targets (or inputs and classes)")
     if data.series is None and (data.transform.log or data.transform.difference):
         raise InputError(f"{where}: data.transform is for a series (data.series)")
     if data.month and data.time is None:
         raise InputError(f"{where}: data.month: needs data.time, the column of YYYY-MM labels")
+
+
+def _check_perform(cfg: Config, where: str) -> None:
+    """crossentropy is for class targets and for the rules that take any perf; a recurrent
+    network's softmax output has no Jacobian for trainlm and trainbr."""
+    blocks = [("train", cfg.train, None)] + [(f"models.{n}.train", m.train, m)
+                                             for n, m in cfg.models.items()]
+    for path, tc, m in blocks:
+        if tc.perform == "crossentropy" and cfg.data.classes is None:
+            raise InputError(f"{where}: {path}.perform: crossentropy needs class targets "
+                             "(data.classes); regression uses mse")
+        if tc.perform == "crossentropy" and tc.algorithm in SQUARED_ERROR_RULES:
+            raise InputError(
+                f"{where}: {path}.algorithm: {tc.algorithm} takes mse only (its Gauss-Newton "
+                "step needs a sum of squared errors), and the perform here is crossentropy; "
+                "choose trainscg (the default for classification) or another gradient rule, "
+                "or set perform: mse")
+        if m is not None and m.type != "feedforward" and m.transfer[-1] == "softmax" \
+                and tc.algorithm in SQUARED_ERROR_RULES:
+            raise InputError(f"{where}: {path}.algorithm: {tc.algorithm} needs the Jacobian "
+                             f"of the outputs, which bpnet does not compute through a "
+                             f"{m.type} network's softmax output; choose trainscg")
 
 
 def _check_forecast(cfg: Config, where: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from bpnet.config.checks import SERIES_ONLY
 from bpnet.config.schema import Config, TrainConfig
 from bpnet.config.yamlschema import yaml_key
 from bpnet.paths import relative_to
@@ -46,6 +47,9 @@ def portable_config(cfg: Config, out: Path) -> dict:
     """The resolved config with its paths relative to the output folder, where it is written,
     so that ``python run.py <out>/config.yaml`` reruns the same experiment from any folder."""
     raw = config_to_dict(cfg)
+    if raw["data"]["series"] is None:   # tabular: the series keys would be refused on a rerun
+        for key in SERIES_ONLY:
+            del raw["data"][key]
     raw["data"]["path"] = relative_to(raw["data"]["path"], out)
     if raw["data"]["test_path"]:
         raw["data"]["test_path"] = relative_to(raw["data"]["test_path"], out)

@@ -63,21 +63,33 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     for required in ("data", "models"):
         if required not in raw:
             raise InputError(f"{where}: {required} is missing")
-    top_train = _train_values(raw.pop("train", None) or {}, "train", where, "traingdx")
+    classify = _classifies(raw.get("data"))
+    top_train = _train_values(raw.pop("train", None) or {}, "train", where,
+                              "trainscg" if classify else "traingdx")
+    if classify:   # MATLAB patternnet's defaults (docs/semantics.md §13)
+        top_train.setdefault("algorithm", "trainscg")
+        top_train.setdefault("perform", "crossentropy")
     models_raw = mapping(raw.pop("models") or {}, "models", where)
     if not models_raw:
         raise InputError(f"{where}: models must name at least one model")
     values = fields(Config, raw, "", where, skip={"models", "train"})
     values["train"] = TrainConfig(**top_train)
-    values["models"] = {name: _model(name, mraw, where, top_train)
+    values["models"] = {name: _model(name, mraw, where, top_train, classify)
                         for name, mraw in models_raw.items()}
     cfg = Config(**values)
     check_config(cfg, raw.get("data"), where)
     return resolve_paths(cfg, base, where, out_dir, typed, base_name, check_files)
 
 
-def _model(name: Any, raw: Any, where: str, top_train: dict) -> ModelConfig:
-    """One entry of ``models``, its train block merged over the top-level one."""
+def _classifies(data: Any) -> bool:
+    """Whether the data block as written names a class column (data.classes)."""
+    return isinstance(data, dict) and data.get("classes") is not None
+
+
+def _model(name: Any, raw: Any, where: str, top_train: dict, classify: bool = False
+           ) -> ModelConfig:
+    """One entry of ``models``, its train block merged over the top-level one; ``classify``:
+    the output layer defaults to softmax."""
     if not isinstance(name, str) or not name.isidentifier():
         raise InputError(f"{where}: models.{name}: model names must be identifiers "
                          "(letters, digits, underscores)")
@@ -93,23 +105,28 @@ def _model(name: Any, raw: Any, where: str, top_train: dict) -> ModelConfig:
     inherited = {k: v for k, v in top_train.items() if yaml_key(k) in takes or k == "algorithm"}
     values["train"] = TrainConfig(**{**inherited, **override})
     values["hidden"], values["transfer"] = _layers(values["type"], values.get("hidden", ()),
-                                                   values.get("transfer", ()), path, where)
+                                                   values.get("transfer", ()), path, where,
+                                                   "softmax" if classify else "purelin")
     values["init"] = _init(values["type"], values.get("init"), path, where)
     return ModelConfig(**values)
 
 
 def _layers(mtype: str, hidden: tuple[int, ...], transfer: tuple[str, ...], path: str,
-            where: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """The hidden sizes and transfer functions of a ``mtype`` network, defaults filled in."""
+            where: str, output: str = "purelin") -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The hidden sizes and transfer functions of a ``mtype`` network, defaults filled in
+    (``output``: the output layer's default)."""
+    if "softmax" in transfer[:-1]:
+        raise InputError(f"{where}: {path}.transfer: softmax is for the output layer only (the "
+                         "last name); a hidden layer takes tansig, logsig, purelin or poslin")
     if mtype == "feedforward":
         hidden = hidden or (10, 10)
-        transfer = transfer or ("tansig",) * len(hidden) + ("purelin",)
+        transfer = transfer or ("tansig",) * len(hidden) + (output,)
         if len(transfer) != len(hidden) + 1:
             raise InputError(f"{where}: {path}.transfer: needs {len(hidden) + 1} names, one per "
                              f"layer ({len(hidden)} hidden + output), got {len(transfer)}")
         return hidden, transfer
     hidden = hidden or (10,)
-    transfer = transfer or ("tansig", "purelin")
+    transfer = transfer or ("tansig", output)
     if mtype in ("lstm", "gru") and transfer[0] != "tansig":
         raise InputError(f"{where}: {path}.transfer: an {mtype} cell has its own sigmoid and "
                          f"tanh; only the output layer's transfer can be chosen "

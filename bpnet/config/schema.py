@@ -42,6 +42,7 @@ class DataConfig:
     month: bool = False
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
+    classes: str | None = None      # a class-label column: classification (semantics §13)
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
     period: int = field(default=12, metadata=check(lambda v: v >= 1, "must be >= 1"))
@@ -60,7 +61,11 @@ class SplitConfig:
 # The parameters of each rule, with MATLAB's defaults (docs/semantics.md §6); every rule also
 # takes COMMON.
 COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
-          "time": math.inf}
+          "time": math.inf, "perform": "mse"}
+# MATLAB's performance functions (net.performFcn); crossentropy is classification's default
+PERFORMS = ("mse", "crossentropy")
+# the rules that take mse only: their Gauss-Newton step needs a sum of squared errors
+SQUARED_ERROR_RULES = ("trainlm", "trainbr")
 _GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
 RULE_PARAMS: dict[str, dict[str, float]] = {
     "traingd": {"lr": 0.01},
@@ -140,6 +145,7 @@ class TrainConfig:
                                                                 "must be >= 0"))
     regularization: float | None = field(default=None, metadata=check(
         lambda v: 0 <= v <= 1, "must be in [0, 1]"))
+    perform: str | None = field(default=None, metadata=choice(*PERFORMS))
 
     def __post_init__(self) -> None:
         takes = rule_params(self.algorithm)

@@ -30,7 +30,8 @@ class Dataset:
     present (train always; val and test when non-empty). ``sequence`` is true when all samples
     form one time series (series mode): a recurrent network then runs them as one sequence;
     otherwise each part is its own sequence. In series mode ``series`` describes the series the
-    samples come from (:class:`~bpnet.data.samples.Series`); in tabular mode it is None.
+    samples come from (:class:`~bpnet.data.samples.Series`); in tabular mode it is None. With
+    ``classes`` (classification) ``Y`` holds one-hot rows (Q, K), never scaled.
     """
 
     X: np.ndarray
@@ -44,6 +45,7 @@ class Dataset:
     x_scaler: scaling.Scaler
     y_scaler: scaling.Scaler
     series: Series | None = None
+    classes: list[str] | None = None     # classification: the class of each output unit
     targets: np.ndarray = field(init=False)
     Xs: np.ndarray = field(init=False)
     Ys: np.ndarray = field(init=False)
@@ -98,7 +100,8 @@ def _with_test_file(cfg: Config, table: Table, s: Samples, rng: np.random.Genera
                     ) -> tuple[Samples, dict[str, np.ndarray]]:
     """The samples of the training file followed by those of the test file, and the parts:
     the split divides the training file (train/val); the test set is its own file."""
-    test = build_samples(cfg.data, read_table(cfg.data.test_path))
+    classes = s.target_names if cfg.data.classes is not None else None
+    test = build_samples(cfg.data, read_table(cfg.data.test_path), classes=classes)
     q = len(s.X)
     fractions = SplitConfig(cfg.split.method, 1.0 - cfg.split.val, cfg.split.val, 0.0)
     index = divide(q, fractions, rng)
@@ -116,9 +119,11 @@ def _scaled(cfg: Config, s: Samples, index: dict[str, np.ndarray]) -> Dataset:
     features, targets = s.feature_names, s.target_names
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
         x_scaler = scaling.fit(cfg.scaling, s.X[train], features)
-        y_scaler = scaling.fit(cfg.scaling, s.Y[train], targets)
+        classes = list(targets) if cfg.data.classes is not None else None
+        # one-hot targets are never scaled (docs/semantics.md §13)
+        y_scaler = scaling.fit("none" if classes else cfg.scaling, s.Y[train], targets)
         ds = Dataset(s.X, s.Y, s.labels, s.label_name, index, features, targets,
-                     s.series is not None, x_scaler, y_scaler, s.series)
+                     s.series is not None, x_scaler, y_scaler, s.series, classes)
     for values, sc, names in ((ds.Xs, x_scaler, features), (ds.Ys, y_scaler, targets)):
         bad = ~(np.isfinite(values).all(axis=0) & np.isfinite(sc.offset) & np.isfinite(sc.scale))
         if bad.any():

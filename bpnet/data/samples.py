@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpnet.config import DataConfig
+from bpnet.data import classes as class_column
 from bpnet.data.table import Table
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
@@ -67,10 +68,15 @@ class Samples:
     series: Series | None = None
 
 
-def build_samples(d: DataConfig, table: Table, targets_needed: bool = True) -> Samples:
-    """The samples of ``table`` as the data settings ``d`` build them."""
+def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
+                  classes: list[str] | None = None) -> Samples:
+    """The samples of ``table`` as the data settings ``d`` build them. With ``d.classes`` the
+    targets are one-hot rows over ``classes`` (default: the sorted labels of this table) and
+    the target names are the classes."""
     if d.series is not None:
         return _series(d, table)
+    if d.classes is not None:
+        return _classified(d, table, targets_needed or d.classes in table.header, classes)
     return _tabular(d, table, targets_needed or all(t in table.header for t in d.targets))
 
 
@@ -149,3 +155,16 @@ def _tabular(d: DataConfig, table: Table, with_targets: bool = True) -> Samples:
         if with_targets else None
     return Samples(X, Y, _labels(d, table, len(X)), d.time or "row", list(d.inputs),
                    list(d.targets))
+
+
+def _classified(d: DataConfig, table: Table, with_targets: bool,
+                classes: list[str] | None) -> Samples:
+    """Tabular samples whose targets (N, K) are the one-hot rows of the class column."""
+    X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
+    Y = None
+    if with_targets:
+        labels = class_column.read_labels(table, d.classes)
+        classes = classes or class_column.class_list(labels, table, d.classes)
+        Y = class_column.one_hot(labels, classes, table, d.classes)
+    return Samples(X, Y, _labels(d, table, len(X)), d.time or "row", list(d.inputs),
+                   list(classes or ()))

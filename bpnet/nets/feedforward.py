@@ -8,6 +8,10 @@ Layers l = 1..L (two hidden layers and the output layer by default), one row per
 Backward, with dA_L = dperf/dY_hat = -2 (Y - Y_hat) / numel(Y):
 
     dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T a_{l-1};  db_l = sum_rows(dn_l);  dA_{l-1} = dn_l W_l
+
+With ``perform = "crossentropy"`` (classification, docs/semantics.md §13) perf is
+:func:`~bpnet.nets.perform.crossentropy` and the recurrence starts from dn_L given by
+:func:`~bpnet.nets.perform.output_error` ((Y_hat - Y) / numel(Y) for a softmax output).
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bpnet.nets import initializers, transfer
+from bpnet.nets import initializers, perform, transfer
 from bpnet.nets.params import flat_params, slices
 
 CHUNK = 4096  # samples per block of the forward-backward pass on large data sets
@@ -30,6 +34,7 @@ class LossCache(NamedTuple):
     nets: list[np.ndarray] | None   # n_1 .. n_L (N, S_l); a_l's buffer too unless f_l needs n_l
     e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel()
     grad: np.ndarray | None = None  # (P,) dperf/dtheta
+    t: np.ndarray | None = None     # (N, K) the targets, kept for crossentropy only
 
 
 class BPNet:
@@ -37,10 +42,12 @@ class BPNet:
 
     sizes: [D, H1, H2, K]; transfers: one MATLAB name per layer, e.g. [tansig, tansig, purelin].
     ``params`` holds W1, b1, W2, b2, ... as views into the flat vector ``theta``.
+    ``perform`` is mse or crossentropy (:mod:`bpnet.nets.perform`).
     """
 
     kind = "feedforward"
     recurrent = False
+    perform = "mse"
 
     def __init__(self, sizes: list[int], transfers: list[str]):
         if len(transfers) != len(sizes) - 1:
@@ -95,18 +102,46 @@ class BPNet:
         work stays in the processor's cache and memory does not grow with N beyond the data;
         the cache then holds the finished gradient.
         """
+        if self.perform != "mse":
+            return self._crossentropy_loss(X, Y)
         if len(X) <= CHUNK:
             fwd = self._forward(X, Y)
             e = fwd.e
             return float(np.dot(e, e)) / e.size, fwd
-        grad = np.zeros_like(self.theta)
-        sse = 0.0
         scale = -2.0 / Y.size
+        return self._in_chunks(X, Y, lambda fwd, _: (float(np.dot(fwd.e, fwd.e)),
+                                                     self._backprop(fwd, scale)))
+
+    def _in_chunks(self, X: np.ndarray, Y: np.ndarray,
+                   term: Callable[[LossCache, np.ndarray], tuple[float, np.ndarray]]
+                   ) -> tuple[float, LossCache]:
+        """X (N, D), Y (N, K) taken CHUNK rows at a time: term(forward pass of a chunk, its
+        targets) gives its (sum of perf elements, gradient (P,)); -> (perf, a cache holding the
+        gradient)."""
+        grad = np.zeros_like(self.theta)
+        total = 0.0
         for s in range(0, len(X), CHUNK):
-            fwd = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
-            sse += float(np.dot(fwd.e, fwd.e))
-            grad += self._backprop(fwd, scale)
-        return sse / Y.size, LossCache(None, None, None, grad)
+            Yc = Y[s:s + CHUNK]
+            value, g = term(self._forward(X[s:s + CHUNK], Yc), Yc)
+            total += value
+            grad += g
+        return total / Y.size, LossCache(None, None, None, grad)
+
+    def _crossentropy_loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, LossCache]:
+        """crossentropy of X (N, D) against Y (N, K) and the cache, CHUNK rows at a time on
+        large data as :meth:`loss` does."""
+        if len(X) <= CHUNK:
+            fwd = self._forward(X, Y)._replace(t=Y)
+            return perform.crossentropy(fwd.acts[-1], Y), fwd
+        return self._in_chunks(X, Y, lambda fwd, Yc: (
+            perform.crossentropy_sum(fwd.acts[-1], Yc),
+            self._crossentropy_backprop(fwd._replace(t=Yc), Y.size)))
+
+    def _crossentropy_backprop(self, fwd: LossCache, size: int) -> np.ndarray:
+        """The gradient (P,) of the crossentropy of the forward pass ``fwd`` divided by
+        ``size`` target elements."""
+        dn = perform.output_error(self._layers[-1][2], fwd.nets[-1], fwd.acts[-1], fwd.t, size)
+        return self._gradient(dn, fwd, top_is_dn=True)
 
     def _forward(self, X: np.ndarray, Y: np.ndarray) -> LossCache:
         """X (N, D), Y (N, K) -> the activations, net inputs and errors of every layer."""
@@ -125,32 +160,42 @@ class BPNet:
         """dperf/dtheta (P,), in the order of ``theta``."""
         if cache.grad is not None:
             return cache.grad
+        if cache.t is not None:
+            return self._crossentropy_backprop(cache, cache.t.size)
         return self._backprop(cache, -2.0 / cache.e.size)
 
-    def _layer_errors(self, dA: np.ndarray, fwd: LossCache, dot: Callable = np.dot
-                      ) -> Iterator[tuple[int, np.ndarray]]:
+    def _layer_errors(self, dA: np.ndarray, fwd: LossCache, dot: Callable = np.dot,
+                      top_is_dn: bool = False) -> Iterator[tuple[int, np.ndarray]]:
         """The backward recurrence over the layers from dA_L (N, K): yields (l, dn_l (N, S_l))
         for l = L .. 1, dn_l = dA_l * f_l'(n_l), dA_{l-1} = dot(dn_l, W_l).
 
         ``dot`` is np.dot for the gradient and np.matmul for the Jacobian, as they always were:
         the two differ in the sign of exact zeros when dn_l has one element (np.dot multiplies
         by it as by a scalar), and keeping each one keeps every result bit for bit.
+        ``top_is_dn``: the given dA is already dn_L (crossentropy's output error).
         """
-        for l in range(len(self._layers), 0, -1):
+        L = len(self._layers)
+        for l in range(L, 0, -1):
             W, _, tf = self._layers[l - 1]
-            dn = dA if tf.linear else tf.backprop(dA, fwd.nets[l - 1], fwd.acts[l])
+            done = tf.linear or (top_is_dn and l == L)
+            dn = dA if done else tf.backprop(dA, fwd.nets[l - 1], fwd.acts[l])
             yield l, dn
             if l > 1:
                 dA = dot(dn, W)
 
     def _backprop(self, fwd: LossCache, scale: float) -> np.ndarray:
         """The summed gradient (P,) of dA_L = scale * e (scale = -2/numel(Y) gives
-        dperf/dtheta); each layer's products are written straight into their place."""
+        dperf/dtheta)."""
+        return self._gradient(scale * fwd.e.reshape(fwd.acts[-1].shape), fwd)
+
+    def _gradient(self, dA: np.ndarray, fwd: LossCache, top_is_dn: bool = False
+                  ) -> np.ndarray:
+        """The gradient (P,) from the output error dA (N, K) (dn_L when ``top_is_dn``); each
+        layer's products are written straight into their place."""
         grad = np.empty_like(self.theta)
         acts = fwd.acts
-        dA = scale * fwd.e.reshape(acts[-1].shape)
         ones = np.ones(len(dA))
-        for l, dn in self._layer_errors(dA, fwd):
+        for l, dn in self._layer_errors(dA, fwd, top_is_dn=top_is_dn):
             where_W, where_b = self._where[l - 1]
             np.dot(dn.T, acts[l - 1], out=grad[where_W].reshape(dn.shape[1], -1))
             np.dot(ones, dn, out=grad[where_b])          # the column sums of dn

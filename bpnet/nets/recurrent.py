@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from bpnet.nets import transfer
+from bpnet.nets import perform, transfer
 from bpnet.nets.params import flat_params, flatten, slices
 
 
@@ -104,6 +104,7 @@ class RecurrentCache(NamedTuple):
     y: np.ndarray         # (T, K) the outputs
     e: np.ndarray         # (T K,) the errors, (Y - y).ravel()
     state: Any            # the state after the last step (h_T; (h_T, c_T) for the LSTM)
+    t: np.ndarray | None = None   # (T, K) the targets, kept for crossentropy only
 
 
 class RecurrentNet:
@@ -115,6 +116,7 @@ class RecurrentNet:
     """
 
     recurrent = True
+    perform = "mse"     # or crossentropy (bpnet.nets.perform), for the loss and its gradient
 
     def __init__(self, cell: Cell, input_size: int, output_size: int,
                  out_transfer: str = "purelin"):
@@ -175,10 +177,14 @@ class RecurrentNet:
 
     def loss(self, X: np.ndarray, Y: np.ndarray, state: Any = None
              ) -> tuple[float, RecurrentCache]:
-        """mse of the sequence X (T, D) against Y (T, K) from ``state``, and the backward cache."""
+        """perf (mse, or crossentropy with ``perform``) of the sequence X (T, D) against
+        Y (T, K) from ``state``, and the backward cache."""
         hs, final, cell_cache = self._run(X, self.cell.as_state(state))
         ny, y = self._output(hs)
         e = (Y - y).ravel()
+        if self.perform != "mse":
+            return perform.crossentropy(y, Y), RecurrentCache(X, hs, cell_cache, ny, y, e,
+                                                              final, Y)
         return float(e @ e) / e.size, RecurrentCache(X, hs, cell_cache, ny, y, e, final)
 
     # ---------------------------------------------------------------- backward
@@ -191,8 +197,11 @@ class RecurrentNet:
         """Gradients of perf for every array of ``params`` (same keys and shapes) and for the
         initial state ("h0" (H,); for the LSTM also "c0")."""
         p, X, hs, y, e = self.params, cache.X, cache.hs, cache.y, cache.e
-        dy = (-2.0 / e.size) * e.reshape(y.shape)
-        dny = dy if self.out_tf.linear else dy * self.out_tf.deriv(cache.ny, y)
+        if cache.t is not None:
+            dny = perform.output_error(self.out_tf, cache.ny, y, cache.t, cache.t.size)
+        else:
+            dy = (-2.0 / e.size) * e.reshape(y.shape)
+            dny = dy if self.out_tf.linear else self.out_tf.backprop(dy, cache.ny, y)
         dHo = (dny @ p["Wy"])[None]                  # output error reaching every h_t, (1, T, H)
         dZx, dZh, d0 = self.cell.backprop(dHo, cache.cell, hs, p["Wh"])
         dZx, dZh = dZx[0], dZh[0]                    # (T, G H) each

@@ -2,7 +2,9 @@
 
 Each entry maps a MATLAB name to ``f(n) -> a`` and ``deriv(n, a) -> f'(n)``; the derivative is
 taken from the output ``a`` where that is cheaper (tansig, logsig). ``linear`` marks purelin, whose
-derivative is 1 and is skipped in the backward passes.
+derivative is 1 and is skipped in the backward passes. softmax (docs/semantics.md §13) works on a
+whole row of an output layer, so its derivative is a matrix per sample: only ``backprop`` applies
+it, ``deriv`` refuses.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ class Transfer(NamedTuple):
             np.subtract(1.0, d, out=d)
             d *= da
             return d
+        if self.name == "softmax":     # dn_k = a_k (da_k - sum_j da_j a_j), row by row
+            return a * (da - np.sum(da * a, axis=-1, keepdims=True))
         return da * self.deriv(n, a)
 
 
@@ -56,6 +60,15 @@ def _poslin(n, out=None):
     return np.maximum(n, 0.0, out=out)
 
 
+def softmax(n: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise softmax over the last axis, exp(n - max n) / sum exp(n - max n) (written into
+    ``out`` if given): (..., K) -> (..., K), each row positive and summing to 1."""
+    a = np.subtract(n, n.max(axis=-1, keepdims=True), out=out)
+    np.exp(a, out=a)
+    a /= a.sum(axis=-1, keepdims=True)
+    return a
+
+
 def _dtansig(n, a):
     return 1.0 - a * a
 
@@ -72,6 +85,10 @@ def _dposlin(n, a):
     return (n >= 0).astype(n.dtype)
 
 
+def _dsoftmax(n, a):
+    raise ValueError("softmax's derivative is a K x K matrix per sample; use Transfer.backprop")
+
+
 # module-level functions, not lambdas, so that networks pickle (runs in worker processes)
 TRANSFERS: dict[str, Transfer] = {
     "tansig": Transfer("tansig", np.tanh, _dtansig, (-1.0, 1.0), (-2.0, 2.0)),
@@ -79,6 +96,8 @@ TRANSFERS: dict[str, Transfer] = {
     "purelin": Transfer("purelin", _purelin, _dpurelin, (-1.0, 1.0), None, linear=True),
     # poslin's output is unbounded above; Nguyen-Widrow of the next layer assumes [0, 1].
     "poslin": Transfer("poslin", _poslin, _dposlin, (0.0, 1.0), None, needs_n=True),
+    # an output layer only; no bounded active range, so Nguyen-Widrow leaves it to rands
+    "softmax": Transfer("softmax", softmax, _dsoftmax, (0.0, 1.0), None),
 }
 
 
@@ -86,5 +105,5 @@ NAMES: tuple[str, ...] = tuple(TRANSFERS)
 
 
 def get(name: str) -> Transfer:
-    """The transfer function called ``name`` (tansig, logsig, purelin, poslin)."""
+    """The transfer function called ``name`` (tansig, logsig, purelin, poslin, softmax)."""
     return TRANSFERS[name]

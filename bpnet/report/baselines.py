@@ -6,6 +6,9 @@ value), seasonal naive (the value one period earlier) and the linear autoregress
 squares on the network's own scaled inputs (the same lags, month and transforms), scored one
 step ahead and, with a forecast, many steps ahead exactly as the networks are.
 
+A classifier's baselines are the majority class and the multinomial logistic regression
+(:mod:`bpnet.report.classify`).
+
 Each baseline is a dict: "what" (its name in the summary), "scores" (part -> errors, as a
 model's), "predictions" (Q, K) in original units (NaN where it does not predict: the naive
 baselines predict the test part only) and "multistep" ((steps,) or None).
@@ -16,12 +19,12 @@ import numpy as np
 import scipy.linalg
 
 from bpnet.data import Dataset
-from bpnet.report import metrics
+from bpnet.report import classify, metrics
 from bpnet.report.forecast import forecast_origin
 from bpnet.report.scores import score_predictions
 
 # the names of the baselines in metrics.json and predictions.csv; no model may take them
-NAMES = ("train_mean", "ols", "naive", "seasonal_naive")
+NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
 LINEAR = "ols"
 
 
@@ -62,6 +65,8 @@ def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:
     forecasts from the test part's start; the naive ones are always forecast ("test").
     """
     X, Y = data.scaled("train")
+    if data.classes is not None:
+        return _class_baselines(data, X, Y)
     out = {}
     if data.series is None:
         out["train_mean"] = _fitted("train mean", LinearModel.mean(X, Y), data, None)
@@ -70,6 +75,16 @@ def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:
     what = "linear (OLS)" if data.series is None else "linear AR (OLS)"
     out[LINEAR] = _fitted(what, LinearModel.least_squares(X, Y), data, horizon)
     return out
+
+
+def _class_baselines(data: Dataset, X: np.ndarray, T: np.ndarray) -> dict[str, dict]:
+    """A classifier's baselines: the majority class (the training class frequencies as its
+    outputs) and the multinomial logistic regression on the same scaled inputs X (n, D),
+    both fitted on the training part's one-hot targets T (n, K)."""
+    return {classify.MAJORITY: _fitted("majority class",
+                                       classify.ConstantModel(T.mean(axis=0)), data, None),
+            classify.LOGISTIC: _fitted("logistic regression",
+                                       classify.LogisticModel.fit(X, T), data, None)}
 
 
 def _fitted(what: str, model: LinearModel, data: Dataset, horizon) -> dict:

@@ -94,6 +94,8 @@ def zero_targets(data: Dataset) -> str | None:
     """The one warning of a run about zero targets (they have no relative error and are left
     out of MAPE for every model and baseline), or None; targets whose MAPE is omitted anyway
     (they cross zero) are not counted."""
+    if data.classes is not None:   # one-hot targets: relative errors are not reported
+        return None
     crossing = crosses_zero(data.targets)
     counts = []
     for j, t in enumerate(data.target_names):

@@ -16,7 +16,7 @@ import yaml
 
 from bpnet.config import Config, portable_config, to_plain
 from bpnet.data import Dataset
-from bpnet.report import console, metrics, modelfile, pictures
+from bpnet.report import classreport, console, metrics, modelfile, pictures
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
 from bpnet.report.outdir import prepare_dir
@@ -82,7 +82,10 @@ def prediction_columns(data: Dataset, results: list[ModelResult],
     """The columns of predictions.csv, each (Q,): label, split, target(s), then per model its
     prediction and relative error per target, the models' multi-step forecasts of the test
     part, then per baseline its predictions (every sample it predicts; the naive ones the test
-    part only) and its multi-step forecast. A (name, values) list: names may repeat."""
+    part only) and its multi-step forecast. A (name, values) list: names may repeat. A
+    classification run's columns are :func:`~bpnet.report.classreport.prediction_columns`."""
+    if data.classes is not None:
+        return classreport.prediction_columns(data, results, baselines)
     multi = len(data.target_names) > 1
     names = data.target_names
     q = len(data.targets)

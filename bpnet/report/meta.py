@@ -33,7 +33,8 @@ class ModelMeta:
 
     ``model`` is the network type (feedforward, elman, lstm, gru), ``sizes`` its layer sizes
     from inputs to outputs, ``transfer`` its transfer functions; ``data`` holds the data settings
-    (its ``path`` and ``test_path`` are not saved: the model is used on other files).
+    (its ``path`` and ``test_path`` are not saved: the model is used on other files);
+    ``classes`` a classifier's class labels, output unit k being class k (None: regression).
     """
 
     model: str
@@ -45,6 +46,7 @@ class ModelMeta:
     targets: list[str]
     train_range: InputRange | None
     data: DataConfig
+    classes: list[str] | None = None     # a classifier's class labels, one per output unit
 
     @classmethod
     def of_run(cls, net, d: DataConfig, data: Dataset) -> ModelMeta:
@@ -53,13 +55,16 @@ class ModelMeta:
         return cls(net.kind, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
                    __version__, data.feature_names, data.target_names,
                    InputRange(train.min(axis=0).tolist(), train.max(axis=0).tolist()),
-                   dataclasses.replace(d, path="", test_path=None))
+                   dataclasses.replace(d, path="", test_path=None), data.classes)
 
     def to_json(self) -> dict:
         """The plain data written as JSON into the model file."""
         out = to_plain(self)
         for key in ("path", "test_path"):
             del out["data"][key]
+        if self.classes is None:   # a regression model's meta stays as it was
+            del out["classes"]
+            del out["data"]["classes"]
         return out
 
     @classmethod
@@ -76,7 +81,8 @@ class ModelMeta:
                        raw.get("scaling", "none"), raw.get("version", ""),
                        list(raw["features"]), list(raw["targets"]),
                        InputRange(list(rng["min"]), list(rng["max"])) if rng else None,
-                       _data_settings(raw["data"]))
+                       _data_settings(raw["data"]),
+                       [str(c) for c in raw["classes"]] if raw.get("classes") else None)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise invalid(path, exc) from None
 
@@ -91,6 +97,7 @@ def _data_settings(d: dict) -> DataConfig:
     tf = d.get("transform") or {}
     return DataConfig(path="", series=d["series"], time=d["time"], lags=tuple(d["lags"]),
                       month=d["month"], inputs=tuple(d["inputs"]), targets=tuple(d["targets"]),
+                      classes=d.get("classes"),
                       transform=TransformConfig(bool(tf.get("log", False)),
                                                 tuple(tf.get("difference", ()))),
                       period=d.get("period", 12))

@@ -113,10 +113,19 @@ def over_runs(runs: list[dict]) -> dict:
 
 
 def _spread_tree(values: list[dict]) -> dict:
-    """The spread of every number of equally shaped nested dicts, keeping the nesting."""
+    """The spread of every number of equally shaped nested dicts, keeping the nesting;
+    what is not a number (a confusion matrix's labels and counts) is left out."""
     return {key: _spread_tree([v[key] for v in values]) if isinstance(first, dict)
             else _spread([v[key] for v in values])
-            for key, first in values[0].items()}
+            for key, first in values[0].items()
+            if isinstance(first, (dict, int, float)) and _numeric_tree(first)}
+
+
+def _numeric_tree(value) -> bool:
+    """Whether a nested dict holds numbers only (a number is one)."""
+    if isinstance(value, dict):
+        return all(_numeric_tree(v) for v in value.values())
+    return isinstance(value, (int, float))
 
 
 def _spread(values: list) -> dict[str, float]:

@@ -6,7 +6,7 @@ All carry the scaling arrays (x_mean, x_std, y_mean, y_std for mapstd; x_offset,
 y_offset, y_gain for mapminmax) and ``meta``, a JSON string (:class:`~bpnet.report.meta.ModelMeta`)
 with the model type, layer sizes, transfer functions, feature and target names, the data
 settings, the scaling method and the package version: everything needed to use the model
-without its config.
+without its config. A classifier's meta also lists its classes; it has no y scaling arrays.
 """
 from __future__ import annotations
 
@@ -49,7 +49,9 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
     method = raw.get("scaling", "none")
     try:
         xs = scaling.Scaler.from_arrays(method, arrays, "x", net.sizes[0])
-        ys = scaling.Scaler.from_arrays(method, arrays, "y", net.sizes[-1])
+        # a classifier's one-hot targets are never scaled
+        ys = scaling.Scaler.from_arrays("none" if raw.get("classes") else method, arrays, "y",
+                                        net.sizes[-1])
     except KeyError as exc:
         raise InputError(f"{shown(path)}: missing scaling array {exc.args[0]}") from None
     return net, xs, ys, ModelMeta.from_json(raw, path)

@@ -17,6 +17,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from bpnet.data import Dataset
 from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import path_labels
@@ -25,16 +27,18 @@ from bpnet.report.scores import ModelResult
 
 @dataclass(frozen=True)
 class Picture:
-    """``plots.<kind>(*args, **kwargs)``, drawn when called."""
+    """``<module>.<kind>(*args, **kwargs)``, drawn when called."""
 
     kind: str
     args: tuple
     kwargs: dict = field(default_factory=dict)
+    module: str = "plots"     # the drawing module: plots, or classplots for a classifier's
 
     def __call__(self):
         """-> the matplotlib Figure."""
         # drawing alone needs matplotlib
-        from bpnet.report import plots
+        import importlib
+        plots = importlib.import_module(f"bpnet.report.{self.module}")
         return getattr(plots, self.kind)(*self.args, **self.kwargs)
 
 
@@ -42,7 +46,10 @@ def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = N
            ) -> dict[str, Picture]:
     """File name -> :class:`Picture` of every picture of a run: per model its error curves,
     training state, regression and error histogram; then every model's error curves together
-    (with several models), the multi-step forecast (with one) and the fit."""
+    (with several models), the multi-step forecast (with one) and the fit. A classifier's
+    pictures are those of :func:`_class_pictures`."""
+    if data.classes is not None:
+        return _class_pictures(data, results)
     baselines = baselines or {}
     out: dict[str, Picture] = {}
     for r in results:
@@ -71,6 +78,34 @@ def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
         f"errhist_{r.name}.png": Picture("error_histogram", (
             r.name, {p: targets[p] - outputs[p] for p in targets})),
     }
+
+
+def _class_pictures(data: Dataset, results: list[ModelResult]) -> dict[str, Picture]:
+    """A classification run's pictures: per model its error curves (crossentropy), training
+    state, confusion matrices and ROC curves (MATLAB's plotconfusion and plotroc, one panel
+    per part and All); every model's error curves together with several. No regression or
+    error histogram: their targets would be 0/1 columns."""
+    titles = {"train": "Training", "val": "Validation", "test": "Test"}
+    everything = np.sort(np.concatenate(list(data.index.values())))
+    out: dict[str, Picture] = {}
+    for r in results:
+        h, algorithm, perform = r.train.history, r.cfg.train.algorithm, r.cfg.train.perform
+        matrices = {titles[p]: np.array(r.scores[p]["cm"]["counts"]) for p in data.index}
+        matrices["All"] = sum(matrices.values())
+        rows = {**{titles[p]: idx for p, idx in data.index.items()}, "All": everything}
+        curves = {t: (data.targets[idx], r.predictions[idx]) for t, idx in rows.items()}
+        out[f"errors_{r.name}.png"] = Picture("performance", (
+            r.name, h, r.train.best_epoch, algorithm, r.train.stop_reason, perform))
+        out[f"trainstate_{r.name}.png"] = Picture("train_state", (r.name, h, algorithm))
+        out[f"confusion_{r.name}.png"] = Picture("confusion", (r.name, matrices, data.classes),
+                                                 module="classplots")
+        out[f"roc_{r.name}.png"] = Picture("roc", (r.name, curves, data.classes),
+                                           module="classplots")
+    if len(results) > 1:
+        out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in results},
+                                                {r.name: r.cfg.train.algorithm for r in results},
+                                                results[0].cfg.train.perform))
+    return out
 
 
 def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:

@@ -60,9 +60,15 @@ PART_STYLE = {"perf": ("Train", "tab:blue"), "vperf": ("Validation", "tab:green"
               "tperf": ("Test", "tab:red")}
 
 
+# how the y axis of the error curves names each performance function
+PERF_LABEL = {"mse": "Mean squared error (mse, scaled targets)",
+              "crossentropy": "Cross-entropy (per target element)"}
+
+
 def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algorithm: str,
-                stop_reason: str):
-    """MSE of each part against epoch on a log scale, the best epoch marked (plotperform)."""
+                stop_reason: str, perform: str = "mse"):
+    """The perf (mse or crossentropy) of each part against epoch on a log scale, the best
+    epoch marked (plotperform)."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.87)
     epochs = history["epoch"]
@@ -82,7 +88,7 @@ def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algo
     ax.set_title(f"{name} ({algorithm}): best {which.lower()} performance is {best:.4g} "
                  f"at epoch {best_epoch}\n{stop_reason}", fontsize=10)
     ax.set_xlabel(f"Epoch ({int(epochs[-1])} epochs)")
-    ax.set_ylabel("Mean squared error (mse, scaled targets)")
+    ax.set_ylabel(PERF_LABEL[perform])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, which="both", alpha=0.3)
     _legend(ax)
@@ -169,8 +175,10 @@ def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[s
     return fig
 
 
-def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, str]):
-    """The training mse of every model against epoch, on one log-log axes."""
+def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, str],
+            perform: str = "mse"):
+    """The training perf (mse, or crossentropy) of every model against epoch, on one log-log
+    axes."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.92)
     for i, (name, h) in enumerate(histories.items()):
@@ -180,8 +188,8 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
             ax.loglog(h["epoch"] + 1, _plottable(h["tperf"]), color=f"C{i}", linewidth=1,
                       linestyle="--")
     ax.set_xlabel("Epoch + 1")
-    ax.set_ylabel("Mean squared error (mse, scaled targets)")
-    ax.set_title("Training mse of every model (dashed: test mse)")
+    ax.set_ylabel(PERF_LABEL[perform])
+    ax.set_title(f"Training {perform} of every model (dashed: test {perform})")
     ax.grid(True, which="both", alpha=0.3)
     _legend(ax)
     return fig

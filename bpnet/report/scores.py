@@ -12,7 +12,7 @@ import numpy as np
 
 from bpnet.config import ModelConfig
 from bpnet.data import Dataset
-from bpnet.report import metrics
+from bpnet.report import classify, metrics
 from bpnet.report.forecast import multistep
 from bpnet.train.loop import TrainResult
 
@@ -33,8 +33,10 @@ class ModelResult:
 
     @property
     def selection_perf(self) -> float:
-        """What picks the best of several runs: val mse, or training mse without a val part."""
-        return self.scores["val" if "val" in self.scores else "train"]["mse"]
+        """What picks the best of several runs: the val perf (mse, or crossentropy for a
+        classifier trained with it), or the training perf without a val part."""
+        perform = self.cfg.train.perform or "mse"
+        return self.scores["val" if "val" in self.scores else "train"][perform]
 
     def summary(self) -> dict:
         t = self.train
@@ -65,8 +67,11 @@ def score_predictions(net, data: Dataset, horizon=None
     also its recursive forecast from the test part's start.
 
     -> (predictions (Q, K) in original units, part -> mse (scaled) and errors in original
-    units, the multi-step forecast (steps,) or None).
+    units, the multi-step forecast (steps,) or None). A classifier's predictions are its class
+    probabilities and its scores those of :func:`~bpnet.report.classify.part_scores`.
     """
+    if data.classes is not None:
+        return (*_score_classes(net, data), None)
     relative = metrics.relative_meaningful(data.targets)
     scaled = predict_scaled(net, data)
     predictions = np.full(data.targets.shape, np.nan)
@@ -86,6 +91,18 @@ def score_predictions(net, data: Dataset, horizon=None
         scores["test_multistep"] = metrics.regression_metrics(
             path[:n, None], data.targets[idx[:n]], data.target_names, relative)
     return predictions, scores, path
+
+
+def _score_classes(net, data: Dataset) -> tuple[np.ndarray, dict[str, dict]]:
+    """A classifier's outputs (Q, K) on every sample and the scores of each part."""
+    outputs = predict_scaled(net, data)
+    P = np.full(data.targets.shape, np.nan)
+    scores = {}
+    for part, p in outputs.items():
+        idx = data.index[part]
+        P[idx] = p
+        scores[part] = classify.part_scores(p, data.targets[idx], data.classes)
+    return P, scores
 
 
 def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: TrainResult,

@@ -14,7 +14,12 @@ from bpnet.report.outdir import prepare_dir
 def write_use_csv(path: str, pred) -> None:
     """The predictions or forecast of a saved model (``predict.Predictions``) as CSV: label,
     then per target the prediction and, when the data hold the target, its value and the
-    relative error."""
+    relative error. A classifier's: label, predicted class, the probability of every class
+    and, when the data hold the class column, the class and whether the prediction is right."""
+    if pred.classes is not None:
+        _write_atomically(path, lambda fh: _write_classes(fh, pred))
+        return
+
     def write(fh):
         w = csv.writer(fh, lineterminator="\n")
         multi = len(pred.target_names) > 1
@@ -32,8 +37,27 @@ def write_use_csv(path: str, pred) -> None:
                 if rel is not None:
                     row += [number_cell(pred.y_true[i, j]), number_cell(rel[i, j])]
             w.writerow(row)
+    _write_atomically(path, write)
+
+
+def _write_atomically(path: str, write) -> None:
     prepare_dir(os.path.dirname(os.path.abspath(path)))
     atomic_write(Path(path), write)
+
+
+def _write_classes(fh, pred) -> None:
+    """A classifier's rows: label, prediction, p_<class> ... (, target, right)."""
+    w = csv.writer(fh, lineterminator="\n")
+    truth = pred.y_true is not None
+    w.writerow([pred.label_name, "prediction", *[f"p_{c}" for c in pred.classes],
+                *(["target", "right"] if truth else [])])
+    predicted = pred.predicted_labels
+    for i, label in enumerate(pred.labels):
+        row = [label, predicted[i], *[number_cell(v) for v in pred.y_pred[i]]]
+        if truth:
+            target = pred.classes[int(pred.y_true[i].argmax())]
+            row += [target, "1" if target == predicted[i] else "0"]
+        w.writerow(row)
 
 
 def write_forecast_plot(path: str, history, fc, model_name: str) -> None:

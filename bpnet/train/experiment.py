@@ -18,6 +18,7 @@ import numpy as np
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
 from bpnet.nets import initializers, registry
+from bpnet.nets.perform import crossentropy
 from bpnet.report import metrics
 from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
@@ -38,10 +39,10 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
 def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
                        obj: NetObjective | None = None
                        ) -> Callable[[np.ndarray], tuple[float, float]] | None:
-    """val_test_perf(theta) -> (vperf, tperf): the mse of the val and test parts at weights
-    theta (P,), NaN for an absent part; None when there is neither part. With regularisation
-    r > 0, the training perf's mixture (1 - r) mse + r mean(theta^2) (docs/semantics.md
-    §15.2).
+    """val_test_perf(theta) -> (vperf, tperf): the perf (the net's ``perform``: mse or
+    crossentropy) of the val and test parts at weights theta (P,), NaN for an absent part;
+    None when there is neither part. With regularisation r > 0, the training perf's mixture
+    (1 - r) perf + r mean(theta^2) (docs/semantics.md §15.2).
 
     A recurrent network on a series runs the whole series from the zero state; when the
     training part is the series' first n steps and ``obj`` last ran them at theta, the run
@@ -50,6 +51,7 @@ def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
     parts = [part for part in ("val", "test") if part in data.index]
     if not parts:
         return None
+    measure = metrics.mse if net.perform == "mse" else crossentropy
     scaled = {part: data.scaled(part) for part in parts}
     whole = net.recurrent and data.sequence   # the parts' steps come from one run of the series
     n = len(data.index["train"])
@@ -66,7 +68,7 @@ def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
             pred = {part: Y[data.index[part]] for part in parts}
         else:
             pred = {part: net.predict(scaled[part][0]) for part in parts}
-        perfs = tuple(metrics.mse(pred[part], scaled[part][1]) if part in pred else np.nan
+        perfs = tuple(measure(pred[part], scaled[part][1]) if part in pred else np.nan
                       for part in ("val", "test"))
         if regularization:
             return tuple(regularised(v, theta, regularization) for v in perfs)
@@ -83,6 +85,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
     ``should_stop()`` true ends training at the next epoch with "User stop.".
     """
     net = registry.from_config(model_cfg, data.X.shape[1], data.Y.shape[1])
+    net.perform = model_cfg.train.perform or "mse"
     initialise(net, model_cfg, data, np.random.default_rng(seed))
     X, Y = data.scaled("train")
     r = model_cfg.train.regularization or 0.0   # None: trainbr, which chooses its own
