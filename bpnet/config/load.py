@@ -57,8 +57,7 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     values["train"] = TrainConfig(**top_train)
     values["models"] = {name: _model(name, mraw, where, top_train)
                         for name, mraw in models_raw.items()}
-    cfg = Config(**values)
-    check_config(cfg, raw.get("data"), where)
+    cfg = check_config(Config(**values), raw, where)
     return resolve_paths(cfg, base, where, out_dir)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from bpnet.nets import initializers
 from bpnet.nets import transfer
-from bpnet.nets.params import flat_params, flatten, slices
+from bpnet.nets.params import flat_params, flatten, known_errors, slices
 
 
 class ElmanNet:
@@ -99,16 +99,20 @@ class ElmanNet:
         """X (T, D) as one sequence from h0 = 0 -> Y_hat (T, K)."""
         return self.forward(X)[0]
 
-    def loss(self, X: np.ndarray, Y: np.ndarray, h0: np.ndarray | None = None
-             ) -> tuple[float, tuple]:
-        """mse of the sequence X (T, D) against Y (T, K) from h0, and the backward cache."""
+    def loss(self, X: np.ndarray, Y: np.ndarray, h0: np.ndarray | None = None,
+             known: np.ndarray | None = None) -> tuple[float, tuple]:
+        """mse of the sequence X (T, D) against Y (T, K) from h0, and the backward cache; with
+        ``known`` (T, K) bool, over the known targets only (the others are NaN: no target)."""
         h0 = np.zeros(self.hidden_size) if h0 is None else np.asarray(h0, dtype=float)
         n, hs = self._hidden(X, h0)
         p = self.params
         ny = hs @ p["Wy"].T + p["by"]
         y = self.out_tf.f(ny)
         e = (Y - y).ravel()
-        perf = float(e @ e) / e.size
+        if known is not None:
+            perf, e = known_errors(e, known.ravel())
+        else:
+            perf = float(e @ e) / e.size
         return perf, (X, h0, n, hs, ny, y, e)
 
     def backward(self, cache: tuple) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from bpnet.nets import initializers
 from bpnet.nets import transfer
-from bpnet.nets.params import flat_params, slices
+from bpnet.nets.params import flat_params, known_errors, slices
 
 CHUNK = 4096  # samples per block of the forward-backward pass on large data sets
 
@@ -74,8 +74,10 @@ class BPNet:
             a = tf.f(a @ W.T + b)
         return a
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, object]:
-        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs.
+    def loss(self, X: np.ndarray, Y: np.ndarray, known: np.ndarray | None = None
+             ) -> tuple[float, object]:
+        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs; with ``known``
+        (N, K) bool, over the known targets only (the others are NaN: no target).
 
         Up to CHUNK samples the cache holds the activations and the backward pass waits until
         it is asked for (a rejected traingdx step never needs it). Beyond that the samples are
@@ -85,15 +87,21 @@ class BPNet:
         """
         if len(X) <= CHUNK:
             acts, nets, e = self._forward(X, Y)
+            if known is not None:
+                perf, e = known_errors(e, known.ravel())
+                return perf, (acts, nets, e)
             return float(np.dot(e, e)) / e.size, (acts, nets, e)
         grad = np.zeros_like(self.theta)
         sse = 0.0
-        scale = -2.0 / Y.size
+        n = Y.size if known is None else max(int(known.sum()), 1)
+        scale = -2.0 / n
         for s in range(0, len(X), CHUNK):
             acts, nets, e = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
+            if known is not None:
+                e[~known[s:s + CHUNK].ravel()] = 0.0
             sse += float(np.dot(e, e))
             grad += self._backprop(acts, nets, e, scale)
-        return sse / Y.size, grad
+        return sse / n, grad
 
     def _forward(self, X: np.ndarray, Y: np.ndarray):
         acts, nets = [X], []

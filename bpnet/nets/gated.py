@@ -16,7 +16,7 @@ import numpy as np
 
 from bpnet.nets import transfer
 from bpnet.nets.elman import output_jacobian
-from bpnet.nets.params import flat_params, flatten, slices
+from bpnet.nets.params import flat_params, flatten, known_errors, slices
 
 
 def _sigmoid(z: np.ndarray, out=None) -> np.ndarray:
@@ -232,14 +232,18 @@ class GatedNet:
         """X (T, D) as one sequence from the zero state -> Y_hat (T, K)."""
         return self.forward(X)[0]
 
-    def loss(self, X: np.ndarray, Y: np.ndarray, state=None):
-        """mse of the sequence X (T, D) against Y (T, K), and the backward cache."""
+    def loss(self, X: np.ndarray, Y: np.ndarray, state=None, known: np.ndarray | None = None):
+        """mse of the sequence X (T, D) against Y (T, K), and the backward cache; with
+        ``known`` (T, K) bool, over the known targets only (the others are NaN: no target)."""
         state = self._state(state)
         hs, _, cache = self._hidden(X, state)
         p = self.params
         ny = hs @ p["Wy"].T + p["by"]
         y = self.out_tf.f(ny)
         e = (Y - y).ravel()
+        if known is not None:
+            perf, e = known_errors(e, known.ravel())
+            return perf, (X, hs, cache, ny, y, e)
         return float(e @ e) / e.size, (X, hs, cache, ny, y, e)
 
     def backward(self, cache) -> dict[str, np.ndarray]:

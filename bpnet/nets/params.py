@@ -32,3 +32,15 @@ def slices(params: dict[str, np.ndarray]) -> dict[str, slice]:
 def flatten(grads: dict[str, np.ndarray], names) -> np.ndarray:
     """The gradient arrays named by ``names``, in that order, as one vector."""
     return np.concatenate([grads[n].ravel() for n in names])
+
+
+def known_errors(e: np.ndarray, known: np.ndarray) -> tuple[float, np.ndarray]:
+    """MATLAB's "a NaN target is no target": e = t - y (n,) over every target, known (n,) bool
+    -> (perf = the mse over the known targets only, e with 0 at the others and scaled by
+    n / n_known), so that ``-2 e / e.size`` is still dperf/dy for the backward pass."""
+    e[~known] = 0.0
+    n_known = int(known.sum())
+    perf = float(e @ e) / n_known if n_known else 0.0
+    if n_known:
+        e *= e.size / n_known
+    return perf, e

@@ -9,8 +9,9 @@ from bpnet.report.forecast import forecast_origin
 
 
 def score_baselines(data: Dataset, horizon) -> dict[str, dict]:
-    """naive (the previous value) and seasonal naive (the value one period earlier), scored on
-    the test samples one step ahead and, from the test part's start, many steps ahead.
+    """naive (the previous value) and seasonal naive (the value one period earlier; none
+    without a period, as for yearly data), scored on the test samples one step ahead and,
+    from the test part's start, many steps ahead.
 
     -> name -> {"scores": part -> errors, "one_step": (n_test,), "multistep": (steps,) or
     None}; {} without a series or a test part.
@@ -27,8 +28,8 @@ def score_baselines(data: Dataset, horizon) -> dict[str, dict]:
     out = {}
     for name, one, many in (
             ("naive", y[t - 1], np.full(steps, y[origin - 1])),
-            ("seasonal_naive", y[t - period] if t.min() >= period else None,
-             y[origin - period + h % period] if origin >= period else None)):
+            ("seasonal_naive", y[t - period] if period and t.min() >= period else None,
+             y[origin - period + h % period] if period and origin >= period else None)):
         if one is None:
             continue
         scores = {"test": metrics.regression_metrics(one[:, None], truth)}

@@ -3,8 +3,22 @@ from __future__ import annotations
 
 import math
 
+from bpnet.data import Dataset
 from bpnet.report.metrics import over_runs
 from bpnet.train.experiment import ModelResult
+
+
+def data_lines(data: Dataset) -> list[str]:
+    """What bpnet understood of the data beyond its size: the time step of a series and its
+    seasonal period, and what was done about missing values."""
+    lines = []
+    s = data.series
+    if s is not None and s.axis is not None:
+        period = f"seasonal period {s.period}" if s.period else "no seasonal period"
+        lines.append(f"time: {s.axis.describe()} ({s.axis.form}), {s.labels[0]} to "
+                     f"{s.labels[-1]}, {len(s.values)} steps; {period}")
+    lines.extend(f"missing values: {r.describe()}" for r in data.missing)
+    return lines
 
 
 def summary_table(results: list[ModelResult], baselines: dict | None = None) -> str:

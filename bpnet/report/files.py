@@ -33,10 +33,11 @@ def versions() -> dict[str, str]:
             "matplotlib": matplotlib.__version__, "pyyaml": yaml.__version__}
 
 
-def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None
-                 ) -> dict:
+def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None,
+                 data: Dataset | None = None) -> dict:
     """metrics.json: per model its training outcome and scores (and their spread over runs),
-    then the baselines' scores; NaN and infinities as null."""
+    then the baselines' scores, and (when any were) what was done about missing values; NaN
+    and infinities as null."""
     models = {}
     for r in results:
         t = r.train
@@ -54,6 +55,8 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
     out = {"seed": cfg.seed, "versions": versions(), "models": models}
     if baselines:
         out["baselines"] = {name: b["scores"] for name, b in baselines.items()}
+    if data is not None and data.missing:
+        out["missing_values"] = [r.to_json() for r in data.missing]
     return to_plain(out, finite=True)
 
 
@@ -139,8 +142,8 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
     folder = _Folder(prepare_dir(cfg.output.dir))
     folder.put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, folder.out), fh,
                                                         sort_keys=False))
-    folder.put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results, baselines), fh,
-                                                    indent=2))
+    folder.put("metrics.json", lambda fh: json.dump(metrics_dict(cfg, results, baselines, data),
+                                                    fh, indent=2))
     folder.put("predictions.csv", lambda fh: write_predictions(fh, data, results, baselines))
     for r in results:
         _write_model(folder, cfg, data, r)
@@ -157,8 +160,10 @@ def _write_model(folder: _Folder, cfg: Config, data: Dataset, r: ModelResult) ->
                                     r.cfg.train.algorithm, r.train.stop_reason))
     folder.figure(f"trainstate_{r.name}.png",
                   plots.train_state(r.name, r.train.history, r.cfg.train.algorithm))
-    targets = {p: data.targets[i] for p, i in data.index.items()}
-    outputs = {p: r.predictions[i] for p, i in data.index.items()}
+    # the samples with every target (a NaN target is no target: nothing to draw)
+    scored = {p: i[~np.isnan(data.targets[i]).any(axis=1)] for p, i in data.index.items()}
+    targets = {p: data.targets[i] for p, i in scored.items() if len(i)}
+    outputs = {p: r.predictions[i] for p, i in scored.items() if len(i)}
     folder.figure(f"regression_{r.name}.png", plots.regression(r.name, targets, outputs))
     folder.figure(f"errhist_{r.name}.png", plots.error_histogram(
         r.name, {p: targets[p] - outputs[p] for p in targets}))

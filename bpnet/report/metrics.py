@@ -11,31 +11,49 @@ import numpy as np
 
 
 def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
-    """sum((y_true - y_pred)^2) / numel over all samples and outputs; y_pred, y_true (n, K)."""
+    """sum((y_true - y_pred)^2) / numel over all samples and outputs with a target; y_pred,
+    y_true (n, K); a NaN target is no target (MATLAB's convention)."""
     e = (np.asarray(y_true) - np.asarray(y_pred)).ravel()
+    no_target = np.isnan(np.asarray(y_true, dtype=float)).ravel()
+    if no_target.any():
+        e = e[~no_target]
     return float(e @ e) / e.size if e.size else math.nan
 
 
 def relative_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-    """(y_pred - y_true) / y_true elementwise, (n, K) from two (n, K); NaN where y_true == 0."""
+    """(y_pred - y_true) / y_true elementwise, (n, K) from two (n, K); NaN where y_true == 0
+    (and where there is no target)."""
     y_true = np.asarray(y_true, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y_true != 0, (np.asarray(y_pred) - y_true) / y_true, np.nan)
 
 
 def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray) -> dict[str, float | int]:
-    """RMSE, MAE, MAPE (%), max |relative error| and counts of y_pred vs y_true, both (n, K)."""
-    e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+    """RMSE, MAE, MAPE (%), max |relative error| and counts of y_pred vs y_true, both (n, K).
+
+    A NaN target is no target: left out of every figure; ``n`` counts the samples with at
+    least one target, and ``n_no_target`` (present only when there are some) the targets left
+    out.
+    """
+    y_true = np.asarray(y_true, dtype=float)
+    known = ~np.isnan(y_true)
+    e = np.asarray(y_pred, dtype=float) - y_true
     rel = relative_error(y_pred, y_true)
+    missing = int((~known).sum())
+    if missing:
+        e, rel = e[known], rel[known]
     finite = rel[~np.isnan(rel)]
-    return {
-        "n": int(e.shape[0]),
+    out = {
+        "n": int(e.shape[0]) if not missing else int(known.any(axis=1).sum()),
         "rmse": float(np.sqrt(np.mean(e ** 2))) if e.size else math.nan,
         "mae": float(np.mean(np.abs(e))) if e.size else math.nan,
         "mape": float(100.0 * np.mean(np.abs(finite))) if finite.size else math.nan,
         "max_abs_rel_error": float(np.max(np.abs(finite))) if finite.size else math.nan,
         "n_zero_targets": int(np.isnan(rel).sum()),
     }
+    if missing:
+        out["n_no_target"] = missing
+    return out
 
 
 def over_runs(runs: list[dict]) -> dict:

@@ -27,7 +27,9 @@ class Network(Protocol):
     theta: np.ndarray   # (P,): a view of every parameter array, written in place
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, object]:
-        """X (N, D), Y (N, K) -> (mse, the cache of the forward pass for flat_grad)."""
+        """X (N, D), Y (N, K) -> (mse, the cache of the forward pass for flat_grad); with a
+        keyword ``known`` (N, K) bool, the mse of the known targets only (a NaN target is no
+        target)."""
 
     def flat_grad(self, cache: object) -> np.ndarray:
         """dperf/dtheta (P,), a new array, at the theta of the forward pass that made cache."""
@@ -95,11 +97,17 @@ class NetObjective:
         self.clipped = 0
         self.norm = math.nan
         self._cache = None
+        # MATLAB's convention: a NaN target is no target, left out of perf and its gradient
+        no_target = None if Y is None else np.isnan(Y)
+        self.known = ~no_target if no_target is not None and no_target.any() else None
 
     def perf(self, theta: np.ndarray) -> float:
         """The training mse at theta (P,); keeps the forward pass for ``gradient``."""
         self.net.theta[:] = theta
-        perf, self._cache = self.net.loss(self.X, self.Y)
+        if self.known is None:
+            perf, self._cache = self.net.loss(self.X, self.Y)
+        else:
+            perf, self._cache = self.net.loss(self.X, self.Y, known=self.known)
         return perf
 
     def gradient(self) -> np.ndarray:
@@ -122,4 +130,9 @@ class NetObjective:
         Y.ravel()."""
         self.net.theta[:] = theta
         y, J = self.net.jacobian(self.X)
-        return (self.Y - y).ravel(), J
+        e = (self.Y - y).ravel()
+        if self.known is not None:   # no target: no residual, no row of J
+            unknown = ~self.known.ravel()
+            e[unknown] = 0.0
+            J[unknown] = 0.0
+        return e, J

@@ -1,0 +1,357 @@
+"""Input stage: the time column understood (docs/semantics.md §8.5).
+
+:func:`read_axis` reads a column of time labels as one of five units and gives each label its
+position, a whole number of units since a fixed origin:
+
+| labels | unit | position |
+|---|---|---|
+| ``1700``, ``1700.0`` (whole numbers: years, or any count) | year | the number |
+| ``1959Q1``, ``1959-Q1``, ``Q1 1959`` | quarter | 4 year + quarter - 1 |
+| ``1949-01``, ``1949/1``, ``1949M01``, ``Jan 1949``, ``1949-Jan`` | month | 12 year + month - 1 |
+| ``2002-01-05``, ``2002/01/05`` | day | the proleptic Gregorian ordinal |
+| ``2002-01-05T13:00``, ``2002-01-05 13:00:00+01:00`` | second | seconds since 1970 (UTC) |
+
+Dates one a month (all on the same day of the month, all at month ends, or at least 25 days
+apart in distinct months) are months; timestamps all at the same time of day are days. The
+step of a series is the most common spacing of its sorted positions (:func:`step_of`); from
+unit and step follow the seasonal period (:func:`default_period`), the calendar features that
+make sense (:func:`natural_features`), each position's calendar values (:func:`calendar`) and
+the labels of new positions, written as the file writes its labels (``TimeAxis.label``).
+Labels in no such form are plain labels: :func:`read_axis` returns None.
+"""
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as _dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bpnet.errors import InputError
+
+FEATURES = ("month", "quarter", "week", "weekday")
+_MONTHS = {name.lower(): i for i, name in enumerate(_cal.month_abbr) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(_cal.month_name) if name})
+_EPOCH = _dt.datetime(1970, 1, 1)
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """Time labels read: ``unit`` (year, quarter, month, day or second), ``positions`` (L,)
+    int64 in that unit, ``labels`` (L,) as shown (whole-number years without ``.0``, others as
+    in the file), ``label(position)``, which writes a new label as the file would, ``form``
+    (YYYY-MM, ... for messages) and, once the rows are in order, the regular ``step`` (None:
+    unknown, or irregular spacing)."""
+
+    unit: str
+    positions: np.ndarray
+    labels: list[str]
+    label: LabelFormat
+    form: str
+    step: int | None = None
+
+    def take(self, idx: np.ndarray) -> TimeAxis:
+        """The axis of the rows ``idx`` (n,), in that order."""
+        return replace(self, positions=self.positions[idx], labels=[self.labels[i] for i in idx])
+
+    def after(self, steps: int) -> np.ndarray:
+        """The positions (steps,) of the ``steps`` time steps after the last one."""
+        if self.step is None:
+            raise ValueError("no regular step")
+        return self.positions[-1] + self.step * np.arange(1, steps + 1, dtype=np.int64)
+
+    def describe(self) -> str:
+        """The spacing in words (monthly, weekly, ...; irregular)."""
+        return describe(self.unit, self.step) if self.step else "irregular"
+
+# ------------------------------------------------------------------ the five forms of a label
+def _year(m: re.Match) -> tuple[int, tuple]:
+    return int(m.group(1)), ()
+
+
+def _quarter(m: re.Match) -> tuple[int, tuple]:
+    g = m.groupdict()
+    year, q = int(g["y"] or g["y2"]), int(g["q"] or g["q2"])
+    style = ("yq", g["s"], g["qc"]) if g["y"] else ("qy", g["s2"], g["qc2"])
+    return 4 * year + q - 1, style
+
+
+def _month(m: re.Match) -> tuple[int, tuple]:
+    """A month label in any of its three forms."""
+    g = m.groupdict()
+    if g["y"]:
+        year, month = int(g["y"]), int(g["m"])
+        # padded: True for 01..09, False for 1..9, None where it cannot show (10..12)
+        style = ("num", g["s"], len(g["m"]) == 2 if month < 10 else None)
+    else:
+        name = g["name"] or g["name2"]
+        year, month = int(g["yn"] or g["y2"]), _MONTHS[name.lower()]
+        sep = g["sn"] if g["name"] else g["s2"]
+        style = ("name", "ny" if g["name"] else "yn", sep, len(name) > 3,
+                 name.isupper(), name.islower())
+    if not 1 <= month <= 12:
+        raise ValueError("month")
+    return 12 * year + month - 1, style
+
+
+def _day(m: re.Match) -> tuple[int, tuple]:
+    g = m.groupdict()
+    date = _dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
+    return date.toordinal(), (g["s"],)
+
+
+def _second(m: re.Match) -> tuple[int, tuple]:
+    g = m.groupdict()
+    sec = g["sec"]
+    when = _dt.datetime(int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"]), int(g["M"]),
+                        int(sec) if sec else 0)
+    offset = _offset(g["tz"])
+    seconds = int((when - _EPOCH).total_seconds()) - offset
+    return seconds, (g["s"], g["T"], sec is not None, g["tz"] or "", offset)
+
+
+def _offset(tz: str | None) -> int:
+    """Seconds east of UTC of a ``Z`` / ``+01:00`` / ``-0500`` suffix (0 without one)."""
+    if not tz or tz == "Z":
+        return 0
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return sign * (int(digits[:2]) * 3600 + int(digits[2:4]) * 60)
+
+
+_FORMS: list[tuple[str, str, str, Callable]] = [
+    ("year", "YYYY", r"(-?\d+)(?:\.0*)?", _year),
+    ("quarter", "YYYYQn",
+     r"(?:(?P<y>\d{4})(?P<s>[-/ ]?)(?P<qc>[Qq])(?P<q>[1-4])"
+     r"|(?P<qc2>[Qq])(?P<q2>[1-4])(?P<s2>[-/ ]?)(?P<y2>\d{4}))", _quarter),
+    ("month", "YYYY-MM",
+     rf"(?:(?P<y>\d{{4}})(?P<s>[-/M])(?P<m>\d{{1,2}})"
+     rf"|(?P<name>{_MONTH_NAME})(?P<sn>[-/ ]?)(?P<yn>\d{{4}})"
+     rf"|(?P<y2>\d{{4}})(?P<s2>[-/ ]?)(?P<name2>{_MONTH_NAME}))", _month),
+    ("day", "YYYY-MM-DD", r"(?P<y>\d{4})(?P<s>[-/])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})", _day),
+    ("second", "YYYY-MM-DDTHH:MM:SS",
+     r"(?P<y>\d{4})(?P<s>[-/])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?P<T>[T ])(?P<H>\d{1,2})"
+     r":(?P<M>\d{2})(?::(?P<sec>\d{2}))?(?P<tz>Z|[+-]\d{2}:?\d{2})?", _second),
+]
+_COMPILED = [(unit, form, re.compile(rf"^\s*{pattern}\s*$", re.IGNORECASE), parse)
+             for unit, form, pattern, parse in _FORMS]
+
+
+def _parse_one(text: str, parse_index: int) -> tuple[int, tuple] | None:
+    unit, form, regex, parse = _COMPILED[parse_index]
+    m = regex.match(text)
+    if not m:
+        return None
+    try:
+        return parse(m)
+    except ValueError:   # a month 13, a 30 February: the form, but not a time
+        return None
+
+
+def _best_form(texts: list[str]) -> int | None:
+    """The index of the form that reads most of up to 64 labels spread over ``texts``, when it
+    reads more than half of them; else None (plain labels)."""
+    sample = [texts[i] for i in np.linspace(0, len(texts) - 1, min(64, len(texts))).astype(int)]
+    hits = [sum(_parse_one(t, k) is not None for t in sample) for k in range(len(_COMPILED))]
+    best = int(np.argmax(hits))
+    return best if 2 * hits[best] > len(sample) else None
+
+
+def read_axis(labels: list[str], where: Callable[[int], str]) -> TimeAxis | None:
+    """The time axis of ``labels`` (L,), or None when they are plain labels.
+
+    The form that reads most labels is the column's form when it reads more than half of
+    them; then a label it cannot read is an error, ``where(i)`` naming its line and column.
+    """
+    texts = [s.strip() for s in labels]
+    if not texts:
+        return None
+    for i, text in enumerate(texts):
+        if not text:
+            raise InputError(f"{where(i)}: empty time label")
+    best = _best_form(texts)
+    if best is None:
+        return None
+    parsed = [_parse_one(t, best) for t in texts]
+    unit, form = _COMPILED[best][:2]
+    for i, p in enumerate(parsed):
+        if p is None:
+            raise InputError(f"{where(i)}: {texts[i]!r} is not a {form} label like the other "
+                             f"rows of the time column")
+    positions = np.array([p[0] for p in parsed], dtype=np.int64)
+    styles = [p[1] for p in parsed]
+    return _refine(unit, form, positions, styles, texts)
+
+
+def _refine(unit: str, form: str, positions: np.ndarray, styles: list[tuple],
+            texts: list[str]) -> TimeAxis:
+    """The axis of parsed labels: dates one a month become months, timestamps all at one time
+    of day become days; whole-number years are shown without a decimal part."""
+    last = styles[-1]
+    if unit == "year":
+        return TimeAxis(unit, positions, [str(p) for p in positions], LabelFormat("year"), form)
+    if unit == "second":
+        local = positions + last[4]
+        if len(set((local % 86400).tolist())) == 1:
+            suffix = texts[-1][len(texts[-1].split(last[1])[0]):]
+            return _days(local // 86400 + _EPOCH.toordinal(), last[0], suffix, texts)
+        return TimeAxis(unit, positions, texts, LabelFormat("second", last), form)
+    if unit == "day":
+        return _days(positions, last[0], "", texts)
+    if unit == "quarter":
+        return TimeAxis(unit, positions, texts, LabelFormat("quarter", last), form)
+    if last[0] == "num":
+        padded = not any(s[2] is False for s in styles)
+        return TimeAxis(unit, positions, texts, LabelFormat("month", (last[1], padded)), form)
+    return TimeAxis(unit, positions, texts, LabelFormat("monthname", last[1:]), form)
+
+
+def _days(days: np.ndarray, sep: str, suffix: str, texts: list[str]) -> TimeAxis:
+    """Dates: months when they come one a month (see the module docstring), else days."""
+    dates = [_dt.date.fromordinal(int(d)) for d in days]
+    months = np.array([12 * d.year + d.month - 1 for d in dates], dtype=np.int64)
+    same_day = len({d.day for d in dates}) == 1
+    month_end = all(d.day == _cal.monthrange(d.year, d.month)[1] for d in dates)
+    one_a_month = len(set(months.tolist())) == len(dates) and len(dates) > 1 and (
+        same_day or month_end or np.diff(np.sort(days)).min() >= 25)
+    form = f"YYYY{sep}MM{sep}DD" + (" HH:MM" if suffix else "")
+    if one_a_month:
+        day = "end" if month_end and not same_day else dates[-1].day
+        return TimeAxis("month", months, texts, LabelFormat("monthday", (sep, day, suffix)),
+                        form)
+    return TimeAxis("day", np.asarray(days, dtype=np.int64), texts,
+                    LabelFormat("day", (sep, suffix)), form)
+
+
+def _write_quarter(p: int, order: str, sep: str, qc: str) -> str:
+    y, q = divmod(p, 4)
+    return f"{y}{sep}{qc}{q + 1}" if order == "yq" else f"{qc}{q + 1}{sep}{y}"
+
+
+def _write_month(p: int, sep: str, padded: bool) -> str:
+    y, m = divmod(p, 12)
+    return f"{y:04d}{sep}{m + 1:02d}" if padded else f"{y:04d}{sep}{m + 1}"
+
+
+def _write_monthname(p: int, order: str, sep: str, full: bool, upper: bool, lower: bool) -> str:
+    y, m = divmod(p, 12)
+    name = (_cal.month_name if full else _cal.month_abbr)[m + 1]
+    name = name.upper() if upper else name.lower() if lower else name
+    return f"{name}{sep}{y}" if order == "ny" else f"{y}{sep}{name}"
+
+
+def _write_monthday(p: int, sep: str, day: int | str, suffix: str) -> str:
+    y, m = divmod(p, 12)
+    last = _cal.monthrange(y, m + 1)[1]
+    d = last if day == "end" else min(int(day), last)
+    return f"{y:04d}{sep}{m + 1:02d}{sep}{d:02d}{suffix}"
+
+
+def _write_day(p: int, sep: str, suffix: str) -> str:
+    d = _dt.date.fromordinal(p)
+    return f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}{suffix}"
+
+
+def _write_second(p: int, sep: str, T: str, with_seconds: bool, tz: str, offset: int) -> str:
+    t = _EPOCH + _dt.timedelta(seconds=p + offset)
+    clock = f"{t.hour:02d}:{t.minute:02d}" + (f":{t.second:02d}" if with_seconds else "")
+    return f"{t.year:04d}{sep}{t.month:02d}{sep}{t.day:02d}{T}{clock}{tz}"
+
+
+_WRITERS = {"year": str, "quarter": _write_quarter, "month": _write_month,
+            "monthname": _write_monthname, "monthday": _write_monthday, "day": _write_day,
+            "second": _write_second}
+
+
+@dataclass(frozen=True)
+class LabelFormat:
+    """How the file writes the label of a position: a writer (``kind``) and its ``style``
+    (separators, padding, the day of the month, a time suffix, ...). A plain value, so that a
+    dataset holding it can go to a worker process."""
+
+    kind: str
+    style: tuple = ()
+
+    def __call__(self, position: int) -> str:
+        return _WRITERS[self.kind](int(position), *self.style)
+
+
+# --------------------------------------------------------------- step, period and features
+def step_of(positions: np.ndarray) -> int | None:
+    """The regular step of sorted, distinct positions (L,): the most common spacing (the
+    smallest of equally common ones); None with fewer than two positions."""
+    d = np.diff(positions)
+    if len(d) == 0:
+        return None
+    counts = Counter(d.tolist())
+    top = max(counts.values())
+    return min(s for s, c in counts.items() if c == top)
+
+
+_NAMES = {("year", 1): "yearly", ("quarter", 1): "quarterly", ("month", 1): "monthly",
+          ("month", 3): "quarterly", ("month", 12): "yearly", ("day", 1): "daily",
+          ("day", 7): "weekly", ("second", 3600): "hourly", ("second", 60): "minutely",
+          ("second", 86400): "daily"}
+_UNIT_WORDS = {"year": "year", "quarter": "quarter", "month": "month", "day": "day",
+               "second": "second"}
+
+
+def describe(unit: str, step: int | None) -> str:
+    """The spacing in words: monthly, weekly, every 2 years, ..."""
+    if step is None:
+        return f"{_UNIT_WORDS[unit]}ly" if unit != "day" else "daily"
+    return _NAMES.get((unit, step), f"every {step} {_UNIT_WORDS[unit]}s")
+
+
+def step_words(unit: str, n: int) -> str:
+    """``n`` units in words: 1 month, 3 weeks, 2 days, ..."""
+    if unit == "day" and n % 7 == 0:
+        unit, n = "week", n // 7
+    word = {"second": "second", "day": "day", "week": "week"}.get(unit, unit)
+    return f"{n} {word}" + ("s" if n != 1 else "")
+
+
+def default_period(unit: str, step: int | None) -> int | None:
+    """The seasonal period in steps: 12 monthly, 4 quarterly, 52 weekly, 7 daily, 24 hourly;
+    None yearly and where no calendar cycle fits."""
+    if step is None:
+        return None
+    cycle = {"quarter": 4, "month": 12, "second": 86400}.get(unit)
+    if unit == "day":
+        return {1: 7, 7: 52}.get(step)
+    if cycle is None or step >= cycle or cycle % step:
+        return None
+    return cycle // step
+
+
+def natural_features(unit: str, step: int | None) -> dict[str, str]:
+    """The calendar features that make sense for the series, each with the finest spacing
+    it needs in words (for messages): month needs monthly or finer data, quarter quarterly or
+    finer, week weekly or finer, weekday daily or finer."""
+    finer = {"month": unit in ("day", "second") or (unit == "month" and step in (None, 1)),
+             "quarter": unit in ("quarter", "day", "second")
+             or (unit == "month" and (step is None or step < 12)),
+             "week": unit in ("day", "second") and (step is None or unit == "second"
+                                                   or step <= 7),
+             "weekday": unit == "second" or (unit == "day" and step in (None, 1))}
+    words = {"month": "monthly", "quarter": "quarterly", "week": "weekly", "weekday": "daily"}
+    return {f: words[f] for f, ok in finer.items() if ok}
+
+
+def calendar(unit: str, positions: np.ndarray, feature: str) -> np.ndarray:
+    """The calendar ``feature`` (month 1..12, quarter 1..4, ISO week 1..53, ISO weekday 1..7)
+    of every position (L,) -> (L,) int."""
+    if unit == "quarter":
+        return np.asarray(positions) % 4 + 1
+    if unit == "month":
+        month = np.asarray(positions) % 12 + 1
+        return month if feature == "month" else (month - 1) // 3 + 1
+    dates = [_dt.date.fromordinal(int(p)) if unit == "day"
+             else (_EPOCH + _dt.timedelta(seconds=int(p))).date() for p in positions]
+    value = {"month": lambda d: d.month, "quarter": lambda d: (d.month - 1) // 3 + 1,
+             "week": lambda d: d.isocalendar()[1], "weekday": lambda d: d.isoweekday()}[feature]
+    return np.array([value(d) for d in dates], dtype=int)
