@@ -25,7 +25,8 @@ def _set(raw: dict, item: str) -> str:
     key = key.strip()
     if not sep or not key or any(not part for part in key.split(".")):
         raise InputError(f"--set {item!r}: expected key.path=value, e.g. train.lr=0.05")
-    value = parse_yaml(value, f"--set {key}")
+    # a lone comma or semicolon (data.decimal=, data.delimiter=;) is not YAML: take it as text
+    value = value.strip() if value.strip() in (",", ";") else parse_yaml(value, f"--set {key}")
     node = raw
     parts = key.split(".")
     for depth, part in enumerate(parts[:-1]):

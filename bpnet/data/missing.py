@@ -31,10 +31,11 @@ SHOWN = 5   # how many places a message or report names
 
 @dataclass(frozen=True)
 class MissingReport:
-    """What the missing-value policy did to the file ``path``: ``filled`` values (of which ``inserted`` were time
-    steps absent from the file), ``dropped`` rows, ``no_target`` target cells left empty
-    (tabular), ``at``: the labels of the first few places, and whether filled values are
-    ``scored`` as targets."""
+    """What the missing-value policy did to the file ``path``: ``filled`` values (of which
+    ``inserted`` were time steps absent from the file), ``dropped`` tabular rows, ``trimmed``
+    values at the ends of a series that nothing could fill, ``no_target`` target cells left
+    empty (tabular), ``at``: the labels of the first few places, and whether filled values
+    are ``scored`` as targets."""
 
     policy: str
     columns: tuple[str, ...]
@@ -42,6 +43,7 @@ class MissingReport:
     filled: int = 0
     inserted: int = 0
     dropped: int = 0
+    trimmed: int = 0
     no_target: int = 0
     at: tuple[str, ...] = ()
     scored: bool = False
@@ -49,14 +51,14 @@ class MissingReport:
     @property
     def changed(self) -> bool:
         """True when anything was filled, dropped or left without a target."""
-        return bool(self.filled or self.dropped or self.no_target)
+        return bool(self.filled or self.dropped or self.trimmed or self.no_target)
 
     def to_json(self) -> dict:
         """The report as plain data for metrics.json."""
         return {"file": self.path, "policy": self.policy, "columns": list(self.columns),
                 "filled": self.filled,
                 "inserted_time_steps": self.inserted, "dropped_rows": self.dropped,
-                "no_target": self.no_target, "first": list(self.at),
+                "trimmed_ends": self.trimmed, "no_target": self.no_target, "first": list(self.at),
                 "filled_scored": self.scored}
 
     def describe(self) -> str:
@@ -71,11 +73,15 @@ class MissingReport:
                         f"{how}{steps}; " + ("they are scored as targets" if self.scored else
                                              "they are inputs only, never scored as targets"))
         if self.dropped:
-            said.append(f"left out {self.dropped} row(s) with missing values")
+            said.append(f"left out {self.dropped} row(s) with a missing input")
+        if self.trimmed:
+            said.append(f"left out {self.trimmed} missing value(s) at the ends of the series, "
+                        "with no known value on the side needed to fill them")
         if self.no_target:
             said.append(f"{self.no_target} missing target(s): no target there (left out of "
                         "perf and of every metric)")
-        return f"{self.path}: {'; '.join(said)}; first at {', '.join(self.at)}"
+        first = f"; first at {', '.join(self.at)}" if self.at else ""
+        return f"{self.path}: {'; '.join(said)}{first}"
 
 
 def refuse(where: str, count: int, lines: list[int], cell: str, hint: str) -> InputError:

@@ -9,7 +9,7 @@ target columns.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -142,7 +142,7 @@ def _series(d: DataConfig, table: Table) -> Samples:
     tf = SeriesTransform(d.transform.log, tuple(d.transform.difference))
     if tf.log and (y <= 0).any():
         i = int(np.flatnonzero(y <= 0)[0])
-        at = f"line {line.lines[i]}" if line.lines[i] else f"time {labels[i]} (filled)"
+        at = f"line {line.line(table, i)}" if line.rows[i] >= 0 else f"time {labels[i]} (filled)"
         raise InputError(f"{table.path}: {at}, column {d.series}: {y[i]:g} has "
                          "no logarithm (data.transform.log needs positive values)")
     features = tuple(f for f in FEATURES if getattr(d, f))
@@ -172,9 +172,9 @@ def _filled(d: DataConfig, table: Table, line: Timeline
         return line, None
     idx = np.flatnonzero(missing)
     if d.missing not in FILLING:
-        row = table.lines.index(line.lines[idx[0]])
-        raise gaps.refuse(table.where(row, d.series), len(idx), [line.lines[i] for i in idx],
-                          table.rows[row][table.header.index(d.series)],
+        row = int(line.rows[idx[0]])
+        raise gaps.refuse(table.where(row, d.series), len(idx),
+                          [line.line(table, i) for i in idx], table.column(d.series, "")[row],
                           "set data.missing: interpolate (or previous) to fill them")
     positions = line.axis.positions if line.axis is not None else np.arange(len(missing))
     y, keep = gaps.fill(line.values, positions, d.missing)
@@ -182,14 +182,12 @@ def _filled(d: DataConfig, table: Table, line: Timeline
         raise InputError(f"{table.path}: column {d.series}: fewer than two values are known; "
                          "nothing to fill from")
     kept = np.arange(keep.start, keep.stop)
-    axis = line.axis.take(kept) if line.axis is not None else None
-    filled = missing[kept]
+    out = replace(line.take(kept), values=y[kept], filled=missing[kept])
     report = gaps.MissingReport(
-        d.missing, (d.series,), table.path, int(filled.sum()), int(line.inserted[kept].sum()),
-        len(missing) - len(kept), 0, tuple(line.labels[i] for i in kept[filled][:gaps.SHOWN]),
-        d.score_filled)
-    out = Timeline(y[kept], [line.labels[i] for i in kept], [line.lines[i] for i in kept],
-                   line.inserted[kept], axis, filled)
+        d.missing, (d.series,), table.path, filled=int(out.filled.sum()),
+        inserted=int(out.inserted.sum()), trimmed=len(missing) - len(kept),
+        at=tuple(out.labels[i] for i in np.flatnonzero(out.filled)[:gaps.SHOWN]),
+        scored=d.score_filled)
     return out, report
 
 

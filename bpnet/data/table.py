@@ -132,11 +132,16 @@ def _read_bytes(path: str, name: str) -> bytes:
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
-_MAGIC = ((b"MATLAB 5.0 MAT-file", "a MATLAB .mat file"), (b"MATLAB 7", "a MATLAB .mat file"),
-          (b"\x89HDF", "an HDF5 file (MATLAB -v7.3 .mat)"),
-          (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, a .npz, ...)"),
-          (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook"), (b"\x93NUMPY", "a numpy .npy file"),
-          (b"\x1f\x8b", "a gzip-compressed file"), (b"PAR1", "a Parquet file"))
+_SAVE_MAT = "in MATLAB, writematrix(X, 'data.csv') or writetable(T, 'data.csv') writes one"
+_SAVE_XLS = "in Excel, Save As 'CSV UTF-8' writes one"
+_MAGIC = ((b"MATLAB 5.0 MAT-file", "a MATLAB .mat file", _SAVE_MAT),
+          (b"MATLAB 7", "a MATLAB .mat file", _SAVE_MAT),
+          (b"\x89HDF", "an HDF5 file (MATLAB -v7.3 .mat)", _SAVE_MAT),
+          (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, a .npz, ...)", _SAVE_XLS),
+          (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook", _SAVE_XLS),
+          (b"\x93NUMPY", "a numpy .npy file", "numpy.savetxt writes one"),
+          (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
+          (b"PAR1", "a Parquet file", "pandas' DataFrame.to_csv writes one"))
 
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
@@ -146,9 +151,10 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
         for bom, codec in _BOMS:
             if raw.startswith(bom):
                 return _decode(raw, codec, name)
-        for magic, what in _MAGIC:
+        for magic, what, advice in _MAGIC:
             if raw.startswith(magic):
-                raise InputError(f"{name}: {what}, not a text table; bpnet reads {_READS}")
+                raise InputError(f"{name}: {what}, not a text table; bpnet reads {_READS} "
+                                 f"({advice})")
         if b"\x00" in raw[:4096]:
             raise InputError(f"{name}: a binary file (it holds NUL bytes), not a text table; "
                              f"bpnet reads {_READS}")

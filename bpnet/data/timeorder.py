@@ -25,39 +25,50 @@ FILLING = ("interpolate", "previous")
 @dataclass(frozen=True)
 class Timeline:
     """A series' rows in time order: ``values`` (L,) in original units, NaN where missing;
-    ``labels`` (L,); ``lines`` (L,) in the file, 0 for an inserted time step; ``inserted``
-    (L,) bool; ``axis`` None without a time column or with plain labels; once filled,
+    ``labels`` (L,); ``rows`` (L,) the rows of the table, -1 for an inserted time step;
+    ``inserted`` (L,) bool; ``axis`` None without a time column or with plain labels; once filled,
     ``filled`` (L,) bool marks the values that were missing."""
 
     values: np.ndarray
     labels: list[str]
-    lines: list[int]
+    rows: np.ndarray
     inserted: np.ndarray
     axis: TimeAxis | None
     filled: np.ndarray | None = None
+
+    def line(self, table: Table, i: int) -> int:
+        """The line in the file of step ``i`` (0 for an inserted time step)."""
+        return table.lines[self.rows[i]] if self.rows[i] >= 0 else 0
+
+    def take(self, idx: np.ndarray) -> Timeline:
+        """The steps ``idx`` (n,) of the timeline, in that order."""
+        return Timeline(self.values[idx], [self.labels[i] for i in idx], self.rows[idx],
+                        self.inserted[idx], self.axis.take(idx) if self.axis else None,
+                        None if self.filled is None else self.filled[idx])
 
 
 def arrange(table: Table, d: DataConfig) -> Timeline:
     """The series ``d.series`` of ``table`` in time order, checked, its gaps inserted."""
     y = table.numbers(d.series, "data.series")
-    lines = list(table.lines)
+    rows = np.arange(len(y))
     none = np.zeros(len(y), dtype=bool)
     if d.time is None:
-        return Timeline(y, [str(i) for i in range(len(y))], lines, none, None)
+        return Timeline(y, [str(i) for i in range(len(y))], rows, none, None)
     labels = [s.strip() for s in table.column(d.time, "data.time")]
     axis = read_axis(labels, lambda i: table.where(i, d.time))
     if axis is None:
         if d.sort:
             raise InputError(f"{table.path}: data.sort: column {d.time} holds no time labels "
                              "bpnet reads (YYYY, YYYYQn, YYYY-MM, YYYY-MM-DD, ISO timestamps)")
-        return Timeline(y, labels, lines, none, None)
+        return Timeline(y, labels, rows, none, None)
     _refuse_duplicates(table, axis, d.time)
     order = _time_order(table, axis, d)
-    y, lines, axis = y[order], [lines[i] for i in order], axis.take(order)
-    axis = replace(axis, step=_regular_step(table, axis, lines, d.time))
+    line = Timeline(y, axis.labels, rows, none, axis).take(order)
+    axis = replace(line.axis, step=_regular_step(table, line, d.time))
+    line = replace(line, axis=axis)
     if axis.step is None or not (np.diff(axis.positions) > axis.step).any():
-        return Timeline(y, axis.labels, lines, none, axis)
-    return _insert_gaps(table, y, lines, axis, d)
+        return line
+    return _insert_gaps(table, line, d)
 
 
 def _refuse_duplicates(table: Table, axis: TimeAxis, column: str) -> None:
@@ -84,9 +95,10 @@ def _time_order(table: Table, axis: TimeAxis, d: DataConfig) -> np.ndarray:
         + "; set data.sort: true to sort the rows by time")
 
 
-def _regular_step(table: Table, axis: TimeAxis, lines: list[int], column: str) -> int | None:
+def _regular_step(table: Table, line: Timeline, column: str) -> int | None:
     """The step of sorted positions, or None (with a warning) when some spacing is not a
     multiple of the most common one."""
+    axis = line.axis
     step = step_of(axis.positions)
     if step is None:
         return None
@@ -97,15 +109,16 @@ def _regular_step(table: Table, axis: TimeAxis, lines: list[int], column: str) -
     i = int(odd[0])
     warnings.warn(
         f"{table.path}: column {column}: the spacing is irregular: {len(odd)} of {len(d)} steps "
-        f"are not a multiple of {step_words(axis.unit, step)} (the first: line {lines[i]} "
-        f"{axis.labels[i]!r} to line {lines[i + 1]} {axis.labels[i + 1]!r}); lags count rows, "
-        "not time, and forecast steps are numbered +1, +2, ...", stacklevel=4)
+        f"are not a multiple of {step_words(axis.unit, step)} (the first: line "
+        f"{line.line(table, i)} {axis.labels[i]!r} to line {line.line(table, i + 1)} "
+        f"{axis.labels[i + 1]!r}); lags count rows, not time, and forecast steps are numbered "
+        "+1, +2, ...", stacklevel=4)
     return None
 
 
-def _insert_gaps(table: Table, y: np.ndarray, lines: list[int], axis: TimeAxis,
-                 d: DataConfig) -> Timeline:
+def _insert_gaps(table: Table, line: Timeline, d: DataConfig) -> Timeline:
     """Insert the absent time steps as missing values (data.missing fills them), or refuse."""
+    axis = line.axis
     step, pos = axis.step, axis.positions
     gaps = np.flatnonzero(np.diff(pos) > step)
     absent = int(((np.diff(pos) // step) - 1).sum())
@@ -114,20 +127,17 @@ def _insert_gaps(table: Table, y: np.ndarray, lines: list[int], axis: TimeAxis,
         raise InputError(
             f"{table.path}: {absent} time step(s) are missing from this {axis.describe()} "
             f"series, in {len(gaps)} gap(s); the first: "
-            f"{step_words(axis.unit, int(pos[i + 1] - pos[i]) - step)} between line {lines[i]} "
-            f"({axis.labels[i]!r}) and line {lines[i + 1]} ({axis.labels[i + 1]!r}). Lags count "
-            "rows, so they would reach across the gaps: set data.missing: interpolate (or "
-            "previous) to insert and fill them")
+            f"{step_words(axis.unit, int(pos[i + 1] - pos[i]) - step)} between line "
+            f"{line.line(table, i)} ({axis.labels[i]!r}) and line {line.line(table, i + 1)} "
+            f"({axis.labels[i + 1]!r}). Lags count rows, so they would reach across the gaps: "
+            "set data.missing: interpolate (or previous) to insert and fill them")
     full = np.arange(pos[0], pos[-1] + step, step, dtype=np.int64)
     at = np.searchsorted(full, pos)
     values = np.full(len(full), np.nan)
-    values[at] = y
-    new_lines = np.zeros(len(full), dtype=int)
-    new_lines[at] = lines
-    inserted = np.ones(len(full), dtype=bool)
-    inserted[at] = False
+    values[at] = line.values
+    rows = np.full(len(full), -1)
+    rows[at] = line.rows
     labels = [axis.label(int(p)) for p in full]
     for k, i in enumerate(at):
         labels[i] = axis.labels[k]
-    return Timeline(values, labels, new_lines.tolist(), inserted,
-                    replace(axis, positions=full, labels=labels))
+    return Timeline(values, labels, rows, rows < 0, replace(axis, positions=full, labels=labels))
