@@ -14,4 +14,5 @@ python run.py configs/passengers_recurrent.yaml --out docs/recurrent | tee docs/
 keep docs/recurrent
 python run.py configs/passengers_forecast.yaml --out docs/forecast | tee docs/forecast.txt
 keep docs/forecast
+bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without

@@ -16,7 +16,8 @@ import numpy as np
 from bpnet.config import DataConfig
 from bpnet.data import missing as gaps
 from bpnet.data.table import Table
-from bpnet.data.timeaxis import FEATURES, TimeAxis, calendar, default_period, natural_features
+from bpnet.data.timeaxis import (FEATURES, NEEDS, TimeAxis, calendar, default_period,
+                                 natural_features)
 from bpnet.data.timeorder import FILLING, Timeline, arrange
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
@@ -209,13 +210,10 @@ def _calendar(d: DataConfig, table: Table, axis: TimeAxis | None,
         if f not in natural:
             better = [g for g in FEATURES if g in natural and g != f]
             hint = f"; data.{better[0]} fits it" if better else ""
-            raise InputError(f"{table.path}: data.{f}: needs {FEATURES_NEED[f]} or finer data; "
+            raise InputError(f"{table.path}: data.{f}: needs {NEEDS[f]} or finer data; "
                              f"column {d.time} is {axis.describe()}{hint}")
     return np.column_stack([calendar(axis.unit, axis.positions, f) for f in features])
 
-
-FEATURES_NEED = {"month": "monthly", "quarter": "quarterly", "week": "weekly",
-                 "weekday": "daily"}
 
 
 def _lag_names(d: DataConfig, lags: tuple[int, ...], tf: SeriesTransform) -> list[str]:

@@ -296,23 +296,22 @@ _NAMES = {("year", 1): "yearly", ("quarter", 1): "quarterly", ("month", 1): "mon
           ("month", 3): "quarterly", ("month", 12): "yearly", ("day", 1): "daily",
           ("day", 7): "weekly", ("second", 3600): "hourly", ("second", 60): "minutely",
           ("second", 86400): "daily"}
-_UNIT_WORDS = {"year": "year", "quarter": "quarter", "month": "month", "day": "day",
-               "second": "second"}
+_DAYS = {"second": 1 / 86400, "day": 1.0, "month": 30.44, "quarter": 91.31, "year": 365.25}
+# a calendar feature makes sense when a step is at most this many days long
+_FINEST = {"month": 31, "quarter": 92, "week": 7, "weekday": 1}
+NEEDS = {"month": "monthly", "quarter": "quarterly", "week": "weekly", "weekday": "daily"}
 
 
-def describe(unit: str, step: int | None) -> str:
+def describe(unit: str, step: int) -> str:
     """The spacing in words: monthly, weekly, every 2 years, ..."""
-    if step is None:
-        return f"{_UNIT_WORDS[unit]}ly" if unit != "day" else "daily"
-    return _NAMES.get((unit, step), f"every {step} {_UNIT_WORDS[unit]}s")
+    return _NAMES.get((unit, step), f"every {step_words(unit, step)}")
 
 
 def step_words(unit: str, n: int) -> str:
     """``n`` units in words: 1 month, 3 weeks, 2 days, ..."""
     if unit == "day" and n % 7 == 0:
         unit, n = "week", n // 7
-    word = {"second": "second", "day": "day", "week": "week"}.get(unit, unit)
-    return f"{n} {word}" + ("s" if n != 1 else "")
+    return f"{n} {unit}" + ("s" if n != 1 else "")
 
 
 def default_period(unit: str, step: int | None) -> int | None:
@@ -320,38 +319,35 @@ def default_period(unit: str, step: int | None) -> int | None:
     None yearly and where no calendar cycle fits."""
     if step is None:
         return None
-    cycle = {"quarter": 4, "month": 12, "second": 86400}.get(unit)
     if unit == "day":
         return {1: 7, 7: 52}.get(step)
+    cycle = {"quarter": 4, "month": 12, "second": 86400}.get(unit)
     if cycle is None or step >= cycle or cycle % step:
         return None
     return cycle // step
 
 
-def natural_features(unit: str, step: int | None) -> dict[str, str]:
-    """The calendar features that make sense for the series, each with the finest spacing
-    it needs in words (for messages): month needs monthly or finer data, quarter quarterly or
-    finer, week weekly or finer, weekday daily or finer."""
-    finer = {"month": unit in ("day", "second") or (unit == "month" and step in (None, 1)),
-             "quarter": unit in ("quarter", "day", "second")
-             or (unit == "month" and (step is None or step < 12)),
-             "week": unit in ("day", "second") and (step is None or unit == "second"
-                                                   or step <= 7),
-             "weekday": unit == "second" or (unit == "day" and step in (None, 1))}
-    words = {"month": "monthly", "quarter": "quarterly", "week": "weekly", "weekday": "daily"}
-    return {f: words[f] for f, ok in finer.items() if ok}
+def natural_features(unit: str, step: int | None) -> set[str]:
+    """The calendar features that make sense for a series of this step (an unknown step
+    counts as one unit): month needs monthly or finer data, quarter quarterly or finer, week
+    weekly or finer, weekday daily or finer (``NEEDS`` says it in words)."""
+    days = _DAYS[unit] * (step or 1)
+    return {f for f, finest in _FINEST.items() if days <= finest}
 
 
 def calendar(unit: str, positions: np.ndarray, feature: str) -> np.ndarray:
     """The calendar ``feature`` (month 1..12, quarter 1..4, ISO week 1..53, ISO weekday 1..7)
-    of every position (L,) -> (L,) int."""
-    if unit == "quarter":
-        return np.asarray(positions) % 4 + 1
-    if unit == "month":
-        month = np.asarray(positions) % 12 + 1
+    of every position (L,) -> (L,) int; timestamps in UTC."""
+    p = np.asarray(positions)
+    if unit == "quarter" and feature == "quarter":
+        return p % 4 + 1
+    if unit == "month" and feature in ("month", "quarter"):
+        month = p % 12 + 1
         return month if feature == "month" else (month - 1) // 3 + 1
-    dates = [_dt.date.fromordinal(int(p)) if unit == "day"
-             else (_EPOCH + _dt.timedelta(seconds=int(p))).date() for p in positions]
+    if unit not in ("day", "second"):
+        raise ValueError(f"no {feature} in {unit} positions")
+    dates = [_dt.date.fromordinal(int(t)) if unit == "day"
+             else (_EPOCH + _dt.timedelta(seconds=int(t))).date() for t in p]
     value = {"month": lambda d: d.month, "quarter": lambda d: (d.month - 1) // 3 + 1,
              "week": lambda d: d.isocalendar()[1], "weekday": lambda d: d.isoweekday()}[feature]
     return np.array([value(d) for d in dates], dtype=int)
