@@ -46,6 +46,12 @@ def next_two(labels):
     (["2001-12-30", "2001-12-31"], "day", "daily", 7, ["2002-01-01", "2002-01-02"]),
     (["2001-12-30 00:00:00", "2001-12-31 00:00:00"], "day", "daily", 7,
      ["2002-01-01 00:00:00", "2002-01-02 00:00:00"]),
+    (["29.12.2001", "30.12.2001", "31.12.2001"], "day", "daily", 7,
+     ["01.01.2002", "02.01.2002"]),
+    (["30.11.2001", "31.12.2001"], "month", "monthly", 12, ["31.01.2002", "28.02.2002"]),
+    (["11/30/1749", "12/31/1749", "1/31/1750"], "month", "monthly", 12,
+     ["2/28/1750", "3/31/1750"]),
+    (["30/12/2001", "31/12/2001"], "day", "daily", 7, ["01/01/2002", "02/01/2002"]),
     (["2001-12-31T22:00", "2001-12-31T23:00"], "second", "hourly", 24,
      ["2002-01-01T00:00", "2002-01-01T01:00"]),
     (["2001-12-31T23:00:00+01:00", "2002-01-01T00:00:00+01:00"], "second", "hourly", 24,
@@ -67,6 +73,13 @@ def test_yearly_labels_are_shown_as_whole_years():
 @pytest.mark.parametrize("labels", [["a", "b", "c"], ["x1", "x2"], ["1949.042", "1949.125"]])
 def test_plain_labels_are_not_a_time_axis(labels):
     assert read_axis(labels, str) is None
+
+
+def test_dates_that_read_both_day_first_and_month_first_are_an_error():
+    with pytest.raises(InputError, match="line 2: '03/04/2020' reads as day/month/year and as "
+                                         "month/day/year.*write them as YYYY-MM-DD"):
+        read_axis(["03/04/2020", "04/04/2020", "05/04/2020"], lambda i: f"line {i + 2}")
+    assert read_axis(["01/01/2020", "02/02/2020"], str).unit == "month"   # the same both ways
 
 
 def test_a_label_unlike_the_others_names_its_line():
@@ -304,3 +317,18 @@ train: {epochs: 2, show: 0}
     with pytest.warns(UserWarning, match="irregular"):
         fc, _ = bpnet.load_model(out / "model_bp.npz").forecast_file(tmp_path / "i.csv", 2)
     assert fc.labels == ["2001-02-03", "2001-02-10"]
+
+
+def test_a_forecast_needs_a_test_sample(tmp_path):
+    (tmp_path / "d.csv").write_text("year,y\n" + "".join(f"{1950 + i},{i}\n" for i in range(4)))
+    (tmp_path / "c.yaml").write_text("""
+data: {path: d.csv, series: y, time: year}
+split: {method: block, train: 0.8, val: 0.0, test: 0.2}
+models: {bp: {type: feedforward, hidden: [2]}}
+forecast: {horizon: test}
+""")
+    with pytest.raises(InputError, match="forecast: 3 samples leave none for the test part it "
+                                         "forecasts"):
+        from bpnet.config import load_config
+        from bpnet.data import dataset
+        dataset.load(load_config(tmp_path / "c.yaml"), np.random.default_rng(0))

@@ -8,9 +8,11 @@ position, a whole number of units since a fixed origin:
 | ``1700``, ``1700.0`` (whole numbers: years, or any count) | year | the number |
 | ``1959Q1``, ``1959-Q1``, ``Q1 1959`` | quarter | 4 year + quarter - 1 |
 | ``1949-01``, ``1949/1``, ``1949M01``, ``Jan 1949``, ``1949-Jan`` | month | 12 year + month - 1 |
-| ``2002-01-05``, ``2002/01/05`` | day | the proleptic Gregorian ordinal |
+| ``2002-01-05``, ``05.01.2002``, ``05/01/2002``, ``1/5/2002`` | day | the Gregorian ordinal |
 | ``2002-01-05T13:00``, ``2002-01-05 13:00:00+01:00`` | second | seconds since 1970 (UTC) |
 
+Dates with the year last are day-first with dots; with slashes or dashes, day-first or
+month-first as the dates show (a day over 12), and an error when every date reads both ways.
 Dates one a month (all on the same day of the month, all at month ends, or at least 25 days
 apart in distinct months) are months; timestamps all at the same time of day are days. The
 step of a series is the most common spacing of its sorted positions (:func:`step_of`); from
@@ -98,10 +100,16 @@ def _month(m: re.Match) -> tuple[int, tuple]:
     return 12 * year + month - 1, style
 
 
-def _day(m: re.Match) -> tuple[int, tuple]:
-    g = m.groupdict()
-    date = _dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
-    return date.toordinal(), (g["s"],)
+def _date(order: str) -> Callable[[re.Match], tuple[int, tuple]]:
+    """The parse of a date written in ``order`` (ymd, dmy or mdy): its day number and style
+    (order, separator, zero-padded: True, False, or None where it cannot show)."""
+    def parse(m: re.Match) -> tuple[int, tuple]:
+        g = m.groupdict()
+        date = _dt.date(int(g["y"]), int(g["m"]), int(g["d"]))
+        small = [t for t, v in ((g["m"], date.month), (g["d"], date.day)) if v < 10]
+        padded = None if not small else all(len(t) == 2 for t in small)
+        return date.toordinal(), (order, g["s"], padded)
+    return parse
 
 
 def _second(m: re.Match) -> tuple[int, tuple]:
@@ -132,7 +140,13 @@ _FORMS: list[tuple[str, str, str, Callable]] = [
      rf"(?:(?P<y>\d{{4}})(?P<s>[-/M])(?P<m>\d{{1,2}})"
      rf"|(?P<name>{_MONTH_NAME})(?P<sn>[-/ ]?)(?P<yn>\d{{4}})"
      rf"|(?P<y2>\d{{4}})(?P<s2>[-/ ]?)(?P<name2>{_MONTH_NAME}))", _month),
-    ("day", "YYYY-MM-DD", r"(?P<y>\d{4})(?P<s>[-/])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})", _day),
+    ("day", "YYYY-MM-DD", r"(?P<y>\d{4})(?P<s>[-/])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})",
+     _date("ymd")),
+    ("day", "DD.MM.YYYY", r"(?P<d>\d{1,2})(?P<s>\.)(?P<m>\d{1,2})\.(?P<y>\d{4})", _date("dmy")),
+    ("day", "DD/MM/YYYY", r"(?P<d>\d{1,2})(?P<s>[-/])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4})",
+     _date("dmy")),
+    ("day", "MM/DD/YYYY", r"(?P<m>\d{1,2})(?P<s>[-/])(?P<d>\d{1,2})(?P=s)(?P<y>\d{4})",
+     _date("mdy")),
     ("second", "YYYY-MM-DDTHH:MM:SS",
      r"(?P<y>\d{4})(?P<s>[-/])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?P<T>[T ])(?P<H>\d{1,2})"
      r":(?P<M>\d{2})(?::(?P<sec>\d{2}))?(?P<tz>Z|[+-]\d{2}:?\d{2})?", _second),
@@ -178,6 +192,7 @@ def read_axis(labels: list[str], where: Callable[[int], str]) -> TimeAxis | None
         return None
     parsed = [_parse_one(t, best) for t in texts]
     unit, form = _COMPILED[best][:2]
+    _refuse_ambiguous_dates(best, parsed, texts, where)
     for i, p in enumerate(parsed):
         if p is None:
             raise InputError(f"{where(i)}: {texts[i]!r} is not a {form} label like the other "
@@ -185,6 +200,22 @@ def read_axis(labels: list[str], where: Callable[[int], str]) -> TimeAxis | None
     positions = np.array([p[0] for p in parsed], dtype=np.int64)
     styles = [p[1] for p in parsed]
     return _refine(unit, form, positions, styles, texts)
+
+
+def _refuse_ambiguous_dates(best: int, parsed: list, texts: list[str],
+                            where: Callable[[int], str]) -> None:
+    """Dates such as 03/04/2020 that read as day/month and as month/day, every one of them,
+    with different days: an error (bpnet will not guess)."""
+    forms = [c[1] for c in _COMPILED]
+    pair = {"DD/MM/YYYY": "MM/DD/YYYY", "MM/DD/YYYY": "DD/MM/YYYY"}.get(forms[best])
+    if pair is None:
+        return
+    other = [_parse_one(t, forms.index(pair)) for t in texts]
+    if all(o is not None for o in other) and any(o[0] != p[0] for o, p in zip(other, parsed)):
+        i = next(k for k, (o, p) in enumerate(zip(other, parsed)) if o[0] != p[0])
+        raise InputError(f"{where(i)}: {texts[i]!r} reads as day/month/year and as "
+                         "month/day/year, and so do all the other dates; write them as "
+                         "YYYY-MM-DD")
 
 
 def _refine(unit: str, form: str, positions: np.ndarray, styles: list[tuple],
@@ -198,10 +229,12 @@ def _refine(unit: str, form: str, positions: np.ndarray, styles: list[tuple],
         local = positions + last[4]
         if len(set((local % 86400).tolist())) == 1:
             suffix = texts[-1][len(texts[-1].split(last[1])[0]):]
-            return _days(local // 86400 + _EPOCH.toordinal(), last[0], suffix, texts)
+            return _days(local // 86400 + _EPOCH.toordinal(), ("ymd", last[0], True), suffix,
+                         form.split("T")[0], texts)
         return TimeAxis(unit, positions, texts, LabelFormat("second", last), form)
     if unit == "day":
-        return _days(positions, last[0], "", texts)
+        padded = not any(s[2] is False for s in styles)
+        return _days(positions, (last[0], last[1], padded), "", form, texts)
     if unit == "quarter":
         return TimeAxis(unit, positions, texts, LabelFormat("quarter", last), form)
     if last[0] == "num":
@@ -210,21 +243,22 @@ def _refine(unit: str, form: str, positions: np.ndarray, styles: list[tuple],
     return TimeAxis(unit, positions, texts, LabelFormat("monthname", last[1:]), form)
 
 
-def _days(days: np.ndarray, sep: str, suffix: str, texts: list[str]) -> TimeAxis:
-    """Dates: months when they come one a month (see the module docstring), else days."""
+def _days(days: np.ndarray, style: tuple, suffix: str, form: str, texts: list[str]) -> TimeAxis:
+    """Dates: months when they come one a month (see the module docstring), else days.
+    ``style``: (order, separator, zero-padded) of the dates, ``suffix`` a constant time."""
     dates = [_dt.date.fromordinal(int(d)) for d in days]
     months = np.array([12 * d.year + d.month - 1 for d in dates], dtype=np.int64)
     same_day = len({d.day for d in dates}) == 1
     month_end = all(d.day == _cal.monthrange(d.year, d.month)[1] for d in dates)
     one_a_month = len(set(months.tolist())) == len(dates) and len(dates) > 1 and (
         same_day or month_end or np.diff(np.sort(days)).min() >= 25)
-    form = f"YYYY{sep}MM{sep}DD" + (" HH:MM" if suffix else "")
+    form = form + (" HH:MM" if suffix else "")
     if one_a_month:
         day = "end" if month_end and not same_day else dates[-1].day
-        return TimeAxis("month", months, texts, LabelFormat("monthday", (sep, day, suffix)),
+        return TimeAxis("month", months, texts, LabelFormat("monthday", (*style, day, suffix)),
                         form)
     return TimeAxis("day", np.asarray(days, dtype=np.int64), texts,
-                    LabelFormat("day", (sep, suffix)), form)
+                    LabelFormat("day", (*style, suffix)), form)
 
 
 def _write_quarter(p: int, order: str, sep: str, qc: str) -> str:
@@ -244,16 +278,23 @@ def _write_monthname(p: int, order: str, sep: str, full: bool, upper: bool, lowe
     return f"{name}{sep}{y}" if order == "ny" else f"{y}{sep}{name}"
 
 
-def _write_monthday(p: int, sep: str, day: int | str, suffix: str) -> str:
+def _write_date(y: int, m: int, d: int, order: str, sep: str, padded: bool) -> str:
+    mm, dd = (f"{m:02d}", f"{d:02d}") if padded else (str(m), str(d))
+    return {"ymd": f"{y:04d}{sep}{mm}{sep}{dd}", "dmy": f"{dd}{sep}{mm}{sep}{y:04d}",
+            "mdy": f"{mm}{sep}{dd}{sep}{y:04d}"}[order]
+
+
+def _write_monthday(p: int, order: str, sep: str, padded: bool, day: int | str,
+                    suffix: str) -> str:
     y, m = divmod(p, 12)
     last = _cal.monthrange(y, m + 1)[1]
     d = last if day == "end" else min(int(day), last)
-    return f"{y:04d}{sep}{m + 1:02d}{sep}{d:02d}{suffix}"
+    return _write_date(y, m + 1, d, order, sep, padded) + suffix
 
 
-def _write_day(p: int, sep: str, suffix: str) -> str:
+def _write_day(p: int, order: str, sep: str, padded: bool, suffix: str) -> str:
     d = _dt.date.fromordinal(p)
-    return f"{d.year:04d}{sep}{d.month:02d}{sep}{d.day:02d}{suffix}"
+    return _write_date(d.year, d.month, d.day, order, sep, padded) + suffix
 
 
 def _write_second(p: int, sep: str, T: str, with_seconds: bool, tz: str, offset: int) -> str:
