@@ -34,8 +34,9 @@ class MissingReport:
     """What the missing-value policy did to the file ``path``: ``filled`` values (of which
     ``inserted`` were time steps absent from the file), ``dropped`` tabular rows, ``trimmed``
     values at the ends of a series that nothing could fill, ``no_target`` target cells left
-    empty (tabular), ``at``: the labels of the first few places, and whether filled values
-    are ``scored`` as targets."""
+    empty (tabular), ``at``: the labels of the first few places, whether filled values are
+    ``scored`` as targets, and whether the file is a ``series`` (else a table, whose
+    ``columns`` are then the input columns with missing values)."""
 
     policy: str
     columns: tuple[str, ...]
@@ -47,6 +48,7 @@ class MissingReport:
     no_target: int = 0
     at: tuple[str, ...] = ()
     scored: bool = False
+    series: bool = True
 
     @property
     def changed(self) -> bool:
@@ -65,13 +67,16 @@ class MissingReport:
         """One line for the console."""
         said = []
         if self.filled:
-            how = {"interpolate": "by linear interpolation in time",
-                   "previous": "with the previous value"}.get(self.policy, "")
+            how = {"interpolate": "by linear interpolation", "previous": "with the previous "
+                   "value"}[self.policy]
+            along = (" in time" if self.policy == "interpolate" else "") if self.series \
+                else " along the rows"
             steps = f" ({self.inserted} of them missing time steps, inserted)" \
                 if self.inserted else ""
+            scored = ("; they are scored as targets" if self.scored else
+                      "; they are inputs only, never scored as targets") if self.series else ""
             said.append(f"filled {self.filled} missing value(s) of {', '.join(self.columns)} "
-                        f"{how}{steps}; " + ("they are scored as targets" if self.scored else
-                                             "they are inputs only, never scored as targets"))
+                        f"{how}{along}{steps}{scored}")
         if self.dropped:
             said.append(f"left out {self.dropped} row(s) with a missing input")
         if self.trimmed:

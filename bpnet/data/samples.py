@@ -255,13 +255,11 @@ def _tabular_missing(d: DataConfig, table: Table, X: np.ndarray, Y: np.ndarray |
                           "(a missing target then means no target there, as in MATLAB)")
     X, keep = gaps.fill_columns(X, d.missing)
     Y = Y[keep] if Y is not None else None
-    names = np.array(list(d.inputs) + list(d.targets)[:y_gap.shape[1]])
-    cells = np.hstack([x_gap, y_gap])
-    where = np.flatnonzero(cells.any(axis=1))[:gaps.SHOWN]
+    where = np.flatnonzero(x_gap.any(axis=1) | y_gap.any(axis=1))[:gaps.SHOWN]
     report = gaps.MissingReport(
-        d.missing, tuple(names[cells.any(axis=0)]), table.path,
+        d.missing, tuple(np.array(d.inputs)[x_gap.any(axis=0)]), table.path,
         filled=0 if d.missing == "drop" else int(x_gap[keep].sum()),
         dropped=len(x_gap) - len(keep),
         no_target=int(np.isnan(Y).sum()) if Y is not None else 0,
-        at=tuple(f"line {table.lines[i]}" for i in where))
+        at=tuple(f"line {table.lines[i]}" for i in where), series=False)
     return X, Y, [labels[i] for i in keep], report
