@@ -158,6 +158,9 @@ def _run(args, should_stop: Callable[[], bool]) -> int:
     written = report.write_all(cfg, data, results, baselines)
     print()
     print(console.summary_table(results, baselines))
+    note = console.scored_note(data)
+    if note:
+        print(note)
     if cfg.runs > 1:
         print()
         print(console.runs_table(results, "val" in data.index))

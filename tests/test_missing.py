@@ -96,6 +96,7 @@ def test_a_series_run_reports_what_was_filled(tmp_path, capsys):
     assert ("d.csv: filled 7 missing value(s) of y by linear interpolation in time; they are "
             "inputs only, never scored as targets; first at 1950-08,") in said
     assert "\nmissing values: " in said
+    assert "the scores leave out 7 of 79 targets (filled values, not scored as targets)" in said
     assert m["missing_values"][0]["filled"] == 7 and not m["missing_values"][0]["filled_scored"]
     test = m["models"]["bp"]["test"]
     assert test["n_no_target"] == 2 and test["n"] == 21     # rows 60 and 70 are in the test
@@ -128,6 +129,7 @@ def test_tabular_drop_leaves_rows_out_and_a_missing_target_is_no_target(tmp_path
     out, m = run(tmp_path, "{path: t.csv, inputs: [x1, x2], targets: [y], missing: drop}")
     said = capsys.readouterr().out
     assert "data: 38 samples" in said
+    assert "the scores leave out 2 of 38 targets (missing targets: no target there)" in said
     assert ("t.csv: left out 2 row(s) with a missing input; 2 missing target(s): no target "
             "there (left out of perf and of every metric)") in said
     report = m["missing_values"][0]

@@ -1,7 +1,10 @@
-"""Output stage: the tables printed at the end of a run."""
+"""Output stage: what the console shows of a run: the data as bpnet understood it, and the
+tables at the end."""
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.report.metrics import over_runs
@@ -19,6 +22,17 @@ def data_lines(data: Dataset) -> list[str]:
                      f"{s.labels[-1]}, {len(s.values)} steps; {period}")
     lines.extend(f"missing values: {r.describe()}" for r in data.missing)
     return lines
+
+
+def scored_note(data: Dataset) -> str | None:
+    """The line under the summary that says how many targets its scores leave out (filled
+    values of a series, missing targets of a table), or None when they leave none out."""
+    left_out = int(np.isnan(data.targets).sum())
+    if not left_out:
+        return None
+    why = "filled values, not scored as targets" if data.series is not None else \
+        "missing targets: no target there"
+    return f"the scores leave out {left_out} of {data.targets.size} targets ({why})"
 
 
 def summary_table(results: list[ModelResult], baselines: dict | None = None) -> str:
