@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.data import Samples, build_samples
-from bpnet.data.wide import read_data
 from bpnet.data.samples import Series
 from bpnet.data.scaling import Scaler
+from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.report import forecast, modelfile

@@ -16,8 +16,14 @@ import numpy as np
 from bpnet.config import DataConfig
 from bpnet.data import missing as gaps
 from bpnet.data.table import Table
-from bpnet.data.timeaxis import (FEATURES, NEEDS, TimeAxis, calendar, default_period,
-                                 natural_features)
+from bpnet.data.timeaxis import (
+    FEATURES,
+    NEEDS,
+    TimeAxis,
+    calendar,
+    default_period,
+    natural_features,
+)
 from bpnet.data.timeorder import FILLING, Timeline, arrange
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
