@@ -1,6 +1,7 @@
 """Missing values: one error that counts them all, or filled (series) or dropped (tabular) as
 data.missing says, reported, and never scored as targets; MATLAB's "a NaN target is no
 target" in tabular mode (docs/semantics.md §8.7)."""
+import datetime as dt
 import json
 
 import numpy as np
@@ -195,7 +196,6 @@ def test_a_row_without_target_trains_as_if_it_were_not_there(rng):
 
 
 def test_weekly_series_with_gaps_and_empty_cells_end_to_end(tmp_path):
-    import datetime as dt
     first = dt.date(1958, 3, 29)
     lines = ["date,co2"]
     for i in range(200):

@@ -9,8 +9,8 @@ import pytest
 
 import bpnet
 from bpnet.cli import main
-from bpnet.config import DataConfig
-from bpnet.data import build_samples, read_table, scaling
+from bpnet.config import DataConfig, load_config
+from bpnet.data import build_samples, dataset, read_table, scaling
 from bpnet.data.timeaxis import calendar, default_period, describe, read_axis, step_of
 from bpnet.errors import InputError
 from bpnet.report import forecast
@@ -329,6 +329,4 @@ forecast: {horizon: test}
 """)
     with pytest.raises(InputError, match="forecast: 3 samples leave none for the test part it "
                                          "forecasts"):
-        from bpnet.config import load_config
-        from bpnet.data import dataset
         dataset.load(load_config(tmp_path / "c.yaml"), np.random.default_rng(0))
