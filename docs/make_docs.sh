@@ -16,6 +16,7 @@ python run.py configs/passengers_recurrent.yaml --out docs/recurrent | tee docs/
 keep docs/recurrent
 python run.py configs/passengers_forecast.yaml --out docs/forecast | tee docs/forecast.txt
 keep docs/forecast
+bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
 python docs/line_example.py > docs/line.txt            # the README's Python example
 python benchmarks/references.py > docs/references.txt   # needs statsmodels (pip install statsmodels)

@@ -5,6 +5,7 @@ Layers l = 1..L (two hidden layers and the output layer by default), one row per
     a_0 = X (N, D);   n_l = a_{l-1} W_l^T + b_l;   a_l = f_l(n_l);   Y_hat = a_L (N, K)
     perf = sum((Y - Y_hat)^2) / numel(Y)
 
+(a NaN target is no target: its error is 0 and numel(Y) counts the known targets only).
 Backward, with dA_L = dperf/dY_hat = -2 (Y - Y_hat) / numel(Y):
 
     dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T a_{l-1};  db_l = sum_rows(dn_l);  dA_{l-1} = dn_l W_l
@@ -28,7 +29,8 @@ class LossCache(NamedTuple):
 
     acts: list[np.ndarray] | None   # a_0 = X (N, D), a_1 .. a_L (N, S_l)
     nets: list[np.ndarray] | None   # n_1 .. n_L (N, S_l); a_l's buffer too unless f_l needs n_l
-    e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel()
+    e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel(), 0 where no target
+    n: int                          # the number of targets perf is the mean over
     grad: np.ndarray | None = None  # (P,) dperf/dtheta
 
 
@@ -86,8 +88,11 @@ class BPNet:
             a = tf.f(a @ W.T + b)
         return a
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, LossCache]:
-        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs.
+    def loss(self, X: np.ndarray, Y: np.ndarray, known: np.ndarray | None = None
+             ) -> tuple[float, LossCache]:
+        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs; with ``known``
+        (N, K) bool, the mse of the known targets only (the others are NaN: no target, an
+        error of 0 that the mean does not count).
 
         Up to CHUNK samples the cache holds the forward pass and the backward pass waits until
         it is asked for (a rejected traingdx step never needs it). Beyond that the samples are
@@ -95,21 +100,24 @@ class BPNet:
         work stays in the processor's cache and memory does not grow with N beyond the data;
         the cache then holds the finished gradient.
         """
+        n = Y.size if known is None else max(int(known.sum()), 1)
         if len(X) <= CHUNK:
-            fwd = self._forward(X, Y)
-            e = fwd.e
-            return float(np.dot(e, e)) / e.size, fwd
+            fwd = self._forward(X, Y, known, n)
+            return float(np.dot(fwd.e, fwd.e)) / n, fwd
         grad = np.zeros_like(self.theta)
         sse = 0.0
-        scale = -2.0 / Y.size
         for s in range(0, len(X), CHUNK):
-            fwd = self._forward(X[s:s + CHUNK], Y[s:s + CHUNK])
+            rows = slice(s, s + CHUNK)
+            fwd = self._forward(X[rows], Y[rows], None if known is None else known[rows], n)
             sse += float(np.dot(fwd.e, fwd.e))
-            grad += self._backprop(fwd, scale)
-        return sse / Y.size, LossCache(None, None, None, grad)
+            grad += self._backprop(fwd)
+        return sse / n, LossCache(None, None, None, n, grad)
 
-    def _forward(self, X: np.ndarray, Y: np.ndarray) -> LossCache:
-        """X (N, D), Y (N, K) -> the activations, net inputs and errors of every layer."""
+    def _forward(self, X: np.ndarray, Y: np.ndarray, known: np.ndarray | None, count: int
+                 ) -> LossCache:
+        """X (N, D), Y (N, K), known (N, K) bool or None (all known), ``count`` the number of
+        targets perf divides by -> the activations, net inputs and errors of every layer (0
+        where there is no target)."""
         acts, nets = [X], []
         a = X
         for W, b, tf in self._layers:
@@ -119,13 +127,16 @@ class BPNet:
             a = tf.f(n) if tf.needs_n else tf.f(n, out=n)
             nets.append(n)
             acts.append(a)
-        return LossCache(acts, nets, (Y - a).ravel())
+        e = (Y - a).ravel()
+        if known is not None:
+            e[~known.ravel()] = 0.0
+        return LossCache(acts, nets, e, count)
 
     def flat_grad(self, cache: LossCache) -> np.ndarray:
         """dperf/dtheta (P,), in the order of ``theta``."""
         if cache.grad is not None:
             return cache.grad
-        return self._backprop(cache, -2.0 / cache.e.size)
+        return self._backprop(cache)
 
     def _layer_errors(self, dA: np.ndarray, fwd: LossCache, dot: Callable = np.dot
                       ) -> Iterator[tuple[int, np.ndarray]]:
@@ -143,12 +154,12 @@ class BPNet:
             if l > 1:
                 dA = dot(dn, W)
 
-    def _backprop(self, fwd: LossCache, scale: float) -> np.ndarray:
-        """The summed gradient (P,) of dA_L = scale * e (scale = -2/numel(Y) gives
-        dperf/dtheta); each layer's products are written straight into their place."""
+    def _backprop(self, fwd: LossCache) -> np.ndarray:
+        """The summed gradient (P,) dperf/dtheta, from dA_L = -2 e / n; each layer's products
+        are written straight into their place."""
         grad = np.empty_like(self.theta)
         acts = fwd.acts
-        dA = scale * fwd.e.reshape(acts[-1].shape)
+        dA = (-2.0 / fwd.n) * fwd.e.reshape(acts[-1].shape)
         ones = np.ones(len(dA))
         for l, dn in self._layer_errors(dA, fwd):
             where_W, where_b = self._where[l - 1]
@@ -173,7 +184,8 @@ class BPNet:
         The backward recurrence from each output unit k at once for all samples, keeping the
         per-sample products dn_l[i] a_{l-1}[i]^T instead of summing them.
         """
-        fwd = self._forward(X, np.zeros((len(X), self.sizes[-1])))
+        Y = np.zeros((len(X), self.sizes[-1]))   # the errors are not used
+        fwd = self._forward(X, Y, None, Y.size)
         N, K = fwd.acts[-1].shape
         J = np.empty((N, K, self.theta.size))
         for k in range(K):

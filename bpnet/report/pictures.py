@@ -17,6 +17,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from bpnet.data import Dataset
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
@@ -59,8 +61,10 @@ def _model_pictures(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     """One model's four pictures (MATLAB's plotperform, plottrainstate, plotregression and
     ploterrhist)."""
     h, algorithm = r.train.history, r.cfg.train.algorithm
-    targets = {p: data.targets[i] for p, i in data.index.items()}
-    outputs = {p: r.predictions[i] for p, i in data.index.items()}
+    # the samples with every target (a NaN target is no target: nothing to draw)
+    scored = {p: i[~np.isnan(data.targets[i]).any(axis=1)] for p, i in data.index.items()}
+    targets = {p: data.targets[i] for p, i in scored.items() if len(i)}
+    outputs = {p: r.predictions[i] for p, i in scored.items() if len(i)}
     return {
         f"errors_{r.name}.png": Picture("performance", (r.name, h, r.train.best_epoch,
                                                         algorithm, r.train.stop_reason)),
