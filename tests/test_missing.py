@@ -17,6 +17,7 @@ from bpnet.nets import feedforward
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
 from bpnet.report import metrics
+from bpnet.report.baselines import LinearModel
 from bpnet.train.objective import NetObjective
 
 EMPTY = {7: "", 14: "NA", 21: "NaN", 39: ".", 50: "", 60: "n/a", 70: ""}
@@ -232,3 +233,27 @@ models: {bp: {type: feedforward, hidden: [2]}}
     report = data.missing[0]
     assert (report.filled, report.inserted) == (5, 3)
     assert report.at == ("1958-08-16", "1958-08-23", "1959-01-03", "1959-12-19", "1960-07-16")
+
+
+def test_per_target_metrics_leave_each_targets_missing_values_out():
+    y_true = np.array([[1.0, 10.0], [np.nan, 20.0], [2.0, np.nan], [4.0, 40.0]])
+    y_pred = np.array([[2.0, 11.0], [100.0, 22.0], [2.0, 999.0], [3.0, 40.0]])
+    m = metrics.regression_metrics(y_pred, y_true, ["a", "b"])
+    assert (m["n"], m["n_no_target"]) == (4, 2)
+    a, b = m["targets"]["a"], m["targets"]["b"]
+    assert a["rmse"] == pytest.approx(np.sqrt((1 + 0 + 1) / 3))
+    assert b["rmse"] == pytest.approx(np.sqrt((1 + 4 + 0) / 3))
+    assert m["mape"] == pytest.approx(100 * (1 + 0 + 0.25 + 0.1 + 0.1 + 0) / 6)
+    assert not metrics.crosses_zero(np.array([[1.0], [np.nan], [2.0]]))[0]
+
+
+def test_the_linear_baselines_fit_the_known_targets_only():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(12, 2))
+    Y = np.column_stack([X @ [1.0, -2.0] + 0.5, X @ [3.0, 1.0] - 1.0])
+    Y[[2, 7], 0] = np.nan
+    Y[[4], 1] = np.nan
+    fit = LinearModel.least_squares(X, Y)
+    np.testing.assert_allclose(fit.W, [[1.0, -2.0], [3.0, 1.0]], atol=1e-12)
+    np.testing.assert_allclose(fit.b, [0.5, -1.0], atol=1e-12)
+    np.testing.assert_allclose(LinearModel.mean(X, Y).b, np.nanmean(Y, axis=0))
