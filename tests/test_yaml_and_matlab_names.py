@@ -156,6 +156,11 @@ def test_index_split_config_mistakes(tmp_path, overrides, fragment):
     ("models.bp.type=fitnet", "fitnet is a MATLAB feedforward network: write type: feedforward"),
     ("models.bp.type=narxnet", "narxnet is MATLAB's network with outside input series"),
     ("scaling=removeconstantrows", "removeconstantrows is removing constant rows"),
+    ("performParam={regularization: 0.1}", "performParam: not a bpnet key: MATLAB's "
+                                           "performance parameters: write "
+                                           "train.regularization"),
+    ("sigma=5e-5", "sigma: not a bpnet key: a parameter of trainscg: write it in the train "
+                   "block"),
 ])
 def test_matlab_names_bpnet_does_not_have_say_so(tmp_path, override, said):
     with pytest.raises(InputError) as err:

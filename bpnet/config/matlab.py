@@ -59,8 +59,8 @@ ABSENT: dict[str, dict[str, str]] = {
 KEYS: dict[str, str] = {
     "performfcn": "MATLAB's performance function; bpnet trains on mse (MATLAB's default) and "
     "has no other; remove it",
-    "performparam": "MATLAB's performance parameters (regularisation); bpnet has none; "
-    "remove it",
+    "performparam": "MATLAB's performance parameters: write train.regularization "
+    "(performParam.regularization)",
     "trainfcn": "MATLAB's training function: write train.algorithm",
     "trainparam": "MATLAB's training parameters: write them in the train block, under "
     "the same names",
@@ -75,8 +75,10 @@ KEYS: dict[str, str] = {
     "processfcns": "MATLAB's processing functions: write scaling (mapstd, mapminmax or none)",
     "showwindow": "bpnet has no training window; train.show sets the progress lines",
     "showcommandline": "write train.show: progress lines every show epochs (0: none)",
-    "sigma": "a parameter of MATLAB's trainscg, which bpnet does not have",
-    "lambda": "a parameter of MATLAB's trainscg, which bpnet does not have",
+    "sigma": "a parameter of trainscg: write it in the train block, with train.algorithm: "
+    "trainscg",
+    "lambda": "a parameter of trainscg: write it in the train block, with train.algorithm: "
+    "trainscg",
     "hiddensizes": "write models.<name>.hidden",
     "layers": "write models.<name>.hidden (sizes) and transfer (functions)",
     "numlayers": "write models.<name>.hidden: one size per hidden layer",

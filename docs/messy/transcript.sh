@@ -34,7 +34,7 @@ show() {  # print the command as typed, then what it printed
   show forecast $out/climate/model_bp.npz docs/messy/climate_wide.csv --steps 6 --out $out/climate/forecast.csv
   show configs/passengers.yaml --set data.lags=1:12 --set split.method=divideblock --quiet --out $out/lags
   show configs/passengers.yaml --set split.method=divideind --set split.train=1:100 --set split.test=101:143 --quiet --out $out/index
-  show configs/passengers.yaml --set train.algorithm=trainbr
+  show configs/passengers.yaml --set train.algorithm=traincgf
   show configs/passengers.yaml --set performFcn=mse
   show configs/passengers.yaml --set models.bp.type=fitnet
 } > docs/messy.txt
