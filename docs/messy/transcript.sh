@@ -20,9 +20,9 @@ show() {  # print the command as typed, then what it printed
   show docs/messy/air.yaml --out $out/air
   show docs/messy/air.yaml --set data.sort=true --quiet --out $out/air
   show forecast $out/air/model_bp.npz docs/messy/air_newest_first.csv --steps 3 --out $out/air/forecast.csv
-  show docs/messy/air.yaml --set data.path=repeated.csv --out $out/air
-  show docs/messy/air.yaml --set data.path=irregular.csv --set data.series=y --set data.time=date --set data.lags=1 --set data.month=false --quiet --out $out/irregular
-  show docs/messy/air.yaml --set data.path=data.mat --out $out/air
+  show docs/messy/air.yaml --set data.path=docs/messy/repeated.csv --out $out/air
+  show docs/messy/air.yaml --set data.path=docs/messy/irregular.csv --set data.series=y --set data.time=date --set data.lags=1 --set data.month=false --quiet --out $out/irregular
+  show docs/messy/air.yaml --set data.path=docs/messy/data.mat --out $out/air
   show docs/messy/sunspots.yaml --quiet --out $out/sunspots
   show forecast $out/sunspots/model_bp.npz docs/messy/sunspots.csv --steps 12 --out $out/sunspots/forecast.csv
   show docs/messy/gdp.yaml --quiet --out $out/gdp
