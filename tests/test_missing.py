@@ -9,7 +9,7 @@ import pytest
 from helpers import numeric_grad, rel_error
 
 from bpnet.cli import main
-from bpnet.config import DataConfig, load_config
+from bpnet.config import DataConfig, TrainConfig, load_config
 from bpnet.data import build_samples, dataset, read_table, scaling
 from bpnet.errors import InputError
 from bpnet.nets.elman import ElmanNet
@@ -18,6 +18,7 @@ from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
 from bpnet.report import metrics
 from bpnet.report.baselines import LinearModel
+from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 
 EMPTY = {7: "", 14: "NA", 21: "NaN", 39: ".", 50: "", 60: "n/a", 70: ""}
@@ -257,3 +258,18 @@ def test_the_linear_baselines_fit_the_known_targets_only():
     np.testing.assert_allclose(fit.W, [[1.0, -2.0], [3.0, 1.0]], atol=1e-12)
     np.testing.assert_allclose(fit.b, [0.5, -1.0], atol=1e-12)
     np.testing.assert_allclose(LinearModel.mean(X, Y).b, np.nanmean(Y, axis=0))
+
+
+@pytest.mark.parametrize("algorithm", ["trainlm", "trainbr", "trainscg"])
+def test_rules_train_on_missing_targets_as_if_the_rows_were_not_there(algorithm, rng):
+    net = BPNet([2, 3, 1], ["tansig", "purelin"])
+    theta0 = rng.normal(scale=0.5, size=net.theta.size)
+    X = rng.normal(size=(10, 2))
+    Y = np.tanh(X @ [[1.0], [-0.5]])
+    Y[[3, 8]] = np.nan
+    keep = ~np.isnan(Y[:, 0])
+    tc = TrainConfig(algorithm=algorithm, epochs=5, show=0)
+    with_nan = training.train(NetObjective(net, X, Y), theta0.copy(), tc)
+    without = training.train(NetObjective(net, X[keep], Y[keep]), theta0.copy(), tc)
+    np.testing.assert_allclose(with_nan.final_theta, without.final_theta, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(with_nan.history["perf"], without.history["perf"], rtol=1e-9)
