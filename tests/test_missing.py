@@ -242,6 +242,7 @@ def test_per_target_metrics_leave_each_targets_missing_values_out():
     m = metrics.regression_metrics(y_pred, y_true, ["a", "b"])
     assert (m["n"], m["n_no_target"]) == (4, 2)
     a, b = m["targets"]["a"], m["targets"]["b"]
+    assert a["n_no_target"] == b["n_no_target"] == 1
     assert a["rmse"] == pytest.approx(np.sqrt((1 + 0 + 1) / 3))
     assert b["rmse"] == pytest.approx(np.sqrt((1 + 4 + 0) / 3))
     assert m["mape"] == pytest.approx(100 * (1 + 0 + 0.25 + 0.1 + 0.1 + 0) / 6)

@@ -59,17 +59,26 @@ def relative_meaningful(targets: np.ndarray) -> np.ndarray:
     return ~crosses_zero(targets)
 
 
-def _errors(e: np.ndarray, rel: np.ndarray, relative: bool) -> dict[str, float | int]:
+def _errors(e: np.ndarray, rel: np.ndarray, relative: bool, known: np.ndarray
+            ) -> dict[str, float | int]:
     """RMSE, MAE, MAPE, max |relative error| and zero targets of errors e and relative errors
-    rel of any shape (pooled), every one of them a target's."""
+    rel of any shape (pooled), over the targets where ``known`` (bool, of their shape) is
+    true; the others (NaN targets: no target) are counted in ``n_no_target``, present only
+    when there are some."""
+    missing = int(known.size - np.count_nonzero(known))
+    if missing:
+        e, rel = e[known], rel[known]
     finite = rel[~np.isnan(rel)] if relative else rel[:0]
-    return {
+    out = {
         "rmse": float(np.sqrt(np.mean(e ** 2))) if e.size else math.nan,
         "mae": float(np.mean(np.abs(e))) if e.size else math.nan,
         "mape": float(100.0 * np.mean(np.abs(finite))) if finite.size else math.nan,
         "max_abs_rel_error": float(np.max(np.abs(finite))) if finite.size else math.nan,
         "n_zero_targets": int(np.isnan(rel).sum()),
     }
+    if missing:
+        out["n_no_target"] = missing
+    return out
 
 
 def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray,
@@ -83,28 +92,27 @@ def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray,
     are meaningful (default: all); where not, MAPE and max |relative error| are NaN, and a
     pooled MAPE is NaN as soon as one target has none.
 
-    A NaN target is no target (MATLAB's convention): left out of every figure; ``n`` then
-    counts the samples with at least one target, and ``n_no_target`` (present only when
-    there are some) the targets left out.
+    A NaN target is no target (MATLAB's convention): left out of every figure; ``n`` counts
+    the samples with at least one target, and ``n_no_target`` (present only when there are
+    some; per target too) the targets left out.
     """
     y_pred = np.asarray(y_pred, dtype=float)
     y_true = np.asarray(y_true, dtype=float)
     k = y_true.shape[1] if y_true.ndim == 2 else 1
     relative = np.ones(k, dtype=bool) if relative is None else np.asarray(relative, dtype=bool)
-    known = ~np.isnan(y_true)
-    missing = int((~known).sum())
     e = y_pred - y_true
     rel = relative_error(y_pred, y_true)
-    n = int(e.shape[0]) if not missing else int(known.reshape(len(e), -1).any(axis=1).sum())
-    extra = {"n_no_target": missing} if missing else {}
+    known = ~np.isnan(y_true)
+    # the samples with at least one target
+    n = int(e.shape[0]) if known.all() else int(known.reshape(len(e), -1).any(axis=1).sum())
     if k == 1:
-        e, rel = (e[known], rel[known]) if missing else (e, rel)
-        return {"n": n, **_errors(e, rel, bool(relative[0])), **extra}
+        return {"n": n, **_errors(e, rel, bool(relative[0]), known)}
     names = list(names) if names is not None else [f"y{j + 1}" for j in range(k)]
-    per_target = {name: _errors(e[known[:, j], j], rel[known[:, j], j], bool(relative[j]))
+    per_target = {name: _errors(e[:, j], rel[:, j], bool(relative[j]), known[:, j])
                   for j, name in enumerate(names)}
-    pooled = _errors(e[known], rel[known], bool(relative.all()))
-    return {"n": n, **{m: pooled[m] for m in POOLED}, **extra, "targets": per_target}
+    pooled = _errors(e, rel, bool(relative.all()), known)
+    shown = POOLED + (("n_no_target",) if "n_no_target" in pooled else ())
+    return {"n": n, **{m: pooled[m] for m in shown}, "targets": per_target}
 
 
 def metric(scores: dict, name: str, target: str | None = None) -> float:
