@@ -138,6 +138,7 @@ def run(config: str | os.PathLike | Mapping, set: Mapping[str, Any] | None = Non
     """
     cfg = configure(config, set or {}, out)
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+    cfg = data_stage.resolved(cfg, data)
     return execute(cfg, data, jobs=jobs, write=out is not None)
 
 

@@ -158,10 +158,14 @@ def _run(args, should_stop: Callable[[], bool]) -> int:
 
     from bpnet import api
     from bpnet.data import dataset as data_stage
+    from bpnet.report import console
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+    cfg = data_stage.resolved(cfg, data)
     sizes = {p: len(i) for p, i in data.index.items()}
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
           f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
+    for line in console.data_lines(data):
+        print(line)
     def progress(name: str):
         t = cfg.models[name].train
         if args.quiet or t.show == 0:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bpnet.data import Samples, build_samples, read_table
+from bpnet.data import Samples, build_samples
+from bpnet.data.samples import Series
 from bpnet.data.scaling import Scaler
+from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.report import forecast, modelfile
@@ -64,10 +66,26 @@ class Model:
         return f"Model({self.net!r}, features={self.meta.features}, from {self.path!r})"
 
     def _samples(self, path: str | Path, targets_needed: bool) -> tuple[Samples, int]:
-        """The samples of a CSV file as at training time, and its number of data rows."""
-        table = read_table(str(path))
+        """The samples of a data file as at training time, and its number of data rows."""
         settings = dataclasses.replace(self.meta.data, path=str(path))
-        return build_samples(settings, table, targets_needed, self.classes), len(table.rows)
+        table = read_data(str(path), settings)
+        s = build_samples(settings, table, targets_needed, self.classes)
+        if s.series is not None:
+            s = dataclasses.replace(s, series=self._same_step(s.series, path))
+        return s, len(table.rows)
+
+    def _same_step(self, series: Series, path) -> Series:
+        """The series with the time step the model was trained on: a file whose own step
+        differs is an error; one too short (or irregular) to show a step takes the model's."""
+        saved, axis = self.meta.time_step, series.axis
+        if saved is None or axis is None:
+            return series
+        if axis.unit != saved.unit or (axis.step is not None and axis.step != saved.step):
+            raise InputError(f"{shown(path)}: the series is {axis.describe()}; the model "
+                             f"{shown(self.path)} was trained on a {saved.describe()} series")
+        if axis.step is None:
+            return dataclasses.replace(series, axis=dataclasses.replace(axis, step=saved.step))
+        return series
 
     @property
     def classes(self) -> list[str] | None:
@@ -137,7 +155,7 @@ class Model:
                              f"{series.transform.lost}")
         values = forecast.from_end(self.net, self.x_scaler, self.y_scaler, s.X, series, len(y),
                                    steps)
-        future = Predictions(s.label_name, forecast.next_labels(series.labels[-1], steps),
+        future = Predictions(s.label_name, forecast.next_labels(series, steps),
                              [d.series], values[:, None], None)
         past = Predictions(s.label_name, series.labels, [d.series],
                            np.full((len(y), 1), np.nan), y[:, None])

@@ -21,6 +21,7 @@ keep docs/iris
 python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt
 keep docs/wine
 python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # the README's table
+bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
 python docs/line_example.py > docs/line.txt            # the README's Python example
 python benchmarks/references.py > docs/references.txt   # needs statsmodels (pip install statsmodels)

@@ -109,7 +109,8 @@ def test_config_file_missing_and_syntax(tmp_path, capsys, out):
 @pytest.mark.parametrize("data, fragment", [
     (GOOD_CSV.replace(",103\n", ",abc\n"), "d.csv: line 5, column passengers: 'abc' is not a"),
     (GOOD_CSV.replace(",103\n", ",\n"), "d.csv: line 5, column passengers: empty cell"),
-    (GOOD_CSV.replace(",103\n", ",nan\n"), "line 5, column passengers: 'nan' is not a finite"),
+    # NaN is a missing value (MATLAB writes one as NaN): data.missing says what to do with it
+    (GOOD_CSV.replace(",103\n", ",nan\n"), "line 5, column passengers: 'nan' (a missing value)"),
     (GOOD_CSV.replace(",103\n", ",inf\n"), "line 5, column passengers: 'inf' is not a finite"),
     (GOOD_CSV.replace("1950-04", "April"), "line 5, column month: 'April' is not a YYYY-MM"),
     ("month,passengers\n1950-01,1\n1950-02,2\n", "rows are needed"),

@@ -106,7 +106,7 @@ def test_linear_autoregression_on_the_networks_own_inputs(root):
     np.testing.assert_allclose(b["predictions"][:, 0], A @ coef, rtol=1e-10)
     y = list(ds.series.values[:ds.series.positions[test[0]]])
     for t in ds.series.positions[test]:
-        y.append(coef[0] + coef[1] * y[-1] + coef[2] * ds.series.months[t])
+        y.append(coef[0] + coef[1] * y[-1] + coef[2] * ds.series.calendar[t, 0])
     np.testing.assert_allclose(b["multistep"], y[-len(test):], rtol=1e-10)
     assert set(b["scores"]) == {"train", "test", "test_multistep"}
 

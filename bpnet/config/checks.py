@@ -14,17 +14,29 @@ from bpnet.config.schema import SQUARED_ERROR_RULES, Config, DataConfig, SplitCo
 from bpnet.errors import InputError
 
 # the data keys of series mode only, refused (and not written back) in tabular mode
-SERIES_ONLY = ("lags", "month", "period", "transform")
+SERIES_ONLY = ("lags", "month", "quarter", "week", "weekday", "period", "transform", "sort",
+               "score_filled", "wide")
 # the names of the baselines in the report (bpnet.report.baselines): a model may not take one,
 # or its columns would be confused with the baseline's
 BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
+
+
+def complete_config(cfg: Config, raw_split, where: str) -> Config:
+    """``cfg`` with what its keys imply but do not write: a wide table's series labelled by
+    the wide table's time column (unless data.time names another), and the parts
+    ``split.method: index`` leaves unlisted empty; ``raw_split`` is the split block as
+    written."""
+    data = cfg.data
+    if data.wide is not None and data.series is not None and data.time is None:
+        cfg = dataclasses.replace(cfg, data=dataclasses.replace(data, time=data.wide.time))
+    return _complete_index_split(cfg, raw_split, where)
 
 
 def check_config(cfg: Config, raw_data, where: str) -> None:
     """Every cross-key rule, in a fixed order; ``raw_data`` is the data block as written."""
     if cfg.data.series is None and isinstance(raw_data, dict):
         for key in SERIES_ONLY:   # would be silently unused
-            if raw_data.get(key) is not None:
+            if raw_data.get(key) not in (None, False):
                 raise InputError(f"{where}: data.{key} is for a series (data.series); "
                                  "tabular mode uses data.inputs and data.targets")
     for name in cfg.models:
@@ -33,8 +45,9 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
                              "the report; give the model another name")
     _check_data(cfg.data, where)
     _check_perform(cfg, where)
+    _check_missing(cfg.data, where)
+    _check_split(cfg, where)
     _check_forecast(cfg, where)
-    _check_split(cfg.split, where)
 
 
 def _check_data(data: DataConfig, where: str) -> None:
@@ -58,8 +71,20 @@ def _check_data(data: DataConfig, where: str) -> None:
                              "and targets (or inputs and classes)")
     if data.series is None and (data.transform.log or data.transform.difference):
         raise InputError(f"{where}: data.transform is for a series (data.series)")
-    if data.month and data.time is None:
-        raise InputError(f"{where}: data.month: needs data.time, the column of YYYY-MM labels")
+    for feature in ("month", "quarter", "week", "weekday"):
+        if getattr(data, feature) and data.time is None:
+            raise InputError(f"{where}: data.{feature}: needs data.time, the column of time "
+                             "labels (YYYY-MM, YYYY-MM-DD, ...)")
+
+
+def _check_missing(data: DataConfig, where: str) -> None:
+    if data.series is not None and data.missing == "drop":
+        raise InputError(f"{where}: data.missing: drop would take rows out of the series and "
+                         "break its lags (lag 1 would no longer be the step before); use "
+                         "interpolate (or previous) for a series")
+    if data.score_filled and data.missing not in ("interpolate", "previous"):
+        raise InputError(f"{where}: data.score_filled: only with data.missing: interpolate "
+                         "or previous (nothing else fills values)")
 
 
 def _check_perform(cfg: Config, where: str) -> None:
@@ -96,10 +121,39 @@ def _check_forecast(cfg: Config, where: str) -> None:
         raise InputError(f"{where}: forecast: needs a test part to forecast (split.test)")
 
 
-def _check_split(split: SplitConfig, where: str) -> None:
+def _check_split(cfg: Config, where: str) -> None:
+    """Fractions that add up to 1, or with ``method: index`` lists of sample numbers."""
+    split = cfg.split
+    if split.method == "index":
+        if cfg.data.test_path is not None:
+            raise InputError(f"{where}: split.method: index lists the samples of one file; "
+                             "with data.test_path use a fraction method")
+        return
+    for part in ("train", "val", "test"):
+        if isinstance(getattr(split, part), tuple):
+            raise InputError(f"{where}: split.{part}: a list of sample numbers needs "
+                             "split.method: index (MATLAB's divideind)")
     total = split.train + split.val + split.test
     if abs(total - 1.0) > 1e-9:
         raise InputError(f"{where}: split: train + val + test must be 1, got {total:g}")
+
+
+def _complete_index_split(cfg: Config, raw_split, where: str) -> Config:
+    """With ``split.method: index``, a part not listed is empty; a fraction given for a part
+    (or the default fraction of train) is an error."""
+    split = cfg.split
+    if split.method != "index":
+        return cfg
+    given = raw_split if isinstance(raw_split, dict) else {}
+    parts = {p: getattr(split, p) for p in ("train", "val", "test")}
+    for part, value in parts.items():
+        if isinstance(value, float):
+            if value != 0 and (given.get(part) is not None or part == "train"):
+                raise InputError(f"{where}: split.{part}: with split.method: index, give the "
+                                 "sample numbers of the part (1-based, e.g. 1:100), not a "
+                                 "fraction")
+            parts[part] = ()
+    return dataclasses.replace(cfg, split=SplitConfig("index", **parts))
 
 
 def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,

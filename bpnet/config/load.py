@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from bpnet.config.checks import check_config, resolve_paths
+from bpnet.config.checks import check_config, complete_config, resolve_paths
 from bpnet.config.overrides import apply_overrides
 from bpnet.config.schema import RULE_PARAMS, Config, ModelConfig, TrainConfig, rule_params
 from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml, yaml_key
@@ -76,7 +76,7 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     values["train"] = TrainConfig(**top_train)
     values["models"] = {name: _model(name, mraw, where, top_train, classify)
                         for name, mraw in models_raw.items()}
-    cfg = Config(**values)
+    cfg = complete_config(Config(**values), raw.get("split"), where)
     check_config(cfg, raw.get("data"), where)
     return resolve_paths(cfg, base, where, out_dir, typed, base_name, check_files)
 

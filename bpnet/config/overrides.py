@@ -61,7 +61,9 @@ def _set(raw: dict, item: str) -> str:
     if not sep:
         raise InputError(f"--set {item!r}: expected key.path=value, e.g. train.lr=0.05")
     _check_key(key, item)
-    _put(raw, key, parse_yaml(value, f"--set {key}"))
+    # a lone comma or semicolon (data.decimal=, data.delimiter=;) is not YAML: take it as text
+    text = value.strip()
+    _put(raw, key, text if text in (",", ";") else parse_yaml(value, f"--set {key}"))
     return key
 
 

@@ -11,13 +11,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from bpnet.config.yamlschema import check, choice, field_name, show, yaml_key
+from bpnet.config import matlab
+from bpnet.config.ranges import parse_integers
+from bpnet.config.yamlschema import check, choice, convert, field_name, show, yaml_key
 from bpnet.errors import InputError
 from bpnet.nets.registry import MODEL_TYPES
 from bpnet.nets.transfer import NAMES as TRANSFERS
 
 SCALINGS = ("mapstd", "mapminmax", "none")
-DIVISIONS = ("block", "random", "interleaved")
+DIVISIONS = ("block", "random", "interleaved", "index")
+MISSING = ("error", "drop", "interpolate", "previous")
+DELIMITER_NAMES = (",", ";", "tab", "\t", "|", "space")
 
 
 @dataclass(frozen=True)
@@ -29,33 +33,99 @@ class TransformConfig:
         lambda v: all(x >= 1 for x in v), "must be positive integers, e.g. [1, 12]"))
 
 
+def _lags(value: Any, key: str, where: str) -> tuple[int, ...]:
+    """Lags as a list, a number or a MATLAB range (``1:12``, ``[1:3, 12]``, ``1:2:11``)."""
+    lags = parse_integers(value, key, where)
+    if not lags or min(lags) < 1 or len(set(lags)) != len(lags):
+        raise InputError(f"{where}: {key}: must be a non-empty list of distinct positive "
+                         f"integers, got {show(value)}")
+    return lags
+
+
+def _transfer(value: Any, key: str, where: str) -> tuple[str, ...]:
+    names = value if isinstance(value, list) else [value]
+    for name in names:
+        if name not in TRANSFERS:
+            said = matlab.absent("transfer", name)
+            raise InputError(f"{where}: {key}: each must be one of {', '.join(TRANSFERS)}, got "
+                             f"{show(value)}" + (f"; {said}" if said else ""))
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class WideConfig:
+    """A wide table read as one series: a time column of years and one column per month
+    (12 names, January first) or per quarter (4 names), as climate tables come."""
+
+    time: str
+    columns: tuple[str, ...] = field(metadata=check(
+        lambda v: len(v) in (4, 12) and len(set(v)) == len(v),
+        "must name 12 month columns (January first) or 4 quarter columns, each once"))
+
+
 @dataclass(frozen=True)
 class DataConfig:
-    """Where the samples come from: a series with lags (series mode) or named columns (tabular)."""
+    """Where the samples come from: a series with lags (series mode) or named columns (tabular),
+    and how the file is written (delimiter, decimal mark, encoding, wide layout) and cleaned
+    (sort, missing values). ``period`` None: from the time step (docs/semantics.md §8.5)."""
 
     path: str
     series: str | None = None
     time: str | None = None
-    lags: tuple[int, ...] = field(default=(1,), metadata=check(
-        lambda v: len(v) > 0 and all(x >= 1 for x in v) and len(set(v)) == len(v),
-        "must be a non-empty list of distinct positive integers"))
+    lags: tuple[int, ...] = field(default=(1,), metadata={"parse": _lags})
     month: bool = False
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     classes: str | None = None      # a class-label column: classification (semantics §13)
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
-    period: int = field(default=12, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    period: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    quarter: bool = False
+    week: bool = False
+    weekday: bool = False
+    sort: bool = False
+    missing: str = field(default="error", metadata=choice(*MISSING))
+    score_filled: bool = False
+    delimiter: str | None = field(default=None, metadata=choice(*DELIMITER_NAMES))
+    decimal: str = field(default=".", metadata=choice(".", ","))
+    encoding: str | None = None
+    wide: WideConfig | None = None
+
+
+def _split_part(span: str):
+    """The parse of split.train/val/test: a fraction in ``span`` ("(0, 1]" or "[0, 1)"), or
+    (split.method: index) a list of sample numbers, 1-based as MATLAB's divideind counts."""
+    def parse(value: Any, key: str, where: str) -> float | tuple[int, ...]:
+        if isinstance(value, (list, str)) and not _is_number_text(value):
+            return parse_integers(value, key, where)
+        v = convert(float, value, key, where)
+        inside = 0 < v <= 1 if span == "(0, 1]" else 0 <= v < 1
+        if not inside:
+            raise InputError(f"{where}: {key}: must be in {span}, got {show(value)}")
+        return v
+    return parse
+
+
+def _is_number_text(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
 class SplitConfig:
-    """Fractions of the samples for training, validation and test (docs/semantics.md §7)."""
+    """Fractions of the samples for training, validation and test (docs/semantics.md §7), or
+    with ``method: index`` the lists of sample numbers of each part (MATLAB's divideind)."""
 
     method: str = field(default="block", metadata=choice(*DIVISIONS))
-    train: float = field(default=0.7, metadata=check(lambda v: 0 < v <= 1, "must be in (0, 1]"))
-    val: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
-    test: float = field(default=0.15, metadata=check(lambda v: 0 <= v < 1, "must be in [0, 1)"))
+    train: float | tuple[int, ...] = field(default=0.7,
+                                           metadata={"parse": _split_part("(0, 1]")})
+    val: float | tuple[int, ...] = field(default=0.15,
+                                         metadata={"parse": _split_part("[0, 1)")})
+    test: float | tuple[int, ...] = field(default=0.15,
+                                          metadata={"parse": _split_part("[0, 1)")})
 
 
 # The parameters of each rule, with MATLAB's defaults (docs/semantics.md §6); every rule also
@@ -166,8 +236,7 @@ class ModelConfig:
     type: str = field(metadata=choice(*MODEL_TYPES))
     hidden: tuple[int, ...] = field(default=(), metadata=check(
         lambda v: all(x >= 1 for x in v), "sizes must be >= 1"))
-    transfer: tuple[str, ...] = field(default=(), metadata=check(
-        lambda v: all(x in TRANSFERS for x in v), f"each must be one of {', '.join(TRANSFERS)}"))
+    transfer: tuple[str, ...] = field(default=(), metadata={"parse": _transfer})
     init: str = ""   # resolved: nguyen-widrow (feedforward, elman) or uniform (lstm, gru)
     clip_norm: float | None = field(default=None, metadata=check(
         lambda v: v is None or v > 0, "must be > 0"))

@@ -10,12 +10,14 @@ import dataclasses
 import difflib
 import keyword
 import math
+import re
 import types
 import typing
 from typing import Any
 
 import yaml
 
+from bpnet.config import matlab
 from bpnet.errors import InputError
 
 
@@ -42,36 +44,64 @@ def field_name(key: str) -> str:
 
 
 def parse_yaml(text: str, where: str) -> Any:
-    """``yaml.safe_load`` with errors as one line; explicit tags (``!!python/...``) refused."""
+    """``yaml.safe_load`` of ``text`` (its own steps: SafeLoader's node, then SafeLoader's
+    constructor), with errors as one line, explicit tags (``!!python/...``) refused, and the
+    values YAML 1.1 would silently turn into something else kept as the text written:
+    ``1:12`` (a base-60 number), ``2001-12-14`` (a date), ``yes``/``no``/``on``/``off`` (true and
+    false) and ``010`` (an octal number). The schema then reads each as the user meant it
+    (a MATLAB range, a number, true or false) or says how to write it."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _keep_as_text(node)
+            _refuse_tags(node, where)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise InputError(f"{where}: {_yaml_message(exc)}") from None
-    _refuse_tags(node, where)
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: {_yaml_message(exc)}") from None
 
 
-_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in
-               ("str", "int", "float", "bool", "null", "seq", "map")}
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+# plain scalars that YAML 1.1 (PyYAML) reads as something other than YAML 1.2 and users mean
+_TRAPS = {_TAG + "int": re.compile(r"^[-+]?(?:[1-9][0-9_]*(?::[0-5]?[0-9])+|0[0-7_]+)$"),
+          _TAG + "float": re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$"),
+          _TAG + "bool": re.compile(r"^(?:yes|no|on|off)$", re.IGNORECASE),
+          _TAG + "timestamp": re.compile(r"")}
 
 
-def _refuse_tags(node, where: str) -> None:
-    """Refuse any node whose tag is not one of YAML's plain types (implicit or written)."""
-    stack = [node] if node is not None else []
+def _nodes(node):
+    """Every node of a YAML node tree (mapping keys and values, sequence items)."""
+    stack = [node]
     while stack:
         n = stack.pop()
-        if n.tag not in _PLAIN_TAGS:
-            mark = n.start_mark
-            raise InputError(f"{where}: line {mark.line + 1}, column {mark.column + 1}: "
-                             f"tag {n.tag!r} is not allowed; write plain values")
+        yield n
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
                 stack.extend((k, v))
         elif isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)
+
+
+def _keep_as_text(node) -> None:
+    """Retag, in place, every plain scalar that is a YAML 1.1 trap as text."""
+    for n in _nodes(node):
+        trap = _TRAPS.get(n.tag) if isinstance(n, yaml.ScalarNode) else None
+        if trap is not None and n.style is None and trap.match(n.value):
+            n.tag = _TAG + "str"
+
+
+def _refuse_tags(node, where: str) -> None:
+    """Refuse any node whose tag is not one of YAML's plain types (implicit or written)."""
+    for n in _nodes(node):
+        if n.tag not in _PLAIN_TAGS:
+            mark = n.start_mark
+            raise InputError(f"{where}: line {mark.line + 1}, column {mark.column + 1}: "
+                             f"tag {n.tag!r} is not allowed; write plain values")
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
@@ -95,7 +125,9 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
             guess = difflib.get_close_matches(full, known, n=1, cutoff=0.6)
             hint = f"; did you mean {guess[0]}?" if guess else \
                 f"; valid keys: {', '.join(sorted(fields))}"
-            raise InputError(f"{where}: {full}: unknown key{hint}")
+            said = matlab.key_message(key)
+            raise InputError(f"{where}: {full}: " + (f"not a bpnet key: {said}" if said
+                                                     else f"unknown key{hint}"))
     values = {}
     for name, f in fields.items():
         if name in skip:
@@ -110,12 +142,15 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
                 raise InputError(f"{where}: {key} is missing")
             continue
         parse = f.metadata.get("parse")
-        value = parse(raw[name], key, where) if parse else _convert(hints[f.name], raw[name], key,
+        value = parse(raw[name], key, where) if parse else convert(hints[f.name], raw[name], key,
                                                                      where)
         choices = f.metadata.get("choices")
+        if choices:
+            value = matlab.alias(name, value)
         if choices and value not in choices:
+            said = matlab.absent(name, value)
             guess = difflib.get_close_matches(str(value), choices, n=1)
-            hint = f" (did you mean {guess[0]}?)" if guess else ""
+            hint = f"; {said}" if said else f" (did you mean {guess[0]}?)" if guess else ""
             raise InputError(f"{where}: {key}: {value!r} is not one of "
                              f"{', '.join(choices)}{hint}")
         check = f.metadata.get("check")
@@ -125,38 +160,41 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
     return values
 
 
-def _convert(hint, value: Any, key: str, where: str) -> Any:
+def convert(hint, value: Any, key: str, where: str) -> Any:
+    """``value`` as the schema type ``hint`` (bool, int, float, str, a tuple, an optional or
+    a dataclass), or an InputError naming ``key`` and saying what was expected."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if value is None:
             return None
-        return _convert(args[0], value, key, where)
+        return convert(args[0], value, key, where)
     if dataclasses.is_dataclass(hint):
         return hint(**fields(hint, value, key, where))
     if origin is tuple:
         item = typing.get_args(hint)[0]
         seq = value if isinstance(value, list) else [value]
-        return tuple(_convert(item, v, f"{key}[{i}]" if isinstance(value, list) else key, where)
+        return tuple(convert(item, v, f"{key}[{i}]" if isinstance(value, list) else key, where)
                      for i, v in enumerate(seq))
     if hint is bool:
         if isinstance(value, bool):
             return value
+        if isinstance(value, str) and value.lower() in _WORDS:
+            return _WORDS[value.lower()]   # YAML 1.1's yes/no/on/off, read as meant
         raise InputError(f"{where}: {key}: expected true or false, got {show(value)}")
     if hint is int:
+        if isinstance(value, str):
+            value = _number_text(value, key, where)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
         raise InputError(f"{where}: {key}: expected a whole number, got {show(value)}")
     if hint is float:
+        if isinstance(value, str):
+            value = _number_text(value, key, where)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             out = float(value)
-        elif isinstance(value, str):
-            try:
-                out = float(value)  # YAML 1.1 reads 1e-5 (no dot) as a string
-            except ValueError:
-                raise InputError(f"{where}: {key}: expected a number, got {show(value)}") from None
         else:
             raise InputError(f"{where}: {key}: expected a number, got {show(value)}")
         if math.isnan(out):
@@ -167,6 +205,27 @@ def _convert(hint, value: Any, key: str, where: str) -> Any:
             return value
         raise InputError(f"{where}: {key}: expected text, got {show(value)}")
     raise TypeError(f"unsupported schema type {hint!r}")  # a bug in the schema, not user input
+
+
+_WORDS = {"yes": True, "on": True, "no": False, "off": False}
+
+
+def _number_text(text: str, key: str, where: str) -> Any:
+    """A number written as text: YAML 1.1 leaves ``1e-5`` (no dot) as text, and bpnet keeps
+    ``010`` (YAML 1.1: octal 8) and ``1:30`` (YAML 1.1: base 60) as text. Decimal text is the
+    number it says; ``a:b`` gets a message saying how to write a number."""
+    body = text.strip().replace("_", "")
+    if ":" in body:
+        raise InputError(f"{where}: {key}: expected a number, got {show(text)} (a:b is a MATLAB "
+                         "range, and YAML 1.1 would read it in base 60); write a plain number")
+    try:
+        return int(body, 10)
+    except ValueError:
+        pass
+    try:
+        return float(body)
+    except ValueError:
+        return text   # not a number: the caller's message names it
 
 
 def mapping(value: Any, path: str, where: str) -> dict:

@@ -7,6 +7,7 @@ test set in its own file.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,8 +15,10 @@ import numpy as np
 from bpnet.config import Config, SplitConfig
 from bpnet.data import scaling
 from bpnet.data.division import PARTS, divide, part_sizes
+from bpnet.data.missing import MissingReport
 from bpnet.data.samples import Samples, Series, build_samples
-from bpnet.data.table import Table, read_table
+from bpnet.data.table import Table
+from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.paths import shown
 
@@ -32,6 +35,8 @@ class Dataset:
     otherwise each part is its own sequence. In series mode ``series`` describes the series the
     samples come from (:class:`~bpnet.data.samples.Series`); in tabular mode it is None. With
     ``classes`` (classification) ``Y`` holds one-hot rows (Q, K), never scaled.
+    ``missing`` reports what was done about missing values, per file (empty: nothing). A
+    NaN in ``Y`` (and ``targets``) is no target: left out of perf and of every metric.
     """
 
     X: np.ndarray
@@ -46,6 +51,7 @@ class Dataset:
     y_scaler: scaling.Scaler
     series: Series | None = None
     classes: list[str] | None = None     # classification: the class of each output unit
+    missing: list[MissingReport] = field(default_factory=list)
     targets: np.ndarray = field(init=False)
     Xs: np.ndarray = field(init=False)
     Ys: np.ndarray = field(init=False)
@@ -81,27 +87,44 @@ class Dataset:
 def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     """Read the data named by the config, build and divide the samples, fit the scaling."""
     d = cfg.data
-    table = read_table(d.path)
+    table = read_data(d.path, d)
     s = build_samples(d, table)
+    reports = [s.missing]
     if d.series is not None:
         index = divide(len(s.X), cfg.split, rng)
         lost = s.series.transform.lost
         why = f"lags up to {max(d.lags)}" + (f" after differencing by {lost}" if lost else "")
         _need(table, len(s.X), index, cfg.split, max(d.lags) + lost, why)
     elif d.test_path is not None:
-        s, index = _with_test_file(cfg, table, s, rng)
+        s, index, test_report = _with_test_file(cfg, table, s, rng)
+        reports.append(test_report)
     else:
         index = divide(len(s.X), cfg.split, rng)
         _need(table, len(s.X), index, cfg.split)
-    return _scaled(cfg, s, index)
+    if cfg.forecast.horizon is not None and "test" not in index:
+        raise InputError(f"{table.path}: forecast: {len(s.X)} samples leave none for the test "
+                         f"part it forecasts (split.test: {cfg.split.test:g})")
+    ds = _scaled(cfg, s, index)
+    ds.missing = [r for r in reports if r is not None and r.changed]
+    return ds
+
+
+def resolved(cfg: Config, data: Dataset) -> Config:
+    """``cfg`` with the data settings the data decided: the seasonal period of a series
+    (``data.period`` not given: from its time step), as config.yaml records them."""
+    if data.series is None:
+        return cfg
+    return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data,
+                                                             period=data.series.period))
 
 
 def _with_test_file(cfg: Config, table: Table, s: Samples, rng: np.random.Generator
-                    ) -> tuple[Samples, dict[str, np.ndarray]]:
-    """The samples of the training file followed by those of the test file, and the parts:
-    the split divides the training file (train/val); the test set is its own file."""
+                    ) -> tuple[Samples, dict[str, np.ndarray], MissingReport | None]:
+    """The samples of the training file followed by those of the test file, the parts (the
+    split divides the training file into train/val; the test set is its own file) and what
+    was done about missing values of the test file."""
     classes = s.target_names if cfg.data.classes is not None else None
-    test = build_samples(cfg.data, read_table(cfg.data.test_path), classes=classes)
+    test = build_samples(cfg.data, read_data(cfg.data.test_path, cfg.data), classes=classes)
     q = len(s.X)
     fractions = SplitConfig(cfg.split.method, 1.0 - cfg.split.val, cfg.split.val, 0.0)
     index = divide(q, fractions, rng)
@@ -109,12 +132,12 @@ def _with_test_file(cfg: Config, table: Table, s: Samples, rng: np.random.Genera
     both = Samples(np.vstack([s.X, test.X]), np.vstack([s.Y, test.Y]), s.labels + test.labels,
                    s.label_name, s.feature_names, s.target_names)
     _need(table, q, index, fractions)
-    return both, index
+    return both, index, test.missing
 
 
 def _scaled(cfg: Config, s: Samples, index: dict[str, np.ndarray]) -> Dataset:
     """The Dataset of the samples ``s``, the scaling fitted on the training part; a column
-    too large to scale in float64 is an error."""
+    too large to scale in float64 is an error (a NaN target is no target, not an error)."""
     train = index["train"]
     features, targets = s.feature_names, s.target_names
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
@@ -124,8 +147,10 @@ def _scaled(cfg: Config, s: Samples, index: dict[str, np.ndarray]) -> Dataset:
         y_scaler = scaling.fit("none" if classes else cfg.scaling, s.Y[train], targets)
         ds = Dataset(s.X, s.Y, s.labels, s.label_name, index, features, targets,
                      s.series is not None, x_scaler, y_scaler, s.series, classes)
-    for values, sc, names in ((ds.Xs, x_scaler, features), (ds.Ys, y_scaler, targets)):
-        bad = ~(np.isfinite(values).all(axis=0) & np.isfinite(sc.offset) & np.isfinite(sc.scale))
+    for values, sc, names, raw in ((ds.Xs, x_scaler, features, s.X),
+                                   (ds.Ys, y_scaler, targets, s.Y)):
+        ok = np.isfinite(values) | np.isnan(raw)
+        bad = ~(ok.all(axis=0) & np.isfinite(sc.offset) & np.isfinite(sc.scale))
         if bad.any():
             which = ", ".join(np.array(names)[bad])
             raise InputError(f"{shown(cfg.data.path)}: column(s) {which}: values "
@@ -139,6 +164,8 @@ def _need(table: Table, q: int, index: dict[str, np.ndarray], fractions: SplitCo
     n_train = len(index.get("train", ()))
     if n_train >= 2:
         return
+    if fractions.method == "index":
+        raise InputError(f"split.train: lists {n_train} sample(s); at least 2 are needed")
     need = 2
     while part_sizes(need, fractions)[0] < 2:
         need += 1

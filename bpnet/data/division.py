@@ -2,13 +2,15 @@
 (docs/semantics.md §7).
 
 ``block`` keeps the sample order (train, then val, then test), ``random`` draws the parts from
-the caller's generator, ``interleaved`` deals the samples out in turn.
+the caller's generator, ``interleaved`` deals the samples out in turn, ``index`` takes the
+parts as listed (MATLAB's divideblock, dividerand, divideint and divideind).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from bpnet.config import SplitConfig
+from bpnet.errors import InputError
 
 PARTS = ("train", "val", "test")
 
@@ -25,6 +27,8 @@ def part_sizes(q: int, split: SplitConfig) -> tuple[int, int, int]:
 def divide(q: int, split: SplitConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """The sorted sample indices (n_part,) of each part of q samples (docs/semantics.md §7);
     empty parts are left out."""
+    if split.method == "index":
+        return {p: idx for p, idx in _listed(q, split).items() if len(idx) > 0}
     n_train, n_val, n_test = part_sizes(q, split)
     counts = {"train": n_train, "val": n_val, "test": n_test}
     if split.method == "block":
@@ -56,3 +60,23 @@ def _interleave(q: int, counts: dict[str, int]) -> dict[str, np.ndarray]:
         left[part] -= 1
         k += 1
     return {p: np.array(v, dtype=int) for p, v in lists.items()}
+
+
+def _listed(q: int, split: SplitConfig) -> dict[str, np.ndarray]:
+    """``split.method: index``: the parts as listed, sample numbers 1..q (MATLAB's divideind
+    counts from 1) -> 0-based sorted indices; a number out of range or in two parts is an
+    error. Samples listed in no part are not used."""
+    owner: dict[int, str] = {}
+    parts = {}
+    for part in PARTS:
+        numbers = getattr(split, part)
+        for k in numbers:
+            if not 1 <= k <= q:
+                raise InputError(f"split.{part}: there is no sample {k}; the data give {q} "
+                                 f"samples, numbered 1 to {q} (as MATLAB's divideind counts)")
+            if k in owner and owner[k] != part:
+                raise InputError(f"split.{part}: sample {k} is also in split.{owner[k]}; a "
+                                 "sample belongs to one part")
+            owner[k] = part
+        parts[part] = np.array(sorted(set(numbers)), dtype=int) - 1
+    return parts

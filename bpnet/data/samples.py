@@ -1,20 +1,31 @@
 """Input stage: the samples of a table, in series mode or tabular mode.
 
-Series mode (docs/semantics.md §8) turns one column y[0..L-1] into samples whose inputs are
-y[t - lag] for each lag (and the calendar month of t) and whose target is y[t], built on the
+Series mode (docs/semantics.md §8) turns one column y[0..L-1], put in time order and with its
+missing values filled as the config says (:mod:`~bpnet.data.timeorder`,
+:mod:`~bpnet.data.missing`), into samples whose inputs are y[t - lag] for each lag (and the
+calendar features of t: month, quarter, week, weekday) and whose target is y[t], built on the
 transformed series when ``data.transform`` asks for one. Tabular mode reads named input and
 target columns.
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bpnet.config import DataConfig
 from bpnet.data import classes as class_column
+from bpnet.data import missing as gaps
 from bpnet.data.table import Table
+from bpnet.data.timeaxis import (
+    FEATURES,
+    NEEDS,
+    TimeAxis,
+    calendar,
+    default_period,
+    natural_features,
+)
+from bpnet.data.timeorder import FILLING, Timeline, arrange
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
 
@@ -23,25 +34,53 @@ from bpnet.errors import InputError
 class Series:
     """The series that series-mode samples are built from, and how.
 
-    ``values`` (L,) is the series in original units with its time ``labels`` (L,);
-    ``positions`` (Q,) is the time index t of every sample; ``months`` (L,) the calendar month
-    of every t, or None without the month feature; ``stages`` are ``transform.stages(values)``,
-    each (L,); ``lags`` are sorted; ``period`` is the seasonal naive baseline's period.
+    ``values`` (L,) is the series in original units (missing values filled) with its time
+    ``labels`` (L,); ``positions`` (Q,) is the time index t of every sample; ``calendar``
+    (L, C) the calendar features (``features``: month, quarter, week, weekday) of every t, or
+    None without any; ``stages`` are ``transform.stages(values)``, each (L,); ``lags`` are
+    sorted; ``period`` is the seasonal naive baseline's period (None: no seasonal baseline);
+    ``axis`` the time axis (None without a time column bpnet reads); ``unscored`` (L,) marks
+    the filled values that are not targets (None when there are none).
     """
 
     values: np.ndarray
     labels: list[str]
     positions: np.ndarray
-    months: np.ndarray | None
+    calendar: np.ndarray | None
     transform: SeriesTransform
     stages: list[np.ndarray]
     lags: tuple[int, ...]
-    period: int
+    period: int | None
+    axis: TimeAxis | None = None
+    features: tuple[str, ...] = ()
+    unscored: np.ndarray | None = None
 
     @property
     def targets(self) -> np.ndarray:
-        """(Q, 1): the value at every sample's time, in original units."""
-        return self.values[self.positions, None]
+        """(Q, 1): the value at every sample's time, in original units; NaN where it was
+        filled and is not scored."""
+        y = self.values[self.positions, None]
+        if self.unscored is not None:
+            y = np.where(self.unscored[self.positions, None], np.nan, y)
+        return y
+
+    def calendar_after(self, origin: int, steps: int) -> np.ndarray | None:
+        """The calendar features (steps, C) of times origin, origin + 1, ...: those of the
+        series, then, past its end, of the time steps that follow its last one."""
+        if self.calendar is None:
+            return None
+        t = origin + np.arange(steps)
+        inside = t[t < len(self.values)]
+        beyond = steps - len(inside)
+        rows = [self.calendar[inside]]
+        if beyond:
+            if self.axis is None or self.axis.step is None:
+                raise InputError("the calendar features of steps after the end of the series "
+                                 "need a regular time step; this series' spacing is irregular")
+            future = self.axis.after(beyond)
+            rows.append(np.column_stack([calendar(self.axis.unit, future, f)
+                                         for f in self.features]))
+        return np.vstack(rows)
 
     def to_original(self, y_model: np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
         """One-step predictions (n, 1) of the samples ``idx`` (all when None), unscaled but
@@ -56,8 +95,9 @@ class Series:
 @dataclass(frozen=True, eq=False)
 class Samples:
     """The samples of one table: inputs ``X`` (N, D); targets ``Y`` (N, K), or None when the
-    target columns are absent and not needed; ``labels`` (N,) with the column name
-    ``label_name``; and, in series mode, the :class:`Series` they come from."""
+    target columns are absent and not needed, NaN where there is no target; ``labels`` (N,)
+    with the column name ``label_name``; in series mode, the :class:`Series` they come from;
+    and what was done about missing values (None when there were none)."""
 
     X: np.ndarray
     Y: np.ndarray | None
@@ -66,6 +106,7 @@ class Samples:
     feature_names: list[str]
     target_names: list[str]
     series: Series | None = None
+    missing: gaps.MissingReport | None = None
 
 
 def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
@@ -80,37 +121,25 @@ def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
     return _tabular(d, table, targets_needed or all(t in table.header for t in d.targets))
 
 
-def series_samples(y: np.ndarray, lags: tuple[int, ...], months: np.ndarray | None = None,
+def series_samples(y: np.ndarray, lags: tuple[int, ...], calendar: np.ndarray | None = None,
                    lost: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Lagged samples of a series (docs/semantics.md §8).
+    """Lagged samples of a series (docs/semantics.md §8.1).
 
-    y (L,), months (L,) in 1..12 or None -> X (L - lost - max(lags), len(lags) [+ 1]),
-    Y (..., 1). Sample i has t = lost + max(lags) + i: inputs y[t - lag] for each lag, then
-    months[t]; ``lost`` leading values of y are undefined (taken by differencing).
+    y (L,), calendar (L,) or (L, C) of calendar features (the month 1..12, ...) or None
+    -> X (L - lost - max(lags), len(lags) [+ C]), Y (..., 1). Sample i has
+    t = lost + max(lags) + i: inputs y[t - lag] for each lag, then calendar[t]; ``lost``
+    leading values of y are undefined (taken by differencing).
     """
+    cal = None if calendar is None else np.asarray(calendar)
+    if cal is not None and cal.ndim == 1:
+        cal = cal[:, None]
     start = lost + max(lags)
     if len(y) <= start:
-        return np.empty((0, len(lags) + (months is not None))), np.empty((0, 1))
+        return np.empty((0, len(lags) + (0 if cal is None else cal.shape[1]))), np.empty((0, 1))
     cols = [y[start - lag: len(y) - lag] for lag in lags]
-    if months is not None:
-        cols.append(months[start:].astype(float))
+    if cal is not None:
+        cols.extend(cal[start:, j].astype(float) for j in range(cal.shape[1]))
     return np.column_stack(cols), y[start:, None].copy()
-
-
-_MONTH = re.compile(r"^\s*\d{1,4}[-/](\d{1,2})(?:\D|$)")
-
-
-def months_of(labels: list[str], table: Table, column: str) -> np.ndarray:
-    """Calendar months (L,) in 1..12 parsed from YYYY-MM (or YYYY-MM-DD, YYYY/MM) labels (L,)."""
-    out = np.empty(len(labels), dtype=int)
-    for i, text in enumerate(labels):
-        m = _MONTH.match(text)
-        month = int(m.group(1)) if m else 0
-        if not 1 <= month <= 12:
-            raise InputError(f"{table.path}: line {table.lines[i]}, column {column}: {text!r} "
-                             "is not a YYYY-MM month label (needed by data.month)")
-        out[i] = month
-    return out
 
 
 def _labels(d: DataConfig, table: Table, n: int) -> list[str]:
@@ -120,51 +149,144 @@ def _labels(d: DataConfig, table: Table, n: int) -> list[str]:
 
 
 def _series(d: DataConfig, table: Table) -> Samples:
-    y = table.numbers(d.series, "data.series")
-    labels = _labels(d, table, len(y))
+    line, report = _filled(d, table, arrange(table, d))
+    y, labels, axis = line.values, line.labels, line.axis
     lags = tuple(sorted(d.lags))
     tf = SeriesTransform(d.transform.log, tuple(d.transform.difference))
     if tf.log and (y <= 0).any():
         i = int(np.flatnonzero(y <= 0)[0])
-        raise InputError(f"{table.path}: line {table.lines[i]}, column {d.series}: {y[i]:g} has "
+        at = f"line {line.line(table, i)}" if line.rows[i] >= 0 else f"time {labels[i]} (filled)"
+        raise InputError(f"{table.path}: {at}, column {d.series}: {y[i]:g} has "
                          "no logarithm (data.transform.log needs positive values)")
-    months = months_of(labels, table, d.time) if d.month else None
+    features = tuple(f for f in FEATURES if getattr(d, f))
+    cal = _calendar(d, table, axis, features)
     stages = tf.stages(y)
-    X, Y = series_samples(stages[-1], lags, months, tf.lost)
+    X, Y = series_samples(stages[-1], lags, cal, tf.lost)
     start = tf.lost + max(lags)
     positions = np.arange(start, max(start, len(y)))
-    series = Series(y, labels, positions, months, tf, stages, lags, d.period)
+    unscored = None
+    if line.filled is not None and line.filled.any() and not d.score_filled:
+        unscored = line.filled
+        Y[unscored[positions]] = np.nan
+    period = d.period if d.period is not None else \
+        default_period(axis.unit, axis.step) if axis is not None else 12
+    series = Series(y, labels, positions, cal, tf, stages, lags, period, axis, features,
+                    unscored)
     return Samples(X, Y, labels[start:], d.time or "t", _lag_names(d, lags, tf), [d.series],
-                   series)
+                   series, report)
+
+
+def _filled(d: DataConfig, table: Table, line: Timeline
+            ) -> tuple[Timeline, gaps.MissingReport | None]:
+    """The timeline with its missing values filled by ``d.missing`` (or the error), and the
+    report of what was done."""
+    missing = np.isnan(line.values)
+    if not missing.any():
+        return line, None
+    idx = np.flatnonzero(missing)
+    if d.missing not in FILLING:
+        row = int(line.rows[idx[0]])
+        raise gaps.refuse(table.where(row, d.series), len(idx),
+                          [line.line(table, i) for i in idx], table.column(d.series, "")[row],
+                          "set data.missing: interpolate (or previous) to fill them")
+    positions = line.axis.positions if line.axis is not None else np.arange(len(missing))
+    y, keep = gaps.fill(line.values, positions, d.missing)
+    if keep.stop - keep.start < 2:
+        raise InputError(f"{table.path}: column {d.series}: fewer than two values are known; "
+                         "nothing to fill from")
+    kept = np.arange(keep.start, keep.stop)
+    out = replace(line.take(kept), values=y[kept], filled=missing[kept])
+    report = gaps.MissingReport(
+        d.missing, (d.series,), table.path, filled=int(out.filled.sum()),
+        inserted=int(out.inserted.sum()), trimmed=len(missing) - len(kept),
+        at=tuple(out.labels[i] for i in np.flatnonzero(out.filled)[:gaps.SHOWN]),
+        scored=d.score_filled)
+    return out, report
+
+
+def _calendar(d: DataConfig, table: Table, axis: TimeAxis | None,
+              features: tuple[str, ...]) -> np.ndarray | None:
+    """The calendar features (L, C) the config asks for, or None; a feature the time step
+    does not support (a month of quarterly data) is an error saying which would."""
+    if not features:
+        return None
+    if not table.rows:   # no rows, no samples: the size check says so
+        return np.empty((0, len(features)), dtype=int)
+    if axis is None:
+        raise InputError(f"{table.where(0, d.time)}: "
+                         f"{table.column(d.time, 'data.time')[0].strip()!r} is not a time label "
+                         f"bpnet reads (YYYY-MM, YYYY-MM-DD, YYYYQn, ...), which data."
+                         f"{features[0]} needs")
+    natural = natural_features(axis.unit, axis.step)
+    for f in features:
+        if f not in natural:
+            better = [g for g in FEATURES if g in natural and g != f]
+            hint = f"; data.{better[0]} fits it" if better else ""
+            raise InputError(f"{table.path}: data.{f}: needs {NEEDS[f]} or finer data; "
+                             f"column {d.time} is {axis.describe()}{hint}")
+    return np.column_stack([calendar(axis.unit, axis.positions, f) for f in features])
+
 
 
 def _lag_names(d: DataConfig, lags: tuple[int, ...], tf: SeriesTransform) -> list[str]:
     """The feature names: the lagged (transformed) series, e.g.
-    ``diff12(diff1(log(passengers)))[t-1]``, then ``month``."""
+    ``diff12(diff1(log(passengers)))[t-1]``, then the calendar features."""
     name = d.series
     if not tf.identity:
         name = f"log({d.series})" if tf.log else d.series
         for k in tf.differences:
             name = f"diff{k}({name})"
-    return [f"{name}[t-{lag}]" for lag in lags] + (["month"] if d.month else [])
+    return [f"{name}[t-{lag}]" for lag in lags] + [f for f in FEATURES if getattr(d, f)]
 
 
 def _tabular(d: DataConfig, table: Table, with_targets: bool = True) -> Samples:
     X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
     Y = np.column_stack([table.numbers(c, "data.targets") for c in d.targets]) \
         if with_targets else None
-    return Samples(X, Y, _labels(d, table, len(X)), d.time or "row", list(d.inputs),
-                   list(d.targets))
+    labels = _labels(d, table, len(X))
+    X, Y, labels, report = _tabular_missing(d, table, X, Y, labels)
+    return Samples(X, Y, labels, d.time or "row", list(d.inputs), list(d.targets),
+                   missing=report)
 
 
 def _classified(d: DataConfig, table: Table, with_targets: bool,
                 classes: list[str] | None) -> Samples:
-    """Tabular samples whose targets (N, K) are the one-hot rows of the class column."""
+    """Tabular samples whose targets (N, K) are the one-hot rows of the class column; missing
+    inputs as ``data.missing`` says."""
     X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
     Y = None
     if with_targets:
         labels = class_column.read_labels(table, d.classes)
         classes = classes or class_column.class_list(labels, table, d.classes)
         Y = class_column.one_hot(labels, classes, table, d.classes)
-    return Samples(X, Y, _labels(d, table, len(X)), d.time or "row", list(d.inputs),
-                   list(classes or ()))
+    X, Y, rows, report = _tabular_missing(d, table, X, Y, _labels(d, table, len(X)))
+    return Samples(X, Y, rows, d.time or "row", list(d.inputs), list(classes or ()),
+                   missing=report)
+
+
+def _tabular_missing(d: DataConfig, table: Table, X: np.ndarray, Y: np.ndarray | None,
+                     labels: list[str]):
+    """Tabular samples with the missing-value policy applied -> (X, Y, labels, report)."""
+    x_gap = np.isnan(X)
+    y_gap = np.isnan(Y) if Y is not None else np.zeros((len(X), 0), bool)
+    if not x_gap.any() and not y_gap.any():
+        return X, Y, labels, None
+    if d.missing == "error":
+        cells = np.hstack([x_gap, y_gap])
+        names = list(d.inputs) + list(d.targets)[:y_gap.shape[1]]
+        rows, cols = np.nonzero(cells)
+        i, name = int(rows[0]), names[int(cols[0])]
+        raise gaps.refuse(table.where(i, name), len(rows), [table.lines[r] for r in rows],
+                          table.column(name, "data")[i],
+                          "set data.missing: drop to leave the rows with a missing input out "
+                          "(a missing target then means no target there, as in MATLAB)")
+    X, keep = gaps.fill_columns(X, d.missing)
+    Y = Y[keep] if Y is not None else None
+    where = np.flatnonzero(x_gap.any(axis=1) | y_gap.any(axis=1))[:gaps.SHOWN]
+    report = gaps.MissingReport(
+        d.missing, tuple(np.array(d.inputs)[x_gap.any(axis=0)]), table.path,
+        filled=0 if d.missing == "drop" else int(x_gap[keep].sum()),
+        dropped=len(x_gap) - len(keep),
+        no_target=int(np.isnan(Y).sum()) if Y is not None else 0,
+        at=tuple(f"line {table.lines[i]}" for i in where), series=False)
+    return X, Y, [labels[i] for i in keep], report

@@ -76,13 +76,18 @@ def fit(method: str, x: np.ndarray, names: list[str] | None = None) -> Scaler:
     d = x.shape[1]
     if method == "none":
         return Scaler("none", np.zeros(d), np.ones(d), np.zeros(d, bool))
+    # a NaN (a target that is no target) is left out of the statistics; without one, numpy's
+    # plain reductions, whose last bits the saved models depend on
+    nan = np.isnan(x).any()
     if method == "mapstd":
-        offset = x.mean(axis=0)
-        spread = x.std(axis=0, ddof=1) if len(x) > 1 else np.zeros(d)
+        offset = np.nanmean(x, axis=0) if nan else x.mean(axis=0)
+        spread = np.zeros(d) if len(x) < 2 else np.nanstd(x, axis=0, ddof=1) if nan else \
+            x.std(axis=0, ddof=1)
         constant = ~(spread > 0)
         s = Scaler(method, offset, np.where(constant, 1.0, spread), constant)
     elif method == "mapminmax":
-        lo, hi = x.min(axis=0), x.max(axis=0)
+        lo, hi = (np.nanmin(x, axis=0), np.nanmax(x, axis=0)) if nan else \
+            (x.min(axis=0), x.max(axis=0))
         constant = ~(hi > lo)
         gain = 2.0 / np.where(constant, 2.0, hi - lo)
         s = Scaler(method, np.where(constant, lo - 1.0, lo), gain, constant)

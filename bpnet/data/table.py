@@ -1,11 +1,22 @@
-"""Input stage: a CSV data file read as text, with the line number of every row.
+"""Input stage: a data file read as a table of text, with the line number of every row.
 
-Cells become numbers only when a column is asked for (:meth:`Table.numbers`), so that a bad cell
-is reported with its line and column.
+The file's dialect is found or taken from the config (docs/semantics.md §8.6): the encoding
+from its byte-order mark (UTF-8 with or without one, UTF-16 and UTF-32 with one) unless
+``data.encoding`` names one; the delimiter (comma, semicolon, tab or ``|``) from the header
+line unless ``data.delimiter`` names one (or ``space``: runs of blanks); decimal commas with
+``data.decimal: ","``. A binary file (a MATLAB ``.mat``, an Excel workbook, ...) is refused with
+a message saying what is read. Cells become numbers only when a column is asked for
+(:meth:`Table.numbers`), so that a bad cell is reported with its line and column; a missing
+cell (empty, ``NA``, ``NaN``, ``.``, ...) becomes NaN, and the caller's missing-value policy
+decides what happens to it (:mod:`bpnet.data.missing`).
 """
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,15 +24,27 @@ import numpy as np
 from bpnet.errors import InputError
 from bpnet.paths import shown
 
+# cell texts that mean "no value here" (compared in lower case, blanks stripped): what pandas,
+# R, MATLAB, Excel and FRED write for a missing number
+MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "nil", ".", "-", "--", "?",
+                     "#n/a", "#na", "missing"})
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|", "space": " ", " ": " "}
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_READS = ("text tables: comma, semicolon, tab or space separated, in UTF-8 (with or without a "
+          "byte-order mark), UTF-16 or UTF-32 with one, or the encoding data.encoding names")
+
 
 @dataclass
 class Table:
-    """A CSV file as text: ``header`` names, ``rows`` of cells, ``lines`` their line numbers."""
+    """A data file as text: ``header`` names, ``rows`` of cells, ``lines`` their line numbers
+    (0 for a row that is not in the file, such as a time step inserted into a gap), and the
+    ``decimal`` mark of its numbers."""
 
     path: str
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
+    decimal: str = "."
 
     def column(self, name: str, key: str) -> list[str]:
         """The cells of column ``name`` (named by the config key ``key``) as text."""
@@ -32,41 +55,163 @@ class Table:
         return [row[j] for row in self.rows]
 
     def numbers(self, name: str, key: str) -> np.ndarray:
-        """Column ``name`` as float64 (L,); a blank, non-numeric or non-finite cell is an error."""
-        cells = self.column(name, key)
-        out = np.empty(len(cells))
-        for i, cell in enumerate(cells):
-            where = f"{self.path}: line {self.lines[i]}, column {name}"
-            text = cell.strip()
-            if not text:
-                raise InputError(f"{where}: empty cell")
-            try:
-                value = float(text)
-            except ValueError:
-                raise InputError(f"{where}: {cell!r} is not a number") from None
-            if not np.isfinite(value):
-                raise InputError(f"{where}: {cell!r} is not a finite number")
-            out[i] = value
-        return out
+        """Column ``name`` as float64 (L,), NaN where a cell is missing; a cell that is not a
+        number, or an infinite one, is an error naming its line and column."""
+        return np.array([self.number(cell, i, name) for i, cell in
+                         enumerate(self.column(name, key))], dtype=float)
+
+    def number(self, cell: str, i: int, name: str) -> float:
+        """The cell of row ``i`` in column ``name`` as a number (NaN when missing)."""
+        text = cell.strip()
+        if text.lower() in MISSING:
+            return math.nan
+        value = to_number(text, self.decimal)
+        if value is None:
+            hint = ""
+            if self.decimal == "." and re.fullmatch(r"[+-]?\d*,\d+", text):
+                hint = "; for decimal commas set data.decimal: ','"
+            raise InputError(f"{self.where(i, name)}: {cell!r} is not a number{hint}")
+        if not math.isfinite(value):
+            raise InputError(f"{self.where(i, name)}: {cell!r} is not a finite number")
+        return value
+
+    def where(self, i: int, name: str) -> str:
+        """``path: line N, column C`` of row ``i``."""
+        return f"{self.path}: line {self.lines[i]}, column {name}"
 
 
-def read_table(path: str) -> Table:
-    """Read a CSV file with a header row; blank lines are skipped."""
-    name = shown(path)
+def to_number(text: str, decimal: str = ".") -> float | None:
+    """``text`` as a float (None when it is not a number); with a decimal comma, ``1.234,5``
+    (dots as thousands separators) and ``1234,5`` read as 1234.5."""
+    if decimal == ",":
+        if "." in text:
+            if not _THOUSANDS.match(text):
+                return None
+            text = text.replace(".", "")
+        text = text.replace(",", ".")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            records = [(reader.line_num, row) for row in reader]
-    except FileNotFoundError:
-        raise InputError(f"{name}: data file not found") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{name}: cannot read the data file ({exc})") from None
-    records = [(n, row) for n, row in records if any(cell.strip() for cell in row)]
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_table(path: str, delimiter: str | None = None, decimal: str = ".",
+               encoding: str | None = None) -> Table:
+    """Read a text table with a header row; blank lines are skipped. ``delimiter`` and
+    ``encoding`` None: found from the file (see the module docstring)."""
+    name = shown(path)
+    text = decode(_read_bytes(path, name), name, encoding)
+    sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(text, decimal)
+    if sep == "," and decimal == ",":
+        raise InputError(f"{name}: data.decimal ',' needs another delimiter than the comma "
+                         "(set data.delimiter: ';' or tab)")
+    records = [(n, row) for n, row in _records(text, sep, name)
+               if any(cell.strip() for cell in row)]
     if not records:
         raise InputError(f"{name}: the file is empty; expected a header row and data rows")
     header = [h.strip() for h in records[0][1]]
+    _check_header(header, records[0][0], name)
     for n, row in records[1:]:
         if len(row) != len(header):
             raise InputError(f"{name}: line {n} has {len(row)} cells, the header has "
-                             f"{len(header)}")
-    return Table(name, header, [r for _, r in records[1:]], [n for n, _ in records[1:]])
+                             f"{len(header)}" + _delimiter_hint(row, header, sep))
+    return Table(name, header, [r for _, r in records[1:]], [n for n, _ in records[1:]],
+                 decimal)
+
+
+def _read_bytes(path: str, name: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError(f"{name}: data file not found") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read the data file ({exc})") from None
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+_SAVE_MAT = "in MATLAB, writematrix(X, 'data.csv') or writetable(T, 'data.csv') writes one"
+_SAVE_XLS = "in Excel, Save As 'CSV UTF-8' writes one"
+_MAGIC = ((b"MATLAB 5.0 MAT-file", "a MATLAB .mat file", _SAVE_MAT),
+          (b"MATLAB 7", "a MATLAB .mat file", _SAVE_MAT),
+          (b"\x89HDF", "an HDF5 file (MATLAB -v7.3 .mat)", _SAVE_MAT),
+          (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook, a .npz, ...)", _SAVE_XLS),
+          (b"\xd0\xcf\x11\xe0", "an Excel .xls workbook", _SAVE_XLS),
+          (b"\x93NUMPY", "a numpy .npy file", "numpy.savetxt writes one"),
+          (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
+          (b"PAR1", "a Parquet file", "pandas' DataFrame.to_csv writes one"))
+
+
+def decode(raw: bytes, name: str, encoding: str | None = None) -> str:
+    """The text of a file's bytes: in ``encoding``, or as its byte-order mark says, or UTF-8;
+    a binary file or bytes that are not text in that encoding are an error."""
+    if encoding is None:
+        for bom, codec in _BOMS:
+            if raw.startswith(bom):
+                return _decode(raw, codec, name)
+        for magic, what, advice in _MAGIC:
+            if raw.startswith(magic):
+                raise InputError(f"{name}: {what}, not a text table; bpnet reads {_READS} "
+                                 f"({advice})")
+        if b"\x00" in raw[:4096]:
+            raise InputError(f"{name}: a binary file (it holds NUL bytes), not a text table; "
+                             f"bpnet reads {_READS}")
+        encoding = "utf-8"
+    return _decode(raw, encoding, name)
+
+
+def _decode(raw: bytes, codec: str, name: str) -> str:
+    try:
+        return raw.decode(codec)
+    except LookupError:
+        raise InputError(f"{name}: data.encoding: unknown encoding {codec!r}") from None
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(f"{name}: line {line}: byte 0x{raw[exc.start]:02x} is not {codec} "
+                         "text; save the file as UTF-8, or name its encoding with "
+                         "data.encoding (e.g. cp1252 or latin-1)") from None
+
+
+def sniff_delimiter(text: str, decimal: str = ".") -> str:
+    """The delimiter of a table: the most frequent of comma, semicolon, tab and ``|`` in its
+    first non-blank line (outside quotes); with none there (one column), a comma, or a
+    semicolon when numbers have decimal commas."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    bare = re.sub(r'"[^"]*"', "", first)
+    counts = {sep: bare.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda s: counts[s])
+    if counts[best] == 0:
+        return ";" if decimal == "," else ","
+    return best
+
+
+def _records(text: str, sep: str, name: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) of every line; ``sep`` " " splits on runs of blanks."""
+    if sep == " ":
+        return [(n, line.split()) for n, line in enumerate(text.splitlines(), start=1)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise InputError(f"{name}: cannot read the data file (line {reader.line_num}: "
+                         f"{exc})") from None
+
+
+def _check_header(header: list[str], line: int, name: str) -> None:
+    """A column name given twice is an error (blank names, as of trailing empty columns, are
+    not names)."""
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h and h in seen:
+            raise InputError(f"{name}: line {line}: columns {seen[h] + 1} and {j + 1} are both "
+                             f"named {h!r}; rename one (bpnet will not guess which is meant)")
+        seen.setdefault(h, j)
+
+
+def _delimiter_hint(row: list[str], header: list[str], sep: str) -> str:
+    """A hint when a row splits differently from its header because of decimal commas."""
+    if sep == "," and len(row) > len(header) and any(re.fullmatch(r"\d+", c) for c in row):
+        return "; if the numbers have decimal commas, set data.decimal: ',' (and the delimiter)"
+    return ""

@@ -5,6 +5,7 @@ Layers l = 1..L (two hidden layers and the output layer by default), one row per
     a_0 = X (N, D);   n_l = a_{l-1} W_l^T + b_l;   a_l = f_l(n_l);   Y_hat = a_L (N, K)
     perf = sum((Y - Y_hat)^2) / numel(Y)
 
+(a NaN target is no target: its error is 0 and numel(Y) counts the known targets only).
 Backward, with dA_L = dperf/dY_hat = -2 (Y - Y_hat) / numel(Y):
 
     dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T a_{l-1};  db_l = sum_rows(dn_l);  dA_{l-1} = dn_l W_l
@@ -32,7 +33,8 @@ class LossCache(NamedTuple):
 
     acts: list[np.ndarray] | None   # a_0 = X (N, D), a_1 .. a_L (N, S_l)
     nets: list[np.ndarray] | None   # n_1 .. n_L (N, S_l); a_l's buffer too unless f_l needs n_l
-    e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel()
+    e: np.ndarray | None            # (N K,) the errors (Y - a_L).ravel(), 0 where no target
+    n: int                          # the number of targets perf is the mean over
     grad: np.ndarray | None = None  # (P,) dperf/dtheta
     t: np.ndarray | None = None     # (N, K) the targets, kept for crossentropy only
 
@@ -93,8 +95,11 @@ class BPNet:
             a = tf.f(a @ W.T + b)
         return a
 
-    def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, LossCache]:
-        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs.
+    def loss(self, X: np.ndarray, Y: np.ndarray, known: np.ndarray | None = None
+             ) -> tuple[float, LossCache]:
+        """mse of X (N, D) against Y (N, K), and the cache ``flat_grad`` needs; with ``known``
+        (N, K) bool, the mse of the known targets only (the others are NaN: no target, an
+        error of 0 that the mean does not count).
 
         Up to CHUNK samples the cache holds the forward pass and the backward pass waits until
         it is asked for (a rejected traingdx step never needs it). Beyond that the samples are
@@ -104,34 +109,37 @@ class BPNet:
         """
         if self.perform != "mse":
             return self._crossentropy_loss(X, Y)
+        n = Y.size if known is None else max(int(known.sum()), 1)
         if len(X) <= CHUNK:
-            fwd = self._forward(X, Y)
-            e = fwd.e
-            return float(np.dot(e, e)) / e.size, fwd
-        scale = -2.0 / Y.size
+            fwd = self._forward(X, Y, known, n)
+            return float(np.dot(fwd.e, fwd.e)) / n, fwd
         return self._in_chunks(X, Y, lambda fwd, _: (float(np.dot(fwd.e, fwd.e)),
-                                                     self._backprop(fwd, scale)))
+                                                     self._backprop(fwd)), known, n)
 
     def _in_chunks(self, X: np.ndarray, Y: np.ndarray,
-                   term: Callable[[LossCache, np.ndarray], tuple[float, np.ndarray]]
+                   term: Callable[[LossCache, np.ndarray], tuple[float, np.ndarray]],
+                   known: np.ndarray | None = None, n: int | None = None
                    ) -> tuple[float, LossCache]:
-        """X (N, D), Y (N, K) taken CHUNK rows at a time: term(forward pass of a chunk, its
-        targets) gives its (sum of perf elements, gradient (P,)); -> (perf, a cache holding the
-        gradient)."""
+        """X (N, D), Y (N, K) (known (N, K) bool or None) taken CHUNK rows at a time: term(forward
+        pass of a chunk, its targets) gives its (sum of perf elements, gradient (P,)); -> (perf,
+        a cache holding the gradient), the sum divided by ``n`` (default: every target)."""
+        n = Y.size if n is None else n
         grad = np.zeros_like(self.theta)
         total = 0.0
         for s in range(0, len(X), CHUNK):
-            Yc = Y[s:s + CHUNK]
-            value, g = term(self._forward(X[s:s + CHUNK], Yc), Yc)
+            rows = slice(s, s + CHUNK)
+            Yc = Y[rows]
+            value, g = term(self._forward(X[rows], Yc, None if known is None else known[rows], n),
+                            Yc)
             total += value
             grad += g
-        return total / Y.size, LossCache(None, None, None, grad)
+        return total / n, LossCache(None, None, None, n, grad)
 
     def _crossentropy_loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, LossCache]:
         """crossentropy of X (N, D) against Y (N, K) and the cache, CHUNK rows at a time on
         large data as :meth:`loss` does."""
         if len(X) <= CHUNK:
-            fwd = self._forward(X, Y)._replace(t=Y)
+            fwd = self._forward(X, Y, None, Y.size)._replace(t=Y)
             return perform.crossentropy(fwd.acts[-1], Y), fwd
         return self._in_chunks(X, Y, lambda fwd, Yc: (
             perform.crossentropy_sum(fwd.acts[-1], Yc),
@@ -143,8 +151,12 @@ class BPNet:
         dn = perform.output_error(self._layers[-1][2], fwd.nets[-1], fwd.acts[-1], fwd.t, size)
         return self._gradient(dn, fwd, top_is_dn=True)
 
-    def _forward(self, X: np.ndarray, Y: np.ndarray) -> LossCache:
-        """X (N, D), Y (N, K) -> the activations, net inputs and errors of every layer."""
+
+    def _forward(self, X: np.ndarray, Y: np.ndarray, known: np.ndarray | None, count: int
+                 ) -> LossCache:
+        """X (N, D), Y (N, K), known (N, K) bool or None (all known), ``count`` the number of
+        targets perf divides by -> the activations, net inputs and errors of every layer (0
+        where there is no target)."""
         acts, nets = [X], []
         a = X
         for W, b, tf in self._layers:
@@ -154,7 +166,10 @@ class BPNet:
             a = tf.f(n) if tf.needs_n else tf.f(n, out=n)
             nets.append(n)
             acts.append(a)
-        return LossCache(acts, nets, (Y - a).ravel())
+        e = (Y - a).ravel()
+        if known is not None:
+            e[~known.ravel()] = 0.0
+        return LossCache(acts, nets, e, count)
 
     def flat_grad(self, cache: LossCache) -> np.ndarray:
         """dperf/dtheta (P,), in the order of ``theta``."""
@@ -162,7 +177,7 @@ class BPNet:
             return cache.grad
         if cache.t is not None:
             return self._crossentropy_backprop(cache, cache.t.size)
-        return self._backprop(cache, -2.0 / cache.e.size)
+        return self._backprop(cache)
 
     def _layer_errors(self, dA: np.ndarray, fwd: LossCache, dot: Callable = np.dot,
                       top_is_dn: bool = False) -> Iterator[tuple[int, np.ndarray]]:
@@ -183,10 +198,9 @@ class BPNet:
             if l > 1:
                 dA = dot(dn, W)
 
-    def _backprop(self, fwd: LossCache, scale: float) -> np.ndarray:
-        """The summed gradient (P,) of dA_L = scale * e (scale = -2/numel(Y) gives
-        dperf/dtheta)."""
-        return self._gradient(scale * fwd.e.reshape(fwd.acts[-1].shape), fwd)
+    def _backprop(self, fwd: LossCache) -> np.ndarray:
+        """The summed gradient (P,) dperf/dtheta of the mse, from dA_L = -2 e / n."""
+        return self._gradient((-2.0 / fwd.n) * fwd.e.reshape(fwd.acts[-1].shape), fwd)
 
     def _gradient(self, dA: np.ndarray, fwd: LossCache, top_is_dn: bool = False
                   ) -> np.ndarray:
@@ -218,7 +232,8 @@ class BPNet:
         The backward recurrence from each output unit k at once for all samples, keeping the
         per-sample products dn_l[i] a_{l-1}[i]^T instead of summing them.
         """
-        fwd = self._forward(X, np.zeros((len(X), self.sizes[-1])))
+        Y = np.zeros((len(X), self.sizes[-1]))   # the errors are not used
+        fwd = self._forward(X, Y, None, Y.size)
         N, K = fwd.acts[-1].shape
         J = np.empty((N, K, self.theta.size))
         for k in range(K):

@@ -5,7 +5,7 @@ One sequence of T steps, x_t (D,), from the initial state s_0 (zeros by default)
 
     h_t, s_t = cell(x_t, s_{t-1})            (H,)    h_t is s_t itself, or a part of it (LSTM)
     y_t = g(Wy h_t + by)                     (K,)    g = purelin by default
-    perf = sum_t sum_k (y*_t - y_t)^2 / (T K)
+    perf = sum_t sum_k (y*_t - y_t)^2 / (T K)     (a NaN target y*: no target, not counted)
 
 The cell's arrays are Wx (G H, D) and Wh (G H, H) with G pre-activations (gates) per unit, an
 input-side bias added to X Wx^T and, for the gated cells, a recurrent-side bias added to h Wh^T.
@@ -102,7 +102,8 @@ class RecurrentCache(NamedTuple):
     cell: Any             # the cell's own cache of the run (a NamedTuple with a state0 field)
     ny: np.ndarray        # (T, K) the output layer's net inputs Wy h_t + by
     y: np.ndarray         # (T, K) the outputs
-    e: np.ndarray         # (T K,) the errors, (Y - y).ravel()
+    e: np.ndarray         # (T K,) the errors, (Y - y).ravel(), 0 where there is no target
+    n: int                # the number of targets perf is the mean over
     state: Any            # the state after the last step (h_T; (h_T, c_T) for the LSTM)
     t: np.ndarray | None = None   # (T, K) the targets, kept for crossentropy only
 
@@ -175,17 +176,23 @@ class RecurrentNet:
         """X (T, D) as one sequence from the zero state -> Y_hat (T, K)."""
         return self.forward(X)[0]
 
-    def loss(self, X: np.ndarray, Y: np.ndarray, state: Any = None
-             ) -> tuple[float, RecurrentCache]:
+    def loss(self, X: np.ndarray, Y: np.ndarray, state: Any = None,
+             known: np.ndarray | None = None) -> tuple[float, RecurrentCache]:
         """perf (mse, or crossentropy with ``perform``) of the sequence X (T, D) against
-        Y (T, K) from ``state``, and the backward cache."""
+        Y (T, K) from ``state``, and the backward cache; with ``known`` (T, K) bool, the mse of
+        the known targets only (the others are NaN: no target, an error of 0 that the mean does
+        not count)."""
         hs, final, cell_cache = self._run(X, self.cell.as_state(state))
         ny, y = self._output(hs)
         e = (Y - y).ravel()
         if self.perform != "mse":
             return perform.crossentropy(y, Y), RecurrentCache(X, hs, cell_cache, ny, y, e,
-                                                              final, Y)
-        return float(e @ e) / e.size, RecurrentCache(X, hs, cell_cache, ny, y, e, final)
+                                                              e.size, final, Y)
+        n = e.size
+        if known is not None:
+            e[~known.ravel()] = 0.0
+            n = max(int(known.sum()), 1)
+        return float(e @ e) / n, RecurrentCache(X, hs, cell_cache, ny, y, e, n, final)
 
     # ---------------------------------------------------------------- backward
     def _h_prev(self, cell_cache: Any, hs: np.ndarray) -> np.ndarray:
@@ -200,7 +207,7 @@ class RecurrentNet:
         if cache.t is not None:
             dny = perform.output_error(self.out_tf, cache.ny, y, cache.t, cache.t.size)
         else:
-            dy = (-2.0 / e.size) * e.reshape(y.shape)
+            dy = (-2.0 / cache.n) * e.reshape(y.shape)
             dny = dy if self.out_tf.linear else self.out_tf.backprop(dy, cache.ny, y)
         dHo = (dny @ p["Wy"])[None]                  # output error reaching every h_t, (1, T, H)
         dZx, dZh, d0 = self.cell.backprop(dHo, cache.cell, hs, p["Wh"])

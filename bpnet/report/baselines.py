@@ -39,15 +39,23 @@ class LinearModel:
 
     @classmethod
     def least_squares(cls, X: np.ndarray, Y: np.ndarray) -> LinearModel:
-        """The least-squares fit (intercept included) of Y (n, K) on X (n, D)."""
+        """The least-squares fit (intercept included) of Y (n, K) on X (n, D); a NaN target
+        is no target: each output is fitted on the rows where it has one."""
         A = np.column_stack([np.ones(len(X)), X])
-        coef = scipy.linalg.lstsq(A, Y)[0]          # (D + 1, K); minimum norm if rank-deficient
+        known = ~np.isnan(Y)
+        if known.all():
+            coef = scipy.linalg.lstsq(A, Y)[0]      # (D + 1, K); minimum norm if rank-deficient
+        else:
+            coef = np.column_stack([scipy.linalg.lstsq(A[known[:, k]], Y[known[:, k], k])[0]
+                                    for k in range(Y.shape[1])])
         return cls(coef[1:].T, coef[0])
 
     @classmethod
     def mean(cls, X: np.ndarray, Y: np.ndarray) -> LinearModel:
-        """The constant model: the mean of Y (n, K), whatever X (n, D)."""
-        return cls(np.zeros((Y.shape[1], X.shape[1])), Y.mean(axis=0))
+        """The constant model: the mean of Y (n, K) (of its targets: NaN is none), whatever
+        X (n, D)."""
+        mean = Y.mean(axis=0) if not np.isnan(Y).any() else np.nanmean(Y, axis=0)
+        return cls(np.zeros((Y.shape[1], X.shape[1])), mean)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """X (n, D) -> (n, K)."""
@@ -109,8 +117,9 @@ def _naive(data: Dataset, horizon) -> dict[str, dict]:
     out = {}
     for name, what, one, many in (
             ("naive", "naive", y[t - 1], np.full(steps, y[origin - 1])),
-            ("seasonal_naive", "seasonal naive", y[t - period] if t.min() >= period else None,
-             y[origin - period + h % period] if origin >= period else None)):
+            ("seasonal_naive", "seasonal naive",
+             y[t - period] if period and t.min() >= period else None,
+             y[origin - period + h % period] if period and origin >= period else None)):
         if one is None:
             continue
         scores = {"test": metrics.regression_metrics(one[:, None], truth, relative=relative)}

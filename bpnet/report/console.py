@@ -1,9 +1,12 @@
-"""Output stage: the tables printed at the end of a run, and the notes under them.
+"""Output stage: what the console shows of a run: the data as bpnet understood it (its time
+step, what was done about missing values), then the tables printed at the end of a run, and
+the notes under them.
 
 With several targets every table has a target column and one row per model and target, each
-in its target's own units. The notes say what a reader of the table must not miss: a network
-that does worse on the test part than the linear baseline (or the training mean), a target
-whose MAPE is omitted, a forecast of a never-negative series that goes below zero.
+in its target's own units. The notes say what a reader of the table must not miss: targets the
+scores leave out (filled values, missing targets), a network that does worse on the test part
+than the linear baseline (or the training mean), a target whose MAPE is omitted, a forecast of
+a never-negative series that goes below zero.
 """
 from __future__ import annotations
 
@@ -19,6 +22,30 @@ from bpnet.report.scores import ModelResult
 # the baselines a network is compared with in the notes, and how the notes call them
 _COMPARED = {"train_mean": "the training mean",
              "ols": "the linear baseline (least squares on the same inputs)"}
+
+
+def data_lines(data: Dataset) -> list[str]:
+    """What bpnet understood of the data beyond its size: the time step of a series and its
+    seasonal period, and what was done about missing values."""
+    lines = []
+    s = data.series
+    if s is not None and s.axis is not None:
+        period = f"seasonal period {s.period}" if s.period else "no seasonal period"
+        lines.append(f"time: {s.axis.describe()} ({s.axis.form}), {s.labels[0]} to "
+                     f"{s.labels[-1]}, {len(s.values)} steps; {period}")
+    lines.extend(f"missing values: {r.describe()}" for r in data.missing)
+    return lines
+
+
+def scored_note(data: Dataset) -> str | None:
+    """The note under the summary that says how many targets its scores leave out (filled
+    values of a series, missing targets of a table), or None when they leave none out."""
+    left_out = int(np.isnan(data.targets).sum())
+    if not left_out:
+        return None
+    why = "filled values, not scored as targets" if data.series is not None else \
+        "missing targets: no target there"
+    return f"note: the scores leave out {left_out} of {data.targets.size} targets ({why})"
 
 
 def summary_table(results: list[ModelResult], baselines: dict | None = None,
@@ -78,7 +105,8 @@ def notes(data: Dataset, results: list[ModelResult], baselines: dict | None = No
           ) -> list[str]:
     """The lines printed under the summary table (each starts with "note: ")."""
     baselines = baselines or {}
-    out = []
+    left_out = scored_note(data)
+    out = [left_out] if left_out else []
     for name, called in _COMPARED.items():
         if name in baselines:
             out += _worse_than(results, baselines[name], called, data.target_names)
@@ -114,7 +142,7 @@ def zero_targets(data: Dataset) -> str | None:
 def mape_omitted(data: Dataset) -> list[tuple[str, float, float]]:
     """(target, smallest, largest value) of every target whose MAPE is omitted."""
     crossing = crosses_zero(data.targets)
-    return [(t, float(data.targets[:, j].min()), float(data.targets[:, j].max()))
+    return [(t, float(np.nanmin(data.targets[:, j])), float(np.nanmax(data.targets[:, j])))
             for j, t in enumerate(data.target_names) if crossing[j]]
 
 

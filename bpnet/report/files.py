@@ -44,8 +44,9 @@ def _installed_version(package: str) -> str:
 def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None,
                  data: Dataset | None = None) -> dict:
     """metrics.json: per model its training outcome and scores (and their spread over runs),
-    then the baselines' scores, the targets whose MAPE is omitted and why, and the notes of the
-    summary (with ``data``); NaN and infinities as null."""
+    then the baselines' scores, the targets whose MAPE is omitted and why, the notes of the
+    summary and (when any were) what was done about missing values (with ``data``); NaN and
+    infinities as null."""
     models = {}
     for r in results:
         t = r.train
@@ -74,6 +75,8 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
         lines = console.notes(data, results, baselines)
         if lines:
             out["notes"] = [line.removeprefix("note: ") for line in lines]
+        if data.missing:
+            out["missing_values"] = [r.to_json() for r in data.missing]
     return to_plain(out, finite=True)
 
 

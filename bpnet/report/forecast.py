@@ -1,19 +1,16 @@
 """Output stage: the recursive multi-step forecast of a series model.
 
-Each step's prediction is fed back as the next lag input; the calendar month advances; a
+Each step's prediction is fed back as the next lag input; the calendar features (month,
+quarter, week, weekday) are those of each step's true time, from the series' time axis; a
 recurrent network carries its hidden state from step to step.
 """
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.data.samples import Series
 from bpnet.data.scaling import Scaler
-
-_YEAR_MONTH = re.compile(r"^\s*(\d{1,4})([-/])(\d{1,2})\s*$")
 
 
 def plain_label(label: str) -> str:
@@ -28,49 +25,42 @@ def plain_label(label: str) -> str:
         else label
 
 
-def next_labels(last: str, steps: int) -> list[str]:
-    """The labels of the ``steps`` periods after ``last``: months after YYYY-MM, whole numbers
-    after a whole number (also one written as ``1871.0``), else ``+1``, ``+2``, ..."""
-    m = _YEAR_MONTH.match(last)
-    if m:
-        year, sep, month = int(m.group(1)), m.group(2), int(m.group(3))
-        out = []
-        for _ in range(steps):
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-            out.append(f"{year:04d}{sep}{month:02d}")
-        return out
-    try:
-        start = int(plain_label(last))
-    except ValueError:
+def next_labels(series: Series, steps: int) -> list[str]:
+    """The labels of the ``steps`` time steps after the end of ``series``, written as its file
+    writes its labels (``1961-01``, ``1961Q1``, ``2009``, ``2002-01-05``); ``+1, +2, ...``
+    without a regular time step."""
+    axis = series.axis
+    if axis is None or axis.step is None:
         return [f"+{h}" for h in range(1, steps + 1)]
-    return [str(start + h) for h in range(1, steps + 1)]
+    return [axis.label(int(p)) for p in axis.after(steps)]
 
 
 def path_labels(series: Series, origin: int, steps: int) -> list[str]:
     """The labels (steps,) of the times origin, origin + 1, ... of ``series``; past its end,
     the labels that follow its last one."""
     known = list(series.labels[origin:origin + steps])
-    return known + next_labels(series.labels[-1], steps - len(known))
+    return known + next_labels(series, steps - len(known))
 
 
 def recursive(net, x_scaler: Scaler, y_scaler: Scaler, history: np.ndarray,
-              lags: tuple[int, ...], steps: int, last_month: int | None = None,
+              lags: tuple[int, ...], steps: int, calendar: np.ndarray | None = None,
               state=None) -> np.ndarray:
     """Forecast ``steps`` values after ``history`` (L,), in original units -> (steps,).
 
     Step h (t = L + h) has inputs y[t - lag] for each lag (forecasts where t - lag >= L) and,
-    when ``last_month`` (the month of history[-1]) is given, the month of t. A recurrent ``net``
-    starts from ``state`` (its state after the history) and carries it along.
+    when ``calendar`` (steps, C) is given, the calendar features of t, its row h. A recurrent
+    ``net`` starts from ``state`` (its state after the history) and carries it along.
     """
     y = np.concatenate([np.asarray(history, dtype=float), np.empty(steps)])
     n = len(history)
-    x = np.empty((1, len(lags) + (last_month is not None)))
+    m = len(lags)
+    x = np.empty((1, m + (0 if calendar is None else calendar.shape[1])))
     for h in range(steps):
         t = n + h
         for j, lag in enumerate(lags):
             x[0, j] = y[t - lag]
-        if last_month is not None:
-            x[0, -1] = (last_month - 1 + h + 1) % 12 + 1
+        if calendar is not None:
+            x[0, m:] = calendar[h]
         xs = x_scaler.transform(x)
         if net.recurrent:
             ys, state = net.forward(xs, state)
@@ -88,12 +78,11 @@ def from_end(net, x_scaler: Scaler, y_scaler: Scaler, X_before: np.ndarray, seri
     X_before (n, D): the samples before ``origin``, in time order (a recurrent net runs them
     from h0 = 0 to reach its state at the origin). Only values before ``origin`` are used.
     """
-    months = series.months
     state = None
     if net.recurrent and len(X_before):
         state = net.forward(x_scaler.transform(X_before))[1]
     w_path = recursive(net, x_scaler, y_scaler, series.stages[-1][:origin], series.lags, steps,
-                       int(months[origin - 1]) if months is not None else None, state)
+                       series.calendar_after(origin, steps), state)
     return series.transform.invert_path(w_path, origin, series.stages)
 
 

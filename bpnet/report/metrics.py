@@ -7,6 +7,9 @@ whose values cross zero (some negative, some positive) gets no MAPE and no max |
 at all: near its zero crossings relative errors say nothing about the fit (see
 :func:`relative_meaningful`).
 
+A NaN target is no target (MATLAB's convention; a filled value of a series that is not scored,
+a missing target of a table): it is left out of every figure and counted in ``n_no_target``.
+
 With one target the errors of a part are one flat dict. With several, each target has its own
 errors in its own units under ``"targets"``, and only the unit-free figures (MAPE, max
 |relative error|, the count of zero targets) are pooled beside them: an RMSE pooled over
@@ -25,13 +28,18 @@ POOLED = ("mape", "max_abs_rel_error", "n_zero_targets")
 
 
 def mse(y_pred: np.ndarray, y_true: np.ndarray) -> float:
-    """sum((y_true - y_pred)^2) / numel over all samples and outputs; y_pred, y_true (n, K)."""
+    """sum((y_true - y_pred)^2) / numel over all samples and outputs with a target; y_pred,
+    y_true (n, K); a NaN target is no target (MATLAB's convention)."""
     e = (np.asarray(y_true) - np.asarray(y_pred)).ravel()
+    no_target = np.isnan(np.asarray(y_true, dtype=float)).ravel()
+    if no_target.any():
+        e = e[~no_target]
     return float(e @ e) / e.size if e.size else math.nan
 
 
 def relative_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-    """(y_pred - y_true) / y_true elementwise, (n, K) from two (n, K); NaN where y_true == 0."""
+    """(y_pred - y_true) / y_true elementwise, (n, K) from two (n, K); NaN where y_true == 0
+    (and where there is no target)."""
     y_true = np.asarray(y_true, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y_true != 0, (np.asarray(y_pred) - y_true) / y_true, np.nan)
@@ -39,11 +47,9 @@ def relative_error(y_pred: np.ndarray, y_true: np.ndarray) -> np.ndarray:
 
 def crosses_zero(targets: np.ndarray) -> np.ndarray:
     """(K,) bool from targets (Q, K): true where a column holds both negative and positive
-    values."""
+    values (NaN, no target, is neither)."""
     t = np.asarray(targets, dtype=float)
-    if t.size == 0:
-        return np.zeros(t.shape[1], dtype=bool)
-    return (t.min(axis=0) < 0) & (t.max(axis=0) > 0)
+    return (t < 0).any(axis=0) & (t > 0).any(axis=0)
 
 
 def relative_meaningful(targets: np.ndarray) -> np.ndarray:
@@ -53,17 +59,26 @@ def relative_meaningful(targets: np.ndarray) -> np.ndarray:
     return ~crosses_zero(targets)
 
 
-def _errors(e: np.ndarray, rel: np.ndarray, relative: bool) -> dict[str, float | int]:
+def _errors(e: np.ndarray, rel: np.ndarray, relative: bool, known: np.ndarray
+            ) -> dict[str, float | int]:
     """RMSE, MAE, MAPE, max |relative error| and zero targets of errors e and relative errors
-    rel of any shape (pooled)."""
+    rel of any shape (pooled), over the targets where ``known`` (bool, of their shape) is
+    true; the others (NaN targets: no target) are counted in ``n_no_target``, present only
+    when there are some."""
+    missing = int(known.size - np.count_nonzero(known))
+    if missing:
+        e, rel = e[known], rel[known]
     finite = rel[~np.isnan(rel)] if relative else rel[:0]
-    return {
+    out = {
         "rmse": float(np.sqrt(np.mean(e ** 2))) if e.size else math.nan,
         "mae": float(np.mean(np.abs(e))) if e.size else math.nan,
         "mape": float(100.0 * np.mean(np.abs(finite))) if finite.size else math.nan,
         "max_abs_rel_error": float(np.max(np.abs(finite))) if finite.size else math.nan,
         "n_zero_targets": int(np.isnan(rel).sum()),
     }
+    if missing:
+        out["n_no_target"] = missing
+    return out
 
 
 def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray,
@@ -76,6 +91,10 @@ def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray,
     errors of that target}. ``relative`` (K,) bool says per target whether relative errors
     are meaningful (default: all); where not, MAPE and max |relative error| are NaN, and a
     pooled MAPE is NaN as soon as one target has none.
+
+    A NaN target is no target (MATLAB's convention): left out of every figure; ``n`` counts
+    the samples with at least one target, and ``n_no_target`` (present only when there are
+    some; per target too) the targets left out.
     """
     y_pred = np.asarray(y_pred, dtype=float)
     y_true = np.asarray(y_true, dtype=float)
@@ -83,13 +102,17 @@ def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray,
     relative = np.ones(k, dtype=bool) if relative is None else np.asarray(relative, dtype=bool)
     e = y_pred - y_true
     rel = relative_error(y_pred, y_true)
+    known = ~np.isnan(y_true)
+    # the samples with at least one target
+    n = int(e.shape[0]) if known.all() else int(known.reshape(len(e), -1).any(axis=1).sum())
     if k == 1:
-        return {"n": int(e.shape[0]), **_errors(e, rel, bool(relative[0]))}
+        return {"n": n, **_errors(e, rel, bool(relative[0]), known)}
     names = list(names) if names is not None else [f"y{j + 1}" for j in range(k)]
-    per_target = {name: _errors(e[:, j], rel[:, j], bool(relative[j]))
+    per_target = {name: _errors(e[:, j], rel[:, j], bool(relative[j]), known[:, j])
                   for j, name in enumerate(names)}
-    pooled = _errors(e, rel, bool(relative.all()))
-    return {"n": int(e.shape[0]), **{m: pooled[m] for m in POOLED}, "targets": per_target}
+    pooled = _errors(e, rel, bool(relative.all()), known)
+    shown = POOLED + (("n_no_target",) if "n_no_target" in pooled else ())
+    return {"n": n, **{m: pooled[m] for m in shown}, "targets": per_target}
 
 
 def metric(scores: dict, name: str, target: str | None = None) -> float:

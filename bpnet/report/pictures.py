@@ -67,8 +67,10 @@ def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     """One model's four pictures (MATLAB's plotperform, plottrainstate, plotregression and
     ploterrhist)."""
     h, algorithm = r.train.history, r.cfg.train.algorithm
-    targets = {p: data.targets[i] for p, i in data.index.items()}
-    outputs = {p: r.predictions[i] for p, i in data.index.items()}
+    # the samples with every target (a NaN target is no target: nothing to draw)
+    scored = {p: i[~np.isnan(data.targets[i]).any(axis=1)] for p, i in data.index.items()}
+    targets = {p: data.targets[i] for p, i in scored.items() if len(i)}
+    outputs = {p: r.predictions[i] for p, i in scored.items() if len(i)}
     return {
         f"errors_{r.name}.png": Picture("performance", (r.name, h, r.train.best_epoch,
                                                         algorithm, r.train.stop_reason)),

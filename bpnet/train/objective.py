@@ -28,7 +28,9 @@ class Network(Protocol):
     theta: np.ndarray   # (P,): a view of every parameter array, written in place
 
     def loss(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, object]:
-        """X (N, D), Y (N, K) -> (mse, the cache of the forward pass for flat_grad)."""
+        """X (N, D), Y (N, K) -> (mse, the cache of the forward pass for flat_grad); with a
+        keyword ``known`` (N, K) bool, the mse of the known targets only (a NaN target is no
+        target)."""
 
     def flat_grad(self, cache: object) -> np.ndarray:
         """dperf/dtheta (P,), a new array, at the theta of the forward pass that made cache."""
@@ -126,11 +128,17 @@ class NetObjective:
         self.norm = math.nan
         self._cache = None
         self._theta = None
+        # MATLAB's convention: a NaN target is no target, left out of perf and its gradient
+        no_target = None if Y is None else np.isnan(Y)
+        self.known = ~no_target if no_target is not None and no_target.any() else None
 
     def perf(self, theta: np.ndarray) -> float:
         """The training perf at theta (P,); keeps the forward pass for ``gradient``."""
         self.net.theta[:] = theta
-        perf, self._cache = self.net.loss(self.X, self.Y)
+        if self.known is None:
+            perf, self._cache = self.net.loss(self.X, self.Y)
+        else:
+            perf, self._cache = self.net.loss(self.X, self.Y, known=self.known)
         self._theta = theta.copy()
         if self.regularization:
             perf = regularised(perf, theta, self.regularization)
@@ -167,11 +175,15 @@ class NetObjective:
         return perf, self.gradient()
 
     def residuals_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """e = t - y (N*K,) and J = dy/dtheta (N*K, P) at theta (P,), rows in the order of
-        Y.ravel(); with regularisation then P rows for the weights: (N*K + P,), (N*K + P, P)."""
+        """e = t - y (M,) and J = dy/dtheta (M, P) at theta (P,), one row per known target
+        (M = N*K when every target is known) in the order of Y.ravel(); with regularisation then
+        P rows for the weights: (M + P,), (M + P, P)."""
         self.net.theta[:] = theta
         y, J = self.net.jacobian(self.X)
         e = (self.Y - y).ravel()
+        if self.known is not None:   # no target: no residual, no row of J
+            rows = self.known.ravel()
+            e, J = e[rows], J[rows]
         if self.regularization:
             return _weight_rows(e, J, theta, self.regularization)
         return e, J

@@ -1,0 +1,110 @@
+"""Input stage: the names MATLAB users type.
+
+A MATLAB name that means the same thing as a bpnet one is read as it (``ALIASES``: the
+division functions); one that bpnet does not have gets a message saying so and what to write
+instead (``ABSENT`` for values, ``KEYS`` for keys such as ``performFcn``), never a did-you-mean
+pointing at a name that means something else. These tables are consulted only for names that
+are not bpnet's own, so a name that bpnet gains later simply stops being reported here.
+"""
+from __future__ import annotations
+
+# config field -> MATLAB value -> the bpnet value that means the same
+ALIASES: dict[str, dict[str, str]] = {
+    "method": {"dividerand": "random", "divideblock": "block", "divideint": "interleaved",
+               "divideind": "index"},
+}
+
+_CG = "a conjugate-gradient rule"
+# config field -> MATLAB value bpnet does not have -> what it is in MATLAB
+ABSENT: dict[str, dict[str, str]] = {
+    "algorithm": {
+        "trainbfg": "BFGS quasi-Newton", "traincgb": _CG, "traincgf": _CG, "traincgp": _CG,
+        "trainoss": "one-step secant", "trainb": "a batch-training wrapper",
+        "trainc": "cyclical incremental training", "trainr": "random incremental training",
+        "trains": "sequential incremental training", "trainbu": "unsupervised batch training",
+        "trainru": "unsupervised random training",
+    },
+    "transfer": {
+        "satlin": "the saturating linear function", "satlins": "the symmetric saturating "
+        "linear function", "hardlim": "the hard limit", "hardlims": "the symmetric hard limit",
+        "radbas": "the radial basis function", "radbasn": "the normalised radial basis",
+        "tribas": "the triangular basis", "elliotsig": "Elliot's sigmoid",
+        "elliot2sig": "Elliot's second sigmoid", "netinv": "the inverse", "softmax":
+        "the soft max (classification)", "compet": "the competitive function",
+    },
+    "scaling": {
+        "removeconstantrows": "removing constant rows (bpnet keeps them and maps them to 0)",
+        "processpca": "principal-component processing", "fixunknowns": "unknown-input "
+        "processing (bpnet has data.missing)",
+    },
+    "type": {
+        "feedforwardnet": "a MATLAB feedforward network: write type: feedforward (bpnet's "
+        "defaults: hidden [10, 10], traingdx; MATLAB's: one layer of 10, trainlm)",
+        "fitnet": "a MATLAB feedforward network: write type: feedforward (bpnet's defaults: "
+        "hidden [10, 10], traingdx; MATLAB's fitnet: one layer of 10, trainlm)",
+        "newff": "a MATLAB feedforward network: write type: feedforward",
+        "elmannet": "MATLAB's Elman network: write type: elman",
+        "newelm": "MATLAB's Elman network: write type: elman",
+        "layrecnet": "MATLAB's layer-recurrent network; the nearest in bpnet is type: elman",
+        "narnet": "a MATLAB feedforward network on lagged values of a series: write type: "
+        "feedforward with data.series and data.lags",
+        "narxnet": "MATLAB's network with outside input series, which bpnet does not have",
+        "timedelaynet": "MATLAB's network with delayed outside inputs, which bpnet does not "
+        "have",
+        "patternnet": "MATLAB's classification network, which bpnet does not have",
+    },
+}
+
+# a key MATLAB users write (compared in lower case) -> what to write in bpnet instead
+KEYS: dict[str, str] = {
+    "performfcn": "MATLAB's performance function; bpnet trains on mse (MATLAB's default) and "
+    "has no other; remove it",
+    "performparam": "MATLAB's performance parameters: write train.regularization "
+    "(performParam.regularization)",
+    "trainfcn": "MATLAB's training function: write train.algorithm",
+    "trainparam": "MATLAB's training parameters: write them in the train block, under "
+    "the same names",
+    "dividefcn": "MATLAB's division function: write split.method (dividerand, divideblock, "
+    "divideint and divideind are understood)",
+    "divideparam": "MATLAB's division parameters: write split.train, split.val, split.test",
+    "trainratio": "write split.train", "valratio": "write split.val",
+    "testratio": "write split.test",
+    "trainind": "write split.method: index with split.train", "valind": "write split.method: "
+    "index with split.val", "testind": "write split.method: index with split.test",
+    "transferfcn": "MATLAB's transfer function: write models.<name>.transfer, one per layer",
+    "processfcns": "MATLAB's processing functions: write scaling (mapstd, mapminmax or none)",
+    "showwindow": "bpnet has no training window; train.show sets the progress lines",
+    "showcommandline": "write train.show: progress lines every show epochs (0: none)",
+    "sigma": "a parameter of trainscg: write it in the train block, with train.algorithm: "
+    "trainscg",
+    "lambda": "a parameter of trainscg: write it in the train block, with train.algorithm: "
+    "trainscg",
+    "hiddensizes": "write models.<name>.hidden",
+    "layers": "write models.<name>.hidden (sizes) and transfer (functions)",
+    "numlayers": "write models.<name>.hidden: one size per hidden layer",
+    "inputdelays": "bpnet has no outside input series; for a series write data.lags",
+    "feedbackdelays": "write data.lags (feedbackDelays of narnet)",
+}
+
+
+def alias(field: str, value):
+    """``value`` of config field ``field`` as bpnet names it (MATLAB's names mapped)."""
+    table = ALIASES.get(field)
+    if table and isinstance(value, str):
+        return table.get(value.lower(), value)
+    return value
+
+
+def absent(field: str, value) -> str | None:
+    """The message for a MATLAB ``value`` of ``field`` that bpnet does not have, or None."""
+    what = ABSENT.get(field, {}).get(str(value).lower()) if isinstance(value, str) else None
+    if what is None:
+        return None
+    if field == "type":
+        return f"{value} is {what}"
+    return f"{value} is {what} in MATLAB; bpnet does not have it"
+
+
+def key_message(key: str) -> str | None:
+    """What to write instead of a MATLAB key that is not a bpnet key, or None."""
+    return KEYS.get(str(key).lower())
