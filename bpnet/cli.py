@@ -6,7 +6,7 @@
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
-mistake ends with one line on stderr and exit status 2.
+mistake ends with one line on stderr and exit status 2; an interruption with exit status 130.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 
@@ -28,7 +27,7 @@ from bpnet.report.baselines import score_baselines
 from bpnet.train.stops import StopRequest
 from bpnet.data import dataset as data_stage
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import checked, shown
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
@@ -90,16 +89,18 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status: 0 done, 2 a mistake (one ``error:``
+    line, every file as it was), 130 interrupted (a stopped training writes what it trained;
+    an abort leaves every file as it was)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    stop = StopRequest()
+    signals = _Signals()
     if argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast
     else:
         args = _parser().parse_args(argv)
-        run = functools.partial(_run, should_stop=stop.is_set)
-    on_signal = functools.partial(_on_signal, stop)
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        run = functools.partial(_run, signals=signals)
+    previous = {s: signal.signal(s, signals.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
@@ -108,8 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("error: out of memory; nothing was written, every file is as it was",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("error: aborted; result files are as they were before the run or complete",
+        print(f"error: aborted by {signals.name}; nothing was written, every file is as it was",
               file=sys.stderr)
         return 130
     finally:
@@ -117,57 +122,116 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(s, handler)
 
 
-def _on_signal(stop: StopRequest, signum, frame) -> None:
-    """First Ctrl-C or SIGTERM: ``stop`` the trainings at their next epoch and write the
-    results (MATLAB's "User stop."); worker processes get the signal too. A second one aborts
-    at once."""
-    children = multiprocessing.active_children()
-    if stop.is_set():
+class _Signals:
+    """What Ctrl-C and SIGTERM do. During training the first ends the model being trained
+    like MATLAB's stop button ("User stop.") and no other model starts (worker processes get
+    the signal too); anywhere else, and the second during training, abort at once. Once the
+    results are in place (``finished``), a signal only sets the exit status."""
+
+    def __init__(self) -> None:
+        self.stop = StopRequest()
+        self.training = False
+        self.finished = False
+        self.received: int | None = None
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.received or signal.SIGINT).name
+
+    def handle(self, signum, frame) -> None:
+        self.received = self.received or signum
+        if self.finished:
+            return
+        children = multiprocessing.active_children()
+        if self.training and not self.stop.is_set():
+            self.stop.set()
+            for child in children:
+                os.kill(child.pid, signal.SIGINT)
+            print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch; "
+                  "the models not trained yet are skipped; press Ctrl-C again to abort",
+                  file=sys.stderr, flush=True)
+            return
         for child in children:
             child.kill()
         raise KeyboardInterrupt
-    stop.set()
-    for child in children:
-        os.kill(child.pid, signal.SIGINT)
-    print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch and writing the "
-          "results; press Ctrl-C again to abort", file=sys.stderr, flush=True)
 
 
-def _run(args, should_stop: Callable[[], bool]) -> int:
+def _run(args, signals: _Signals) -> int:
     from bpnet.config import load_config
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     cfg = load_config(args.config, args.overrides, args.out)
-    outdir.check_output_dir(cfg.output.dir)
-    data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
-    sizes = {p: len(i) for p, i in data.index.items()}
-    print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
-          f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
-    def progress(name: str):
-        t = cfg.models[name].train
-        if args.quiet or t.show == 0:
-            return None
-        return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
+    report.check_outputs(cfg, args.config)
+    with outdir.RunFolder(cfg.output.dir, keep=report.input_files(cfg, args.config)) as folder:
+        data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+        sizes = {p: len(i) for p, i in data.index.items()}
+        print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
+              f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
 
-    if cfg.runs > 1:
-        print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
-              f"{cfg.seed + cfg.runs - 1}", flush=True)
-    results = experiment.fit_models(cfg, data, progress, args.jobs, should_stop)
-    baselines = score_baselines(data, cfg.forecast.horizon)
-    written = report.write_all(cfg, data, results, baselines)
+        def progress(name: str):
+            t = cfg.models[name].train
+            if args.quiet or t.show == 0:
+                return None
+            return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
+
+        if cfg.runs > 1:
+            print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
+                  f"{cfg.seed + cfg.runs - 1}", flush=True)
+        signals.training = True
+        results = experiment.fit_models(cfg, data, progress, args.jobs, signals.stop.is_set)
+        signals.training = False
+        trained = {r.name for r in results}
+        not_trained = {n: experiment.NOT_TRAINED for n in cfg.models if n not in trained}
+        baselines = score_baselines(data, cfg.forecast.horizon)
+        _write(cfg, data, results, baselines, folder, not_trained, signals)
+    _summary(cfg, data, results, baselines, folder, not_trained)
+    if signals.received:
+        print(f"{signals.name}: interrupted; exit status 130", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _write(cfg, data, results, baselines, folder: outdir.RunFolder, not_trained: dict,
+           signals: _Signals) -> None:
+    """Write the results; a signal that arrives while they are being moved into place is
+    delivered once they are (and only sets the exit status)."""
+    try:
+        report.write_all(cfg, data, results, baselines, folder, not_trained)
+    except KeyboardInterrupt:
+        if not folder.committed:
+            raise
+    signals.finished = True
+
+
+def _summary(cfg, data, results, baselines, folder: outdir.RunFolder, not_trained: dict) -> None:
     print()
-    print(console.summary_table(results, baselines))
-    if cfg.runs > 1:
+    print(console.summary_table(results, baselines, not_trained))
+    if cfg.runs > 1 and results:
         print()
         print(console.runs_table(results, "val" in data.index))
     print()
-    print(f"wrote {len(written)} files to {shown(cfg.output.dir)}: "
-          f"{', '.join(p.name for p in written)}")
-    return 0
+    print(f"wrote {len(folder.files)} files to {shown(cfg.output.dir)}: "
+          f"{', '.join(folder.files)}")
+    if folder.removed:
+        print(f"removed {len(folder.removed)} files of the earlier run there that this run does "
+              f"not have: {', '.join(folder.removed)}")
+
+
+def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
+    """Before any work: the paths of ``run.py predict`` / ``forecast``, and no output that is
+    an input or another output (``example``: the file name a folder given as --out could
+    take)."""
+    checked(args.model, "MODEL")
+    checked(args.data, "DATA")
+    for path, what in outputs:
+        outdir.check_output_file(path, what, example)
+    outdir.check_clashes(outputs, {args.model: "the model file", args.data: "the data file"})
 
 
 def _predict(args) -> int:
     from bpnet.predict import load_model
+    _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model)
-    outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
     usefiles.write_use_csv(args.out, pred)
     print(f"predicted {len(pred.labels)} samples with {shown(args.model)}; wrote "
@@ -179,12 +243,12 @@ def _forecast(args) -> int:
     from bpnet.predict import load_model
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
-    model = load_model(args.model)
-    outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
-    fc, history = model.forecast_file(args.data, args.steps)
     picture = os.path.splitext(args.out)[0] + ".png"
-    usefiles.write_use_csv(args.out, fc)
-    usefiles.write_forecast_plot(picture, history, fc, shown(args.model))
+    _use_paths(args, [(args.out, "--out (the forecast's CSV)"),
+                      (picture, "its picture (--out with .png)")], "forecast.csv")
+    model = load_model(args.model)
+    fc, history = model.forecast_file(args.data, args.steps)
+    usefiles.write_forecast(args.out, picture, history, fc, shown(args.model))
     print(f"forecast {args.steps} periods after {history.labels[-1]} with "
           f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
           f"{fc.y_pred[-1, 0]:.6g}; wrote {shown(args.out)}, {shown(picture)}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bpnet.config.schema import Config, DataConfig, OutputConfig, SplitConfig
 from bpnet.errors import InputError
+from bpnet.paths import checked
 
 _SERIES_ONLY = ("lags", "month", "period", "transform")
 
@@ -68,14 +69,14 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> C
     """``cfg`` with its data, init and output paths absolute: relative ones against ``base``
     (the config file's folder); ``out_dir`` (``--out``) against the current folder, and without
     either, ``results/<config stem>`` in the current folder."""
-    def resolve(p: str | None) -> str | None:
+    def resolve(p: str | None, key: str = "") -> str | None:
         if p is None:
             return None
-        q = Path(p).expanduser()
+        q = Path(checked(p, f"{where}: {key}")).expanduser()
         return str(q if q.is_absolute() else (base / q).resolve())
 
-    data = dataclasses.replace(cfg.data, path=resolve(cfg.data.path),
-                               test_path=resolve(cfg.data.test_path))
+    data = dataclasses.replace(cfg.data, path=resolve(cfg.data.path, "data.path"),
+                               test_path=resolve(cfg.data.test_path, "data.test_path"))
     models = {}
     for name, m in cfg.models.items():
         init = m.init
@@ -83,12 +84,17 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> C
             if not init.endswith(".npz"):
                 raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform "
                                  f"or the path of a saved model .npz, got {init!r}")
-            init = resolve(init)
+            init = resolve(init, f"models.{name}.init")
         models[name] = dataclasses.replace(m, init=init)
     if out_dir is not None:
-        out = str(Path(out_dir).resolve())
+        out = str(Path(checked(out_dir, "--out")).resolve())
     elif cfg.output.dir:
-        out = resolve(cfg.output.dir)
+        out = resolve(cfg.output.dir, "output.dir")
     else:
         out = str((Path("results") / Path(where).stem).resolve())
     return dataclasses.replace(cfg, data=data, models=models, output=OutputConfig(dir=out))
+
+
+def check_data_settings(data: DataConfig, where: str) -> None:
+    """The cross-key rules of a data block on its own, as a saved model's recipe is checked."""
+    _check_data(data, where)

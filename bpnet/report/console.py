@@ -7,8 +7,10 @@ from bpnet.report.metrics import over_runs
 from bpnet.train.experiment import ModelResult
 
 
-def summary_table(results: list[ModelResult], baselines: dict | None = None) -> str:
-    """The console summary: one row per model, then the baselines."""
+def summary_table(results: list[ModelResult], baselines: dict | None = None,
+                  not_trained: dict[str, str] | None = None) -> str:
+    """The console summary: one row per model, then the models a stop left untrained (with
+    why), then the baselines."""
     multi = any(r.multistep is not None for r in results)
     head = ["model", "epochs", "stop reason", "train RMSE", "test RMSE", "test MAPE %",
             "max test |rel err|"] + (["multi-step MAPE %"] if multi else [])
@@ -21,6 +23,8 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None) -> 
         if multi:
             row.append(_num(r.scores.get("test_multistep", {}).get("mape"), ".2f"))
         rows.append(row)
+    for name, why in (not_trained or {}).items():
+        rows.append([name, "-", why] + ["-"] * (len(head) - 3))
     for name, b in (baselines or {}).items():
         test = b["scores"]["test"]
         row = [name.replace("_", " "), "-", "baseline", "-", _num(test["rmse"], ".3f"),

@@ -1,13 +1,16 @@
 """Writing files so that a reader never sees half of one.
 
 Every result file is written to a temporary name in its own folder and renamed into place: the
-file is either the old one or the complete new one, even if the run is stopped mid-write.
+file is either the old one or the complete new one, even if the run is stopped mid-write. Files
+that belong together (a forecast's CSV and picture) are all written before any is renamed.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
+import signal
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,17 +19,52 @@ from pathlib import Path
 def atomic_write(path: str | Path, write: Callable[[io.IOBase], None],
                  binary: bool = False) -> None:
     """Call ``write(fh)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path = Path(path)
+    write_together([(Path(path), write, binary)])
+
+
+def write_together(files: list[tuple[Path, Callable[[io.IOBase], None], bool]]) -> None:
+    """Write each (path, write, binary) to a temporary file beside its path, then rename them
+    all into place, Ctrl-C and SIGTERM held meanwhile: when any write fails (a full disk), no
+    file is replaced and no temporary file is left."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, write, binary in files:
+            temps.append((_write_temp(path, write, binary), path))
+        with signals_held():
+            for tmp, path in temps:
+                os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_temp(path: Path, write: Callable[[io.IOBase], None], binary: bool) -> str:
+    """A temporary file beside ``path`` holding what ``write`` writes; its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; result files get the usual mode
         mode = {"mode": "wb"} if binary else {"mode": "w", "newline": "", "encoding": "utf-8"}
         with os.fdopen(fd, **mode) as fh:
             write(fh)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Ctrl-C and SIGTERM wait until the block is done (they are delivered at its end), so
+    that a group of renames is never cut in two."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _umask() -> int:
