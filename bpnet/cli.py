@@ -186,7 +186,8 @@ def _run(args, signals: _Signals) -> int:
         _write(cfg, data, results, baselines, folder, not_trained, signals)
     _summary(cfg, data, results, baselines, folder, not_trained)
     if signals.received:
-        print(f"{signals.name}: interrupted; exit status 130", file=sys.stderr)
+        skipped = f"; not trained: {', '.join(not_trained)}" if not_trained else ""
+        print(f"{signals.name}: training stopped{skipped}; exit status 130", file=sys.stderr)
         return 130
     return 0
 

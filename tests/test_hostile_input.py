@@ -123,7 +123,7 @@ def test_files_of_models_this_run_does_not_have_are_removed(tmp_path, capsys):
     out = tmp_path / "out"
     assert main([str(config), "--out", str(out), "--quiet"]) == 0
     assert (out / "model_el.npz").exists() and (out / "errors.png").exists()
-    (out / "model_gru.npz").write_bytes(b"from an older version, without a manifest entry")
+    (out / "model_mine.npz").write_bytes(b"put here by the user: not in the manifest")
     (out / "notes.txt").write_text("mine")
     (out / ".metrics.json.ab12cd34.tmp").write_bytes(b"")   # left by a killed older version
     (out / ".bpnet-staging").mkdir()                        # left by a killed run
@@ -132,15 +132,23 @@ def test_files_of_models_this_run_does_not_have_are_removed(tmp_path, capsys):
     config.write_text(config.read_text().replace(", el: {type: elman, hidden: 2}", ""))
     assert main([str(config), "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    assert "removed 8 files of the earlier run there that this run does not have: " \
+    assert "removed 7 files of the earlier run there that this run does not have: " \
            "errhist_el.png, errors.png, errors_el.png, history_el.csv, model_el.npz, " \
-           "model_gru.npz, regression_el.png, trainstate_el.png" in printed
+           "regression_el.png, trainstate_el.png" in printed
     names = {p.name for p in out.iterdir()}
-    assert names == {"config.yaml", "metrics.json", "predictions.csv", "fit.png", "notes.txt",
-                     "manifest.json", "history_bp.csv", "model_bp.npz", "errors_bp.png",
-                     "trainstate_bp.png", "regression_bp.png", "errhist_bp.png"}
+    run_files = {"config.yaml", "metrics.json", "predictions.csv", "fit.png", "manifest.json",
+                 "history_bp.csv", "model_bp.npz", "errors_bp.png", "trainstate_bp.png",
+                 "regression_bp.png", "errhist_bp.png"}
+    assert names == run_files | {"notes.txt", "model_mine.npz"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["models"] == ["bp"] and "model_el.npz" in manifest["removed"]
+    # a folder written before manifests: files named as a run's are the earlier run's
+    (out / "manifest.json").unlink()
+    (out / "model_gru.npz").write_bytes(b"from an older version")
+    assert main([str(config), "--out", str(out), "--quiet"]) == 0
+    assert "removed 2 files of the earlier run there that this run does not have: " \
+           "model_gru.npz, model_mine.npz" in capsys.readouterr().out
+    assert {p.name for p in out.iterdir()} == run_files | {"notes.txt"}
 
 
 def test_an_input_in_the_folder_is_never_removed(tmp_path, capsys, earlier):

@@ -24,6 +24,7 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
                 raise InputError(f"{where}: data.{key} is for a series (data.series); "
                                  "tabular mode uses data.inputs and data.targets")
     _check_data(cfg.data, where)
+    _check_columns(cfg.data, where)
     _check_forecast(cfg, where)
     _check_split(cfg.split, where)
 
@@ -98,3 +99,18 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None) -> C
 def check_data_settings(data: DataConfig, where: str) -> None:
     """The cross-key rules of a data block on its own, as a saved model's recipe is checked."""
     _check_data(data, where)
+    _check_columns(data, where)
+
+
+def _check_columns(data: DataConfig, where: str) -> None:
+    """Tabular columns named once each, and no target among the inputs (a network fed its own
+    target learns nothing it could use)."""
+    for key in ("inputs", "targets"):
+        names = getattr(data, key)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError(f"{where}: data.{key}: {twice[0]!r} is named twice")
+    both = [n for n in data.inputs if n in data.targets]
+    if both:
+        raise InputError(f"{where}: data.inputs: {both[0]!r} is also a target; a network given "
+                         "its own target as an input predicts nothing")

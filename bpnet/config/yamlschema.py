@@ -49,6 +49,8 @@ def parse_yaml(text: str, where: str) -> Any:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise InputError(f"{where}: {_yaml_message(exc)}") from None
+    except ValueError as exc:   # a number of thousands of digits
+        raise InputError(f"{where}: a value YAML cannot read ({exc})") from None
     except _TooDeep as exc:
         raise InputError(f"{where}: line {exc.mark.line + 1}, column {exc.mark.column + 1}: "
                          f"the YAML is nested more than {MAX_DEPTH} levels deep; a config has "

@@ -6,6 +6,8 @@ is reported with its line and column.
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass
 
@@ -55,6 +57,8 @@ def read_table(path: str) -> Table:
     """Read a CSV file with a header row; blank lines are skipped."""
     name = shown(checked(path, "the data file"))
     try:
+        if stat.S_ISCHR(os.stat(path).st_mode):   # /dev/zero would be read forever
+            raise InputError(f"{name}: a device, not a data file")
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             records = [(reader.line_num, row) for row in reader]

@@ -135,6 +135,8 @@ def _train_range(rng, d: int) -> InputRange | None:
     """The training inputs' range: None, or a min and a max of ``d`` finite numbers each."""
     if rng is None:
         return None
+    if not isinstance(rng, dict) or not all(isinstance(rng.get(k), list) for k in ("min", "max")):
+        raise ValueError("train_range must be {min: [...], max: [...]}")
     lo, hi = list(rng["min"]), list(rng["max"])
     for values in (lo, hi):
         if len(values) != d or not all(type(v) in (int, float) and math.isfinite(v)

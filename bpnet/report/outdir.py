@@ -130,8 +130,17 @@ def read_manifest(folder: Path) -> dict | None:
             manifest = json.load(fh)
     except (OSError, ValueError):
         return None
-    ok = isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
+    ok = (isinstance(manifest, dict) and isinstance(manifest.get("files"), dict)
+          and all(map(_plain_name, manifest["files"]))
+          and isinstance(manifest.get("removed", []), list)
+          and all(map(_plain_name, manifest.get("removed", []))))
     return manifest if ok else None
+
+
+def _plain_name(name) -> bool:
+    """A name of a file in the folder itself (a manifest never reaches outside it)."""
+    return (isinstance(name, str) and name not in ("", ".", "..") and "/" not in name
+            and "\\" not in name and "\0" not in name)
 
 
 def sha256(path: str | Path) -> str:
@@ -227,10 +236,14 @@ class RunFolder:
         return stale
 
     def _stale(self, names: list[str]) -> list[str]:
-        """The files of the earlier run (its manifest's, and files named as a run names its
-        files) that this run does not write, the run's inputs aside."""
-        earlier = set((read_manifest(self.path) or {}).get("files", {}))
-        earlier |= {p.name for p in self.path.iterdir() if RUN_FILE.fullmatch(p.name)}
+        """The files of the earlier run that this run does not write, the run's inputs aside:
+        those its manifest lists or, in a folder written before manifests, those named as a
+        run names its files. Files that bpnet did not write are left alone."""
+        manifest = read_manifest(self.path)
+        if manifest is not None:
+            earlier = set(manifest["files"])
+        else:
+            earlier = {p.name for p in self.path.iterdir() if RUN_FILE.fullmatch(p.name)}
         stale = earlier - set(names) - {MANIFEST}
         return sorted(n for n in stale if (self.path / n).is_file()
                       and not any(same_file(self.path / n, k) for k in self.keep))
@@ -269,9 +282,8 @@ def _roll_forward(folder: Path) -> None:
     """Step 3 of the commit; safe to repeat after an interruption at any point."""
     journal = folder / COMMIT
     new = journal / MANIFEST
-    if new.exists():
-        with open(new, encoding="utf-8") as fh:
-            manifest = json.load(fh)
+    manifest = read_manifest(journal) if new.exists() else None
+    if manifest is not None:
         (folder / MANIFEST).unlink(missing_ok=True)
         for name in manifest["files"]:
             if (journal / name).exists():
