@@ -163,26 +163,9 @@ def _run(args, signals: _Signals) -> int:
     cfg = load_config(args.config, args.overrides, args.out)
     report.check_outputs(cfg, args.config)
     with outdir.RunFolder(cfg.output.dir, keep=report.input_files(cfg, args.config)) as folder:
-        data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
-        sizes = {p: len(i) for p, i in data.index.items()}
-        print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
-              f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
-
-        def progress(name: str):
-            t = cfg.models[name].train
-            if args.quiet or t.show == 0:
-                return None
-            return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
-
-        if cfg.runs > 1:
-            print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
-                  f"{cfg.seed + cfg.runs - 1}", flush=True)
-        signals.training = True
-        results = experiment.fit_models(cfg, data, progress, args.jobs, signals.stop.is_set)
-        signals.training = False
+        data, results, baselines = _train(args, cfg, signals)
         trained = {r.name for r in results}
         not_trained = {n: experiment.NOT_TRAINED for n in cfg.models if n not in trained}
-        baselines = score_baselines(data, cfg.forecast.horizon)
         _write(cfg, data, results, baselines, folder, not_trained, signals)
     _summary(cfg, data, results, baselines, folder, not_trained)
     if signals.received:
@@ -190,6 +173,29 @@ def _run(args, signals: _Signals) -> int:
         print(f"{signals.name}: training stopped{skipped}; exit status 130", file=sys.stderr)
         return 130
     return 0
+
+
+def _train(args, cfg, signals: _Signals):
+    """The input and compute stages: the data, every model trained (until a stop), and the
+    baselines."""
+    data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+    sizes = {p: len(i) for p, i in data.index.items()}
+    print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
+          f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
+    def progress(name: str):
+        t = cfg.models[name].train
+        if args.quiet or t.show == 0:
+            return None
+        return _progress(name, t.algorithm, t.epochs, t.goal, t.min_grad)
+
+    if cfg.runs > 1:
+        print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
+              f"{cfg.seed + cfg.runs - 1}", flush=True)
+    signals.training = True
+    results = experiment.fit_models(cfg, data, progress, args.jobs, signals.stop.is_set)
+    signals.training = False
+    baselines = score_baselines(data, cfg.forecast.horizon)
+    return data, results, baselines
 
 
 def _write(cfg, data, results, baselines, folder: outdir.RunFolder, not_trained: dict,

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bpnet import memory
 from bpnet.data import Samples, build_samples, read_table
 from bpnet.data.scaling import Scaler
 from bpnet.errors import InputError
+from bpnet.memory import require
 from bpnet.paths import shown
 from bpnet.report import forecast, modelfile, outdir
 from bpnet.report.meta import ModelMeta
@@ -99,7 +99,7 @@ class Model:
         if d.series is None:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
                              "(data.series with lags); this one is tabular")
-        memory.require(_BYTES_PER_STEP * steps, f"a forecast of {steps:,} steps")
+        require(_BYTES_PER_STEP * steps, f"a forecast of {steps:,} steps")
         s, _ = self._samples(path, targets_needed=True)
         self._check_inputs(s, path)
         series = s.series

@@ -15,8 +15,8 @@ from bpnet.report import outdir
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SERIES = "month,passengers\n" + "".join(f"19{50 + i // 12}-{i % 12 + 1:02d},{100 + i + (i % 12) * 3}\n"
-                                       for i in range(40))
+SERIES = "month,passengers\n" + "".join(
+    f"19{50 + i // 12}-{i % 12 + 1:02d},{100 + i + (i % 12) * 3}\n" for i in range(40))
 
 
 def tiny_config(folder: Path, models: str = "{bp: {type: feedforward, hidden: [3, 3]}}",

@@ -15,8 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from iohelpers import (assert_one_complete_run, one_error_line, run, snapshot, start,
-                       tiny_config)
+from iohelpers import assert_one_complete_run, one_error_line, run, snapshot, start, tiny_config
 
 from bpnet.cli import main
 

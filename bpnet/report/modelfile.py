@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpnet import memory
+from bpnet.memory import network_values, require
 from bpnet.npzfile import NpzFile
 from bpnet.data import scaling
 from bpnet.nets.elman import ElmanNet
@@ -62,8 +62,8 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
         except ValueError as exc:
             raise invalid(path, exc) from None
         meta = ModelMeta.from_json(raw, path)
-        values = memory.network_values(meta.model, meta.sizes)
-        memory.require(16.0 * values, f"{npz.where}: its {meta.model} network of sizes "
+        values = network_values(meta.model, meta.sizes)
+        require(16.0 * values, f"{npz.where}: its {meta.model} network of sizes "
                        f"{meta.sizes} ({values:,} weights)")
         net = build(raw)
         npz.fill(net.params, expected="its meta says")

@@ -83,7 +83,7 @@ def check_output_file(path: str, what: str, example: str) -> None:
     check_output_dir(os.path.dirname(os.path.abspath(path)))
     folder, name = os.path.split(os.path.realpath(path))
     manifest = read_manifest(Path(folder))
-    if manifest and name in manifest.get("files", {}):
+    if manifest and (name in manifest["files"] or name == MANIFEST):
         raise InputError(f"{what} {path}: is a result file of the run in {shown(folder)} "
                          f"(listed in its {MANIFEST}); write somewhere else")
 

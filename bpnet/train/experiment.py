@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from bpnet import memory
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
+from bpnet.memory import network_values, require
 from bpnet.nets import initializers
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
@@ -143,7 +143,7 @@ def check_memory(cfg: Config, data: Dataset) -> None:
     n, d, k = len(data.X), data.X.shape[1], data.Y.shape[1]
     for name, m in cfg.models.items():
         sizes = [d, *m.hidden, k]
-        values = memory.network_values(m.type, sizes)
+        values = network_values(m.type, sizes)
         if m.type == "feedforward":   # blocks of 4096 samples (nets.feedforward)
             steps = 6.0 * min(n, 4096) * sum(m.hidden)
         else:                         # every time step's state, for BPTT
@@ -151,16 +151,16 @@ def check_memory(cfg: Config, data: Dataset) -> None:
         need = 8.0 * (12 * values + steps)
         if m.train.algorithm == "trainlm":   # the Jacobian and J'J
             need += 8.0 * (n * k * values + 2.0 * values * values)
-        memory.require(need, f"models.{name}.hidden: a {m.type} network of sizes {sizes} "
+        require(need, f"models.{name}.hidden: a {m.type} network of sizes {sizes} "
                        f"({values:,} weights) trained on {n:,} samples")
-    per_run = 8.0 * (2 * max(memory.network_values(m.type, [d, *m.hidden, k])
+    per_run = 8.0 * (2 * max(network_values(m.type, [d, *m.hidden, k])
                              for m in cfg.models.values()) + 4 * n * k) + 2048
-    memory.require(per_run * cfg.runs * len(cfg.models),
+    require(per_run * cfg.runs * len(cfg.models),
                    f"runs: {cfg.runs:,} runs of {len(cfg.models)} model(s), kept until the best "
                    "is chosen,")
     horizon = cfg.forecast.horizon
     if isinstance(horizon, int):
-        memory.require(32.0 * horizon * len(cfg.models) * cfg.runs,
+        require(32.0 * horizon * len(cfg.models) * cfg.runs,
                        f"forecast.horizon: a forecast of {horizon:,} steps")
 
 
