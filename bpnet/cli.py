@@ -170,7 +170,9 @@ def _run(args, signals: _Signals) -> int:
     _summary(cfg, data, results, baselines, folder, not_trained)
     if signals.received:
         skipped = f"; not trained: {', '.join(not_trained)}" if not_trained else ""
-        print(f"{signals.name}: training stopped{skipped}; exit status 130", file=sys.stderr)
+        what = f"training stopped{skipped}" if signals.stop.is_set() else \
+            "received as the results were moved into place"
+        print(f"{signals.name}: {what}; exit status 130", file=sys.stderr)
         return 130
     return 0
 

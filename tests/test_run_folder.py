@@ -77,7 +77,7 @@ def has_open(proc, path: Path) -> bool:
 
 def test_two_runs_at_once_one_refuses_at_once(tmp_path, earlier):
     args = [str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
-            "train.epochs=100000000", "--set", "train.time=2", "--set", "seed=9"]
+            "train.epochs=100000000", "--set", "train.time=3", "--set", "seed=9"]
     procs = [start(*args), start(*args)]
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
     codes = sorted(code for code, _, _ in results)
@@ -160,10 +160,11 @@ def test_a_signal_while_writing_leaves_the_earlier_run(tmp_path, earlier):
     wait_until(lambda: (out / ".bpnet-staging").exists(), every=0.0005)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
-    if proc.returncode == 0:   # the run finished in the instant between: one complete run
-        assert assert_one_complete_run(out, tmp_path / "d.csv") == 2
-        pytest.skip("the signal came after the results were in place")
     assert proc.returncode == 130, err
+    if "error:" not in err:   # the signal came during the commit: delivered after it
+        assert "SIGTERM: received as the results were moved into place" in err
+        assert assert_one_complete_run(out, tmp_path / "d.csv") == 2
+        return
     one_error_line(err, "aborted by SIGTERM; nothing was written")
     assert snapshot(tmp_path) == before
 
@@ -177,10 +178,11 @@ def test_signals_outside_training_abort_predict_and_forecast(tmp_path, earlier, 
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     one_error_line(err, "aborted by SIGINT; nothing was written, every file is as it was")
-    proc = start("forecast", str(model), str(tmp_path / "d.csv"), "--steps", "10000000",
+    proc = start("forecast", str(model), str(big_csv), "--steps", "10000000",
                  "--out", str(tmp_path / "f.csv"))
-    wait_until(lambda: has_open(proc, tmp_path / "d.csv"), every=0.0002)
-    time.sleep(1.0)   # well into the 10,000,000 steps
+    wait_until(lambda: has_open(proc, big_csv))
+    wait_until(lambda: not has_open(proc, big_csv))
+    time.sleep(1.5)   # the samples built, well into the 10,000,000 steps
     sent = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
