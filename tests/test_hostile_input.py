@@ -4,6 +4,8 @@ byte-identical afterwards; or, where the case has a right answer, gives it."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 import warnings
 import zipfile
@@ -149,6 +151,20 @@ def test_files_of_models_this_run_does_not_have_are_removed(tmp_path, capsys):
     assert "removed 2 files of the earlier run there that this run does not have: " \
            "model_gru.npz, model_mine.npz" in capsys.readouterr().out
     assert {p.name for p in out.iterdir()} == run_files | {"notes.txt"}
+
+
+def test_temporary_files_of_killed_writers_are_removed(tmp_path, capsys, earlier):
+    """A temporary file's name carries its writer's PID: the next write of the same file
+    removes one whose process is gone, never one of a living process."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / f".p.csv.{dead.pid}.ab12cd34.tmp"
+    alive = tmp_path / f".p.csv.{os.getpid()}.ab12cd34.tmp"
+    left.write_bytes(b"")
+    alive.write_bytes(b"")
+    assert main(["predict", str(tmp_path / "out/model_bp.npz"), str(tmp_path / "d.csv"),
+                 "--out", str(tmp_path / "p.csv")]) == 0
+    assert not left.exists() and alive.exists()
 
 
 def test_an_input_in_the_folder_is_never_removed(tmp_path, capsys, earlier):

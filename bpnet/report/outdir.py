@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bpnet.errors import InputError
 from bpnet.paths import checked, same_file, shown
-from bpnet.report.fileio import signals_held
+from bpnet.report.fileio import process_exists, signals_held
 from bpnet.version import __version__
 
 try:
@@ -49,7 +49,8 @@ SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 # kind that the new run does not write are removed, so that no stale model is ever picked up
 RUN_FILE = re.compile(r"(model_\w+\.npz|history_\w+\.csv|(errors|trainstate|regression|errhist)"
                       r"_\w+\.png|errors\.png|fit\.png|forecast\.png)")
-_TEMP = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")   # a temporary file of fileio.atomic_write
+# a temporary file of fileio.atomic_write (with its writer's PID; without, of older versions)
+_TEMP = re.compile(r"\.(.+?)\.(?:\d+\.)?[a-z0-9_]{8}\.tmp")
 
 
 def check_output_dir(out: str) -> None:
@@ -210,7 +211,7 @@ class RunFolder:
     def staging(self) -> Path:
         """An empty staging folder for this run's files."""
         staging = self.path / STAGING
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
         staging.mkdir()
         return staging
 
@@ -253,7 +254,7 @@ class RunFolder:
         and remove the folders ``open`` created when nothing was committed."""
         if self.committed and (self.path / COMMIT).is_dir():
             _roll_forward(self.path)
-        shutil.rmtree(self.path / STAGING, ignore_errors=True)
+        _remove(self.path / STAGING)
         if self._fd is not None:
             _unlock(self.path, self._fd)
             self._fd = None
@@ -270,7 +271,7 @@ def recover(folder: Path) -> None:
     and temporary files that a killed run left."""
     if (folder / COMMIT).is_dir():
         _roll_forward(folder)
-    shutil.rmtree(folder / STAGING, ignore_errors=True)
+    _remove(folder / STAGING)
     for path in folder.iterdir():
         m = _TEMP.fullmatch(path.name)
         if m and (RUN_FILE.fullmatch(m.group(1)) or m.group(1) in (
@@ -293,7 +294,18 @@ def _roll_forward(folder: Path) -> None:
         _fsync(folder)
         os.replace(new, folder / MANIFEST)
     _fsync(folder)
-    shutil.rmtree(journal, ignore_errors=True)
+    _remove(journal)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder with what it holds, or a file (a staging folder may be either)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _fsync(path: Path) -> None:
@@ -385,14 +397,8 @@ def _holder(fd: int) -> tuple[int, str | None] | None:
 def _alive(pid: int, start: str | None) -> bool:
     """Whether process ``pid`` exists and, when ``start`` is known, is the one that started
     then (not a later process given the same PID)."""
-    if pid <= 0:
+    if not process_exists(pid):
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
     now = _start_time(pid)
     return start is None or now is None or now == start
 
