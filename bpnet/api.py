@@ -37,6 +37,7 @@ from bpnet.predict import Model
 from bpnet.report import console, files, pictures
 from bpnet.report.baselines import score_baselines
 from bpnet.report.meta import ModelMeta
+from bpnet.report.outdir import RunFolder
 from bpnet.report.scores import ModelResult
 from bpnet.train import experiment
 from bpnet.train.stops import never
@@ -45,14 +46,16 @@ from bpnet.train.stops import never
 @dataclass
 class RunResult:
     """Everything a run produced: the resolved ``config``, the ``data`` (samples and parts),
-    the trained models' ``results`` (best run of each), the ``baselines`` and the files
-    ``written`` (none when nothing was written)."""
+    the trained models' ``results`` (best run of each), the ``baselines``, the files
+    ``written`` (none when nothing was written) and the models a stop left untrained
+    (``not_trained``: model -> why)."""
 
     config: Config
     data: Dataset
     results: list[ModelResult]
     baselines: dict[str, dict]
     written: list[Path] = field(default_factory=list)
+    not_trained: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"RunResult(models={[r.name for r in self.results]}, "
@@ -61,7 +64,8 @@ class RunResult:
     @functools.cached_property
     def metrics(self) -> dict:
         """What metrics.json holds (NaN as None)."""
-        return files.metrics_dict(self.config, self.results, self.baselines, self.data)
+        return files.metrics_dict(self.config, self.results, self.baselines, self.data,
+                                  self.not_trained)
 
     @property
     def predictions(self):
@@ -99,8 +103,8 @@ class RunResult:
     def summary(self) -> str:
         """The summary table, the notes under it and, with several runs, the runs table."""
         d = self.data
-        parts = [console.summary_table(self.results, self.baselines, d.target_names),
-                 *self.notes]
+        parts = [console.summary_table(self.results, self.baselines, d.target_names,
+                                       self.not_trained), *self.notes]
         if self.config.runs > 1:
             parts += ["", console.runs_table(self.results, "val" in d.index, d.target_names)]
         return "\n".join(parts)
@@ -132,6 +136,8 @@ def run(config: str | os.PathLike | Mapping, set: Mapping[str, Any] | None = Non
     there. ``set`` overrides keys by path, as ``--set`` does: ``{"train.lr": 0.05}``.
     """
     cfg = configure(config, set or {}, out)
+    if out is not None:   # before any work: the folder can be written, no output is an input
+        files.check_outputs(cfg, config if not isinstance(config, Mapping) else None)
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     return execute(cfg, data, jobs=jobs, write=out is not None)
 
@@ -153,21 +159,33 @@ def configure(config: str | os.PathLike | Mapping, values: Mapping[str, Any],
 
 def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             jobs: int | None = None, should_stop: Callable[[], bool] = never,
-            write: bool = True) -> RunResult:
+            write: bool = True, folder: RunFolder | None = None,
+            stage: Callable[..., None] | None = None) -> RunResult:
     """The compute and output stages of a run on loaded ``data``: train, score the baselines,
-    warn once about zero targets, and (``write``) write every result file."""
+    warn once about zero targets, and (``write``) write every result file as one run into
+    ``folder`` (the locked output folder; by default locked while writing). A stop
+    (``should_stop``) leaves the models not trained yet without results or files.
+    ``stage`` is told when training starts, ``stage("training")``, and when writing follows,
+    ``stage("writing", result)`` with the RunResult that is being written."""
     early = write and cfg.output.plots and cfg.runs == 1
     # one run per model trains on one core: the drawing workers start now and import matplotlib
     # meanwhile (several runs fork their own workers first; theirs start after training)
     with pictures.Drawer(jobs if early else 1) as drawer:
+        if stage:
+            stage("training")
         results = experiment.fit_models(cfg, data, progress, jobs, should_stop)
+        trained = {r.name for r in results}
+        not_trained = {n: experiment.NOT_TRAINED for n in cfg.models if n not in trained}
         baselines = score_baselines(data, cfg.forecast.horizon)
+        result = RunResult(cfg, data, results, baselines, [], not_trained)
+        if stage:
+            stage("writing", result)
         message = console.zero_targets(data)
         if message:
             warnings.warn(message, stacklevel=3)
-        written = []
         if write:
             if cfg.output.plots and not early:
                 drawer = pictures.Drawer(jobs)   # after training's own workers are gone
-            written = files.write_all(cfg, data, results, baselines, drawer)
-    return RunResult(cfg, data, results, baselines, written)
+            result.written = files.write_all(cfg, data, results, baselines, drawer, folder,
+                                             not_trained)
+    return result

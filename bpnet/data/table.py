@@ -6,12 +6,15 @@ is reported with its line and column.
 from __future__ import annotations
 
 import csv
+import os
+import stat
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import checked, shown
 
 
 @dataclass
@@ -52,8 +55,10 @@ class Table:
 
 def read_table(path: str) -> Table:
     """Read a CSV file with a header row; blank lines are skipped."""
-    name = shown(path)
+    name = shown(checked(path, "the data file"))
     try:
+        if stat.S_ISCHR(os.stat(path).st_mode):   # /dev/zero would be read forever
+            raise InputError(f"{name}: a device, not a data file")
         with open(path, newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             records = [(reader.line_num, row) for row in reader]
@@ -65,6 +70,10 @@ def read_table(path: str) -> Table:
     if not records:
         raise InputError(f"{name}: the file is empty; expected a header row and data rows")
     header = [h.strip() for h in records[0][1]]
+    twice = [h for h, n in Counter(header).items() if n > 1]
+    if twice:   # which one a key means would be a guess
+        raise InputError(f"{name}: line {records[0][0]}: column {twice[0]!r} appears "
+                         f"{header.count(twice[0])} times in the header; rename all but one")
     for n, row in records[1:]:
         if len(row) != len(header):
             raise InputError(f"{name}: line {n} has {len(row)} cells, the header has "

@@ -21,6 +21,9 @@ from bpnet.data import Dataset
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
 
+# the pictures of each model, named <kind>_<model>.png (see _model_pictures)
+MODEL_PICTURES = ("errors", "trainstate", "regression", "errhist")
+
 
 @dataclass(frozen=True)
 class Picture:
