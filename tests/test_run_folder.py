@@ -311,3 +311,38 @@ def test_kill_at_random_moments_leaves_one_complete_run(tmp_path, earlier):
     assert assert_one_complete_run(out, data) == 0
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
     print(outcomes)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_run_leaves_no_worker_behind(tmp_path, earlier):
+    """The drawing workers a run starts before training, and the training workers of several
+    runs, end when the run is killed (kill -9 runs no cleanup): none waits forever."""
+    for extra in ([], ["--set", "runs=4", "--jobs", "2"]):
+        proc = _forked_run([str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
+                            "train.epochs=100000000", *extra])
+        wait_until(lambda: _children(proc.pid), timeout=60, every=0.05)
+        workers = _children(proc.pid)
+        proc.kill()
+        proc.join()
+        wait_until(lambda: not any(map(_running, workers)), timeout=10, every=0.05)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

@@ -20,6 +20,7 @@ from pathlib import Path
 from bpnet.data import Dataset
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
+from bpnet.workers import exit_with_parent
 
 # the pictures of each model, named <kind>_<model>.png (see _model_pictures)
 MODEL_PICTURES = ("errors", "trainstate", "regression", "errhist")
@@ -156,7 +157,10 @@ def _draw_to(picture: Picture, path: Path) -> None:
 
 
 def _drawing_worker() -> None:
-    """A drawing process imports matplotlib at once and leaves Ctrl-C to the run (which writes
-    its results, and kills the workers on a second Ctrl-C)."""
+    """A drawing process imports matplotlib at once and leaves Ctrl-C to the run (which kills
+    the workers when it aborts); SIGTERM ends it (the run then draws in its own process), and
+    so does the death of the run, however it dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent()
     from bpnet.report import plots  # noqa: F401

@@ -24,6 +24,7 @@ from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective, regularised
 from bpnet.train.stops import USER_STOP, StopRequest, never
+from bpnet.workers import exit_with_parent
 
 
 def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
@@ -170,11 +171,13 @@ _WORKER_STOP = StopRequest()
 
 
 def _worker_signals() -> None:
-    """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest)."""
+    """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest);
+    the worker ends when the parent dies."""
     def stop(signum, frame):
         _WORKER_STOP.set()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    exit_with_parent()
 
 
 def _fit_task(task, data: Dataset, horizon) -> ModelResult | None:
