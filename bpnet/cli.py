@@ -22,7 +22,6 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Callable
 
 from bpnet.errors import InputError
 from bpnet.paths import checked, shown

@@ -332,11 +332,12 @@ def test_a_killed_run_leaves_no_worker_behind(tmp_path, earlier):
     for extra in ([], ["--set", "runs=4", "--jobs", "2"]):
         proc = _forked_run([str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
                             "train.epochs=100000000", *extra])
-        wait_until(lambda: _children(proc.pid), timeout=60, every=0.05)
+        wait_until(lambda proc=proc: _children(proc.pid), timeout=60, every=0.05)
         workers = _children(proc.pid)
         proc.kill()
         proc.join()
-        wait_until(lambda: not any(map(_running, workers)), timeout=10, every=0.05)
+        wait_until(lambda workers=workers: not any(map(_running, workers)), timeout=10,
+                   every=0.05)
 
 
 def _running(pid: int) -> bool:
