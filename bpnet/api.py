@@ -9,7 +9,9 @@
     result.figure("fit.png")          # a matplotlib Figure, drawn when asked for
     print(result.summary)             # the table and notes the command line prints
 
-``out=None`` writes nothing; a folder writes every result file there, as ``run.py --out``.
+``out=None`` writes nothing; a folder writes every result file there, as ``run.py --out``
+does: checked against the inputs before any work, and written as one run (staging folder,
+lock and manifest: :mod:`bpnet.report.outdir`).
 A config is a file (relative paths in it resolve against its folder) or a dict as the YAML
 would give it (relative paths resolve against the current folder, as do those in ``set``).
 Mistakes raise :class:`bpnet.errors.InputError` with the one-line message the command line
