@@ -9,7 +9,9 @@
     result.figure("fit.png")          # a matplotlib Figure, drawn when asked for
     print(result.summary)             # the table and notes the command line prints
 
-``out=None`` writes nothing; a folder writes every result file there, as ``run.py --out``.
+``out=None`` writes nothing; a folder writes every result file there, as ``run.py --out``
+does: checked against the inputs before any work, and written as one run (staging folder,
+lock and manifest: :mod:`bpnet.report.outdir`).
 A config is a file (relative paths in it resolve against its folder) or a dict as the YAML
 would give it (relative paths resolve against the current folder, as do those in ``set``).
 Mistakes raise :class:`bpnet.errors.InputError` with the one-line message the command line
@@ -37,6 +39,7 @@ from bpnet.predict import Model
 from bpnet.report import classreport, console, files, pictures
 from bpnet.report.baselines import score_baselines
 from bpnet.report.meta import ModelMeta
+from bpnet.report.outdir import RunFolder
 from bpnet.report.scores import ModelResult
 from bpnet.train import experiment
 from bpnet.train.stops import never
@@ -45,14 +48,16 @@ from bpnet.train.stops import never
 @dataclass
 class RunResult:
     """Everything a run produced: the resolved ``config``, the ``data`` (samples and parts),
-    the trained models' ``results`` (best run of each), the ``baselines`` and the files
-    ``written`` (none when nothing was written)."""
+    the trained models' ``results`` (best run of each), the ``baselines``, the files
+    ``written`` (none when nothing was written) and the models a stop left untrained
+    (``not_trained``: model -> why)."""
 
     config: Config
     data: Dataset
     results: list[ModelResult]
     baselines: dict[str, dict]
     written: list[Path] = field(default_factory=list)
+    not_trained: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"RunResult(models={[r.name for r in self.results]}, "
@@ -61,7 +66,8 @@ class RunResult:
     @functools.cached_property
     def metrics(self) -> dict:
         """What metrics.json holds (NaN as None)."""
-        return files.metrics_dict(self.config, self.results, self.baselines, self.data)
+        return files.metrics_dict(self.config, self.results, self.baselines, self.data,
+                                  self.not_trained)
 
     @property
     def predictions(self):
@@ -104,8 +110,8 @@ class RunResult:
             if self.config.runs > 1:
                 parts += ["", classreport.runs_table(self.results, "val" in d.index)]
             return "\n".join(parts)
-        parts = [console.summary_table(self.results, self.baselines, d.target_names),
-                 *self.notes]
+        parts = [console.summary_table(self.results, self.baselines, d.target_names,
+                                       self.not_trained), *self.notes]
         if self.config.runs > 1:
             parts += ["", console.runs_table(self.results, "val" in d.index, d.target_names)]
         return "\n".join(parts)
@@ -137,6 +143,8 @@ def run(config: str | os.PathLike | Mapping, set: Mapping[str, Any] | None = Non
     there. ``set`` overrides keys by path, as ``--set`` does: ``{"train.lr": 0.05}``.
     """
     cfg = configure(config, set or {}, out)
+    if out is not None:   # before any work: the folder can be written, no output is an input
+        files.check_outputs(cfg, config if not isinstance(config, Mapping) else None)
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     cfg = data_stage.resolved(cfg, data)
     return execute(cfg, data, jobs=jobs, write=out is not None)
@@ -159,25 +167,37 @@ def configure(config: str | os.PathLike | Mapping, values: Mapping[str, Any],
 
 def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             jobs: int | None = None, should_stop: Callable[[], bool] = never,
-            write: bool = True) -> RunResult:
+            write: bool = True, folder: RunFolder | None = None,
+            stage: Callable[..., None] | None = None) -> RunResult:
     """The compute and output stages of a run on loaded ``data``: train, score the baselines,
-    warn once about zero targets, and (``write``) write every result file."""
+    warn once about zero targets, and (``write``) write every result file as one run into
+    ``folder`` (the locked output folder; by default locked while writing). A stop
+    (``should_stop``) leaves the models not trained yet without results or files.
+    ``stage`` is told when training starts, ``stage("training")``, and when writing follows,
+    ``stage("writing", result)`` with the RunResult that is being written."""
     early = write and cfg.output.plots and cfg.runs == 1
     # one run per model trains on one core: the drawing worker starts now, imports matplotlib
     # meanwhile and draws each model's pictures once it is trained (several runs fork their
     # own workers first; the drawing starts after training)
     with pictures.Drawer(jobs if early else 1) as drawer:
-        def trained(r: ModelResult) -> None:
+        def on_trained(r: ModelResult) -> None:
             drawer.start(pictures.of_model(data, r))
+        if stage:
+            stage("training")
         results = experiment.fit_models(cfg, data, progress, jobs, should_stop,
-                                        trained if early else None)
+                                        on_trained if early else None)
+        trained = {r.name for r in results}
+        not_trained = {n: experiment.NOT_TRAINED for n in cfg.models if n not in trained}
         baselines = score_baselines(data, cfg.forecast.horizon)
+        result = RunResult(cfg, data, results, baselines, [], not_trained)
+        if stage:
+            stage("writing", result)
         message = console.zero_targets(data)
         if message:
             warnings.warn(message, stacklevel=3)
-        written = []
         if write:
             if cfg.output.plots and not early:
                 drawer = pictures.Drawer(jobs)   # after training's own workers are gone
-            written = files.write_all(cfg, data, results, baselines, drawer)
-    return RunResult(cfg, data, results, baselines, written)
+            result.written = files.write_all(cfg, data, results, baselines, drawer, folder,
+                                             not_trained)
+    return result

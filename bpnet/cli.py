@@ -7,7 +7,8 @@
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
-mistake ends with one line on stderr and exit status 2. The stages are imported only when
+mistake ends with one line on stderr and exit status 2; an interruption with exit status 130.
+The stages are imported only when
 they are needed, so that ``--version``, ``--help`` and a mistake in the config answer at once
 (matplotlib, a second to import, is imported only to draw).
 """
@@ -21,10 +22,9 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Callable
 
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import checked, shown
 from bpnet.train.stops import StopRequest
 from bpnet.version import __version__
 
@@ -104,16 +104,18 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status: 0 done, 2 a mistake (one ``error:``
+    line, every file as it was), 130 interrupted (a stopped training writes what it trained;
+    an abort leaves every file as it was)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    stop = StopRequest()
+    signals = _Signals()
     if argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast
     else:
         args = _parser().parse_args(argv)
-        run = functools.partial(_run, should_stop=stop.is_set)
-    on_signal = functools.partial(_on_signal, stop)
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        run = functools.partial(_run, signals=signals)
+    previous = {s: signal.signal(s, signals.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
@@ -122,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("error: out of memory; nothing was written, every file is as it was",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("error: aborted; result files are as they were before the run or complete",
+        print(f"error: aborted by {signals.name}; nothing was written, every file is as it was",
               file=sys.stderr)
         return 130
     finally:
@@ -131,28 +137,69 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(s, handler)
 
 
-def _on_signal(stop: StopRequest, signum, frame) -> None:
-    """First Ctrl-C or SIGTERM: ``stop`` the trainings at their next epoch and write the
-    results (MATLAB's "User stop."); worker processes get the signal too. A second one aborts
-    at once."""
-    children = multiprocessing.active_children()
-    if stop.is_set():
+class _Signals:
+    """What Ctrl-C and SIGTERM do. During training the first ends the model being trained
+    like MATLAB's stop button ("User stop.") and no other model starts (worker processes get
+    the signal too); anywhere else, and the second during training, abort at once. Once the
+    results are in place (``finished``, or the run ``folder`` committed), a signal only sets
+    the exit status."""
+
+    def __init__(self) -> None:
+        self.stop = StopRequest()
+        self.training = False
+        self.finished = False
+        self.folder = None   # the outdir.RunFolder being written
+        self.received: int | None = None
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.received or signal.SIGINT).name
+
+    def handle(self, signum, frame) -> None:
+        self.received = self.received or signum
+        if self.finished or (self.folder is not None and self.folder.committed):
+            return
+        children = multiprocessing.active_children()
+        if self.training and not self.stop.is_set():
+            self.stop.set()
+            for child in children:
+                os.kill(child.pid, signal.SIGINT)
+            print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch; "
+                  "the models not trained yet are skipped; press Ctrl-C again to abort",
+                  file=sys.stderr, flush=True)
+            return
         for child in children:
             child.kill()
         raise KeyboardInterrupt
-    stop.set()
-    for child in children:
-        os.kill(child.pid, signal.SIGINT)
-    print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch and writing the "
-          "results; press Ctrl-C again to abort", file=sys.stderr, flush=True)
 
 
-def _run(args, should_stop: Callable[[], bool]) -> int:
+def _run(args, signals: _Signals) -> int:
     from bpnet.config import load_config
-    from bpnet.report import outdir
+    from bpnet.report import files, outdir
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
     cfg = load_config(args.config, overrides, args.out, check_files=True)
-    outdir.check_output_dir(cfg.output.dir)
+    files.check_outputs(cfg, args.config)
+    with outdir.RunFolder(cfg.output.dir, keep=files.input_files(cfg, args.config)) as folder:
+        signals.folder = folder
+        result = _compute(args, cfg, signals, folder)
+    signals.finished = True
+    _summary(result, folder)
+    if signals.received:
+        not_trained = result.not_trained
+        skipped = f"; not trained: {', '.join(not_trained)}" if not_trained else ""
+        what = f"training stopped{skipped}" if signals.stop.is_set() else \
+            "received as the results were moved into place"
+        print(f"{signals.name}: {what}; exit status 130", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _compute(args, cfg, signals: _Signals, folder):
+    """The input and compute stages, then the output files written into the locked
+    ``folder``: the data, every model trained (until a stop) and the baselines; -> the
+    api.RunResult."""
     # the compute stage (and scipy) only once the config is known to be good
     import numpy as np
 
@@ -175,20 +222,48 @@ def _run(args, should_stop: Callable[[], bool]) -> int:
     if cfg.runs > 1:
         print(f"training {len(cfg.models)} model(s) {cfg.runs} times each, seeds {cfg.seed}.."
               f"{cfg.seed + cfg.runs - 1}", flush=True)
-    result = api.execute(cfg, data, progress, args.jobs, should_stop)
+    unwritten = []
+
+    def stage(name: str, result=None) -> None:
+        signals.training = name == "training"   # a signal stops training, aborts the rest
+        unwritten.append(result)
+
+    try:
+        return api.execute(cfg, data, progress, args.jobs, signals.stop.is_set, folder=folder,
+                           stage=stage)
+    except KeyboardInterrupt:
+        if not folder.committed:
+            raise
+        return unwritten[-1]   # the results are in place: the folder completes their move
+
+
+def _summary(result, folder) -> None:
     print()
     print(result.summary)
     print()
-    print(f"wrote {len(result.written)} files to {shown(cfg.output.dir)}: "
-          f"{', '.join(p.name for p in result.written)}")
-    return 0
+    print(f"wrote {len(folder.files)} files to {shown(folder.path)}: {', '.join(folder.files)}")
+    if folder.removed:
+        print(f"removed {len(folder.removed)} files of the earlier run there that this run does "
+              f"not have: {', '.join(folder.removed)}")
+
+
+def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
+    """Before any work: the paths of ``run.py predict`` / ``forecast``, and no output that is
+    an input or another output (``example``: the file name a folder given as --out could
+    take)."""
+    from bpnet.report import outdir
+    checked(args.model, "MODEL")
+    checked(args.data, "DATA")
+    for path, what in outputs:
+        outdir.check_output_file(path, what, example)
+    outdir.check_clashes(outputs, {args.model: "the model file", args.data: "the data file"})
 
 
 def _predict(args) -> int:
     from bpnet.predict import load_model
-    from bpnet.report import outdir, usefiles
+    from bpnet.report import usefiles
+    _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model)
-    outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     pred = model.predict_file(args.data)
     usefiles.write_use_csv(args.out, pred)
     accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
@@ -201,18 +276,19 @@ def _forecast(args) -> int:
     import numpy as np
 
     from bpnet.predict import load_model
-    from bpnet.report import outdir, usefiles
+    from bpnet.report import usefiles
     from bpnet.report.forecast import plain_label
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
+    picture = None if args.no_plots else os.path.splitext(args.out)[0] + ".png"
+    outputs = [(args.out, "--out (the forecast's CSV)")]
+    if picture is not None:
+        outputs.append((picture, "its picture (--out with .png)"))
+    _use_paths(args, outputs, "forecast.csv")
     model = load_model(args.model)
-    outdir.check_output_dir(os.path.dirname(os.path.abspath(args.out)))
     fc, history = model.forecast_file(args.data, args.steps)
-    written = [args.out]
-    usefiles.write_use_csv(args.out, fc)
-    if not args.no_plots:
-        written.append(os.path.splitext(args.out)[0] + ".png")
-        usefiles.write_forecast_plot(written[-1], history, fc, shown(args.model))
+    usefiles.write_forecast(args.out, picture, history, fc, shown(args.model))
+    written = [path for path, _ in outputs]
     print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
           f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
           f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")

@@ -1,59 +1,167 @@
-"""Named arrays from an ``.npz`` file, read without pickle and checked against the arrays they
-are meant to fill (a warm start's network, a saved model's network).
+"""The one reader of ``.npz`` files: saved models (``run.py predict``, ``forecast``,
+``load_model``) and the weights of a warm start (``init:``) both go through it.
 
-Every problem is an :class:`~bpnet.errors.InputError` naming the file.
+The file is opened as the zip archive an ``.npz`` is, and only the members asked for are read,
+each after its header (shape, dtype) and declared size are checked, so that an unused or lying
+member is never decompressed. Arrays are read with ``allow_pickle=False``; arrays of Python
+objects, booleans, complex numbers, dates or text where numbers are expected, and NaN or
+infinite values, are refused. Every problem is an :class:`~bpnet.errors.InputError` naming the
+file.
 """
 from __future__ import annotations
 
+import os
 import zipfile
-from collections.abc import Iterable
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import checked, shown
 
-# what np.load raises on a file that is not an .npz, a broken one, or an array needing pickle
-_UNREADABLE = (ValueError, OSError, EOFError, zipfile.BadZipFile)
+_CANNOT = "cannot read the model file"
+_HEADER_MAX = 10_000          # bytes of an .npy header (numpy's own limit)
+TEXT_MAX = 1 << 20            # bytes of a text member (meta)
+# what reading a damaged archive or member can raise
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
+            RuntimeError)
+_KIND_NAMES = {"b": "booleans", "c": "complex numbers", "M": "dates", "m": "time spans",
+               "U": "text", "S": "bytes", "O": "Python objects", "V": "raw records"}
 
 
-def read_arrays(path: str | Path, names: Iterable[str] | None = None,
-                unreadable: str = "cannot read the model file") -> dict[str, np.ndarray]:
-    """The arrays ``names`` (every array when None) of the ``.npz`` at ``path``, by name.
+class NpzFile:
+    """An open ``.npz`` archive; use as a context manager. ``names`` are its array names."""
 
-    A name the file lacks is reported with all the others missing and what the file holds; a
-    file that cannot be read (or an array that would need pickle) as ``<path>: <unreadable>
-    (<reason>)``.
-    """
+    def __init__(self, path: str | Path) -> None:
+        self.path = checked(path, "model file")
+        self.where = shown(self.path)
+        _sniff(self.path, self.where)
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+        except _DAMAGED as exc:
+            raise self.damaged(exc) from None
+        self._members = {info.filename[:-4]: info for info in self._zip.infolist()
+                         if info.filename.endswith(".npy")}
+        self.names = list(self._members)
+
+    def __enter__(self) -> NpzFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._zip.close()
+
+    def damaged(self, exc: BaseException) -> InputError:
+        return InputError(f"{self.where}: {_CANNOT}: a damaged or truncated .npz ({exc})")
+
+    def require(self, names) -> None:
+        """Every one of ``names`` must be an array of the file; the missing ones are listed
+        together, with what the file holds."""
+        missing = [k for k in names if k not in self._members]
+        if missing:
+            raise InputError(f"{self.where}: the model file has no {', '.join(missing)} "
+                             f"(it holds {', '.join(self.names) or 'no arrays'})")
+
+    def header(self, name: str) -> tuple[tuple[int, ...], np.dtype, int]:
+        """(shape, dtype, header length) of array ``name``, read from its .npy header only."""
+        self.require([name])
+        try:
+            with self._zip.open(self._members[name]) as fh:
+                version = np.lib.format.read_magic(fh)
+                read = {(1, 0): np.lib.format.read_array_header_1_0,
+                        (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if read is None:
+                    raise ValueError(f"unsupported .npy version {version}")
+                shape, fortran, dtype = read(fh, max_header_size=_HEADER_MAX)
+                return tuple(shape), dtype, fh.tell()
+        except _DAMAGED as exc:
+            raise self.damaged(f"{name}: {exc}") from None
+
+    def array(self, name: str, shape: tuple[int, ...] | None = None,
+              expected: str = "this network needs", numeric: bool = True) -> np.ndarray:
+        """Array ``name``, read after its header is checked: its shape must be ``shape``
+        (when given; ``expected`` says where that shape comes from), its size the size the
+        archive declares, and, with ``numeric``, its values real, finite numbers."""
+        got, dtype, head = self.header(name)
+        if dtype.hasobject:
+            raise InputError(f"{self.where}: {_CANNOT}: {name} holds Python objects, which "
+                             "would need pickle; a model file holds plain arrays")
+        if shape is not None and got != tuple(shape):
+            raise InputError(f"{self.where}: {name} has shape {got}, {expected} {tuple(shape)}")
+        if numeric and dtype.kind not in "fiu":
+            what = _KIND_NAMES.get(dtype.kind, str(dtype))
+            raise InputError(f"{self.where}: {name} holds {what} ({dtype}), not real numbers")
+        nbytes = int(np.prod(got, dtype=np.float64)) * dtype.itemsize
+        if self._members[name].file_size != head + nbytes:
+            raise self.damaged(f"{name}: the archive declares {self._members[name].file_size} "
+                               f"bytes, its header {head + nbytes}")
+        try:
+            with self._zip.open(self._members[name]) as fh:
+                value = np.lib.format.read_array(fh, allow_pickle=False)
+        except _DAMAGED as exc:
+            raise self.damaged(f"{name}: {exc}") from None
+        if numeric and value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise InputError(f"{self.where}: {name} holds NaN or infinite values")
+        return value
+
+    def text(self, name: str) -> str:
+        """The 0-d text array ``name`` (at most TEXT_MAX bytes) as a string."""
+        self.require([name])
+        if self._members[name].file_size > TEXT_MAX:
+            raise InputError(f"{self.where}: {name} is {self._members[name].file_size} bytes; "
+                             f"a model's {name} has at most {TEXT_MAX}")
+        value = self.array(name, numeric=False)
+        if value.shape != () or value.dtype.kind != "U":
+            raise InputError(f"{self.where}: {name} is not a text array")
+        return str(value)
+
+    def fill(self, params: dict[str, np.ndarray], expected: str = "this network needs") -> None:
+        """Copy array ``name`` into ``params[name]`` in place, for every name of ``params``;
+        each must be present, of its parameter's shape, and real and finite."""
+        self.require(params)
+        for name, view in params.items():
+            view[...] = self.array(name, view.shape, expected)
+
+
+def _sniff(path: str, where: str) -> None:
+    """Refuse, from its first bytes, a file that is not a zip archive, saying what it looks
+    like: missing, a folder, empty, a single .npy array, text (a CSV given as a model)."""
     try:
-        with np.load(path, allow_pickle=False) as saved:
-            wanted = list(saved.files if names is None else names)
-            missing = [k for k in wanted if k not in saved.files]
-            if missing:
-                raise InputError(f"{shown(path)}: the model file has no {', '.join(missing)} "
-                                 f"(it holds {', '.join(saved.files)})")
-            return {k: saved[k] for k in wanted}
+        if os.path.isdir(path):
+            raise IsADirectoryError
+        if not os.path.isfile(path) and os.path.exists(path):
+            raise InputError(f"{where}: {_CANNOT}: not a regular file")
+        with open(path, "rb") as fh:
+            start = fh.read(64)
     except FileNotFoundError:
-        raise InputError(f"{shown(path)}: model file not found") from None
-    except _UNREADABLE as exc:
-        raise InputError(f"{shown(path)}: {unreadable} ({exc})") from None
+        raise InputError(f"{where}: model file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{where}: is a folder, not an .npz model file") from None
+    except OSError as exc:
+        raise InputError(f"{where}: {_CANNOT} ({exc.strerror or exc})") from None
+    if not start:
+        raise InputError(f"{where}: {_CANNOT}: the file is empty, not an .npz model file")
+    if start.startswith(b"\x93NUMPY"):
+        raise InputError(f"{where}: {_CANNOT}: a single .npy array, not an .npz model file "
+                         "(numpy's savez writes one)")
+    if not start.startswith(b"PK"):
+        raise InputError(f"{where}: {_CANNOT}: not an .npz model file{_looks_like(start)}")
 
 
-def copy_arrays(params: dict[str, np.ndarray], arrays: dict[str, np.ndarray], path: str | Path,
-                expected: str = "this network needs") -> None:
-    """Copy ``arrays[name]`` into ``params[name]`` in place, for every name of ``params``.
+def _looks_like(start: bytes) -> str:
+    """What a file that is not a zip archive seems to be, from its first bytes."""
+    try:
+        text = start.decode("utf-8")
+    except UnicodeDecodeError:
+        return " (it does not start like a zip archive)"
+    if all(c.isprintable() or c in "\r\n\t" for c in text):
+        first = text.splitlines()[0] if text.strip() else text
+        return f" (it is text, starting {first[:40]!r}: a CSV or YAML file?)"
+    return " (it does not start like a zip archive)"
 
-    Each array must be present, numeric, and of its parameter's shape; ``expected`` says where
-    that shape comes from in the message (``W1 has shape (4, 2), this network needs (3, 2)``).
-    """
-    for name, view in params.items():
-        if name not in arrays:
-            raise InputError(f"{shown(path)}: missing array {name}")
-        value = arrays[name]
-        if value.shape != view.shape:
-            raise InputError(f"{shown(path)}: {name} has shape {value.shape}, {expected} "
-                             f"{view.shape}")
-        if value.dtype.kind not in "fiu":
-            raise InputError(f"{shown(path)}: {name} is not a numeric array")
-        view[...] = value
+
+def load_weights_into(params: dict[str, np.ndarray], path: str | Path,
+                      expected: str = "this network needs") -> None:
+    """Copy the arrays named like ``params`` from the ``.npz`` at ``path`` into ``params``."""
+    with NpzFile(path) as npz:
+        npz.fill(params, expected)

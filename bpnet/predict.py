@@ -18,9 +18,13 @@ from bpnet.data.samples import Series
 from bpnet.data.scaling import Scaler
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
+from bpnet.memory import require
 from bpnet.paths import shown
-from bpnet.report import forecast, modelfile
+from bpnet.report import forecast, modelfile, outdir
 from bpnet.report.meta import ModelMeta
+
+# memory per forecast step: the values and their stages, the label, the CSV row
+_BYTES_PER_STEP = 200
 
 
 @dataclass
@@ -94,11 +98,19 @@ class Model:
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
         """Inputs X (N, D) in original units -> the network's outputs (N, K), unscaled."""
-        X = np.atleast_2d(np.asarray(X, dtype=float))
+        X = np.asarray(X, dtype=float)
+        if X.ndim > 2:
+            raise ValueError(f"expected inputs as a 2-D array (samples, inputs), got "
+                             f"{X.ndim}-D of shape {X.shape}")
+        X = np.atleast_2d(X)
         d = len(self.meta.features)
         if X.shape[1] != d:
             raise ValueError(f"expected {d} input columns ({', '.join(self.meta.features)}), "
                              f"got {X.shape[1]}")
+        if not np.isfinite(X).all():
+            rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+            raise ValueError(f"inputs must be finite numbers; {len(rows)} row(s) hold NaN or "
+                             f"infinite values (the first: row {rows[0]})")
         return self.y_scaler.inverse_transform(self.net.predict(self.x_scaler.transform(X)))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -123,6 +135,7 @@ class Model:
     def predict_file(self, path: str | Path) -> Predictions:
         """Build the samples of a CSV file as at training time and predict them."""
         s, rows = self._samples(path, targets_needed=False)
+        self._check_inputs(s, path)
         if len(s.X) == 0:
             d = self.meta.data
             lost = sum(d.transform.difference)
@@ -146,7 +159,9 @@ class Model:
         if d.series is None:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
                              "(data.series with lags); this one is tabular")
+        require(_BYTES_PER_STEP * steps, f"a forecast of {steps:,} steps")
         s, _ = self._samples(path, targets_needed=True)
+        self._check_inputs(s, path)
         series = s.series
         y = series.values
         if len(s.X) == 0:
@@ -160,6 +175,13 @@ class Model:
         past = Predictions(s.label_name, series.labels, [d.series],
                            np.full((len(y), 1), np.nan), y[:, None])
         return future, past
+
+    def _check_inputs(self, s: Samples, path) -> None:
+        """The samples the recipe builds must have as many inputs as the network takes."""
+        d = len(self.meta.features)
+        if s.X.shape[1] != d:
+            raise InputError(f"{shown(self.path)}: its data recipe builds {s.X.shape[1]} inputs "
+                             f"from {shown(path)}, its network takes {d}")
 
     def _warn_outside_range(self, X: np.ndarray, path) -> None:
         """Warn when inputs X (N, D) leave the range of the training inputs."""
@@ -178,4 +200,5 @@ class Model:
 def load_model(path: str | Path) -> Model:
     """Read a saved model (``model_<name>.npz``); a bad file raises InputError."""
     net, xs, ys, meta = modelfile.load(path)
+    outdir.check_run_file(path)
     return Model(net, xs, ys, meta, str(path))

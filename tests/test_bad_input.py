@@ -19,12 +19,14 @@ GOOD_CSV = "month,passengers\n" + "\n".join(f"19{50 + i // 12}-{i % 12 + 1:02d},
 
 def config(tmp_path, extra="", data=GOOD_CSV, model="{type: feedforward, hidden: [3, 3]}"):
     (tmp_path / "d.csv").write_text(data)
+    # an extra train block replaces the default one (a key written twice is an error)
+    train = "" if extra.lstrip().startswith("train:") else "train: {epochs: 5, show: 0}"
     text = f"""
 data: {{path: d.csv, series: passengers, time: month, lags: [1], month: true}}
 split: {{method: block, train: 0.7, val: 0.0, test: 0.3}}
 models:
   bp: {model}
-train: {{epochs: 5, show: 0}}
+{train}
 {extra}
 """
     path = tmp_path / "c.yaml"
@@ -234,15 +236,21 @@ def wait_for_training(proc):
 @pytest.mark.parametrize("sig, extra", [(signal.SIGINT, ()), (signal.SIGTERM, ()),
                                         (signal.SIGINT, ("--set", "runs=2"))])
 def test_interrupt_stops_like_user_stop_and_writes(root, tmp_path, sig, extra):
+    """The model being trained ends with "User stop." and is written; the next one (elman) is
+    not trained and gets no files; exit status 130."""
     proc = start(root, tmp_path / "o", *extra)
     wait_for_training(proc)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
+    assert proc.returncode == 130, err
     assert "stopping training" in err and "Traceback" not in err
-    m = json.loads((tmp_path / "o/metrics.json").read_text())["models"]
+    metrics = json.loads((tmp_path / "o/metrics.json").read_text())
+    m = metrics["models"]
     assert {v["stop_reason"] for v in m.values()} == {"User stop."}
-    assert m["bp"]["epochs"] > 0
+    assert m["bp"]["epochs"] > 0 and "elman" not in m
+    assert metrics["not_trained"] == {"elman": "not trained (User stop.)"}
+    assert not list((tmp_path / "o").glob("*elman*"))
+    assert "not trained (User stop.)" in out
 
 
 def test_second_interrupt_aborts_and_leaves_files_whole(root, tmp_path):

@@ -83,11 +83,12 @@ def test_predict_warns_outside_the_training_range(trained, root, capsys, tmp_pat
 
 
 @pytest.mark.parametrize("damage, fragment", [
-    (lambda a: a.pop("W2"), "missing array W2"),
+    (lambda a: a.pop("W2"), "the model file has no W2 (it holds W1, b1, b2, W3"),
     (lambda a: a.update(W1=np.zeros((3, 2))), "W1 has shape (3, 2), its meta says (10, 2)"),
-    (lambda a: a.update(meta=np.array([{"x": 1}], dtype=object)), "not a readable bpnet model"),
+    (lambda a: a.update(meta=np.array([{"x": 1}], dtype=object)),
+     "cannot read the model file: meta holds Python objects"),
     (lambda a: a.pop("meta"), "no meta array"),
-    (lambda a: a.pop("y_std"), "missing scaling array y_std"),
+    (lambda a: a.pop("y_std"), "the model file has no y_std"),
 ])
 def test_damaged_model_files_are_refused(trained, root, tmp_path, capsys, damage, fragment):
     with np.load(trained / "model_bp.npz") as z:

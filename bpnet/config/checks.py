@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bpnet.config.schema import SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
+from bpnet.paths import checked
 
 # the data keys of series mode only, refused (and not written back) in tabular mode
 SERIES_ONLY = ("lags", "month", "quarter", "week", "weekday", "period", "transform", "sort",
@@ -44,6 +45,7 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
             raise InputError(f"{where}: models.{name}: {name!r} is the name of a baseline in "
                              "the report; give the model another name")
     _check_data(cfg.data, where)
+    _check_columns(cfg.data, where)
     _check_perform(cfg, where)
     _check_missing(cfg.data, where)
     _check_split(cfg, where)
@@ -173,11 +175,11 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
         if p is None:
             return None
         typed_here = _typed(key, typed)
-        q = Path(p).expanduser()
+        origin = f"--set {key}" if typed_here else f"{where}: {key}"
+        q = Path(checked(p, origin)).expanduser()
         resolved = q if q.is_absolute() else ((Path.cwd() if typed_here else base) / q)
         resolved = resolved.resolve()
         if check_files and kind is not None and not resolved.exists():
-            origin = f"--set {key}" if typed_here else f"{where}: {key}"
             against = "the current folder" if typed_here else base_name
             raise InputError(f"{origin}: {kind} file not found: {p!r}, resolved against "
                              f"{against} to {resolved}")
@@ -195,7 +197,7 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
             init = resolve(f"models.{name}.init", init, "model")
         models[name] = dataclasses.replace(m, init=init)
     if out_dir is not None:
-        out = str(Path(out_dir).expanduser().resolve())
+        out = str(Path(checked(out_dir, "--out")).expanduser().resolve())
     elif cfg.output.dir:
         out = resolve("output.dir", cfg.output.dir)
     else:
@@ -207,3 +209,24 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
 def _typed(key: str, typed: frozenset[str]) -> bool:
     """Whether ``key`` was given on the command line: itself or a block holding it."""
     return any(key == t or key.startswith(t + ".") for t in typed)
+
+
+def check_data_settings(data: DataConfig, where: str) -> None:
+    """The cross-key rules of a data block on its own, as a saved model's recipe is checked."""
+    _check_data(data, where)
+    _check_columns(data, where)
+    _check_missing(data, where)
+
+
+def _check_columns(data: DataConfig, where: str) -> None:
+    """Tabular columns named once each, and no target among the inputs (a network fed its own
+    target learns nothing it could use)."""
+    for key in ("inputs", "targets"):
+        names = getattr(data, key)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError(f"{where}: data.{key}: {twice[0]!r} is named twice")
+    both = [n for n in data.inputs if n in data.targets]
+    if both:
+        raise InputError(f"{where}: data.inputs: {both[0]!r} is also a target; a network given "
+                         "its own target as an input predicts nothing")

@@ -16,6 +16,7 @@ from bpnet.config.overrides import apply_overrides
 from bpnet.config.schema import RULE_PARAMS, Config, ModelConfig, TrainConfig, rule_params
 from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml, yaml_key
 from bpnet.errors import InputError
+from bpnet.paths import checked
 
 
 def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
@@ -28,7 +29,7 @@ def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
     defaults to ``results/<config stem>`` in the current folder. ``check_files``: a data or
     model file that does not exist is an error naming its key and both paths.
     """
-    path = Path(path)
+    path = Path(checked(path, "the config file"))
     raw = read_config_file(path)
     typed = apply_overrides(raw, overrides)
     return build_config(raw, str(path), base=path.parent, out_dir=out_dir, typed=typed,
@@ -37,18 +38,36 @@ def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
 
 def read_config_file(path: Path) -> dict:
     """The raw mapping of a YAML config file (``yaml.safe_load``, no tags), unchecked."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read config file ({exc})") from None
-    raw = parse_yaml(text, str(path))
+    raw = parse_yaml(read_config_text(path), str(path))
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise InputError(f"{path}: the config must be a mapping of keys, not {kind(raw)}")
     return raw
+
+
+MAX_CONFIG_BYTES = 1 << 20   # a config is a page or two; a bigger file is not one
+
+
+def read_config_text(path: Path) -> str:
+    """The text of a config file: a regular UTF-8 file of at most MAX_CONFIG_BYTES."""
+    try:
+        if path.exists() and not path.is_file():
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise InputError(f"{path}: cannot read config file ({kind})")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read config file ({exc.strerror or exc})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise InputError(f"{path}: the config file is larger than {MAX_CONFIG_BYTES >> 20} MiB; "
+                         "a config is a page or two (is this the right file?)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: cannot read config file (not UTF-8 text: {exc})") from None
 
 
 def build_config(raw: dict, where: str, base: Path = Path("."),
@@ -98,6 +117,12 @@ def _model(name: Any, raw: Any, where: str, top_train: dict, classify: bool = Fa
     override = _train_values(raw.pop("train", None) or {}, f"{path}.train", where,
                              top_train.get("algorithm", "traingdx"))
     values = fields(ModelConfig, raw, path, where, skip={"train"})
+    for key in ("hidden", "transfer"):
+        if values.get(key) == ():   # an empty list is not null: it never means the default
+            raise InputError(f"{where}: {path}.{key}: an empty list; every network has at least "
+                             f"one hidden layer: give {key} (e.g. "
+                             f"{'[10, 10]' if key == 'hidden' else '[tansig, purelin]'}) or "
+                             "leave it out for the default")
     algorithm = override.get("algorithm", top_train.get("algorithm", "traingdx"))
     # the top-level block serves every model; a model that chooses another rule takes from it
     # only the parameters that rule has

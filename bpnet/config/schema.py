@@ -273,7 +273,7 @@ class Config:
 
     data: DataConfig
     models: dict[str, ModelConfig]
-    seed: int = 0
+    seed: int = field(default=0, metadata=check(lambda v: v >= 0, "must be >= 0"))
     runs: int = field(default=1, metadata=check(lambda v: v >= 1, "must be >= 1"))
     split: SplitConfig = field(default_factory=SplitConfig)
     scaling: str = field(default="mapstd", metadata=choice(*SCALINGS))

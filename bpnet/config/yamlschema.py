@@ -1,8 +1,9 @@
 """Input stage: reading a YAML document safely and checking it against a dataclass schema.
 
-``parse_yaml`` is ``yaml.safe_load`` with any explicit tag refused and errors as one line;
-``fields`` converts and checks the keys of a mapping against the fields of a dataclass (types,
-choices, ranges, unknown keys with the likely key suggested). ``schema.py`` holds the schema.
+``parse_yaml`` is ``yaml.safe_load`` with any explicit tag, duplicate key or deep nesting refused
+and errors as one line; ``fields`` converts and checks the keys of a mapping against the fields
+of a dataclass (types, choices, ranges, unknown keys with the likely key suggested).
+``schema.py`` holds the schema.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import difflib
 import keyword
 import math
 import re
+import reprlib
 import types
 import typing
 from typing import Any
@@ -43,26 +45,65 @@ def field_name(key: str) -> str:
     return key + "_" if keyword.iskeyword(key) else key
 
 
+MAX_DEPTH = 50   # levels of nesting; a config has four
+
+
 def parse_yaml(text: str, where: str) -> Any:
-    """``yaml.safe_load`` of ``text`` (its own steps: SafeLoader's node, then SafeLoader's
-    constructor), with errors as one line, explicit tags (``!!python/...``) refused, and the
-    values YAML 1.1 would silently turn into something else kept as the text written:
-    ``1:12`` (a base-60 number), ``2001-12-14`` (a date), ``yes``/``no``/``on``/``off`` (true and
-    false) and ``010`` (an octal number). The schema then reads each as the user meant it
-    (a MATLAB range, a number, true or false) or says how to write it."""
+    """``yaml.safe_load`` of ``text`` (its own steps: the loader's node, then its constructor),
+    parsing the text once, with errors as one line: explicit tags (``!!python/...``), duplicate
+    keys and nesting deeper than MAX_DEPTH are refused, and aliases are followed once each (a
+    "billion laughs" document costs its size, not more). The values YAML 1.1 would silently
+    turn into something else are kept as the text written: ``1:12`` (a base-60 number),
+    ``2001-12-14`` (a date), ``yes``/``no``/``on``/``off`` (true and false) and ``010`` (an
+    octal number). The schema then reads each as the user meant it (a MATLAB range, a number,
+    true or false) or says how to write it."""
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            _keep_as_text(node)
-            _refuse_tags(node, where)
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:   # the reader refuses control characters at once
+        raise InputError(f"{where}: {_yaml_message(exc)}") from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, loader, where)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise InputError(f"{where}: {_yaml_message(exc)}") from None
+    except ValueError as exc:   # a number of thousands of digits
+        raise InputError(f"{where}: a value YAML cannot read ({exc})") from None
+    except _TooDeep as exc:
+        raise InputError(f"{where}: line {exc.mark.line + 1}, column {exc.mark.column + 1}: "
+                         f"the YAML is nested more than {MAX_DEPTH} levels deep; a config has "
+                         "a few") from None
+    except RecursionError:
+        raise InputError(f"{where}: the YAML is nested too deeply (a config has a few levels; "
+                         f"at most {MAX_DEPTH} are read)") from None
+    finally:
+        loader.dispose()
+
+
+class _TooDeep(Exception):
+    """Composing went past MAX_DEPTH levels at ``mark``."""
+
+    def __init__(self, mark) -> None:
+        super().__init__()
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that stops composing past MAX_DEPTH levels, before the scanner reads the
+    rest of a deeply nested document (its work grows with the square of the depth)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -74,34 +115,61 @@ _TRAPS = {_TAG + "int": re.compile(r"^[-+]?(?:[1-9][0-9_]*(?::[0-5]?[0-9])+|0[0-
           _TAG + "timestamp": re.compile(r"")}
 
 
-def _nodes(node):
-    """Every node of a YAML node tree (mapping keys and values, sequence items)."""
-    stack = [node]
+def _check_nodes(node, loader, where: str) -> None:
+    """Walk the node graph once, each node once however many aliases lead to it: keep the YAML
+    1.1 traps as text (:func:`_keep_as_text`), then refuse any node whose tag is not one of
+    YAML's plain types (implicit or written), a mapping that holds a key twice, and nesting
+    deeper than MAX_DEPTH."""
+    seen: set[int] = set()
+    stack = [(node, 1)]
     while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                stack.extend((k, v))
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-
-
-def _keep_as_text(node) -> None:
-    """Retag, in place, every plain scalar that is a YAML 1.1 trap as text."""
-    for n in _nodes(node):
-        trap = _TRAPS.get(n.tag) if isinstance(n, yaml.ScalarNode) else None
-        if trap is not None and n.style is None and trap.match(n.value):
-            n.tag = _TAG + "str"
-
-
-def _refuse_tags(node, where: str) -> None:
-    """Refuse any node whose tag is not one of YAML's plain types (implicit or written)."""
-    for n in _nodes(node):
+        n, depth = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        _keep_as_text(n)
         if n.tag not in _PLAIN_TAGS:
-            mark = n.start_mark
-            raise InputError(f"{where}: line {mark.line + 1}, column {mark.column + 1}: "
-                             f"tag {n.tag!r} is not allowed; write plain values")
+            raise InputError(f"{where}: {_at(n)}: tag {n.tag!r} is not allowed; write plain "
+                             "values")
+        if depth > MAX_DEPTH:
+            raise InputError(f"{where}: {_at(n)}: the YAML is nested more than {MAX_DEPTH} "
+                             "levels deep; a config has a few")
+        if isinstance(n, yaml.MappingNode):
+            _refuse_duplicates(n, loader, where)
+            stack.extend((child, depth + 1) for pair in n.value for child in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in n.value)
+
+
+def _refuse_duplicates(n, loader, where: str) -> None:
+    """A key written twice in one mapping (YAML would silently keep the last) is an error
+    naming the key and both lines."""
+    first: dict = {}
+    for key, _ in n.value:
+        _keep_as_text(key)   # before the key is constructed (and its value cached): yes is text
+        if not isinstance(key, yaml.ScalarNode) or key.tag not in _PLAIN_TAGS:
+            continue
+        value = loader.construct_object(key)
+        try:
+            earlier = first.setdefault(value, key)
+        except TypeError:
+            continue
+        if earlier is not key:
+            raise InputError(f"{where}: {_at(key)}: key {show(value)} appears twice in one "
+                             f"mapping (lines {earlier.start_mark.line + 1} and "
+                             f"{key.start_mark.line + 1}); keep one")
+
+
+def _at(node) -> str:
+    mark = node.start_mark
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _keep_as_text(n) -> None:
+    """Retag, in place, a plain scalar node that is a YAML 1.1 trap as text."""
+    trap = _TRAPS.get(n.tag) if isinstance(n, yaml.ScalarNode) else None
+    if trap is not None and n.style is None and trap.match(n.value):
+        n.tag = _TAG + "str"
 
 
 def _yaml_message(exc: yaml.YAMLError) -> str:
@@ -243,6 +311,11 @@ def kind(value: Any) -> str:
             bool: "true/false"}.get(type(value), type(value).__name__)
 
 
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxlist, _SHOW.maxdict, _SHOW.maxstring, _SHOW.maxother = 3, 8, 4, 60, 40
+
+
 def show(value: Any) -> str:
-    text = repr(value)
+    """A value as a message shows it: its repr, bounded however large or nested it is."""
+    text = _SHOW.repr(value)
     return text if len(text) <= 40 else text[:37] + "..."

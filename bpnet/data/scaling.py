@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the names of the saved arrays of each method, offset first (x_mean, x_std, ...)
+SAVED_NAMES = {"mapstd": ("mean", "std"), "mapminmax": ("offset", "gain")}
+
 
 @dataclass(frozen=True)
 class Scaler:
@@ -55,7 +58,7 @@ class Scaler:
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         """The saved-model arrays (docs/semantics.md §10), named by the method."""
-        names = {"mapstd": ("mean", "std"), "mapminmax": ("offset", "gain")}.get(self.method)
+        names = SAVED_NAMES.get(self.method)
         if names is None:
             return {}
         return {f"{prefix}_{names[0]}": self.offset, f"{prefix}_{names[1]}": self.factor}
@@ -65,7 +68,7 @@ class Scaler:
         """Rebuild a scaler from the arrays written by :meth:`arrays` (KeyError if missing)."""
         if method == "none":
             return cls("none", np.zeros(size), np.ones(size))
-        names = {"mapstd": ("mean", "std"), "mapminmax": ("offset", "gain")}[method]
+        names = SAVED_NAMES[method]
         return cls(method, np.asarray(arrays[f"{prefix}_{names[0]}"], float),
                    np.asarray(arrays[f"{prefix}_{names[1]}"], float))
 

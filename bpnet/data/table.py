@@ -16,13 +16,15 @@ import codecs
 import csv
 import io
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass
 
 import numpy as np
 
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import checked, shown
 
 # cell texts that mean "no value here" (compared in lower case, blanks stripped): what pandas,
 # R, MATLAB, Excel and FRED write for a missing number
@@ -99,7 +101,7 @@ def read_table(path: str, delimiter: str | None = None, decimal: str = ".",
                encoding: str | None = None) -> Table:
     """Read a text table with a header row; blank lines are skipped. ``delimiter`` and
     ``encoding`` None: found from the file (see the module docstring)."""
-    name = shown(path)
+    name = shown(checked(path, "the data file"))
     text = decode(_read_bytes(path, name), name, encoding)
     sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(text, decimal)
     if sep == "," and decimal == ",":
@@ -121,6 +123,8 @@ def read_table(path: str, delimiter: str | None = None, decimal: str = ".",
 
 def _read_bytes(path: str, name: str) -> bytes:
     try:
+        if stat.S_ISCHR(os.stat(path).st_mode):   # /dev/zero would be read forever
+            raise InputError(f"{name}: a device, not a data file")
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError:
@@ -200,14 +204,19 @@ def _records(text: str, sep: str, name: str) -> list[tuple[int, list[str]]]:
 
 
 def _check_header(header: list[str], line: int, name: str) -> None:
-    """A column name given twice is an error (blank names, as of trailing empty columns, are
-    not names)."""
-    seen: dict[str, int] = {}
+    """A column name given twice is an error naming it, how often and where (blank names, as
+    of trailing empty columns, are not names): which one a key means would be a guess."""
+    places: dict[str, list[int]] = {}
     for j, h in enumerate(header):
-        if h and h in seen:
-            raise InputError(f"{name}: line {line}: columns {seen[h] + 1} and {j + 1} are both "
-                             f"named {h!r}; rename one (bpnet will not guess which is meant)")
-        seen.setdefault(h, j)
+        if h:
+            places.setdefault(h, []).append(j + 1)
+    for h, cols in places.items():
+        if len(cols) > 1:
+            listed = ", ".join(map(str, cols[:-1])) + f" and {cols[-1]}"
+            raise InputError(f"{name}: line {line}: column {h!r} appears {len(cols)} times in "
+                             f"the header; rename all but one (in line {line}: columns {listed} "
+                             f"are {'both' if len(cols) == 2 else 'all'} named {h!r}; bpnet "
+                             "will not guess which is meant)")
 
 
 def _delimiter_hint(row: list[str], header: list[str], sep: str) -> str:

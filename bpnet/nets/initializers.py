@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bpnet.npzfile import copy_arrays, read_arrays
+from bpnet.npzfile import load_weights_into
 
 
 def nguyen_widrow(s: int, ranges: np.ndarray, active: tuple[float, float],
@@ -54,6 +54,7 @@ def rands(s: int, r: int, rng: np.random.Generator,
 def load_weights(params: dict[str, np.ndarray], path: str) -> None:
     """Copy the arrays named like ``params`` from a saved model (.npz) into ``params``.
 
-    Every name must be present with the same shape; arrays that would need pickle are refused.
+    Every name must be present with the same shape and hold real, finite numbers; the file is
+    read by the one model-file reader (:mod:`bpnet.npzfile`), as ``run.py predict`` reads it.
     """
-    copy_arrays(params, read_arrays(path, params), path)
+    load_weights_into(params, path)

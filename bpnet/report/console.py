@@ -49,9 +49,11 @@ def scored_note(data: Dataset) -> str | None:
 
 
 def summary_table(results: list[ModelResult], baselines: dict | None = None,
-                  targets: list[str] | None = None) -> str:
+                  targets: list[str] | None = None,
+                  not_trained: dict[str, str] | None = None) -> str:
     """The console summary: one row per model (and target, when ``targets`` holds several),
-    then the baselines."""
+    then the models a stop left untrained (``not_trained``: model -> why), then the
+    baselines."""
     baselines = baselines or {}
     multi = any(r.multistep is not None for r in results)
     per_target = targets if targets and len(targets) > 1 else [None]
@@ -60,6 +62,7 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None,
         (["multi-step MAPE %"] if multi else [])
     rows = []
     entries = [(r.name, str(r.train.epochs), r.train.stop_reason, r.scores) for r in results]
+    entries += [(name, "-", why, {}) for name, why in (not_trained or {}).items()]
     entries += [(b["what"], "-", "baseline", b["scores"]) for b in baselines.values()]
     for name, epochs, reason, scores in entries:
         for t in per_target:

@@ -1,32 +1,102 @@
 """Writing files so that a reader never sees half of one.
 
 Every result file is written to a temporary name in its own folder and renamed into place: the
-file is either the old one or the complete new one, even if the run is stopped mid-write.
+file is either the old one or the complete new one, even if the run is stopped mid-write. Files
+that belong together (a forecast's CSV and picture) are all written before any is renamed. A
+temporary file's name carries its writer's PID, so that one a killed process left is removed by
+the next write of the same file.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
+import re
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
 def atomic_write(path: str | Path, write: Callable[[io.IOBase], None],
                  binary: bool = False) -> None:
     """Call ``write(fh)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    write_together([(Path(path), write, binary)])
+
+
+def write_together(files: list[tuple[Path, Callable[[io.IOBase], None], bool]]) -> None:
+    """Write each (path, write, binary) to a temporary file beside its path, then rename them
+    all into place, Ctrl-C and SIGTERM held meanwhile: when any write fails (a full disk), no
+    file is replaced and no temporary file is left."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, write, binary in files:
+            remove_dead_temps(path)
+            temps.append((_write_temp(path, write, binary), path))
+        with signals_held():
+            for tmp, path in temps:
+                os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_temp(path: Path, write: Callable[[io.IOBase], None], binary: bool) -> str:
+    """A temporary file beside ``path`` holding what ``write`` writes; its name."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                               suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; result files get the usual mode
         mode = {"mode": "wb"} if binary else {"mode": "w", "newline": "", "encoding": "utf-8"}
         with os.fdopen(fd, **mode) as fh:
             write(fh)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return tmp
+
+
+def remove_dead_temps(path: Path) -> None:
+    """Remove the temporary files of ``path`` that a killed process left (``kill -9`` between
+    creating one and renaming it): those whose name carries the PID of no living process."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"(\d+)\.[a-z0-9_]{8}\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m and not process_exists(int(m.group(1))):
+            Path(path.parent, name).unlink(missing_ok=True)
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process of this PID exists (of any user)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (they are delivered at its end), so
+    that a group of renames is never cut in two."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _umask() -> int:

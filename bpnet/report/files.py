@@ -1,7 +1,8 @@
 """Output stage: every result file of a run.
 
-Each file is written to a temporary name in the output folder and renamed into place, so that a
-result file is either the old one or the complete new one, never half written.
+The files are written into the staging folder of the locked output folder, every picture
+included, and only then moved into place together with a manifest listing their checksums
+(:mod:`bpnet.report.outdir`): the folder holds the earlier run or this one, never a mix.
 """
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ import yaml
 
 from bpnet.config import Config, portable_config, to_plain
 from bpnet.data import Dataset
+from bpnet.errors import InputError
+from bpnet.paths import shown
 from bpnet.report import classreport, console, metrics, modelfile, pictures
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
-from bpnet.report.outdir import prepare_dir
+from bpnet.report.outdir import MANIFEST, RunFolder, check_clashes, check_output_dir
 from bpnet.report.scores import ModelResult
 from bpnet.train.loop import HISTORY_COLUMNS
 from bpnet.version import __version__
@@ -42,11 +45,13 @@ def _installed_version(package: str) -> str:
 
 
 def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None,
-                 data: Dataset | None = None) -> dict:
+                 data: Dataset | None = None, not_trained: dict[str, str] | None = None
+                 ) -> dict:
     """metrics.json: per model its training outcome and scores (and their spread over runs),
     then the baselines' scores, the targets whose MAPE is omitted and why, the notes of the
-    summary and (when any were) what was done about missing values (with ``data``); NaN and
-    infinities as null."""
+    summary and (when any were) what was done about missing values (with ``data``), and the
+    models a stop left untrained (``not_trained``: model -> why); NaN and infinities as
+    null."""
     models = {}
     for r in results:
         t = r.train
@@ -77,6 +82,8 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
             out["notes"] = [line.removeprefix("note: ") for line in lines]
         if data.missing:
             out["missing_values"] = [r.to_json() for r in data.missing]
+    if not_trained:
+        out["not_trained"] = not_trained
     return to_plain(out, finite=True)
 
 
@@ -157,23 +164,86 @@ class _Folder:
         self.written.append(self.out / name)
 
 
+def planned_files(cfg: Config) -> list[str]:
+    """Every file a run of ``cfg`` may write into its output folder, its manifest included."""
+    names = ["config.yaml", "metrics.json", "predictions.csv"]
+    for name in cfg.models:
+        names += [f"history_{name}.csv", f"model_{name}.npz"]
+        if cfg.output.plots:
+            names += [f"{kind}_{name}.png" for kind in pictures.MODEL_PICTURES]
+    if cfg.output.plots:
+        names += ["errors.png"] * (len(cfg.models) > 1)
+        names += ["forecast.png"] * (cfg.forecast.horizon is not None)
+        names.append("fit.png")
+    return [*names, MANIFEST]
+
+
+def input_files(cfg: Config, config_path: str | Path | None = None) -> dict[str, str]:
+    """The files a run of ``cfg`` reads (path -> what it is), which no output may replace."""
+    inputs = {str(config_path): "the config file"} if config_path is not None else {}
+    inputs[cfg.data.path] = "the data file (data.path)"
+    if cfg.data.test_path:
+        inputs[cfg.data.test_path] = "the test file (data.test_path)"
+    for name, m in cfg.models.items():
+        if m.init.endswith(".npz"):
+            inputs[m.init] = f"the model file of models.{name}.init"
+    return inputs
+
+
+def check_outputs(cfg: Config, config_path: str | Path | None = None,
+                  names: list[str] | None = None) -> None:
+    """Before any work: the output folder can be written, and none of the files a run of
+    ``cfg`` writes there (``names``, by default all it may write) is one of its inputs."""
+    check_output_dir(cfg.output.dir)
+    out = Path(cfg.output.dir)
+    check_clashes([(str(out / n), f"the run's {n}") for n in names or planned_files(cfg)],
+                  input_files(cfg, config_path))
+
+
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
-              baselines: dict | None = None, drawer: pictures.Drawer | None = None
+              baselines: dict | None = None, drawer: pictures.Drawer | None = None,
+              folder: RunFolder | None = None, not_trained: dict[str, str] | None = None
               ) -> list[Path]:
-    """Write every result file into ``cfg.output.dir`` (the pictures, unless
-    ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every core);
-    returns the paths written."""
-    folder = _Folder(prepare_dir(cfg.output.dir))
-    folder.put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, folder.out), fh,
+    """Write every result file into ``cfg.output.dir`` as one run: all into the staging folder
+    of ``folder`` (the locked output folder; opened here when None), the pictures included
+    (unless ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every
+    core), then moved into place together (:class:`~bpnet.report.outdir.RunFolder`).
+    ``not_trained``: model -> why, for the models a stop left untrained. Returns the paths
+    written."""
+    if folder is None:
+        check_outputs(cfg)
+        with RunFolder(cfg.output.dir, keep=input_files(cfg)) as own:
+            return write_all(cfg, data, results, baselines, drawer, own, not_trained)
+    try:
+        staged = _Folder(folder.staging())
+        _write_files(staged, cfg, data, results, baselines, not_trained, folder.path)
+        if cfg.output.plots:
+            with drawer or pictures.Drawer() as draw:
+                staged.written += draw.draw_all(pictures.of_run(data, results, baselines),
+                                                staged.out)
+        names = [p.name for p in staged.written]
+        check_outputs(cfg, names=names)   # the files actually written, checked once more
+        info = {"models": [r.name for r in results]}
+        if not_trained:
+            info["not_trained"] = not_trained
+        folder.commit(names, info)
+    except OSError as exc:
+        state = ("the results are written but not all moved into place; the next run into "
+                 "this folder completes it") if folder.committed else "the folder is as it was"
+        raise InputError(f"{shown(folder.path)}: cannot write the results "
+                         f"({exc.strerror or exc}); {state}") from None
+    return [folder.path / n for n in folder.files]
+
+
+def _write_files(folder: _Folder, cfg: Config, data: Dataset, results: list[ModelResult],
+                 baselines: dict | None, not_trained: dict[str, str] | None, out: Path) -> None:
+    """Every file of the run but the pictures into ``folder``; paths in config.yaml relative
+    to ``out``."""
+    folder.put("config.yaml", lambda fh: yaml.safe_dump(portable_config(cfg, out), fh,
                                                         sort_keys=False))
     folder.put("metrics.json", lambda fh: json.dump(
-        metrics_dict(cfg, results, baselines, data), fh, indent=2))
+        metrics_dict(cfg, results, baselines, data, not_trained), fh, indent=2))
     folder.put("predictions.csv", lambda fh: write_predictions(fh, data, results, baselines))
     for r in results:
         folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
         folder.model(f"model_{r.name}.npz", r.net, data, ModelMeta.of_run(r.net, cfg.data, data))
-    if cfg.output.plots:
-        with drawer or pictures.Drawer() as draw:
-            folder.written += draw.draw_all(pictures.of_run(data, results, baselines),
-                                            folder.out)
-    return folder.written

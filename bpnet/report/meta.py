@@ -7,10 +7,14 @@ inputs, and the data settings that build samples exactly as at training time.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from bpnet.config import DataConfig, TransformConfig, WideConfig, to_plain
+from bpnet.config import DataConfig, to_plain
+from bpnet.config.checks import check_data_settings
+from bpnet.config.schema import MODEL_TYPES, SCALINGS, TRANSFERS
+from bpnet.config.yamlschema import fields, show
 from bpnet.data import Dataset
 from bpnet.data.timeaxis import describe
 from bpnet.errors import InputError
@@ -89,23 +93,35 @@ class ModelMeta:
     def from_json(cls, raw: dict, path: str | Path) -> ModelMeta:
         """Read back what :meth:`to_json` wrote (or an earlier version of it: a missing
         transform, period, train range, time step or data setting added later takes its
-        default); a bad one is an InputError."""
+        default). Every field is checked (types, names, sizes that agree with each other, the
+        classes of a classifier, the data recipe as a config's data block is checked); a bad
+        one is an InputError."""
+        bad = f"{shown(path)}: the meta array is not a valid model description"
+        if not isinstance(raw, dict):
+            raise InputError(f"{bad} (a JSON {type(raw).__name__}, not an object)")
         for key in _REQUIRED:
             if key not in raw:
                 raise InputError(f"{shown(path)}: the meta array has no {key!r}; not a model "
                                  "written by run.py")
         try:
-            rng = raw.get("train_range")
-            step = raw.get("time_step")
-            return cls(raw["model"], list(raw["sizes"]), list(raw["transfer"]),
-                       raw.get("scaling", "none"), raw.get("version", ""),
-                       list(raw["features"]), list(raw["targets"]),
-                       InputRange(list(rng["min"]), list(rng["max"])) if rng else None,
-                       _data_settings(raw["data"]),
-                       [str(c) for c in raw["classes"]] if raw.get("classes") else None,
-                       TimeStep(str(step["unit"]), int(step["step"])) if step else None)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise invalid(path, exc) from None
+            model, sizes, transfer = _network(raw)
+            features, targets = (_names(raw, key, n) for key, n in
+                                 (("features", sizes[0]), ("targets", sizes[-1])))
+            scaling = raw.get("scaling", "none")
+            if scaling not in SCALINGS:
+                raise ValueError(f"scaling {scaling!r} is not one of {', '.join(SCALINGS)}")
+            version = raw.get("version", "")
+            if not isinstance(version, str):
+                raise ValueError("version is not text")
+            rng = _train_range(raw.get("train_range"), sizes[0])
+            classes = _classes(raw.get("classes"), sizes[-1])
+            step = _time_step(raw.get("time_step"))
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise InputError(f"{bad} ({exc})") from None
+        data = _data_settings(raw["data"], f"{bad}; in meta")
+        _check_recipe(data, sizes, classes, bad)
+        return cls(model, sizes, transfer, scaling, version, features, targets, rng, data,
+                   classes, step)
 
 
 def invalid(path: str | Path, exc: Exception) -> InputError:
@@ -113,20 +129,118 @@ def invalid(path: str | Path, exc: Exception) -> InputError:
     return InputError(f"{shown(path)}: the meta array is not a valid model description ({exc})")
 
 
-# saved data settings read as they are (an earlier model lacks some: their defaults apply)
-_PLAIN = ("quarter", "week", "weekday", "sort", "missing", "score_filled", "delimiter",
-          "decimal", "encoding")
+def _network(raw: dict) -> tuple[str, list[int], list[str]]:
+    """The network type, layer sizes and transfer functions of a meta, checked."""
+    model = raw["model"]
+    if model not in MODEL_TYPES:
+        raise ValueError(f"model {model!r} is not one of {', '.join(MODEL_TYPES)}")
+    sizes = raw["sizes"]
+    if not isinstance(sizes, list) or not all(type(n) is int and n >= 1 for n in sizes):
+        raise ValueError(f"sizes must be a list of whole numbers >= 1, got {sizes!r:.60}")
+    if len(sizes) != 3 and (model != "feedforward" or len(sizes) < 3):
+        raise ValueError(f"a {model} network has {'3 or more' if model == 'feedforward' else 3} "
+                         f"layer sizes, got {len(sizes)}")
+    transfer = raw["transfer"]
+    if not isinstance(transfer, list) or not all(t in TRANSFERS for t in transfer):
+        raise ValueError(f"transfer must list names of {', '.join(TRANSFERS)}")
+    if len(transfer) != len(sizes) - 1:
+        raise ValueError(f"transfer needs {len(sizes) - 1} names, got {len(transfer)}")
+    return model, list(sizes), list(transfer)
 
 
-def _data_settings(d: dict) -> DataConfig:
-    """The saved data settings as a DataConfig with no path."""
-    tf = d.get("transform") or {}
-    wide = d.get("wide")
-    return DataConfig(path="", series=d["series"], time=d["time"], lags=tuple(d["lags"]),
-                      month=d["month"], inputs=tuple(d["inputs"]), targets=tuple(d["targets"]),
-                      classes=d.get("classes"),
-                      transform=TransformConfig(bool(tf.get("log", False)),
-                                                tuple(tf.get("difference", ()))),
-                      period=d.get("period", 12),
-                      wide=WideConfig(wide["time"], tuple(wide["columns"])) if wide else None,
-                      **{k: d[k] for k in _PLAIN if k in d})
+def _names(raw: dict, key: str, n: int) -> list[str]:
+    """The ``n`` column names under ``key`` (features: one per input; targets: per output)."""
+    names = raw[key]
+    if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+        raise ValueError(f"{key} must be a list of names")
+    if len(names) != n:
+        raise ValueError(f"{len(names)} {key} for a network of {n}")
+    return list(names)
+
+
+def _train_range(rng, d: int) -> InputRange | None:
+    """The training inputs' range: None, or a min and a max of ``d`` finite numbers each."""
+    if rng is None:
+        return None
+    if not isinstance(rng, dict) or not all(isinstance(rng.get(k), list) for k in ("min", "max")):
+        raise ValueError("train_range must be {min: [...], max: [...]}")
+    lo, hi = list(rng["min"]), list(rng["max"])
+    for values in (lo, hi):
+        if len(values) != d or not all(type(v) in (int, float) and math.isfinite(v)
+                                       for v in values):
+            raise ValueError(f"train_range needs {d} finite numbers for min and for max")
+    return InputRange(lo, hi)
+
+
+def _classes(classes, k: int) -> list[str] | None:
+    """A classifier's class labels: None (regression), or ``k`` distinct labels, one per
+    output unit."""
+    if not classes:
+        return None
+    if not isinstance(classes, list) or not all(isinstance(c, (str, int, float)) and
+                                                not isinstance(c, bool) for c in classes):
+        raise ValueError("classes must be a list of class labels")
+    labels = [str(c) for c in classes]
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} classes for a network of {k} outputs")
+    if len(set(labels)) != len(labels):
+        raise ValueError("classes names a class twice")
+    return labels
+
+
+_TIME_UNITS = ("year", "quarter", "month", "day", "second")
+
+
+def _time_step(step) -> TimeStep | None:
+    """The series' time step: None, or a unit of _TIME_UNITS and a whole number >= 1."""
+    if step is None:
+        return None
+    if not isinstance(step, dict) or step.get("unit") not in _TIME_UNITS \
+            or type(step.get("step")) is not int or step["step"] < 1:
+        raise ValueError(f"time_step must be {{unit: one of {', '.join(_TIME_UNITS)}, "
+                         "step: a whole number >= 1}")
+    return TimeStep(step["unit"], step["step"])
+
+
+_RECIPE = ("series", "time", "lags", "month", "inputs", "targets")
+
+
+def _data_settings(d, where: str) -> DataConfig:
+    """The saved data recipe as a DataConfig with no path, checked as a config's data block
+    is (types, lags, series or tabular); every key of the recipe must be there."""
+    if not isinstance(d, dict):
+        raise InputError(f"{where}: data: expected a mapping of keys")
+    missing = [k for k in _RECIPE if k not in d]
+    if missing:
+        raise InputError(f"{where}: data: the recipe has no {', '.join(missing)}")
+    # a config may write lags as MATLAB range text (1:12); a saved recipe holds the numbers
+    lags = d["lags"]
+    for i, lag in enumerate(lags if isinstance(lags, list) else [lags]):
+        if isinstance(lag, str):
+            at = f"data.lags[{i}]" if isinstance(lags, list) else "data.lags"
+            raise InputError(f"{where}: {at}: expected a whole number, got {show(lag)}")
+    # a model saved before the period was saved had the period 12
+    values = fields(DataConfig, {"period": 12, **d, "path": ""}, "data", where)
+    data = DataConfig(**values)
+    check_data_settings(data, where)
+    return data
+
+
+def _check_recipe(data: DataConfig, sizes: list[int], classes: list[str] | None,
+                  bad: str) -> None:
+    """The recipe and the network agree: a series gives one target; a table as many inputs
+    and targets as the network has; a classifier (a class column) one output per class."""
+    if data.series is not None and sizes[-1] != 1:
+        raise InputError(f"{bad} (a series model has one output, this network {sizes[-1]})")
+    if (data.classes is not None) != (classes is not None):
+        raise InputError(f"{bad} (data.classes and the list of classes go together: a "
+                         "classifier has both, a regression model neither)")
+    if classes is not None:
+        if len(data.inputs) != sizes[0]:
+            raise InputError(f"{bad} (data.inputs names {len(data.inputs)} columns, the "
+                             f"network has {sizes[0]} inputs)")
+        return
+    if data.series is None and (len(data.inputs), len(data.targets)) != (sizes[0], sizes[-1]):
+        raise InputError(f"{bad} (data.inputs and data.targets name {len(data.inputs)} and "
+                         f"{len(data.targets)} columns, the network has {sizes[0]} inputs and "
+                         f"{sizes[-1]} outputs)")

@@ -17,9 +17,9 @@ import numpy as np
 
 from bpnet.data import scaling
 from bpnet.errors import InputError
+from bpnet.memory import network_values, require
 from bpnet.nets import registry
-from bpnet.npzfile import copy_arrays, read_arrays
-from bpnet.paths import shown
+from bpnet.npzfile import NpzFile
 from bpnet.report.fileio import atomic_write
 from bpnet.report.meta import ModelMeta, invalid
 
@@ -35,23 +35,40 @@ def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scal
 
 
 def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, ModelMeta]:
-    """Read a saved model: (net, x_scaler, y_scaler, meta). Bad files raise InputError."""
-    path = str(path)
-    arrays = read_arrays(path, unreadable="not a readable bpnet model")
-    if "meta" not in arrays:
-        raise InputError(f"{shown(path)}: no meta array; not a bpnet model file")
-    try:
-        raw = json.loads(str(arrays["meta"]))
-        net = registry.from_meta(raw)
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise invalid(path, exc) from None
-    copy_arrays(net.params, arrays, path, expected="its meta says")
-    method = raw.get("scaling", "none")
-    try:
-        xs = scaling.Scaler.from_arrays(method, arrays, "x", net.sizes[0])
+    """Read a saved model: (net, x_scaler, y_scaler, meta). Bad files raise InputError.
+
+    The meta is read and checked first; the network it describes is built only when its size
+    fits in memory, and each array is read only after its header matches the network.
+    """
+    with NpzFile(path) as npz:
+        if "meta" not in npz.names:
+            raise InputError(f"{npz.where}: no meta array; not a bpnet model file")
+        try:
+            raw = json.loads(npz.text("meta"))
+        except ValueError as exc:
+            raise invalid(path, exc) from None
+        meta = ModelMeta.from_json(raw, path)
+        values = network_values(meta.model, meta.sizes)
+        require(16.0 * values, f"{npz.where}: its {meta.model} network of sizes "
+                       f"{meta.sizes} ({values:,} weights)")
+        try:
+            net = registry.from_meta(raw)
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise invalid(path, exc) from None
+        npz.fill(net.params, expected="its meta says")
+        xs = _scaler(npz, meta.scaling, "x", meta.sizes[0])
         # a classifier's one-hot targets are never scaled
-        ys = scaling.Scaler.from_arrays("none" if raw.get("classes") else method, arrays, "y",
-                                        net.sizes[-1])
-    except KeyError as exc:
-        raise InputError(f"{shown(path)}: missing scaling array {exc.args[0]}") from None
-    return net, xs, ys, ModelMeta.from_json(raw, path)
+        ys = _scaler(npz, "none" if meta.classes else meta.scaling, "y", meta.sizes[-1])
+    return net, xs, ys, meta
+
+
+def _scaler(npz: NpzFile, method: str, prefix: str, size: int) -> scaling.Scaler:
+    """The saved scaling of the inputs (``prefix`` x) or targets (y): ``size`` finite offsets
+    and as many positive factors (std or gain)."""
+    names = [f"{prefix}_{n}" for n in scaling.SAVED_NAMES.get(method, ())]
+    npz.require(names)
+    arrays = {n: npz.array(n, (size,), expected="its meta's sizes say") for n in names}
+    if names and not (arrays[names[1]] > 0).all():
+        raise InputError(f"{npz.where}: {names[1]} holds values <= 0; a scaling factor is "
+                         "positive")
+    return scaling.Scaler.from_arrays(method, arrays, prefix, size)

@@ -23,6 +23,10 @@ from bpnet.data import Dataset
 from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
+from bpnet.workers import exit_with_parent
+
+# the pictures of each model, named <kind>_<model>.png (see _model_pictures)
+MODEL_PICTURES = ("errors", "trainstate", "regression", "errhist")
 
 
 @dataclass(frozen=True)
@@ -214,9 +218,10 @@ def _render(pictures: list[Picture], split: bool = False) -> list[bytes]:
     renders the second half meanwhile."""
     from bpnet.report import plots
     if not split or len(pictures) < 2 or sys.platform != "linux":
-        return [plots.png(p()) for p in pictures]
+        return [plots.png_bytes(p()) for p in pictures]
     half = (len(pictures) + 1) // 2
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as copy:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                             initializer=exit_with_parent) as copy:
         second = copy.submit(_render, pictures[half:])
         first = _render(pictures[:half])
         return first + second.result()
@@ -228,9 +233,12 @@ def _draw_to(picture: Picture, path: Path) -> None:
 
 
 def _drawing_worker() -> None:
-    """A drawing process leaves Ctrl-C to the run (which writes its results, and kills the
-    workers on a second Ctrl-C), imports matplotlib at once and draws a first figure, whose
-    fonts and text layout later pictures reuse."""
+    """A drawing process leaves Ctrl-C to the run (which kills the workers when it aborts);
+    SIGTERM ends it (the run then draws in its own process), and so does the death of the run,
+    however it dies. It imports matplotlib at once and draws a first figure, whose fonts and
+    text layout later pictures reuse."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent()
     from bpnet.report import plots
     plots.warm_up()

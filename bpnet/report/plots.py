@@ -31,6 +31,32 @@ def _plottable(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v) & (np.abs(v) < 1e100), v, np.nan)
 
 
+def _log_plot(ax, *series: np.ndarray, x_log: bool = False):
+    """The plotting method of ``ax`` for these y series: a log y axis when any holds a
+    positive finite value (matplotlib cannot log-scale an axis without one), else linear."""
+    positive = any(np.any(np.nan_to_num(_plottable(v), nan=0.0) > 0) for v in series)
+    if x_log:
+        return ax.loglog if positive else ax.semilogx
+    return ax.semilogy if positive else ax.plot
+
+
+_HUGE = 1e300   # matplotlib cannot place ticks on an axis spanning about 2e308 and more
+
+
+def _finite(*arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays, flattened, without the positions where any of them is NaN, infinite or
+    beyond +-1e300 (a diverged network's outputs)."""
+    flat = [np.ravel(np.asarray(a, dtype=float)) for a in arrays]
+    keep = np.logical_and.reduce([np.isfinite(a) & (np.abs(a) <= _HUGE) for a in flat])
+    return [a[keep] for a in flat]
+
+
+def _gaps(values: np.ndarray) -> np.ndarray:
+    """Values a linear axis can show: NaN, infinite and astronomic ones become gaps."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v) & (np.abs(v) <= _HUGE), v, np.nan)
+
+
 def _legend(ax, handles=None, labels=None) -> None:
     """The legend of ``ax`` outside it, at its top right, where it hides no data: the figure
     is widened by the legend's width (estimated from its longest label) and the axes keep
@@ -72,11 +98,12 @@ def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algo
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.87)
     epochs = history["epoch"]
+    draw = _log_plot(ax, *(history[key] for key in PART_STYLE))
     for key, (label, colour) in PART_STYLE.items():
         values = _plottable(history[key])
         if np.all(np.isnan(values)):
             continue
-        ax.semilogy(epochs, values, color=colour, label=label, linewidth=1.4)
+        draw(epochs, values, color=colour, label=label, linewidth=1.4)
     has_val = not np.all(np.isnan(history["vperf"]))
     key = "vperf" if has_val else "perf"
     row = int(np.searchsorted(epochs, best_epoch))
@@ -110,11 +137,11 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     x = np.arange(q)
     part_of = np.array(part_of)
     for j, ax in enumerate(axes[:, 0]):
-        ax.plot(x, targets[:, j], color="black", linewidth=1.6, label="data")
+        ax.plot(x, _gaps(targets[:, j]), color="black", linewidth=1.6, label="data")
         for i, (name, pred) in enumerate(predictions.items()):
-            ax.plot(x, pred[:, j], linewidth=1.2, color=f"C{i}", label=name)
+            ax.plot(x, _gaps(pred[:, j]), linewidth=1.2, color=f"C{i}", label=name)
         for name, pred in (baselines or {}).items():
-            ax.plot(x, pred[:, j], linewidth=1.0, color="0.45", linestyle="--",
+            ax.plot(x, _gaps(pred[:, j]), linewidth=1.0, color="0.45", linestyle="--",
                     label=f"{name} (baseline)")
         for part, colour in (("val", "tab:green"), ("test", "tab:red")):
             where = np.flatnonzero(part_of == part)
@@ -125,7 +152,7 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
                 ax.axvline(where[0] - 0.5, color=colour, linestyle="--", linewidth=1)
                 ax.text(where[0], ax.get_ylim()[1], f" {part}", color=colour, va="top")
             else:
-                ax.plot(where, targets[where, j], "o", markersize=3, color=colour,
+                ax.plot(where, _gaps(targets[where, j]), "o", markersize=3, color=colour,
                         label=f"{part} samples")
         _time_ticks(ax, labels)
         ax.set_xlabel(label_name)
@@ -163,8 +190,8 @@ def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[s
             rows = rows[np.argsort(targets[rows, j], kind="stable")]
             x = np.arange(len(rows))
             for (label, style), pred in zip(styles, values):
-                ax.plot(x, pred[rows, j], linestyle="none", label=label, **style)
-            ax.plot(x, targets[rows, j], color="black", linewidth=1.4,
+                ax.plot(x, _gaps(pred[rows, j]), linestyle="none", label=label, **style)
+            ax.plot(x, _gaps(targets[rows, j]), color="black", linewidth=1.4,
                     label="actual value")
             ax.set_title(f"{target_names[j]}, {part} part ({len(rows)} samples)", fontsize=10)
             ax.set_xlabel(f"samples sorted by actual {target_names[j]}")
@@ -181,12 +208,14 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
     axes."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.12, top=0.92)
+    draw = _log_plot(ax, *(h[k] for h in histories.values() for k in ("perf", "tperf")),
+                     x_log=True)
     for i, (name, h) in enumerate(histories.items()):
-        ax.loglog(h["epoch"] + 1, _plottable(h["perf"]), color=f"C{i}", linewidth=1.4,
-                  label=f"{name} ({algorithms[name]})")
+        draw(h["epoch"] + 1, _plottable(h["perf"]), color=f"C{i}", linewidth=1.4,
+             label=f"{name} ({algorithms[name]})")
         if not np.all(np.isnan(h["tperf"])):
-            ax.loglog(h["epoch"] + 1, _plottable(h["tperf"]), color=f"C{i}", linewidth=1,
-                      linestyle="--")
+            draw(h["epoch"] + 1, _plottable(h["tperf"]), color=f"C{i}", linewidth=1,
+                 linestyle="--")
     ax.set_xlabel("Epoch + 1")
     ax.set_ylabel(PERF_LABEL[perform])
     ax.set_title(f"Training {perform} of every model (dashed: test {perform})")
@@ -208,6 +237,7 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
               and not np.all(np.isnan(history[x[0]].astype(float)))]
     if np.all(np.isnan(history["vperf"])):   # no val part: no validation checks to show
         panels = [x for x in panels if x[0] != "val_fail"]
+    panels = panels or [("gradient", "Gradient", "Gradient", True)]   # nothing finite: empty
     fig, axes = plt.subplots(len(panels), 1, figsize=(7, 2.3 * len(panels)), sharex=True,
                              squeeze=False)
     fig.subplots_adjust(left=0.13, right=0.97, bottom=0.5 / (2.3 * len(panels)),
@@ -216,7 +246,8 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
     for ax, (key, label, title, log) in zip(axes[:, 0], panels):
         values = _plottable(history[key])
         final = history[key][-1]
-        (ax.semilogy if log else ax.plot)(epochs, values, color="tab:blue", linewidth=1.2)
+        (_log_plot(ax, values) if log else ax.plot)(epochs, values, color="tab:blue",
+                                                    linewidth=1.2)
         ax.set_ylabel(label)
         ax.set_title(f"{title} = {final:.4g} at epoch {int(epochs[-1])}", fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
@@ -264,18 +295,47 @@ def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str
                       ) -> tuple[float, float, float]:
     """Outputs y (n,) against targets t (n,), the line Y = T and the least-squares line;
     -> (R, slope, offset), NaN where undefined."""
-    ok = np.isfinite(t) & np.isfinite(y)
-    t, y = t[ok], y[ok]
-    r = np.corrcoef(t, y)[0, 1] if len(t) > 1 and np.std(t) > 0 and np.std(y) > 0 else np.nan
-    slope, offset = np.polyfit(t, y, 1) if len(t) > 1 and np.std(t) > 0 else (np.nan, np.nan)
+    t, y = _finite(t, y)
+    r, slope, offset = _line_fit(t, y)
     lo = float(min(t.min(), y.min())) if len(t) else 0.0
     hi = float(max(t.max(), y.max())) if len(t) else 1.0
     ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
     ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
-    ax.plot([lo, hi], [slope * lo + offset, slope * hi + offset], color=colour,
-            label="least-squares fit")
+    with np.errstate(all="ignore"):
+        ends = [slope * lo + offset, slope * hi + offset]
+    ax.plot([lo, hi], _gaps(ends), color=colour, label="least-squares fit")
     ax.grid(True, alpha=0.3)
+    return r, slope, offset
+
+
+def _line_fit(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """R, slope and offset of the least-squares line of y (n,) on t (n,), in closed form on
+    values scaled to [-1, 1] (no LAPACK call to fail on subnormal or huge values); NaN where
+    they do not exist (fewer than two points, a constant t)."""
+    scale = max(float(np.max(np.abs(t), initial=0.0)), float(np.max(np.abs(y), initial=0.0)))
+    if len(t) < 2 or not 0 < scale < np.inf:
+        return np.nan, np.nan, np.nan
+    with np.errstate(all="ignore"):
+        ts, ys = t / scale - np.mean(t / scale), y / scale - np.mean(y / scale)
+        stt, syy, sty = float(ts @ ts), float(ys @ ys), float(ts @ ys)
+        if not stt > 0:
+            return np.nan, np.nan, np.nan
+        slope = sty / stt
+        offset = (np.mean(y / scale) - slope * np.mean(t / scale)) * scale
+        r = sty / np.sqrt(stt * syy) if syy > 0 else np.nan
     return float(r), float(slope), float(offset)
+
+
+def _bin_edges(values: list[np.ndarray], bins: int) -> np.ndarray:
+    """``bins`` + 1 increasing edges over the values (finite, |v| <= 1e300), however constant,
+    tiny or widely spread they are (fewer edges where subnormal spacing allows no more)."""
+    flat = np.concatenate([np.ravel(v) for v in values] + [np.empty(0)])
+    lo, hi = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 0.0)
+    if hi == lo:   # constant: as numpy does, a unit around the value (or a relative one)
+        widen = max(0.5, abs(lo) * 1e-9)
+        lo, hi = lo - widen, hi + widen
+    edges = np.linspace(lo, hi, bins + 1)
+    return edges if np.all(np.diff(edges) > 0) else np.array([lo, hi])
 
 
 def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
@@ -283,9 +343,9 @@ def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
     (MATLAB's ploterrhist). errors: part -> (n, K) in original units."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.92)
-    data = [np.ravel(v) for v in errors.values()]
+    data = [_finite(v)[0] for v in errors.values()]
     colours = [{"train": "tab:blue", "val": "tab:green", "test": "tab:red"}[p] for p in errors]
-    ax.hist(data, bins=bins, stacked=True, color=colours, label=list(errors),
+    ax.hist(data, bins=_bin_edges(data, bins), stacked=True, color=colours, label=list(errors),
             edgecolor="white", linewidth=0.5)
     ax.axvline(0.0, color="tab:orange", linewidth=1.5, label="zero error")
     ax.set_xlabel("Error = target - output (original units)")
@@ -303,8 +363,8 @@ def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_futur
     fig, ax = plt.subplots(figsize=(10, 4))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.24, top=0.9)
     n, h = len(labels), len(future_labels)
-    ax.plot(np.arange(n), y[:, 0], color="black", linewidth=1.5, label=f"{name} (data)")
-    ax.plot(np.arange(n - 1, n + h), np.concatenate([y[-1:, 0], y_future[:, 0]]),
+    ax.plot(np.arange(n), _gaps(y[:, 0]), color="black", linewidth=1.5, label=f"{name} (data)")
+    ax.plot(np.arange(n - 1, n + h), _gaps(np.concatenate([y[-1:, 0], y_future[:, 0]])),
             color="tab:red", linewidth=1.5, marker=".", label=f"forecast, {h} steps")
     ax.axvline(n - 0.5, color="0.5", linestyle="--", linewidth=1)
     _time_ticks(ax, labels + future_labels)
@@ -334,16 +394,16 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     fig, ax = plt.subplots(figsize=(10, 4.5))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
     x = np.arange(len(series))
-    ax.plot(x, series, color="black", linewidth=1.6, label=f"{name} (data)")
+    ax.plot(x, _gaps(series), color="black", linewidth=1.6, label=f"{name} (data)")
     for i, (model, pred) in enumerate(one_step.items()):
-        ax.plot(test_t, pred, color=f"C{i}", linewidth=1.0, linestyle=":",
+        ax.plot(test_t, _gaps(pred), color=f"C{i}", linewidth=1.0, linestyle=":",
                 label=f"{model}, one step ahead")
     for i, (model, path) in enumerate(multistep.items()):
         if path is None:
             continue
         style = dict(color=f"C{i}", linewidth=1.8) if model in one_step else \
             dict(color="0.45", linewidth=1.2, linestyle="--")
-        ax.plot(origin + np.arange(len(path)), path,
+        ax.plot(origin + np.arange(len(path)), _gaps(path),
                 label=f"{model}, {len(path)} steps ahead", **style)
     ax.axvline(origin - 0.5, color="0.5", linestyle="--", linewidth=1)
     every = list(labels) + future_labels[len(labels) - origin:]
@@ -358,16 +418,6 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     return fig
 
 
-def png(fig) -> bytes:
-    """``fig`` as PNG bytes (as :func:`save` writes them); closes it."""
-    try:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110)
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
-
-
 def warm_up() -> None:
     """Draw a small figure with a log axis, a title and a legend, and throw it away: the fonts,
     glyphs and text layout it loads serve every later picture of this process."""
@@ -376,12 +426,22 @@ def warm_up() -> None:
     ax.set_title("Best Performance is 0.1 at epoch 2")
     ax.set_xlabel("epoch")
     ax.legend()
-    png(fig)
+    png_bytes(fig)
+
+
+def png_bytes(fig) -> bytes:
+    """``fig`` drawn as a PNG, then closed (also when drawing fails)."""
+    buffer = io.BytesIO()
+    try:
+        with np.errstate(all="ignore"):   # axis limits of values near the float64 maximum
+            fig.savefig(buffer, format="png", dpi=110)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
 
 
 def save(fig, path: str | Path) -> None:
-    """Write ``fig`` as a PNG to ``path`` atomically, then close it (also when writing fails)."""
-    try:
-        atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=110), binary=True)
-    finally:
-        plt.close(fig)
+    """Write ``fig`` as a PNG to ``path`` atomically, drawn first, then closed (also when
+    drawing fails)."""
+    data = png_bytes(fig)
+    atomic_write(path, lambda fh: fh.write(data), binary=True)

@@ -6,7 +6,9 @@ import csv
 import os
 from pathlib import Path
 
-from bpnet.report.fileio import atomic_write, number_cell
+from bpnet.errors import InputError
+from bpnet.paths import shown
+from bpnet.report.fileio import number_cell, write_together
 from bpnet.report.metrics import relative_error
 from bpnet.report.outdir import prepare_dir
 
@@ -17,9 +19,40 @@ def write_use_csv(path: str, pred) -> None:
     relative error. A classifier's: label, predicted class, the probability of every class
     and, when the data hold the class column, the class and whether the prediction is right."""
     if pred.classes is not None:
-        _write_atomically(path, lambda fh: _write_classes(fh, pred))
+        _write(path, [(Path(path), lambda fh: _write_classes(fh, pred), False)])
         return
+    _write(path, [(Path(path), _csv_writer(pred), False)])
 
+
+def write_forecast(path: str, picture: str | None, history, fc, model_name: str) -> None:
+    """The forecast ``fc`` as CSV at ``path`` and its picture at ``picture`` (None: no
+    picture), the picture drawn before either file is written and both renamed into place
+    together. ``history`` is the series the forecast starts from (both
+    ``predict.Predictions``)."""
+    if picture is None:
+        write_use_csv(path, fc)
+        return
+    # drawing alone needs matplotlib
+    from bpnet.report import plots
+    fig = plots.forecast(history.labels, history.y_true, fc.labels, fc.y_pred,
+                         history.target_names[0], history.label_name, model_name)
+    png = plots.png_bytes(fig)
+    _write(path, [(Path(path), _csv_writer(fc), False),
+                  (Path(picture), lambda fh: fh.write(png), True)])
+
+
+def _write(path: str, files) -> None:
+    """Write ``files`` together (see :func:`~bpnet.report.fileio.write_together`); a failure
+    (a full disk) is an InputError and leaves every file as it was."""
+    prepare_dir(os.path.dirname(os.path.abspath(path)))
+    try:
+        write_together(files)
+    except OSError as exc:
+        raise InputError(f"{shown(path)}: cannot write ({exc.strerror or exc}); every file is "
+                         "as it was") from None
+
+
+def _csv_writer(pred):
     def write(fh):
         w = csv.writer(fh, lineterminator="\n")
         multi = len(pred.target_names) > 1
@@ -37,12 +70,7 @@ def write_use_csv(path: str, pred) -> None:
                 if rel is not None:
                     row += [number_cell(pred.y_true[i, j]), number_cell(rel[i, j])]
             w.writerow(row)
-    _write_atomically(path, write)
-
-
-def _write_atomically(path: str, write) -> None:
-    prepare_dir(os.path.dirname(os.path.abspath(path)))
-    atomic_write(Path(path), write)
+    return write
 
 
 def _write_classes(fh, pred) -> None:
@@ -58,13 +86,3 @@ def _write_classes(fh, pred) -> None:
             target = pred.classes[int(pred.y_true[i].argmax())]
             row += [target, "1" if target == predicted[i] else "0"]
         w.writerow(row)
-
-
-def write_forecast_plot(path: str, history, fc, model_name: str) -> None:
-    """The series the forecast starts from (``history``), and the forecast ``fc`` (both
-    ``predict.Predictions``)."""
-    # drawing alone needs matplotlib
-    from bpnet.report import plots
-    fig = plots.forecast(history.labels, history.y_true, fc.labels, fc.y_pred,
-                         history.target_names[0], history.label_name, model_name)
-    plots.save(fig, path)

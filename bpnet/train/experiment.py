@@ -17,13 +17,15 @@ import numpy as np
 
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
+from bpnet.memory import network_values, require
 from bpnet.nets import initializers, registry
 from bpnet.nets.perform import crossentropy
 from bpnet.report import metrics
 from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective, regularised
-from bpnet.train.stops import StopRequest, never
+from bpnet.train.stops import USER_STOP, StopRequest, never
+from bpnet.workers import exit_with_parent
 
 
 def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
@@ -109,16 +111,21 @@ def fit_models(cfg: Config, data: Dataset,
     depends on its seed only, so the numbers are the same in one process or several.
     ``progress(name)`` gives the progress callback of a model (single runs only).
     ``should_stop`` is polled by the trainings of this process; a worker process stops on its
-    own Ctrl-C or SIGTERM instead (the CLI passes its signals on to the workers).
+    own Ctrl-C or SIGTERM instead (the CLI passes its signals on to the workers). Once a stop
+    is asked for, the run being trained ends with "User stop." and no other run starts: the
+    result lists only the models with at least one run (:data:`NOT_TRAINED` the others).
     ``trained(result)`` is called as each model of a single run is trained (the output stage
     starts drawing its pictures while the next one trains).
     """
+    check_memory(cfg, data)
     tasks = [(name, model_cfg, cfg.seed + i)
              for name, model_cfg in cfg.models.items() for i in range(cfg.runs)]
     jobs = min(len(tasks), jobs or os.cpu_count() or 1)
+    done: list[ModelResult] = []
     if cfg.runs == 1 or jobs == 1:
-        done = []
         for name, model_cfg, seed in tasks:
+            if should_stop():
+                break
             done.append(fit_model(name, model_cfg, data, seed,
                                   progress(name) if progress and cfg.runs == 1 else None,
                                   cfg.forecast.horizon, should_stop))
@@ -126,9 +133,47 @@ def fit_models(cfg: Config, data: Dataset,
                 trained(done[-1])
     else:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
-            done = list(pool.map(_fit_task, tasks, [data] * len(tasks),
-                                 [cfg.forecast.horizon] * len(tasks)))
-    return [_best_run(name, [r for r in done if r.name == name]) for name in cfg.models]
+            futures = [pool.submit(_fit_task, task, data, cfg.forecast.horizon)
+                       for task in tasks]
+            for future in futures:
+                if should_stop():   # the runs not started yet never start
+                    for f in futures:
+                        f.cancel()
+                if not future.cancelled() and (r := future.result()) is not None:
+                    done.append(r)
+    runs = {name: [r for r in done if r.name == name] for name in cfg.models}
+    return [_best_run(name, rs) for name, rs in runs.items() if rs]
+
+
+# why a model has no result after a stop
+NOT_TRAINED = f"not trained ({USER_STOP})"
+
+
+def check_memory(cfg: Config, data: Dataset) -> None:
+    """Refuse, before training, layer sizes, runs or a forecast horizon that would need more
+    memory than is available (with how much they would need)."""
+    n, d, k = len(data.X), data.X.shape[1], data.Y.shape[1]
+    for name, m in cfg.models.items():
+        sizes = [d, *m.hidden, k]
+        values = network_values(m.type, sizes)
+        if m.type == "feedforward":   # blocks of 4096 samples (nets.feedforward)
+            steps = 6.0 * min(n, 4096) * sum(m.hidden)
+        else:                         # every time step's state, for BPTT
+            steps = 8.0 * n * m.hidden[0] * {"lstm": 4, "gru": 3}.get(m.type, 1)
+        need = 8.0 * (12 * values + steps)
+        if m.train.algorithm in ("trainlm", "trainbr"):   # the Jacobian and J'J
+            need += 8.0 * (n * k * values + 2.0 * values * values)
+        require(need, f"models.{name}.hidden: a {m.type} network of sizes {sizes} "
+                f"({values:,} weights) trained on {n:,} samples")
+    per_run = 8.0 * (2 * max(network_values(m.type, [d, *m.hidden, k])
+                             for m in cfg.models.values()) + 4 * n * k) + 2048
+    require(per_run * cfg.runs * len(cfg.models),
+            f"runs: {cfg.runs:,} runs of {len(cfg.models)} model(s), kept until the best "
+            "is chosen,")
+    horizon = cfg.forecast.horizon
+    if isinstance(horizon, int):
+        require(32.0 * horizon * len(cfg.models) * cfg.runs,
+                f"forecast.horizon: a forecast of {horizon:,} steps")
 
 
 def _best_run(name: str, runs: list[ModelResult]) -> ModelResult:
@@ -146,14 +191,19 @@ _WORKER_STOP = StopRequest()
 
 
 def _worker_signals() -> None:
-    """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest)."""
+    """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest);
+    the worker ends when the parent dies."""
     def stop(signum, frame):
         _WORKER_STOP.set()
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    exit_with_parent()
 
 
-def _fit_task(task, data: Dataset, horizon) -> ModelResult:
+def _fit_task(task, data: Dataset, horizon) -> ModelResult | None:
+    """One run in a worker process; None when a stop came before it started."""
     name, model_cfg, seed = task
+    if _WORKER_STOP.is_set():
+        return None
     return fit_model(name, model_cfg, data, seed, horizon=horizon,
                      should_stop=_WORKER_STOP.is_set)

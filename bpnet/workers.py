@@ -1,0 +1,23 @@
+"""Worker processes that end with the process that started them.
+
+A run's worker processes (repeated runs, drawing) wait on their pool for work; when the run is
+killed (``kill -9``, which runs no cleanup) nothing would ever tell them to stop. Each worker
+watches its parent instead and exits once the parent is gone.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+
+def exit_with_parent(every: float = 0.5) -> None:
+    """In a worker process: a daemon thread that ends the process (without cleanup: it has
+    nothing of its own to leave behind) within ``every`` seconds of its parent's death."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -1,0 +1,349 @@
+"""The output folder as processes see it, in real processes: one run per folder under a lock,
+signals inside and outside training, a full disk, and kill -9 at random moments. Afterwards
+every file the user had is byte-identical, or the folder holds one complete run."""
+import errno
+import json
+import multiprocessing
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from iohelpers import assert_one_complete_run, one_error_line, run, snapshot, start, tiny_config
+
+from bpnet.cli import main
+
+TWO_MODELS = "{bp: {type: feedforward, hidden: [3, 3]}, el: {type: elman, hidden: 3}}"
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="reads /proc and sends POSIX signals")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A config of two models beside its data, and a complete run of it in out/."""
+    folder = tmp_path_factory.mktemp("template")
+    config = tiny_config(folder, TWO_MODELS)
+    assert main([str(config), "--out", str(folder / "out"), "--quiet"]) == 0
+    return folder
+
+
+@pytest.fixture
+def earlier(tmp_path, template):
+    shutil.copytree(template, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "c.yaml"
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory) -> Path:
+    """A 600,000-month series: reading it takes a while."""
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    with open(path, "w") as fh:
+        fh.write("month,passengers\n")
+        fh.writelines(f"{1000 + i // 12}-{i % 12 + 1:02d},{100 + i % 97}\n"
+                      for i in range(600_000))
+    return path
+
+
+def wait_until(condition, timeout=60.0, every=0.002):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(every)
+    raise AssertionError("timed out")
+
+
+def has_open(proc, path: Path) -> bool:
+    try:
+        fds = os.listdir(f"/proc/{proc.pid}/fd")
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{proc.pid}/fd/{fd}") == str(path):
+                return True
+        except OSError:
+            pass
+    return False
+
+
+# ------------------------------------------------------------ the lock
+
+def test_two_runs_at_once_one_refuses_at_once(tmp_path, earlier):
+    args = [str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
+            "train.epochs=100000000", "--set", "train.time=3", "--set", "seed=9"]
+    procs = [start(*args), start(*args)]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 2], results
+    loser = next(err for code, _, err in results if code == 2)
+    one_error_line(loser, "out: another run (PID ")
+    assert "is writing this folder; wait for it to end or choose another output folder" in loser
+    assert assert_one_complete_run(tmp_path / "out", tmp_path / "d.csv") == 9
+    assert not (tmp_path / "out/.bpnet.lock").exists()
+
+
+def test_a_killed_runs_lock_is_taken_over(tmp_path, earlier):
+    out = tmp_path / "out"
+    proc = start(str(earlier), "--out", str(out), "--quiet", "--set", "train.epochs=100000000")
+    assert proc.stdout.readline().startswith("data:")   # the lock is held from here on
+    assert (out / ".bpnet.lock").read_text().split()[0] == str(proc.pid)
+    proc.kill()
+    proc.wait()
+    assert (out / ".bpnet.lock").exists()   # left by the dead process
+    code, _, err = run(str(earlier), "--out", str(out), "--quiet", "--set", "seed=4")
+    assert code == 0, err
+    assert assert_one_complete_run(out, tmp_path / "d.csv") == 4
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_lock_naming_a_live_process_is_respected(tmp_path, earlier, capsys):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "out/.bpnet.lock").write_text(f"{sleeper.pid}\n")
+        before = snapshot(tmp_path)
+        assert main([str(earlier), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+        one_error_line(capsys.readouterr().err, f"another run (PID {sleeper.pid}) is writing")
+        assert snapshot(tmp_path) == before
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # the same file once its process is gone: taken over
+    assert main([str(earlier), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+
+
+# ------------------------------------------------------------ signals
+
+def test_a_stop_during_training_skips_the_remaining_models(tmp_path, earlier):
+    """The first SIGINT ends bp with "User stop."; el is not trained and has no files (its
+    files from the earlier run are removed); exit status 130."""
+    out = tmp_path / "out"
+    proc = start(str(earlier), "--out", str(out), "--quiet", "--set", "train.epochs=100000000")
+    assert proc.stdout.readline().startswith("data:")
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    stdout, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "error:" not in err
+    assert re.search(r"^el +- +not trained \(User stop\.\) +- +- +- +-$", stdout, re.M), stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["models"]["bp"]["stop_reason"] == "User stop." and "el" not in metrics["models"]
+    assert metrics["not_trained"] == {"el": "not trained (User stop.)"}
+    assert not list(out.glob("*_el.*"))
+    assert_one_complete_run(out, tmp_path / "d.csv")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_reading_the_data_aborts_at_once(tmp_path, earlier, big_csv, sig):
+    before = snapshot(tmp_path)
+    proc = start(str(earlier), "--out", str(tmp_path / "new"), "--set", f"data.path={big_csv}")
+    wait_until(lambda: has_open(proc, big_csv))
+    sent = time.monotonic()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 5.0
+    assert proc.returncode == 130
+    one_error_line(err, f"aborted by {sig.name}; nothing was written, every file is as it was")
+    assert snapshot(tmp_path) == before   # not even the new output folder
+
+
+def test_a_signal_while_writing_leaves_the_earlier_run(tmp_path, earlier):
+    out = tmp_path / "out"
+    before = snapshot(tmp_path)
+    proc = start(str(earlier), "--out", str(out), "--quiet", "--set", "seed=2")
+    wait_until(lambda: (out / ".bpnet-staging").exists(), every=0.0005)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    if "error:" not in err:   # the signal came during the commit: delivered after it
+        assert "SIGTERM: received as the results were moved into place" in err
+        assert assert_one_complete_run(out, tmp_path / "d.csv") == 2
+        return
+    one_error_line(err, "aborted by SIGTERM; nothing was written")
+    assert snapshot(tmp_path) == before
+
+
+def test_signals_outside_training_abort_predict_and_forecast(tmp_path, earlier, big_csv):
+    model = tmp_path / "out/model_bp.npz"
+    before = snapshot(tmp_path)
+    proc = start("predict", str(model), str(big_csv), "--out", str(tmp_path / "p.csv"))
+    wait_until(lambda: has_open(proc, big_csv))
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    one_error_line(err, "aborted by SIGINT; nothing was written, every file is as it was")
+    proc = start("forecast", str(model), str(big_csv), "--steps", "10000000",
+                 "--out", str(tmp_path / "f.csv"))
+    wait_until(lambda: has_open(proc, big_csv))
+    wait_until(lambda: not has_open(proc, big_csv))
+    time.sleep(1.5)   # the samples built, well into the 10,000,000 steps
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 5.0
+    assert proc.returncode == 130
+    one_error_line(err, "aborted by SIGTERM")
+    assert snapshot(tmp_path) == before
+
+
+# ------------------------------------------------------------ a full disk
+
+@pytest.fixture
+def full_disk(tmp_path, template):
+    """A 2 MB tmpfs holding the template (config, data, a complete run), filled to the last
+    byte; skipped where tmpfs cannot be mounted (test_full_disk_simulated covers it)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        shutil.copytree(template, disk, dirs_exist_ok=True)
+        with open(disk / "filler", "wb", buffering=0) as fh:
+            try:
+                while fh.write(b"\0" * 4096):
+                    pass
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_full_disk_in_train_predict_and_forecast(full_disk):
+    d = full_disk
+    before = snapshot(d)
+    for args in ([str(d / "c.yaml"), "--out", str(d / "out"), "--quiet", "--set", "seed=1"],
+                 ["predict", str(d / "out/model_bp.npz"), str(d / "d.csv"), "--out",
+                  str(d / "p.csv")],
+                 ["forecast", str(d / "out/model_el.npz"), str(d / "d.csv"), "--steps", "5",
+                  "--out", str(d / "f.csv")]):
+        code, _, err = run(*args)
+        assert code == 2, err
+        one_error_line(err, "No space left on device")
+        assert snapshot(d) == before
+
+
+def test_full_disk_simulated(tmp_path, earlier, capsys, monkeypatch):
+    """The same without a tmpfs: every write after the first few fails with ENOSPC."""
+    from bpnet.report import fileio
+    real, calls = fileio._write_temp, []
+
+    def full(path, write, binary):
+        calls.append(path)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, write, binary)
+    monkeypatch.setattr(fileio, "_write_temp", full)
+    before = snapshot(tmp_path)
+    assert main([str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
+                 "seed=1"]) == 2
+    line = one_error_line(capsys.readouterr().err, "cannot write the results (No space left on "
+                                                   "device); the folder is as it was")
+    assert str(tmp_path / "out") in line or "out:" in line
+    calls.extend([None] * 3)
+    for args in (["predict", str(tmp_path / "out/model_bp.npz"), str(tmp_path / "d.csv"),
+                  "--out", str(tmp_path / "p.csv")],
+                 ["forecast", str(tmp_path / "out/model_el.npz"), str(tmp_path / "d.csv"),
+                  "--steps", "5", "--out", str(tmp_path / "f.csv")]):
+        assert main(args) == 2
+        one_error_line(capsys.readouterr().err, "cannot write (No space left on device); every "
+                                                "file is as it was")
+    assert snapshot(tmp_path) == before
+
+
+# ------------------------------------------------------------ kill -9 at random moments
+
+def _forked_run(argv: list[str]) -> multiprocessing.Process:
+    """``run.py ARGV`` in a forked process: a real process, without the second of start-up
+    that a fresh interpreter spends importing (the parent has imported bpnet already)."""
+    def child():
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            os.dup2(null.fileno(), 2)
+        os._exit(main(argv))
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    return proc
+
+
+def test_kill_at_random_moments_leaves_one_complete_run(tmp_path, earlier):
+    """Twenty runs, each overwriting the folder and killed (kill -9) at a random moment of
+    its work: after each kill the folder holds one complete run, the earlier one or the new
+    one, every model agreeing with predictions.csv. A kill inside the moves of a commit leaves
+    a journal that the next reader completes."""
+    from bpnet.report import outdir
+    out, data = tmp_path / "out", tmp_path / "d.csv"
+    rng = random.Random(15)
+
+    def launch(seed):
+        return _forked_run([str(earlier), "--out", str(out), "--quiet", "--set", f"seed={seed}"])
+    began = time.monotonic()
+    proc = launch(100)
+    proc.join(120)
+    assert proc.exitcode == 0
+    span = 1.2 * (time.monotonic() - began)   # a whole run, and a margin
+    seeds, outcomes = {0, 100}, {"old": 0, "new": 0, "journal": 0}
+    for i in range(1, 21):
+        old = assert_one_complete_run(out, data)
+        proc = launch(100 + i)
+        time.sleep(rng.uniform(0.0, span))
+        proc.kill()
+        proc.join()
+        if (out / ".bpnet-commit").is_dir():
+            outcomes["journal"] += 1
+            with outdir.RunFolder(str(out)):
+                pass   # what the next run or predict does first
+        seed = assert_one_complete_run(out, data)
+        assert seed in (old, 100 + i) and seed in seeds | {100 + i}
+        seeds.add(seed)
+        outcomes["old" if seed == old else "new"] += 1
+    assert outcomes["old"] >= 3, outcomes   # most kills land mid-run
+    code, _, err = run(str(earlier), "--out", str(out), "--quiet")
+    assert code == 0, err
+    assert assert_one_complete_run(out, data) == 0
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+    print(outcomes)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_run_leaves_no_worker_behind(tmp_path, earlier):
+    """The drawing workers a run starts before training, and the training workers of several
+    runs, end when the run is killed (kill -9 runs no cleanup): none waits forever."""
+    for extra in ([], ["--set", "runs=4", "--jobs", "2"]):
+        proc = _forked_run([str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
+                            "train.epochs=100000000", *extra])
+        wait_until(lambda proc=proc: _children(proc.pid), timeout=60, every=0.05)
+        workers = _children(proc.pid)
+        proc.kill()
+        proc.join()
+        wait_until(lambda workers=workers: not any(map(_running, workers)), timeout=10,
+                   every=0.05)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
