@@ -128,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: out of memory; nothing was written, every file is as it was",
               file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader of our output went away (``run.py ... | head``): say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print(f"error: aborted by {signals.name}; nothing was written, every file is as it was",
               file=sys.stderr)
@@ -209,8 +213,9 @@ def _compute(args, cfg, signals: _Signals, folder):
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     cfg = data_stage.resolved(cfg, data)
     sizes = {p: len(i) for p, i in data.index.items()}
+    targets = f"classes ({cfg.data.classes})" if data.classes is not None else "targets"
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
-          f"inputs {', '.join(data.feature_names)}; targets {', '.join(data.target_names)}")
+          f"inputs {', '.join(data.feature_names)}; {targets} {', '.join(data.target_names)}")
     for line in console.data_lines(data):
         print(line)
     def progress(name: str):

@@ -99,3 +99,21 @@ def test_user_mistake_is_one_line_exit_2(tmp_path, root, capsys):
     assert code == 2
     assert err.count("\n") == 1 and "did you mean train.lr_inc?" in err
     assert not out.exists()
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(tmp_path, root):
+    # `run.py ... | head -1`: the reader closes the pipe after the first line
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, str(root / "run.py"), str(root / "configs/passengers.yaml"),
+           "--out", str(tmp_path / "out"), "--no-plots",
+           "--set", "train.epochs=200", "--set", "train.show=1"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert p.stdout.readline().startswith(b"data:")
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    assert p.returncode == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

@@ -135,14 +135,14 @@ class LogisticModel:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """X (n, D) -> class probabilities (n, K)."""
-        import scipy.special   # here: a regression run never pays for importing it
+        import scipy.special  # here: a regression run never pays for importing it
         return scipy.special.softmax(X @ self.W.T + self.b, axis=1)
 
     @classmethod
     def fit(cls, X: np.ndarray, T: np.ndarray, penalty: float = 1.0) -> LogisticModel:
         """Fit to X (n, D), one-hot T (n, K) by L-BFGS: minimise penalty/2 ||W||^2 +
         sum over samples of -log p(target class) (the bias is not penalised)."""
-        import scipy.optimize   # here: a regression run never pays for importing it
+        import scipy.optimize  # here: a regression run never pays for importing it
         import scipy.special
         n, D = X.shape
         K = T.shape[1]
