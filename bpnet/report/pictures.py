@@ -194,11 +194,8 @@ class Drawer:
         process; a picture that fails fails the run, as it would here."""
         rendered = self._rendered(pictures)
         for name, p in pictures.items():
-            png = rendered.get(name)
-            if png is None:
-                _draw_to(p, folder / name)
-            else:
-                atomic_write(folder / name, lambda fh, png=png: fh.write(png), binary=True)
+            png = rendered[name] if name in rendered else _render([p])[0]
+            atomic_write(folder / name, lambda fh, png=png: fh.write(png), binary=True)
         return [folder / name for name in pictures]
 
     def _rendered(self, pictures: dict[str, Picture]) -> dict[str, bytes]:
@@ -224,7 +221,7 @@ def _render(pictures: list[Picture], split: bool = False) -> list[bytes]:
     """The PNG bytes of every picture, in order; with ``split``, a forked copy of this process
     renders the second half meanwhile."""
     from bpnet.report import plots
-    if not split or len(pictures) < 2 or sys.platform != "linux":
+    if not split or len(pictures) < 2:   # split: only in a worker, so on Linux
         return [plots.png_bytes(p()) for p in pictures]
     half = (len(pictures) + 1) // 2
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
@@ -232,11 +229,6 @@ def _render(pictures: list[Picture], split: bool = False) -> list[bytes]:
         second = copy.submit(_render, pictures[half:])
         first = _render(pictures[:half])
         return first + second.result()
-
-
-def _draw_to(picture: Picture, path: Path) -> None:
-    from bpnet.report import plots
-    plots.save(picture(), path)
 
 
 def _drawing_worker() -> None:

@@ -1,21 +1,19 @@
 """Output stage: the pictures, as MATLAB draws them (plotperform) plus the fit of the series.
 
-Every function returns a matplotlib Figure (Agg backend, no screen needed); :func:`save` writes
-one to a file and closes it. Importing this module imports matplotlib (about a second): the
-rest of the package imports it only when a picture is drawn. Legends sit outside the axes, in
-room added to the figure's width, so that they never hide data; time labels that are whole
-numbers written as floats (``1871.0``) show as whole numbers.
+Every function returns a matplotlib Figure (Agg backend, no screen needed); :func:`png_bytes`
+renders one as PNG bytes and closes it. Importing this module imports matplotlib (about a
+second): the rest of the package imports it only when a picture is drawn. Legends sit outside
+the axes, in room added to the figure's width, so that they never hide data; time labels that
+are whole numbers written as floats (``1871.0``) show as whole numbers.
 """
 from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 
 import matplotlib
 import numpy as np
 
-from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import plain_label
 
 if "matplotlib.pyplot" not in sys.modules:
@@ -438,10 +436,3 @@ def png_bytes(fig) -> bytes:
     finally:
         plt.close(fig)
     return buffer.getvalue()
-
-
-def save(fig, path: str | Path) -> None:
-    """Write ``fig`` as a PNG to ``path`` atomically, drawn first, then closed (also when
-    drawing fails)."""
-    data = png_bytes(fig)
-    atomic_write(path, lambda fh: fh.write(data), binary=True)

@@ -52,15 +52,6 @@ class Objective(Protocol):
     def perf(self, theta: np.ndarray) -> float:
         """The training perf at theta (P,)."""
 
-    def state_after(self, theta: np.ndarray) -> Any:
-        """A recurrent network's state after the training sequence at weights theta (P,), when
-        the last ``perf`` ran at exactly theta; None otherwise (and for a network without
-        state)."""
-        state = getattr(self._cache, "state", None)
-        if state is None or not np.array_equal(self._theta, theta):
-            return None
-        return state
-
     def gradient(self, record: bool = True) -> np.ndarray:
         """g = -dperf/dtheta (P,) at the theta of the last ``perf`` call.
 
