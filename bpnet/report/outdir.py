@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -357,7 +358,7 @@ def _lock(folder: Path) -> int:
             if fcntl is not None:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
-            holder = _holder(fd)
+            holder = _holder(fd, wait=exc.errno in (errno.EAGAIN, errno.EACCES))
             os.close(fd)
             if exc.errno in (errno.EAGAIN, errno.EACCES):
                 raise _busy(folder, holder) from None
@@ -385,13 +386,18 @@ def _busy(folder: Path, holder: tuple[int, str | None] | None) -> InputError:
                       "end or choose another output folder (--out)")
 
 
-def _holder(fd: int) -> tuple[int, str | None] | None:
-    """(PID, start time or None) written in the lock file, or None."""
-    try:
-        fields = os.pread(fd, 200, 0).decode("ascii").split()
-        return int(fields[0]), (fields[1] if len(fields) > 1 else None)
-    except (OSError, ValueError, IndexError):
-        return None
+def _holder(fd: int, wait: bool = False) -> tuple[int, str | None] | None:
+    """(PID, start time or None) written in the lock file, or None. With ``wait``, the lock
+    is known to be held: its holder may be between taking it and writing its PID, so the
+    file is read again for up to a second."""
+    for _ in range(50 if wait else 1):
+        try:
+            fields = os.pread(fd, 200, 0).decode("ascii").split()
+            return int(fields[0]), (fields[1] if len(fields) > 1 else None)
+        except (OSError, ValueError, IndexError):
+            if wait:
+                time.sleep(0.02)
+    return None
 
 
 def _alive(pid: int, start: str | None) -> bool:
