@@ -180,15 +180,24 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
     # meanwhile and draws each model's pictures once it is trained (several runs fork their
     # own workers first; the drawing starts after training)
     with pictures.Drawer(jobs if early else 1) as drawer:
+        done: list[ModelResult] = []
+
         def on_trained(r: ModelResult) -> None:
-            drawer.start(pictures.of_model(data, r))
+            done.append(r)
+            if len(done) < len(cfg.models):
+                drawer.start(pictures.of_model(data, r))
+            else:   # the last model: every picture that is left, on both cores
+                todo = pictures.of_run(data, done, baselines)
+                drawer.start({n: p for n, p in todo.items() if n not in drawer.started()},
+                             last=True)
         if stage:
             stage("training")
+        # the baselines first: the last pictures (the fit) can start as training ends
+        baselines = score_baselines(data, cfg.forecast.horizon)
         results = experiment.fit_models(cfg, data, progress, jobs, should_stop,
                                         on_trained if early else None)
         trained = {r.name for r in results}
         not_trained = {n: experiment.NOT_TRAINED for n in cfg.models if n not in trained}
-        baselines = score_baselines(data, cfg.forecast.horizon)
         result = RunResult(cfg, data, results, baselines, [], not_trained)
         if stage:
             stage("writing", result)

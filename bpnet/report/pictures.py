@@ -164,7 +164,7 @@ class Drawer:
     def __init__(self, jobs: int | None = None) -> None:
         jobs = jobs or os.cpu_count() or 1
         self.pool = None
-        self.early: dict[str, Future] = {}
+        self.early: dict[str, tuple[Future, int]] = {}   # name -> its batch, its place there
         if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
             self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_drawing_worker)
@@ -181,12 +181,22 @@ class Drawer:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
-    def start(self, pictures: dict[str, Picture]) -> None:
-        """Render ``pictures`` in the worker from now on (nothing without a worker)."""
+    def start(self, pictures: dict[str, Picture], last: bool = False) -> None:
+        """Render ``pictures`` in the worker from now on (nothing without a worker), one by
+        one; ``last``: they are the last of the run, rendered as one batch shared with a
+        forked copy of the worker (no picture waits for another to finish first)."""
         if self.pool is None:
             return
+        if last and len(pictures) > 1:
+            batch = self.pool.submit(_render, list(pictures.values()), True)
+            self.early.update((name, (batch, i)) for i, name in enumerate(pictures))
+            return
         for name, p in pictures.items():
-            self.early[name] = self.pool.submit(_render, [p])
+            self.early[name] = (self.pool.submit(_render, [p]), 0)
+
+    def started(self) -> set[str]:
+        """The names of the pictures handed to :meth:`start`."""
+        return set(self.early)
 
     def draw_all(self, pictures: dict[str, Picture], folder: Path) -> list[Path]:
         """Draw every picture to ``folder``/name (each written atomically); -> the paths, in
@@ -202,15 +212,19 @@ class Drawer:
         """name -> PNG bytes of the pictures the worker rendered (all of them, or none after
         the worker died). Those handed to :meth:`start` that the worker has not begun yet are
         called back and rendered with the rest, on both processes."""
-        early = {name: done for name, done in self.early.items()
-                 if name in pictures and not done.cancel()}
+        batches = {done for done, _ in self.early.values()}
+        running = {done for done in batches if not done.cancel()}
+        early = {name: (done, i) for name, (done, i) in self.early.items()
+                 if name in pictures and done in running}
         rest = [name for name in pictures if name not in early]
         if self.pool is None:
             return {}
         try:
-            pngs = self.pool.submit(_render, [pictures[n] for n in rest], True).result()
-            out = dict(zip(rest, pngs))
-            out.update((name, done.result()[0]) for name, done in early.items())
+            out = {}
+            if rest:
+                pngs = self.pool.submit(_render, [pictures[n] for n in rest], True).result()
+                out.update(zip(rest, pngs))
+            out.update((name, done.result()[i]) for name, (done, i) in early.items())
             return out
         except BrokenProcessPool:
             self.close()
