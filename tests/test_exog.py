@@ -285,3 +285,24 @@ def test_held_out_system_exogenous_inputs_win_by_a_wide_margin(tmp_path):
     for part in ("test", "test_multistep"):
         narx, alone = (r[name].scores[part]["rmse"] for name in ("narx", "alone"))
         assert narx < alone / 4, (part, narx, alone)
+
+
+def test_transformed_series_and_exog_are_inverted_exactly(tmp_path):
+    """data.transform differences the series and data.exog_transform the exogenous column;
+    one-step predictions go back to original units with the actual past values, and the
+    closed loop starts from the same first step."""
+    _, y = write_system(tmp_path / "s.csv", n=150)
+    c = config(tmp_path / "s.csv", data={
+        "path": str(tmp_path / "s.csv"), "series": "y", "lags": [1, 2], "exog": {"x": [0, 1]},
+        "transform": {"difference": [1]}, "exog_transform": {"difference": [1]}})
+    ds = data.load(c, np.random.default_rng(0))
+    assert ds.feature_names == ["diff1(x)[t]", "diff1(x)[t-1]", "diff1(y)[t-1]",
+                                "diff1(y)[t-2]"]
+    assert ds.series.positions[0] == 3          # diff of y (1) + lag 2; diff of x (1) + delay 1
+    r = experiment.fit_model("bp", c.models["bp"], ds, 0, horizon="test")
+    t = ds.series.positions
+    w_hat = ds.y_scaler.inverse_transform(r.net.predict(ds.Xs))[:, 0]
+    np.testing.assert_allclose(r.predictions[:, 0], w_hat + y[t - 1], rtol=1e-12)
+    assert np.isfinite(r.multistep).all() and len(r.multistep) == len(ds.index["test"])
+    # the first closed-loop step is the one-step prediction of the origin's sample
+    assert r.multistep[0] == pytest.approx(r.predictions[ds.index["test"][0], 0], rel=1e-12)
