@@ -92,8 +92,10 @@ class RunResult:
         """Per model the trained network with its scaling and feature recipe, as
         ``bpnet.load_model`` would read it back from model_<name>.npz."""
         d = self.data
-        return {r.name: Model(r.net, d.x_scaler, d.y_scaler,
-                              ModelMeta.of_run(r.net, self.config.data, d), f"<{r.name}>")
+        seen = {r.name: self.data.for_model(r.cfg.exog) for r in self.results}
+        return {r.name: Model(r.net, seen[r.name].x_scaler, d.y_scaler,
+                              ModelMeta.of_run(r.net, self.config.data, seen[r.name]),
+                              f"<{r.name}>")
                 for r in self.results}
 
     @property

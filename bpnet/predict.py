@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.data import Samples, build_samples
-from bpnet.data.samples import Series
+from bpnet.data.samples import Series, delays_text, first_time
 from bpnet.data.scaling import Scaler
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
@@ -140,8 +140,8 @@ class Model:
             d = self.meta.data
             lost = sum(d.transform.difference)
             raise InputError(f"{shown(path)}: {rows} data rows give no sample; "
-                             f"lags up to {max(d.lags)} (after differencing by {lost}) need at "
-                             f"least {max(d.lags) + lost + 1} rows")
+                             f"{delays_text(d)} (after differencing by {lost}) need at "
+                             f"least {first_time(d) + 1} rows")
         self._warn_outside_range(s.X, path)
         y_hat, y_true = self._outputs(s.X), s.Y
         if self.classes is not None:
@@ -154,7 +154,9 @@ class Model:
 
     def forecast_file(self, path: str | Path, steps: int) -> tuple[Predictions, Predictions]:
         """The recursive forecast of ``steps`` periods after the end of the series in a CSV:
-        (forecast, the series it starts from as ``y_true`` with no predictions)."""
+        (forecast, the series it starts from as ``y_true`` with no predictions). A model with
+        exogenous inputs reads their future values from the rows after the series' last value
+        (its cell blank), closed loop (docs/semantics.md §17)."""
         d = self.meta.data
         if d.series is None:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
@@ -166,10 +168,15 @@ class Model:
         y = series.values
         if len(s.X) == 0:
             raise InputError(f"{shown(path)}: {len(y)} rows are too few to forecast from with "
-                             f"lags up to {max(d.lags)} after differencing by "
+                             f"{delays_text(d)} after differencing by "
                              f"{series.transform.lost}")
-        values = forecast.from_end(self.net, self.x_scaler, self.y_scaler, s.X, series, len(y),
-                                   steps)
+        try:
+            values = forecast.from_end(self.net, self.x_scaler, self.y_scaler, s.X, series,
+                                       len(y), steps)
+        except InputError as exc:
+            if series.exog is None:
+                raise
+            raise InputError(f"{shown(path)}: {exc}") from None
         future = Predictions(s.label_name, forecast.next_labels(series, steps),
                              [d.series], values[:, None], None)
         past = Predictions(s.label_name, series.labels, [d.series],

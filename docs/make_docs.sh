@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 keep() {  # keep the pictures, metrics and config of a result folder; drop the bulky rest
   find "$1" -type f ! -name '*.png' ! -name 'metrics.json' ! -name 'config.yaml' -delete
 }
-rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast docs/iris docs/wine
+rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast docs/iris docs/wine docs/narx
 python run.py configs/passengers.yaml --out docs/example | tee docs/example.txt
 python run.py configs/passengers_rules.yaml --out docs/rules | tee docs/rules.txt
 keep docs/rules
@@ -16,6 +16,13 @@ python run.py configs/passengers_recurrent.yaml --out docs/recurrent | tee docs/
 keep docs/recurrent
 python run.py configs/passengers_forecast.yaml --out docs/forecast | tee docs/forecast.txt
 keep docs/forecast
+python data/make_plant.py                     # the plant of configs/narx.yaml (the same files)
+python run.py configs/narx.yaml --out docs/narx | tee docs/narx.txt
+python run.py forecast docs/narx/model_narx_bp.npz data/plant_future.csv --steps 50 \
+  --out docs/narx/forecast_future.csv | tee -a docs/narx.txt
+python docs/narx_table.py docs/narx data/plant_truth.csv docs/narx/forecast_future.csv \
+  > docs/narx_table.txt
+keep docs/narx
 python run.py configs/iris.yaml --out docs/iris | tee docs/iris.txt
 keep docs/iris
 python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt

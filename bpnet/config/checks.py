@@ -16,7 +16,7 @@ from bpnet.paths import checked
 
 # the data keys of series mode only, refused (and not written back) in tabular mode
 SERIES_ONLY = ("lags", "month", "quarter", "week", "weekday", "period", "transform", "sort",
-               "score_filled", "wide")
+               "score_filled", "wide", "exog", "exog_transform")
 # the names of the baselines in the report (bpnet.report.baselines): a model may not take one,
 # or its columns would be confused with the baseline's
 BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
@@ -40,7 +40,14 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
             if raw_data.get(key) not in (None, False):
                 raise InputError(f"{where}: data.{key} is for a series (data.series); "
                                  "tabular mode uses data.inputs and data.targets")
-    for name in cfg.models:
+    for name, m in cfg.models.items():
+        if not m.exog and not cfg.data.exog:
+            raise InputError(f"{where}: models.{name}.exog: false leaves out data.exog's "
+                             "inputs, and there are none")
+        if not m.exog and not cfg.data.lags and not any(
+                getattr(cfg.data, f) for f in ("month", "quarter", "week", "weekday")):
+            raise InputError(f"{where}: models.{name}.exog: false leaves no input (data.lags "
+                             "is empty)")
         if name in BASELINE_NAMES:
             raise InputError(f"{where}: models.{name}: {name!r} is the name of a baseline in "
                              "the report; give the model another name")
@@ -73,10 +80,33 @@ def _check_data(data: DataConfig, where: str) -> None:
                              "and targets (or inputs and classes)")
     if data.series is None and (data.transform.log or data.transform.difference):
         raise InputError(f"{where}: data.transform is for a series (data.series)")
+    if data.series is not None:
+        _check_exog(data, where)
     for feature in ("month", "quarter", "week", "weekday"):
         if getattr(data, feature) and data.time is None:
             raise InputError(f"{where}: data.{feature}: needs data.time, the column of time "
                              "labels (YYYY-MM, YYYY-MM-DD, ...)")
+
+
+def _check_exog(data: DataConfig, where: str) -> None:
+    """Exogenous columns (docs/semantics.md §17): other columns than the series and the time,
+    with a wide table never (it holds one series); no lags only beside them."""
+    for name in data.exog:
+        if name == data.series:
+            raise InputError(f"{where}: data.exog.{name}: {name!r} is the series itself; its "
+                             "own past values are data.lags (MATLAB's feedbackDelays)")
+        if name == data.time:
+            raise InputError(f"{where}: data.exog.{name}: {name!r} is the time column")
+    if data.exog and data.wide is not None:
+        raise InputError(f"{where}: data.exog: a wide table (data.wide) holds one series and "
+                         "no other columns")
+    if not data.lags and not data.exog:
+        raise InputError(f"{where}: data.lags: an empty list needs data.exog (a time-delay "
+                         "network has exogenous inputs only); a series alone needs lags")
+    tf = data.exog_transform
+    if (tf.log or tf.difference) and not data.exog:
+        raise InputError(f"{where}: data.exog_transform: there is no data.exog column to "
+                         "transform")
 
 
 def _check_missing(data: DataConfig, where: str) -> None:

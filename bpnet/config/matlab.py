@@ -48,9 +48,11 @@ ABSENT: dict[str, dict[str, str]] = {
         "layrecnet": "MATLAB's layer-recurrent network; the nearest in bpnet is type: elman",
         "narnet": "a MATLAB feedforward network on lagged values of a series: write type: "
         "feedforward with data.series and data.lags",
-        "narxnet": "MATLAB's network with outside input series, which bpnet does not have",
-        "timedelaynet": "MATLAB's network with delayed outside inputs, which bpnet does not "
-        "have",
+        "narxnet": "MATLAB's network with outside input series: write type: feedforward with "
+        "data.series, data.lags (feedbackDelays) and data.exog: {column: [delays]} "
+        "(inputDelays)",
+        "timedelaynet": "MATLAB's network with delayed outside inputs: write type: feedforward "
+        "with data.series, data.lags: [] and data.exog: {column: [delays]}",
         "patternnet": "MATLAB's classification network, which bpnet does not have",
     },
 }
@@ -82,8 +84,9 @@ KEYS: dict[str, str] = {
     "hiddensizes": "write models.<name>.hidden",
     "layers": "write models.<name>.hidden (sizes) and transfer (functions)",
     "numlayers": "write models.<name>.hidden: one size per hidden layer",
-    "inputdelays": "bpnet has no outside input series; for a series write data.lags",
-    "feedbackdelays": "write data.lags (feedbackDelays of narnet)",
+    "inputdelays": "write data.exog: {column: [delays]} (the input delays of each outside "
+    "input column)",
+    "feedbackdelays": "write data.lags (feedbackDelays of narnet and narxnet)",
 }
 
 

@@ -34,12 +34,37 @@ class TransformConfig:
 
 
 def _lags(value: Any, key: str, where: str) -> tuple[int, ...]:
-    """Lags as a list, a number or a MATLAB range (``1:12``, ``[1:3, 12]``, ``1:2:11``)."""
+    """Lags as a list, a number or a MATLAB range (``1:12``, ``[1:3, 12]``, ``1:2:11``); ``[]``
+    (no feedback of the series: a time-delay network) only beside ``data.exog``, which the
+    cross-key check (:mod:`bpnet.config.checks`) sees to."""
+    if value == []:
+        return ()
     lags = parse_integers(value, key, where)
     if not lags or min(lags) < 1 or len(set(lags)) != len(lags):
+        zero = "; lag 0 would be the target itself (delay 0 is for data.exog columns)" \
+            if 0 in lags else ""
         raise InputError(f"{where}: {key}: must be a non-empty list of distinct positive "
-                         f"integers, got {show(value)}")
+                         f"integers, got {show(value)}{zero}")
     return lags
+
+
+def _exog(value: Any, key: str, where: str) -> dict[str, tuple[int, ...]]:
+    """Exogenous columns and their input delays, ``{column: [delays]}`` (MATLAB's
+    inputDelays; 0, the same step, allowed), each list as :func:`_lags` reads one."""
+    if not isinstance(value, dict):
+        raise InputError(f"{where}: {key}: expected a mapping {{column: [delays]}}, e.g. "
+                         f"{{temperature: [0, 1, 2]}}, got {show(value)}")
+    out = {}
+    for name, delays in value.items():
+        at = f"{key}.{name}"
+        if not isinstance(name, str):
+            raise InputError(f"{where}: {at}: a column name must be text, got {show(name)}")
+        parsed = parse_integers(delays, at, where) if delays != [] else ()
+        if not parsed or min(parsed) < 0 or len(set(parsed)) != len(parsed):
+            raise InputError(f"{where}: {at}: must be a non-empty list of distinct delays "
+                             f">= 0 (0: the same step), got {show(delays)}")
+        out[name] = tuple(sorted(parsed))
+    return out
 
 
 def _transfer(value: Any, key: str, where: str) -> tuple[str, ...]:
@@ -90,6 +115,9 @@ class DataConfig:
     decimal: str = field(default=".", metadata=choice(".", ","))
     encoding: str | None = None
     wide: WideConfig | None = None
+    # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md §17)
+    exog: dict[str, tuple[int, ...]] = field(default_factory=dict, metadata={"parse": _exog})
+    exog_transform: TransformConfig = field(default_factory=TransformConfig)
 
 
 def _split_part(span: str):
@@ -241,6 +269,7 @@ class ModelConfig:
     clip_norm: float | None = field(default=None, metadata=check(
         lambda v: v is None or v > 0, "must be > 0"))
     train: TrainConfig = field(default_factory=TrainConfig)
+    exog: bool = True   # false: leave data.exog's inputs out (a series-only network beside)
 
 
 def _horizon(value: Any, key: str, where: str) -> int | str | None:

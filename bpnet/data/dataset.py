@@ -16,7 +16,7 @@ from bpnet.config import Config, SplitConfig
 from bpnet.data import scaling
 from bpnet.data.division import PARTS, divide, part_sizes
 from bpnet.data.missing import MissingReport
-from bpnet.data.samples import Samples, Series, build_samples
+from bpnet.data.samples import Samples, Series, build_samples, delays_text, first_time
 from bpnet.data.table import Table
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
@@ -61,6 +61,20 @@ class Dataset:
         self.Ys = self.y_scaler.transform(self.Y)
         self.targets = self.Y if self.series is None else self.series.targets
 
+    def for_model(self, exog: bool = True) -> Dataset:
+        """The samples a model sees: all of them, or with ``exog`` false (the model's
+        ``exog: false``) the same samples without their exogenous inputs (the first D_x
+        columns, docs/semantics.md §17), a series-only network to compare with."""
+        if exog or self.series is None or self.series.exog is None:
+            return self
+        k = self.series.exog.size
+        sc = self.x_scaler
+        x_scaler = scaling.Scaler(sc.method, sc.offset[k:], sc.factor[k:],
+                                  None if sc.constant is None else sc.constant[k:])
+        return dataclasses.replace(self, X=self.X[:, k:], feature_names=self.feature_names[k:],
+                                   x_scaler=x_scaler,
+                                   series=dataclasses.replace(self.series, exog=None))
+
     def to_original(self, y_model: np.ndarray, idx: np.ndarray) -> np.ndarray:
         """One-step predictions (n, K) of samples ``idx``, unscaled but still transformed ->
         (n, K) in original units, the transform inverted with the actual past values."""
@@ -93,8 +107,8 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     if d.series is not None:
         index = divide(len(s.X), cfg.split, rng)
         lost = s.series.transform.lost
-        why = f"lags up to {max(d.lags)}" + (f" after differencing by {lost}" if lost else "")
-        _need(table, len(s.X), index, cfg.split, max(d.lags) + lost, why)
+        why = delays_text(d) + (f" after differencing by {lost}" if lost else "")
+        _need(table, len(s.X), index, cfg.split, first_time(d), why)
     elif d.test_path is not None:
         s, index, test_report = _with_test_file(cfg, table, s, rng)
         reports.append(test_report)
@@ -104,6 +118,8 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     if cfg.forecast.horizon is not None and "test" not in index:
         raise InputError(f"{table.path}: forecast: {len(s.X)} samples leave none for the test "
                          f"part it forecasts (split.test: {cfg.split.test:g})")
+    if cfg.forecast.horizon is not None and s.series.exog is not None:
+        _future_exog(cfg, table, s.series, index)
     ds = _scaled(cfg, s, index)
     ds.missing = [r for r in reports if r is not None and r.changed]
     return ds
@@ -116,6 +132,18 @@ def resolved(cfg: Config, data: Dataset) -> Config:
         return cfg
     return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data,
                                                              period=data.series.period))
+
+
+def _future_exog(cfg: Config, table: Table, series: Series, index: dict[str, np.ndarray]
+                 ) -> None:
+    """A forecast horizon longer than the data must find its future exogenous values in the
+    file (rows after the series' last value), or the run stops before training."""
+    first = int(index["test"][0])
+    steps = len(index["test"]) if cfg.forecast.horizon == "test" else int(cfg.forecast.horizon)
+    try:
+        series.exog.rows(int(series.positions[first]), steps)
+    except InputError as exc:
+        raise InputError(f"{table.path}: forecast.horizon: {exc}") from None
 
 
 def _with_test_file(cfg: Config, table: Table, s: Samples, rng: np.random.Generator

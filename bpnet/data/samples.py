@@ -15,6 +15,7 @@ import numpy as np
 
 from bpnet.config import DataConfig
 from bpnet.data import classes as class_column
+from bpnet.data import exog as outside
 from bpnet.data import missing as gaps
 from bpnet.data.table import Table
 from bpnet.data.timeaxis import (
@@ -40,7 +41,8 @@ class Series:
     None without any; ``stages`` are ``transform.stages(values)``, each (L,); ``lags`` are
     sorted; ``period`` is the seasonal naive baseline's period (None: no seasonal baseline);
     ``axis`` the time axis (None without a time column bpnet reads); ``unscored`` (L,) marks
-    the filled values that are not targets (None when there are none).
+    the filled values that are not targets (None when there are none); ``exog`` the
+    exogenous columns whose delayed values come first in every sample (None without any).
     """
 
     values: np.ndarray
@@ -54,6 +56,7 @@ class Series:
     axis: TimeAxis | None = None
     features: tuple[str, ...] = ()
     unscored: np.ndarray | None = None
+    exog: outside.Exog | None = None
 
     @property
     def targets(self) -> np.ndarray:
@@ -122,24 +125,46 @@ def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
 
 
 def series_samples(y: np.ndarray, lags: tuple[int, ...], calendar: np.ndarray | None = None,
-                   lost: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                   lost: int = 0, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Lagged samples of a series (docs/semantics.md §8.1).
 
     y (L,), calendar (L,) or (L, C) of calendar features (the month 1..12, ...) or None
-    -> X (L - lost - max(lags), len(lags) [+ C]), Y (..., 1). Sample i has
-    t = lost + max(lags) + i: inputs y[t - lag] for each lag, then calendar[t]; ``lost``
-    leading values of y are undefined (taken by differencing).
+    -> X (L - t0, len(lags) [+ C]), Y (..., 1), t0 = max(lost + max(lags), start). Sample i
+    has t = t0 + i: inputs y[t - lag] for each lag, then calendar[t]; ``lost`` leading values
+    of y are undefined (taken by differencing); ``start`` is a later first t that other inputs
+    need (exogenous delays, §17). ``lags`` may be empty (no feedback of y).
     """
     cal = None if calendar is None else np.asarray(calendar)
     if cal is not None and cal.ndim == 1:
         cal = cal[:, None]
-    start = lost + max(lags)
+    start = max(lost + max(lags, default=0), start)
+    width = len(lags) + (0 if cal is None else cal.shape[1])
     if len(y) <= start:
-        return np.empty((0, len(lags) + (0 if cal is None else cal.shape[1]))), np.empty((0, 1))
+        return np.empty((0, width)), np.empty((0, 1))
     cols = [y[start - lag: len(y) - lag] for lag in lags]
     if cal is not None:
         cols.extend(cal[start:, j].astype(float) for j in range(cal.shape[1]))
-    return np.column_stack(cols), y[start:, None].copy()
+    X = np.column_stack(cols) if cols else np.empty((len(y) - start, 0))
+    return X, y[start:, None].copy()
+
+
+def first_time(d: DataConfig) -> int:
+    """The time t of a series' first sample (docs/semantics.md §8.2, §17): the values lost to
+    differencing plus the largest lag, or, later, those of the exogenous inputs."""
+    start = sum(d.transform.difference) + max(d.lags, default=0)
+    if d.exog:
+        start = max(start, sum(d.exog_transform.difference)
+                    + max(max(v) for v in d.exog.values()))
+    return start
+
+
+def delays_text(d: DataConfig) -> str:
+    """How a series' first sample is reached, for messages: ``lags up to 2`` (and the
+    exogenous delays when there are any)."""
+    text = f"lags up to {max(d.lags)}" if d.lags else "no lags"
+    if d.exog:
+        text += f", exogenous delays up to {max(max(v) for v in d.exog.values())}"
+    return text
 
 
 def _labels(d: DataConfig, table: Table, n: int) -> list[str]:
@@ -149,7 +174,11 @@ def _labels(d: DataConfig, table: Table, n: int) -> list[str]:
 
 
 def _series(d: DataConfig, table: Table) -> Samples:
-    line, report = _filled(d, table, arrange(table, d))
+    line = arrange(table, d)
+    if d.exog:   # rows after the series' last value hold future exogenous values
+        line, future = outside.split_future(line)
+    line, report = _filled(d, table, line)
+    ex = outside.read(d, table, line, future) if d.exog else None
     y, labels, axis = line.values, line.labels, line.axis
     lags = tuple(sorted(d.lags))
     tf = SeriesTransform(d.transform.log, tuple(d.transform.difference))
@@ -161,9 +190,11 @@ def _series(d: DataConfig, table: Table) -> Samples:
     features = tuple(f for f in FEATURES if getattr(d, f))
     cal = _calendar(d, table, axis, features)
     stages = tf.stages(y)
-    X, Y = series_samples(stages[-1], lags, cal, tf.lost)
-    start = tf.lost + max(lags)
+    start = first_time(d)
+    X, Y = series_samples(stages[-1], lags, cal, tf.lost, start)
     positions = np.arange(start, max(start, len(y)))
+    if ex is not None:   # exogenous inputs first (§17)
+        X = np.hstack([ex.inputs(positions), X])
     unscored = None
     if line.filled is not None and line.filled.any() and not d.score_filled:
         unscored = line.filled
@@ -171,9 +202,9 @@ def _series(d: DataConfig, table: Table) -> Samples:
     period = d.period if d.period is not None else \
         default_period(axis.unit, axis.step) if axis is not None else 12
     series = Series(y, labels, positions, cal, tf, stages, lags, period, axis, features,
-                    unscored)
-    return Samples(X, Y, labels[start:], d.time or "t", _lag_names(d, lags, tf), [d.series],
-                   series, report)
+                    unscored, ex)
+    names = (ex.feature_names() if ex is not None else []) + _lag_names(d, lags, tf)
+    return Samples(X, Y, labels[start:], d.time or "t", names, [d.series], series, report)
 
 
 def _filled(d: DataConfig, table: Table, line: Timeline
@@ -231,11 +262,7 @@ def _calendar(d: DataConfig, table: Table, axis: TimeAxis | None,
 def _lag_names(d: DataConfig, lags: tuple[int, ...], tf: SeriesTransform) -> list[str]:
     """The feature names: the lagged (transformed) series, e.g.
     ``diff12(diff1(log(passengers)))[t-1]``, then the calendar features."""
-    name = d.series
-    if not tf.identity:
-        name = f"log({d.series})" if tf.log else d.series
-        for k in tf.differences:
-            name = f"diff{k}({name})"
+    name = outside.transformed_name(d.series, tf)
     return [f"{name}[t-{lag}]" for lag in lags] + [f for f in FEATURES if getattr(d, f)]
 
 

@@ -80,7 +80,8 @@ def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:
         out["train_mean"] = _fitted("train mean", LinearModel.mean(X, Y), data, None)
     else:
         out.update(_naive(data, horizon))
-    what = "linear (OLS)" if data.series is None else "linear AR (OLS)"
+    what = "linear (OLS)" if data.series is None else \
+        "linear AR (OLS)" if data.series.exog is None else "linear ARX (OLS)"
     out[LINEAR] = _fitted(what, LinearModel.least_squares(X, Y), data, horizon)
     return out
 

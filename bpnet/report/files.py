@@ -246,4 +246,5 @@ def _write_files(folder: _Folder, cfg: Config, data: Dataset, results: list[Mode
     folder.put("predictions.csv", lambda fh: write_predictions(fh, data, results, baselines))
     for r in results:
         folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
-        folder.model(f"model_{r.name}.npz", r.net, data, ModelMeta.of_run(r.net, cfg.data, data))
+        seen = data.for_model(r.cfg.exog)
+        folder.model(f"model_{r.name}.npz", r.net, seen, ModelMeta.of_run(r.net, cfg.data, seen))

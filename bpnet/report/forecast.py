@@ -2,7 +2,9 @@
 
 Each step's prediction is fed back as the next lag input; the calendar features (month,
 quarter, week, weekday) are those of each step's true time, from the series' time axis; a
-recurrent network carries its hidden state from step to step.
+recurrent network carries its hidden state from step to step. Exogenous inputs
+(docs/semantics.md §17) are never predicted: the closed loop reads their actual values, from
+the file's future rows past the end of the series.
 """
 from __future__ import annotations
 
@@ -44,21 +46,25 @@ def path_labels(series: Series, origin: int, steps: int) -> list[str]:
 
 def recursive(net, x_scaler: Scaler, y_scaler: Scaler, history: np.ndarray,
               lags: tuple[int, ...], steps: int, calendar: np.ndarray | None = None,
-              state=None) -> np.ndarray:
+              state=None, exog: np.ndarray | None = None) -> np.ndarray:
     """Forecast ``steps`` values after ``history`` (L,), in original units -> (steps,).
 
-    Step h (t = L + h) has inputs y[t - lag] for each lag (forecasts where t - lag >= L) and,
-    when ``calendar`` (steps, C) is given, the calendar features of t, its row h. A recurrent
+    Step h (t = L + h) has inputs: when ``exog`` (steps, D_x) is given, its row h (the actual
+    exogenous inputs of t); y[t - lag] for each lag (forecasts where t - lag >= L); when
+    ``calendar`` (steps, C) is given, the calendar features of t, its row h. A recurrent
     ``net`` starts from ``state`` (its state after the history) and carries it along.
     """
     y = np.concatenate([np.asarray(history, dtype=float), np.empty(steps)])
     n = len(history)
-    m = len(lags)
+    e = 0 if exog is None else exog.shape[1]
+    m = e + len(lags)
     x = np.empty((1, m + (0 if calendar is None else calendar.shape[1])))
     for h in range(steps):
         t = n + h
+        if exog is not None:
+            x[0, :e] = exog[h]
         for j, lag in enumerate(lags):
-            x[0, j] = y[t - lag]
+            x[0, e + j] = y[t - lag]
         if calendar is not None:
             x[0, m:] = calendar[h]
         xs = x_scaler.transform(x)
@@ -76,13 +82,15 @@ def from_end(net, x_scaler: Scaler, y_scaler: Scaler, X_before: np.ndarray, seri
     original units.
 
     X_before (n, D): the samples before ``origin``, in time order (a recurrent net runs them
-    from h0 = 0 to reach its state at the origin). Only values before ``origin`` are used.
+    from h0 = 0 to reach its state at the origin). Only values of the series before
+    ``origin`` are used; exogenous inputs take their actual values at every step.
     """
     state = None
     if net.recurrent and len(X_before):
         state = net.forward(x_scaler.transform(X_before))[1]
+    exog = None if series.exog is None else series.exog.rows(origin, steps)
     w_path = recursive(net, x_scaler, y_scaler, series.stages[-1][:origin], series.lags, steps,
-                       series.calendar_after(origin, steps), state)
+                       series.calendar_after(origin, steps), state, exog)
     return series.transform.invert_path(w_path, origin, series.stages)
 
 

@@ -72,6 +72,9 @@ class ModelMeta:
     def of_run(cls, net, d: DataConfig, data: Dataset) -> ModelMeta:
         """The description of ``net`` trained on ``data``, built as the settings ``d`` say."""
         train = data.X[data.index["train"]]
+        if d.exog and data.series is not None and data.series.exog is None:
+            # a model trained without the exogenous inputs (exog: false) is a series model
+            d = dataclasses.replace(d, exog={}, exog_transform=type(d.exog_transform)())
         axis = data.series.axis if data.series is not None else None
         step = TimeStep(axis.unit, int(axis.step)) if axis is not None and axis.step else None
         return cls(net.kind, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
@@ -87,6 +90,9 @@ class ModelMeta:
         if self.classes is None:   # a regression model's meta stays as it was
             del out["classes"]
             del out["data"]["classes"]
+        if not self.data.exog:     # and so does that of a series without exogenous inputs
+            del out["data"]["exog"]
+            del out["data"]["exog_transform"]
         return out
 
     @classmethod

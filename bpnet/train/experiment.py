@@ -86,6 +86,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
 
     ``should_stop()`` true ends training at the next epoch with "User stop.".
     """
+    data = data.for_model(model_cfg.exog)
     net = registry.from_config(model_cfg, data.X.shape[1], data.Y.shape[1])
     net.perform = model_cfg.train.perform or "mse"
     initialise(net, model_cfg, data, np.random.default_rng(seed))
