@@ -90,6 +90,8 @@ class DataConfig:
     decimal: str = field(default=".", metadata=choice(".", ","))
     encoding: str | None = None
     wide: WideConfig | None = None
+    # a .mat file's orientation: one sample per column (MATLAB's, the default) or per row
+    layout: str | None = field(default=None, metadata=choice("columns", "rows"))
 
 
 def _split_part(span: str):
