@@ -191,9 +191,10 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
     for name, m in cfg.models.items():
         init = m.init
         if init not in ("nguyen-widrow", "uniform"):
-            if not init.endswith(".npz"):
-                raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform "
-                                 f"or the path of a saved model .npz, got {init!r}")
+            if not init.endswith((".npz", ".mat")):
+                raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform, "
+                                 f"the path of a saved model .npz or of MATLAB weights .mat, "
+                                 f"got {init!r}")
             init = resolve(f"models.{name}.init", init, "model")
         models[name] = dataclasses.replace(m, init=init)
     if out_dir is not None:

@@ -146,6 +146,14 @@ class MatTable(Table):
     sample; a cell is reported as the variable's element."""
 
     layout: str = "columns"
+    variables: tuple[str, ...] = ()     # every variable of the file
+    absent: tuple[str, ...] = ()        # the variables named by the settings that it lacks
+
+    def column(self, name: str, key: str) -> list[str]:
+        if name not in self.header and variable_of(name) in self.absent:
+            raise InputError(f"{self.path}: no variable {variable_of(name)!r} (named by "
+                             f"{key}; the file holds {', '.join(self.variables)})")
+        return super().column(name, key)
 
     def where(self, i: int, name: str) -> str:
         m = _INDEXED.match(name)
@@ -155,20 +163,23 @@ class MatTable(Table):
 
 
 def read_mat_table(path: str, d: DataConfig) -> MatTable:
-    """The variables the data settings ``d`` name, as a table (see the module docstring)."""
+    """The variables the data settings ``d`` name, as a table (see the module docstring); a
+    variable the file lacks is an error when its column is asked for (predictions need no
+    targets)."""
     layout = getattr(d, "layout", None) or "columns"
     names = [d.series, d.time, d.classes, *d.inputs, *d.targets]
     wanted = list(dict.fromkeys(variable_of(n) for n in names if n))
     variables = load(path, "the data file")
     where = shown(path)
     header, columns = [], []
-    for name in wanted:
+    absent = tuple(n for n in wanted if n not in variables)
+    for name in (n for n in wanted if n not in absent):
         block = matrix(variables, name, where)
         samples = _samples_of(block, name, layout, vector=name in (d.series, d.time), where=where)
         header += [name] if samples.shape[1] == 1 else \
             [f"{name}({r + 1})" for r in range(samples.shape[1])]
         columns.append(samples)
-    counts = {n: len(c) for n, c in zip(wanted, columns)}
+    counts = {n: len(c) for n, c in zip([n for n in wanted if n not in absent], columns)}
     if len(set(counts.values())) > 1:
         told = ", ".join(f"{n} {q}" for n, q in counts.items())
         raise InputError(f"{where}: the variables hold different numbers of samples ({told}) "
@@ -176,7 +187,8 @@ def read_mat_table(path: str, d: DataConfig) -> MatTable:
                          f"{'column' if layout == 'columns' else 'row'})")
     values = np.hstack(columns) if columns else np.empty((0, 0))
     rows = [[_cell(v) for v in row] for row in values]
-    return MatTable(where, header, rows, list(range(1, len(rows) + 1)), ".", layout)
+    return MatTable(where, header, rows, list(range(1, len(rows) + 1)), ".", layout,
+                    tuple(sorted(variables)), absent)
 
 
 def _samples_of(block: np.ndarray, name: str, layout: str, vector: bool,
@@ -209,7 +221,7 @@ def expand(d: DataConfig, table: Table) -> DataConfig:
     def columns(names: tuple[str, ...]) -> tuple[str, ...]:
         out = []
         for n in names:
-            own = [h for h in table.header if h == n or variable_of(h) == n]
-            out += own if n not in table.header else [n]
+            own = [h for h in table.header if variable_of(h) == n]
+            out += own if n not in table.header and own else [n]
         return tuple(out)
     return dataclasses.replace(d, inputs=columns(d.inputs), targets=columns(d.targets))

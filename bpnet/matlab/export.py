@@ -30,6 +30,8 @@ from bpnet.version import __version__
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _LITERAL = re.compile(r"^(\w+) = (\[[^\]]*\]|[-+0-9.eEinfINFaN]+);", re.M)
 
+_CONSTANTS = "% ===== NEURAL NETWORK CONSTANTS ====="
+_SIMULATION = "% ===== SIMULATION ========"
 _LOCAL = {
     "tansig": ("function a = tansig_apply(n)", "  a = tanh(n);   % = 2./(1+exp(-2*n))-1"),
     "logsig": ("function a = logsig_apply(n)", "  a = (tanh(n*0.5) + 1)*0.5;   % = 1./(1+exp(-n))"),
@@ -124,10 +126,11 @@ def _number(v: float) -> str:
 
 
 def read_constants(text: str) -> dict[str, np.ndarray]:
-    """The literals of an exported .m file, by name, as 2-D float64 arrays (the inverse of
-    :func:`literal`)."""
+    """The constants of an exported .m file (the literals between its CONSTANTS and SIMULATION
+    banners), by name, as 2-D float64 arrays: the inverse of :func:`literal`."""
     out = {}
-    for m in _LITERAL.finditer(text):
+    start, end = text.find(_CONSTANTS), text.find(_SIMULATION)
+    for m in _LITERAL.finditer(text[start:end]):
         body = m.group(2).strip("[]")
         rows = [r for r in body.split(";")]
         out[m.group(1)] = np.array([[float(v) for v in r.split(",")] for r in rows])
@@ -137,12 +140,12 @@ def read_constants(text: str) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------ the .m source
 def source(name: str, model, consts: dict[str, np.ndarray]) -> str:
     """The text of the MATLAB function ``name`` (see the module docstring)."""
-    net, meta = model.net, model.meta
+    net = model.net
     recurrent = net.kind != "feedforward"
     head = f"function [y1, xf1] = {name}(x1, xi1)" if recurrent else f"function y1 = {name}(x1)"
-    lines = [head, *_help(name, model), "", "% ===== NEURAL NETWORK CONSTANTS =====", ""]
+    lines = [head, *_help(name, model), "", _CONSTANTS, ""]
     lines += [f"{k} = {literal(v)};" for k, v in consts.items()]
-    lines += ["", "% ===== SIMULATION ========", "", "Q = size(x1, 2);"]
+    lines += ["", _SIMULATION, "", "Q = size(x1, 2);"]
     lines += _input_step(model)
     lines += _recurrent(net) if recurrent else _layers(net)
     lines += _output_step(model, f"a{len(net.transfers)}")

@@ -229,8 +229,9 @@ def _meta(variables: dict, kind: str, net, names: list[str], xs: Processing,
     """A model description: input and output names from the file (or ``inputs``), else
     x1(1), ... and y1(1), ...; a tabular data recipe of those columns."""
     d, k = xs.size, net.sizes[-1]
-    features = inputs or matfile.text(variables, "input_names", where) or \
-        (["x1"] if d == 1 else [f"x1({i})" for i in range(1, d + 1)])
+    features = inputs or matfile.text(variables, "input_names", where) or ["x1"]
+    if len(features) == 1 and d > 1:   # one variable of a .mat data file: its d rows
+        features = [f"{features[0]}({i})" for i in range(1, d + 1)]
     targets = matfile.text(variables, "output_names", where) or \
         (["y1"] if k == 1 else [f"y1({i})" for i in range(1, k + 1)])
     if len(features) != d:
@@ -258,7 +259,8 @@ def load_into(params: dict[str, np.ndarray], kind: str, path: str | Path,
         return
     layers = sum(1 for k in params if k.startswith("W")) if kind == "feedforward" else 2
     xs = settings(variables, "x1", where)
-    for m, p in layout.names(kind, layers):
+    # the matrices before the biases: a wrong layer size shows in its weights first
+    for m, p in sorted(layout.names(kind, layers), key=lambda mp: mp[0].startswith("b")):
         a = matfile.finite(matfile.matrix(variables, m, where), m, where)
         if p.startswith("b"):
             a = a.ravel()
