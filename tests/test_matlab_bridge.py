@@ -164,7 +164,7 @@ def test_the_m_file_says_how_to_call_it(exported):
 
 
 def test_getwb_order():
-    """docs/semantics.md §16.3: b1 = [1; 2], IW1_1 = [3 4; 5 6] start the vector 1 2 3 5 4 6;
+    """docs/semantics.md §16.2: b1 = [1; 2], IW1_1 = [3 4; 5 6] start the vector 1 2 3 5 4 6;
     the layers follow in turn, and setwb inverts getwb."""
     net = bpnet.nets.registry.build("feedforward", [2, 2, 1], ["tansig", "purelin"])
     p = net.params
@@ -209,8 +209,10 @@ save('-v7', 'w.mat', 'IW1_1', 'b1', 'LW2_1', 'b2', 'LW3_2', 'b3', 'x1_step1_keep
      'y1_step1_xoffset', 'y1_step1_gain', 'y1_step1_ymin', 'transfer');
 s1.keep = keep; s1.xrows = 4; s2.xoffset = xmin; s2.gain = gain; s2.ymin = ymin;
 x1_step1 = s1; x1_step2 = s2;
+r.keep = [1 2]; r.xrows = 2; r.remove = []; m.xoffset = yoffset; m.gain = ygain; m.ymin = ymin;
+y1_step1 = r; y1_step2 = m;    % as net.outputs{3}.processSettings: nothing removed
 save('-v7', 'ws.mat', 'IW1_1', 'b1', 'LW2_1', 'b2', 'LW3_2', 'b3', 'x1_step1', 'x1_step2', ...
-     'y1_step1_xoffset', 'y1_step1_gain', 'y1_step1_ymin', 'transfer');
+     'y1_step1', 'y1_step2', 'transfer');
 wb = [b1; IW1_1(:); b2; LW2_1(:); b3; LW3_2(:)];
 save('-v7', 'wb.mat', 'wb');
 X = x; T = y; Xr = x'; Tr = y'; Xk = xk;
@@ -234,7 +236,7 @@ def from_octave(tmp_path_factory):
 def test_a_network_made_in_octave_reproduces_octaves_outputs(from_octave, file):
     """MATLAB's layout: removeconstantrows (row 2 constant, IW1_1 has 3 columns of 4),
     mapminmax on inputs and outputs, tansig/logsig/purelin; as genFunction's flat constants
-    and as processSettings structs."""
+    and as processSettings structs (the outputs' removeconstantrows removing nothing)."""
     x = np.loadtxt(from_octave / "x.txt", delimiter=",")
     y = np.loadtxt(from_octave / "y.txt", delimiter=",")
     model = bpnet.load_model(from_octave / file)
@@ -277,7 +279,7 @@ def test_init_from_octave_weights_and_wb(from_octave, tmp_path):
 
 
 @octave
-@pytest.mark.filterwarnings("ignore:mapstd: constant column")
+@pytest.mark.filterwarnings("ignore:mapstd. constant column")
 def test_mat_data_written_by_octave_loads_in_the_right_orientation(from_octave):
     data = sio.loadmat(from_octave / "data.mat")
     base = {"split": {"train": 0.8, "val": 0.0, "test": 0.2},

@@ -187,6 +187,9 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
 
     data = dataclasses.replace(cfg.data, path=resolve("data.path", cfg.data.path, "data"),
                                test_path=resolve("data.test_path", cfg.data.test_path, "data"))
+    if data.layout is not None and not data.path.lower().endswith(".mat"):
+        raise InputError(f"{where}: data.layout: is for a .mat file's variables (one sample "
+                         "per column or per row); a text file has one sample per row")
     models = {}
     for name, m in cfg.models.items():
         init = m.init

@@ -100,8 +100,6 @@ def _kind(value: object) -> str:
         return "text"
     if value.dtype.kind == "c":
         return "complex"
-    if value.dtype.kind == "b":
-        return "logical"
     return ""
 
 

@@ -89,7 +89,12 @@ class Step:
         return (x - self.xoffset) * self.gain + self.y0
 
     def reverse(self, y: np.ndarray) -> np.ndarray:
-        """y (N, R') processed -> (N, R) (a mapping only)."""
+        """y (N, R') processed -> (N, R): a mapping's reverse, or a removeconstantrows that
+        removed nothing (what it removed is not known here)."""
+        if self.name == "removeconstantrows":
+            if len(self.keep) != self.rows:
+                raise ValueError("removeconstantrows that removed rows has no reverse here")
+            return y
         return (y - self.y0) / self.gain + self.xoffset
 
     def constants(self, prefix: str) -> dict[str, np.ndarray]:

@@ -216,9 +216,9 @@ def _check_settings(xs: Processing, ys: Processing, sizes: list[int], where: str
     if xs.kept != sizes[0]:
         raise InputError(f"{where}: the input settings leave {xs.kept} rows, IW1_1 has "
                          f"{sizes[0]} columns")
-    if any(s.keep is not None for s in ys.steps):
-        raise InputError(f"{where}: removeconstantrows on the outputs (y1_step*_keep) is not "
-                         "supported; save the network without it")
+    if any(s.keep is not None and len(s.keep) != s.rows for s in ys.steps):
+        raise InputError(f"{where}: the output settings remove constant rows (y1_step*_keep); "
+                         "bpnet cannot put them back: save the network without them")
     if ys.size != sizes[-1]:
         raise InputError(f"{where}: the output settings have {ys.size} rows, the network "
                          f"{sizes[-1]} outputs")
