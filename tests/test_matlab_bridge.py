@@ -56,13 +56,18 @@ def _series_config(scaling: str) -> dict:
 
 @pytest.fixture(scope="module")
 def models() -> dict:
-    """Trained models of every type, both scalings, and a classifier: name -> (Model, X)."""
+    """Trained models of every type, both scalings (and none), and a classifier:
+    name -> (Model, its inputs X (N, D))."""
     out = {}
     for scaling in ("mapstd", "mapminmax"):
         result = bpnet.run(_series_config(scaling))
         X = result.data.X
         for name, m in result.models.items():
             out[f"{name}_{scaling}"] = (m, X)
+    plain = _series_config("none")
+    plain["models"] = {"bp": plain["models"]["bp"]}
+    result = bpnet.run(plain)
+    out["bp_none"] = (result.models["bp"], result.data.X)
     iris = {"data": {"path": IRIS, "inputs": ["sepal_length", "sepal_width", "petal_length",
                                                "petal_width"], "classes": "species"},
             "split": {"method": "random", "train": 0.7, "val": 0.15, "test": 0.15},
@@ -410,3 +415,43 @@ def test_export_names_a_matlab_function(tmp_path, models):
         mexport.function_name(tmp_path / "my-net.m")
     with pytest.raises(bpnet.errors.InputError, match="ends in .m"):
         mexport.function_name(tmp_path / "mynet.txt")
+
+
+def test_export_on_the_command_line(tmp_path, capsys):
+    """run.py export MODEL.npz --out DIR/mynet.m: both files (the folder made), one line; a
+    .mat model, a name
+    MATLAB cannot call and an output that is the model are one error line each."""
+    out = tmp_path / "run"
+    bpnet.run(_series_config("mapstd") | {"models": {"e": {"type": "elman", "hidden": 3}}},
+              out=out)
+    code, said, err = run_cli(capsys, "export", str(out / "model_e.npz"), "--out",
+                              str(tmp_path / "x" / "mynet.m"))
+    assert code == 0, err
+    assert "as the MATLAB function mynet; wrote" in said
+    assert (tmp_path / "x" / "mynet.m").read_text().startswith(
+        "function [y1, xf1] = mynet(x1, xi1)")
+    assert sio.loadmat(tmp_path / "x" / "mynet.mat")["LW1_1"].shape == (3, 3)
+    for args, fragment in [
+            ([str(tmp_path / "x" / "mynet.mat")], "export takes a bpnet model (.npz)"),
+            ([str(out / "model_e.npz"), "--out", str(tmp_path / "my-net.m")],
+             "not a MATLAB function name"),
+            ([str(out / "model_e.npz"), "--out", str(tmp_path / "mynet.txt")], "ends in .m")]:
+        code, _, err = run_cli(capsys, "export", *args)
+        assert code == 2
+        one_error_line(err, fragment)
+
+
+@octave
+def test_the_readme_fit_script(tmp_path, capsys):
+    """docs/matlab_fit.m, the README's MATLAB -> bpnet example, in Octave; bpnet predicts
+    its data.mat as Octave did."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(PASSENGERS, tmp_path / "data")
+    script = (ROOT / "docs/matlab_fit.m").read_text()
+    run_octave(tmp_path, script + "\ndlmwrite('y.txt', y', 'precision', '%.17g');")
+    code, _, err = run_cli(capsys, "predict", str(tmp_path / "weights.mat"),
+                           str(tmp_path / "data.mat"), "--matlab", "--out",
+                           str(tmp_path / "p.csv"))
+    assert code == 0, err
+    got = np.genfromtxt(tmp_path / "p.csv", delimiter=",", names=True)["prediction"]
+    assert _rel(got, np.loadtxt(tmp_path / "y.txt")) < 1e-12

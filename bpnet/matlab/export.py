@@ -88,6 +88,7 @@ def export(model, out: str | Path) -> list[str]:
     consts = constants(model)
     mat = str(Path(out).with_suffix(".mat"))
     text = source(name, model, consts)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     write_together([(Path(out), lambda fh: fh.write(text), False),
                     (Path(mat), lambda fh: _savemat(fh, model, consts), True)])
     return [str(out), mat]

@@ -42,11 +42,17 @@ def names(kind: str, layers: int = 3) -> list[tuple[str, str]]:
     return [*first, ("IW1_1", "Wx"), ("LW1_1", "Wh"), ("b2", "by"), ("LW2_1", "Wy")]
 
 
+def of(kind: str, params: dict[str, np.ndarray]) -> list[tuple[str, str]]:
+    """:func:`names` of the network whose arrays are ``params``."""
+    if kind != "feedforward":
+        return names(kind)
+    return names(kind, sum(1 for k in params if k.startswith("W")))
+
+
 def to_matlab(kind: str, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A network's ``params`` as MATLAB's 2-D arrays by MATLAB name (biases (S, 1))."""
-    layers = sum(1 for k in params if k.startswith("W")) if kind == "feedforward" else 2
     return {m: np.asarray(params[p], dtype=float).reshape(params[p].shape[0], -1)
-            for m, p in names(kind, layers)}
+            for m, p in of(kind, params)}
 
 
 def getwb(kind: str, params: dict[str, np.ndarray]) -> np.ndarray:
@@ -58,12 +64,12 @@ def getwb(kind: str, params: dict[str, np.ndarray]) -> np.ndarray:
 def setwb(kind: str, wb: np.ndarray, params: dict[str, np.ndarray]) -> None:
     """Copy MATLAB's getwb vector ``wb`` (P,) into ``params`` (arrays of their shapes, in
     place); the length must be right (ValueError)."""
-    layers = sum(1 for k in params if k.startswith("W")) if kind == "feedforward" else 2
-    total = sum(params[p].size for _, p in names(kind, layers))
+    pairs = of(kind, params)
+    total = sum(params[p].size for _, p in pairs)
     if wb.size != total:
         raise ValueError(f"wb has {wb.size} values, this network has {total} weights and biases")
     at = 0
-    for _, p in names(kind, layers):
+    for _, p in pairs:
         view = params[p]
         view[...] = wb[at:at + view.size].reshape(view.shape, order="F")
         at += view.size

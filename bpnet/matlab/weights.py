@@ -257,10 +257,9 @@ def load_into(params: dict[str, np.ndarray], kind: str, path: str | Path,
         except ValueError as exc:
             raise InputError(f"{where}: {exc}") from None
         return
-    layers = sum(1 for k in params if k.startswith("W")) if kind == "feedforward" else 2
     xs = settings(variables, "x1", where)
     # the matrices before the biases: a wrong layer size shows in its weights first
-    for m, p in sorted(layout.names(kind, layers), key=lambda mp: mp[0].startswith("b")):
+    for m, p in sorted(layout.of(kind, params), key=lambda mp: mp[0].startswith("b")):
         a = matfile.finite(matfile.matrix(variables, m, where), m, where)
         if p.startswith("b"):
             a = a.ravel()
