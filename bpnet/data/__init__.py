@@ -1,6 +1,6 @@
 """Input stage: the data. ``table`` reads the data file (its delimiter, decimal mark and
-encoding), ``matfile`` a MATLAB .mat file's variables, ``wide`` reads a wide table as one series, ``timeaxis`` understands the time column,
-``timeorder`` puts a series' rows in time order, ``missing`` fills or drops missing values,
+encoding), ``matfile`` a MATLAB .mat file's variables, ``wide`` reads a wide table as one
+series, ``timeaxis`` understands the time column, ``timeorder`` puts a series' rows in time order, ``missing`` fills or drops missing values,
 ``samples`` builds the samples (series with lags, or tabular columns), ``transforms`` holds
 the series transforms, ``division`` divides the samples into parts, ``scaling`` scales them,
 and ``dataset`` puts it all together."""
