@@ -297,6 +297,9 @@ def _predict(args) -> int:
     from bpnet.report import usefiles
     _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model, **_matlab_args(args))
+    if args.matlab and not args.inputs:
+        from bpnet.matlab.weights import check_columns
+        check_columns(model.meta, args.data)
     pred = model.predict_file(args.data)
     usefiles.write_use_csv(args.out, pred)
     accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
@@ -338,8 +341,9 @@ def _matlab_args(args) -> dict:
     --matlab with another file, is an error."""
     is_mat = args.model.lower().endswith(".mat")
     if args.matlab != is_mat:
-        raise InputError(f"{shown(args.model)}: --matlab goes with a .mat of MATLAB weights "
-                         "and a .mat model needs --matlab" if is_mat or args.matlab else "")
+        raise InputError(f"{shown(args.model)}: " + (
+            "a .mat model holds MATLAB weights; add --matlab" if is_mat else
+            "--matlab takes a .mat of MATLAB weights (IW1_1, b1, ...), not a bpnet model"))
     if not args.matlab:
         if args.transfer or args.inputs:
             raise InputError("--transfer and --inputs go with --matlab")

@@ -387,12 +387,18 @@ def test_bad_mat_data_is_one_error_line(tmp_path, data, fragment, capsys):
     ("good.mat", ["--inputs", "Q"], "no variable 'Q' (named by data.inputs; the file holds "
                                     "C, P, S, T, X, Z)"),
     ("d.mat", [], "no variable 'IW1_1'"),
+    ("good.mat", ["--no-matlab"], "a .mat model holds MATLAB weights; add --matlab"),
+    ("good.npz", [], "--matlab takes a .mat of MATLAB weights"),
+    ("good.mat", ["--no-matlab", "--transfer", "purelin"], "add --matlab"),
 ])
 def test_bad_matlab_weights_are_one_error_line(tmp_path, model, extra, fragment, capsys):
     _bad_files(tmp_path)
     sio.savemat(tmp_path / "x.mat", {"x1": np.ones((2, 5))})
     data = tmp_path / ("d.mat" if "--inputs" in extra else "x.mat")
-    code, _, err = run_cli(capsys, "predict", str(tmp_path / model), str(data), "--matlab", *extra,
+    flag = [] if "--no-matlab" in extra else ["--matlab"]
+    extra = [e for e in extra if e != "--no-matlab"]
+    (tmp_path / "good.npz").write_bytes(b"")
+    code, _, err = run_cli(capsys, "predict", str(tmp_path / model), str(data), *flag, *extra,
                            "--out", str(tmp_path / "p.csv"))
     assert code == 2
     one_error_line(err, fragment)
@@ -455,3 +461,21 @@ def test_the_readme_fit_script(tmp_path, capsys):
     assert code == 0, err
     got = np.genfromtxt(tmp_path / "p.csv", delimiter=",", names=True)["prediction"]
     assert _rel(got, np.loadtxt(tmp_path / "y.txt")) < 1e-12
+
+
+def test_matlab_weights_on_a_csv_name_its_columns(tmp_path, capsys):
+    """A CSV's input columns are named by --inputs; without it, one error line says so."""
+    _bad_files(tmp_path)
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n0.5,-1\n")
+    out = str(tmp_path / "p.csv")
+    code, _, err = run_cli(capsys, "predict", str(tmp_path / "good.mat"), str(tmp_path / "x.csv"),
+                           "--matlab", "--out", out)
+    assert code == 2
+    one_error_line(err, "no column 'x1(1)' for the MATLAB weights' 2 inputs (x1(1), x1(2)); "
+                        "name the columns of the inputs with --inputs, e.g. --inputs a,b")
+    code, _, err = run_cli(capsys, "predict", str(tmp_path / "good.mat"), str(tmp_path / "x.csv"),
+                           "--matlab", "--inputs", "a,b", "--out", out)
+    assert code == 0, err
+    got = np.genfromtxt(out, delimiter=",", names=True)["prediction"]
+    want = 1 + 3 * np.tanh(1 + np.array([3.0, -0.5]))   # ones everywhere: y = b2 + LW2_1 a1
+    assert np.allclose(got, want, rtol=1e-15)

@@ -23,6 +23,7 @@ import numpy as np
 from bpnet.config import DataConfig
 from bpnet.config.matlab import absent
 from bpnet.data import matfile
+from bpnet.data.table import read_table
 from bpnet.errors import InputError
 from bpnet.matlab import layout
 from bpnet.matlab.layout import Processing, Step
@@ -272,3 +273,17 @@ def load_into(params: dict[str, np.ndarray], kind: str, path: str | Path,
             raise InputError(f"{where}: {m} has shape {'x'.join(map(str, a.shape))}, "
                              f"{expected} {'x'.join(map(str, params[p].shape))}")
         params[p][...] = a
+
+
+def check_columns(meta: ModelMeta, data: str) -> None:
+    """A CSV given to MATLAB weights must hold the input columns they are named by (the file's
+    input_names, else x1(1), ...): else an error that says to name them with --inputs."""
+    if matfile.is_mat(data):
+        return
+    header = read_table(data).header
+    missing = [f for f in meta.features if f not in header]
+    if missing:
+        raise InputError(f"{shown(data)}: no column {missing[0]!r} for the MATLAB weights' "
+                         f"{len(meta.features)} inputs ({', '.join(meta.features)}); name the "
+                         f"columns of the inputs with --inputs, e.g. --inputs "
+                         f"{','.join(header[:len(meta.features)])}")
