@@ -45,7 +45,7 @@ def read(path: str | Path, transfers: list[str] | None = None,
     kind = _kind(variables, where)
     arrays = _arrays(variables, kind, where)
     sizes = _sizes(kind, arrays, where)
-    names = _transfers(variables, transfers, kind, len(sizes) - 1, where)
+    names = _transfers(variables, transfers, len(sizes) - 1, where)
     net = registry.build(kind, sizes, names)
     for m, p in layout.names(kind, len(sizes) - 1):
         net.params[p][...] = arrays[m].reshape(net.params[p].shape)
@@ -133,7 +133,7 @@ def _unchained(where: str, what: str) -> InputError:
     return InputError(f"{where}: weights whose shapes do not chain: {what}")
 
 
-def _transfers(variables: dict, given: list[str] | None, kind: str, layers: int,
+def _transfers(variables: dict, given: list[str] | None, layers: int,
                where: str) -> list[str]:
     """One transfer name per layer: given, the file's ``transfer``, or MATLAB's defaults."""
     names = given or matfile.text(variables, "transfer", where) or \
