@@ -4,6 +4,7 @@
                          [--no-plots]
     python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+    python run.py export MODEL.npz [--out mynet.m]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
@@ -30,7 +31,9 @@ from bpnet.version import __version__
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N] [--no-plots]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
-       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]"""
+       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+       run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
+       run.py export MODEL.npz [--out mynet.m]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,6 +103,28 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
                    ("; the picture goes beside it as .png" if steps else ""))
     if steps:
         p.add_argument("--no-plots", action="store_true", help="no picture, the CSV only")
+    else:
+        _matlab_options(p)
+    return p
+
+
+def _matlab_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--matlab", action="store_true", help="MODEL is a .mat of weights saved "
+                   "from MATLAB (IW1_1, b1, LW2_1, ..., x1_step1_* settings)")
+    p.add_argument("--transfer", help="with --matlab: the transfer functions, one per layer, "
+                   "e.g. tansig,purelin (default: the file's, else tansig ... purelin)")
+    p.add_argument("--inputs", help="with --matlab: the input columns (a CSV) or variable "
+                   "(a .mat) of DATA, comma-separated (default: the file's input_names, "
+                   "else x1)")
+
+
+def _export_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run.py export", description="Write a saved model as a MATLAB function in the "
+        "shape of genFunction's (y1 = mynet(x1), x1 D x N) and a .mat of its arrays beside it.")
+    p.add_argument("model", help="a saved model, e.g. results/passengers/model_bp.npz")
+    p.add_argument("--out", default=None, help="the .m file to write (default: the model's "
+                   "name with .m); the .mat goes beside it")
     return p
 
 
@@ -112,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast
+    elif argv and argv[0] == "export":
+        args = _export_parser().parse_args(argv[1:])
+        run = _export
     else:
         args = _parser().parse_args(argv)
         run = functools.partial(_run, signals=signals)
@@ -268,7 +296,10 @@ def _predict(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
     _use_paths(args, [(args.out, "--out")], "predictions.csv")
-    model = load_model(args.model)
+    model = load_model(args.model, **_matlab_args(args))
+    if args.matlab and not args.inputs:
+        from bpnet.matlab.weights import check_columns
+        check_columns(model.meta, args.data)
     pred = model.predict_file(args.data)
     usefiles.write_use_csv(args.out, pred)
     accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
@@ -302,4 +333,42 @@ def _forecast(args) -> int:
         i = int(np.argmin(y_future))
         print(f"note: the forecast goes below zero ({y_future[i]:.6g} at {fc.labels[i]}) "
               f"though {history.target_names[0]} is never negative in {shown(args.data)}")
+    return 0
+
+
+def _matlab_args(args) -> dict:
+    """predict's --matlab options as load_model's keywords; a .mat MODEL without --matlab, or
+    --matlab with another file, is an error."""
+    is_mat = args.model.lower().endswith(".mat")
+    if args.matlab != is_mat:
+        raise InputError(f"{shown(args.model)}: " + (
+            "a .mat model holds MATLAB weights; add --matlab" if is_mat else
+            "--matlab takes a .mat of MATLAB weights (IW1_1, b1, ...), not a bpnet model"))
+    if not args.matlab:
+        if args.transfer or args.inputs:
+            raise InputError("--transfer and --inputs go with --matlab")
+        return {}
+    split = (lambda v: [x.strip() for x in v.split(",")] if v else None)
+    return {"transfer": split(args.transfer), "inputs": split(args.inputs)}
+
+
+def _export(args) -> int:
+    from bpnet.matlab.export import export, function_name
+    from bpnet.predict import load_model
+    from bpnet.report import outdir
+    checked(args.model, "MODEL")
+    if args.model.lower().endswith(".mat"):
+        raise InputError(f"{shown(args.model)}: export takes a bpnet model (.npz); this is "
+                         "already a .mat")
+    out = args.out or os.path.splitext(os.path.basename(args.model))[0] + ".m"
+    function_name(out)
+    mat = os.path.splitext(out)[0] + ".mat"
+    outputs = [(out, "--out"), (mat, "the .mat beside --out")]
+    for path, what in outputs:
+        outdir.check_output_file(path, what, "mynet.m")
+    outdir.check_clashes(outputs, {args.model: "the model file"})
+    model = load_model(args.model)
+    written = export(model, out)
+    print(f"exported {shown(args.model)} ({model.net!r}) as the MATLAB function "
+          f"{function_name(out)}; wrote {', '.join(map(shown, written))}")
     return 0

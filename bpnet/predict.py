@@ -18,6 +18,7 @@ from bpnet.data.samples import Series, delays_text, first_time
 from bpnet.data.scaling import Scaler
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
+from bpnet.matlab import weights
 from bpnet.memory import require
 from bpnet.paths import shown
 from bpnet.report import forecast, modelfile, outdir
@@ -204,8 +205,15 @@ class Model:
                           "network extrapolates there", stacklevel=2)
 
 
-def load_model(path: str | Path) -> Model:
-    """Read a saved model (``model_<name>.npz``); a bad file raises InputError."""
+def load_model(path: str | Path, *, transfer: list[str] | None = None,
+               inputs: list[str] | None = None) -> Model:
+    """Read a saved model (``model_<name>.npz``), or a network saved from MATLAB (a ``.mat``
+    of IW1_1, b1, LW2_1, ... and processing settings, docs/semantics.md §16.6: ``transfer``
+    and ``inputs`` override its transfer function names and input column names); a bad file
+    raises InputError."""
+    if str(path).lower().endswith(".mat"):
+        net, xs, ys, meta = weights.read(path, transfer, inputs)
+        return Model(net, xs, ys, meta, str(path))
     net, xs, ys, meta = modelfile.load(path)
     outdir.check_run_file(path)
     return Model(net, xs, ys, meta, str(path))

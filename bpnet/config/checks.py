@@ -217,13 +217,17 @@ def resolve_paths(cfg: Config, base: Path, where: str, out_dir: str | None,
 
     data = dataclasses.replace(cfg.data, path=resolve("data.path", cfg.data.path, "data"),
                                test_path=resolve("data.test_path", cfg.data.test_path, "data"))
+    if data.layout is not None and not data.path.lower().endswith(".mat"):
+        raise InputError(f"{where}: data.layout: is for a .mat file's variables (one sample "
+                         "per column or per row); a text file has one sample per row")
     models = {}
     for name, m in cfg.models.items():
         init = m.init
         if init not in ("nguyen-widrow", "uniform"):
-            if not init.endswith(".npz"):
-                raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform "
-                                 f"or the path of a saved model .npz, got {init!r}")
+            if not init.endswith((".npz", ".mat")):
+                raise InputError(f"{where}: models.{name}.init: expected nguyen-widrow, uniform, "
+                                 f"the path of a saved model .npz or of MATLAB weights .mat, "
+                                 f"got {init!r}")
             init = resolve(f"models.{name}.init", init, "model")
         models[name] = dataclasses.replace(m, init=init)
     if out_dir is not None:

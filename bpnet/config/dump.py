@@ -54,7 +54,7 @@ def portable_config(cfg: Config, out: Path) -> dict:
     if raw["data"]["test_path"]:
         raw["data"]["test_path"] = relative_to(raw["data"]["test_path"], out)
     for m in raw["models"].values():
-        if m["init"].endswith(".npz"):
+        if m["init"].endswith((".npz", ".mat")):
             m["init"] = relative_to(m["init"], out)
     raw["output"]["dir"] = "."
     return raw

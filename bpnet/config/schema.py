@@ -118,6 +118,8 @@ class DataConfig:
     # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md §17)
     exog: dict[str, tuple[int, ...]] = field(default_factory=dict, metadata={"parse": _exog})
     exog_transform: TransformConfig = field(default_factory=TransformConfig)
+    # a .mat file's orientation: one sample per column (MATLAB's, the default) or per row
+    layout: str | None = field(default=None, metadata=choice("columns", "rows"))
 
 
 def _split_part(span: str):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bpnet.config import Config, SplitConfig
-from bpnet.data import scaling
+from bpnet.data import matfile, scaling
 from bpnet.data.division import PARTS, divide, part_sizes
 from bpnet.data.missing import MissingReport
 from bpnet.data.samples import Samples, Series, build_samples, delays_text, first_time
@@ -100,8 +100,10 @@ class Dataset:
 
 def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     """Read the data named by the config, build and divide the samples, fit the scaling."""
+    table = read_data(cfg.data.path, cfg.data)
+    # a .mat file's variables, named in the config, become the columns of the table
+    cfg = dataclasses.replace(cfg, data=matfile.expand(cfg.data, table))
     d = cfg.data
-    table = read_data(d.path, d)
     s = build_samples(d, table)
     reports = [s.missing]
     if d.series is not None:
@@ -129,6 +131,10 @@ def resolved(cfg: Config, data: Dataset) -> Config:
     """``cfg`` with the data settings the data decided: the seasonal period of a series
     (``data.period`` not given: from its time step), as config.yaml records them."""
     if data.series is None:
+        if matfile.is_mat(cfg.data.path):   # the columns of the variables the config names
+            targets = cfg.data.targets if data.classes is not None else data.target_names
+            cfg = dataclasses.replace(cfg, data=dataclasses.replace(
+                cfg.data, inputs=tuple(data.feature_names), targets=tuple(targets)))
         return cfg
     return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data,
                                                              period=data.series.period))

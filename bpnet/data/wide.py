@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpnet.config import DataConfig
+from bpnet.data.matfile import is_mat, read_mat_table
 from bpnet.data.table import Table, read_table, to_number
 from bpnet.errors import InputError
 
@@ -28,7 +29,9 @@ class LongTable(Table):
 
 def read_data(path: str, d: DataConfig) -> Table:
     """The table of a data file as ``d`` says: its delimiter, decimal mark and encoding, and
-    with ``d.wide`` the wide table read long."""
+    with ``d.wide`` the wide table read long; a .mat file's variables (bpnet.data.matfile)."""
+    if is_mat(path):
+        return read_mat_table(path, d)
     table = read_table(path, d.delimiter, d.decimal, d.encoding)
     return to_long(table, d) if d.wide is not None else table
 

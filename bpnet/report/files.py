@@ -185,7 +185,7 @@ def input_files(cfg: Config, config_path: str | Path | None = None) -> dict[str,
     if cfg.data.test_path:
         inputs[cfg.data.test_path] = "the test file (data.test_path)"
     for name, m in cfg.models.items():
-        if m.init.endswith(".npz"):
+        if m.init.endswith((".npz", ".mat")):
             inputs[m.init] = f"the model file of models.{name}.init"
     return inputs
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from bpnet.config import Config, ModelConfig
 from bpnet.data import Dataset
+from bpnet.matlab import weights
 from bpnet.memory import network_values, require
 from bpnet.nets import initializers, registry
 from bpnet.nets.perform import crossentropy
@@ -29,9 +30,13 @@ from bpnet.workers import exit_with_parent
 
 
 def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Generator) -> None:
-    """Nguyen-Widrow, uniform, or the weights of a saved model (``init`` ends in .npz)."""
+    """Nguyen-Widrow, uniform, or the weights of a saved model (``init`` ends in .npz) or of
+    MATLAB (.mat)."""
     if model_cfg.init.endswith(".npz"):
         initializers.load_weights(net.params, model_cfg.init)
+        return
+    if model_cfg.init.endswith(".mat"):   # MATLAB's weights (docs/semantics.md §16.6)
+        weights.load_into(net.params, net.kind, model_cfg.init)
         return
     X = data.scaled("train")[0]
     x_range = np.column_stack([X.min(axis=0), X.max(axis=0)])
