@@ -60,10 +60,11 @@ def test_status_epochs_increase_then_stop_training_is_the_first_ctrl_c(long_run,
 def test_no_token_no_answer(long_run):
     run = long_run
     run.wait_for(lambda s: s["stage"] == "training")
+    wrong = ("y" if run.token[0] == "x" else "x") + run.token[1:]
     for path, method in (("/", "GET"), ("/status", "GET"), ("/stop", "POST"),
                          ("/view.js", "GET"), ("/view.css", "GET"), ("/files/fit.png", "GET")):
         assert run.request(path, method, token=None)[0] == 403, path
-        assert run.request(path, method, token="x" + run.token[1:])[0] == 403, path
+        assert run.request(path, method, token=wrong)[0] == 403, path
     assert run.status()["stage"] == "training" and not run.status()["stop_requested"]
     code, page = run.request("/")
     assert code == 200 and b"Stop Training" in page
@@ -119,7 +120,7 @@ def test_final_state_stays_with_stop_reasons_and_pictures(tmp_path):
 
 def test_several_runs_in_worker_processes_each_have_their_bars(tmp_path):
     run = ViewRun(CONFIG, "--out", str(tmp_path / "out"), "--set", "runs=2", "--set",
-                  "train.epochs=300", "--set", "models={bp: {type: feedforward, hidden: [4]}}",
+                  "train.epochs=200", "--set", "models={bp: {type: feedforward, hidden: [4]}}",
                   "--jobs", "2", "--quiet", "--no-plots")
     try:
         seen = run.wait_for(lambda s: s["models"] and
@@ -128,8 +129,8 @@ def test_several_runs_in_worker_processes_each_have_their_bars(tmp_path):
         end = run.wait_for(lambda s: s["exit_status"] is not None)
         for r in (1, 2):
             t = training(end, "bp", r)
-            assert t["stop_reason"] == "Maximum epoch reached." and t["epoch"] == 300
-            assert len(t["curve"]["epoch"]) == 301 and t["curve"]["epoch"][-1] == 300
+            assert t["stop_reason"] == "Maximum epoch reached." and t["epoch"] == 200
+            assert t["curve"]["epoch"] == list(range(201))   # every row came through
     finally:
         code, _, err = run.finish()
     assert code == 0, err
@@ -146,3 +147,20 @@ def test_a_port_in_use_is_one_error_line(tmp_path):
     assert code == 2
     one_error_line(err, f"--view-port {port}: cannot serve the page there")
     assert not (tmp_path / "out" / "metrics.json").exists()
+
+
+def test_stop_training_stops_the_runs_in_worker_processes(tmp_path):
+    run = ViewRun(CONFIG, "--out", str(tmp_path / "out"), "--set", "runs=2", *LONG,
+                  "--jobs", "2")
+    try:
+        run.wait_for(lambda s: s["models"] and all(
+            t.get("epoch", 0) > 0 for t in s["models"][0]["trainings"]))
+        assert run.request("/stop", "POST")[0] == 200
+        end = run.wait_for(lambda s: s["exit_status"] is not None)
+        assert [t["stop_reason"] for t in end["models"][0]["trainings"]] == ["User stop."] * 2
+        assert all(t["state"] == "waiting" for t in end["models"][1]["trainings"])
+    finally:
+        code, _, err = run.finish()
+    assert code == 130, err
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert metrics["models"]["bp"]["stop_reason"] == "User stop."

@@ -24,7 +24,7 @@ from bpnet.memory import network_values
 EPOCH, PERF, VPERF, TPERF, GRADIENT, VAL_FAIL = range(6)
 RULE = 7
 # the most points of a curve sent in one status (every k-th epoch beyond that)
-CURVE_POINTS = 400
+CURVE_POINTS = 250
 _ZERO_LIMIT_DECADES = 10.0
 
 
@@ -52,9 +52,9 @@ def decades_frac(value: float, start: float, limit: float) -> float | None:
     return min(max(frac, 0.0), 1.0)
 
 
-def _bar(name: str, value, limit, frac: float | None, scale: str = "linear") -> dict:
-    return {"name": name, "value": _finite(value), "limit": _finite(limit), "frac": frac,
-            "scale": scale}
+def _bar(name: str, start, value, limit, frac: float | None, scale: str = "linear") -> dict:
+    return {"name": name, "start": _finite(start), "value": _finite(value),
+            "limit": _finite(limit), "frac": frac, "scale": scale}
 
 
 class Training:
@@ -120,8 +120,9 @@ def curve(rows: list[tuple], best: int) -> dict:
     if best % step and best < len(rows):
         picked.append(rows[best])
         picked.sort(key=lambda r: r[EPOCH])
+    isfinite = math.isfinite
     return {"epoch": [r[EPOCH] for r in picked],
-            **{name: [_finite(r[i]) for r in picked]
+            **{name: [r[i] if isfinite(r[i]) else None for r in picked]
                for name, i in (("train", PERF), ("val", VPERF), ("test", TPERF))}}
 
 
@@ -153,24 +154,24 @@ class ModelState:
         tc = self.cfg.train
         rule = dict(zip(columns, last[RULE]))
         rule0 = dict(zip(columns, first[RULE]))
-        bars = [_bar("Epoch", last[EPOCH], tc.epochs, linear_frac(last[EPOCH], tc.epochs)),
-                _bar("Time", elapsed, tc.time, linear_frac(elapsed, tc.time)),
-                _bar("Performance", last[PERF], tc.goal,
+        bars = [_bar("Epoch", 0, last[EPOCH], tc.epochs, linear_frac(last[EPOCH], tc.epochs)),
+                _bar("Time", 0, elapsed, tc.time, linear_frac(elapsed, tc.time)),
+                _bar("Performance", first[PERF], last[PERF], tc.goal,
                      decades_frac(last[PERF], first[PERF], tc.goal), "log"),
-                _bar("Gradient", last[GRADIENT], tc.min_grad,
+                _bar("Gradient", first[GRADIENT], last[GRADIENT], tc.min_grad,
                      decades_frac(last[GRADIENT], first[GRADIENT], tc.min_grad), "log")]
         if "mu" in rule:
-            bars.append(_bar("Mu", rule["mu"], tc.mu_max,
+            bars.append(_bar("Mu", rule0["mu"], rule["mu"], tc.mu_max,
                              decades_frac(rule["mu"], rule0["mu"], tc.mu_max), "log"))
         if "gamk" in rule:
             weights = network_values(self.cfg.type, self.sizes)
-            bars.append(_bar("Effective # Param", rule["gamk"], weights,
+            bars.append(_bar("Effective # Param", 0, rule["gamk"], weights,
                              linear_frac(rule["gamk"], weights)))
-            bars.append(_bar("Sum Squared Param", rule["ssX"], None, None))
+            bars.append(_bar("Sum Squared Param", rule0["ssX"], rule["ssX"], None, None))
         if "lr" in rule and math.isfinite(rule["lr"]):
-            bars.append(_bar("Learning rate", rule["lr"], None, None))
+            bars.append(_bar("Learning rate", rule0["lr"], rule["lr"], None, None))
         if self.has_val and tc.max_fail > 0:
-            bars.append(_bar("Validation Checks", last[VAL_FAIL], tc.max_fail,
+            bars.append(_bar("Validation Checks", 0, last[VAL_FAIL], tc.max_fail,
                              linear_frac(last[VAL_FAIL], tc.max_fail)))
         return bars
 

@@ -55,9 +55,10 @@ function diagram(layers) {
     const inside = layer.kind ? `${layer.kind}` : io && i === 0 ? "" : "W  b";
     root.append(svg("text", {x: x + box / 2, y: 36}, inside));
     if (layer.transfer) root.append(svg("text", {x: x + box / 2, y: 56}, layer.transfer));
-    root.append(svg("text", {class: "size", x: x + box / 2, y: 86}, String(layer.size)));
-    if (layer.kind) {   // the state fed back: a loop over the box
-      root.append(svg("path", {d: `M${x + box - 18} 14 v-6 h-${box - 36} v6`}));
+    root.append(svg("text", {class: "size", x: x + box / 2, y: 92}, String(layer.size)));
+    if (layer.kind) {   // the state fed back: a loop under the box, into its left side
+      root.append(svg("path", {d: `M${x + box - 18} 70 v8 h-${box - 36} v-8`}));
+      root.append(svg("path", {d: `M${x + 14} 75 L${x + 18} 70 L${x + 22} 75`}));
     }
     if (i > 0) {
       const x0 = x - gap;
@@ -84,8 +85,10 @@ function modelSection(model) {
 
 function trainingBlock(model, t, several) {
   const block = el("div", {class: "training", "data-run": t.run});
-  const title = several ? `Run ${t.run} (seed ${t.seed})` : "";
-  block.append(el("div", {class: "title"}, title), el("div", {class: "done-line"}),
+  const title = el("div", {class: "title"}, several ? `Run ${t.run} (seed ${t.seed})` : "");
+  // with several runs a finished one shows one line; a click on its title opens it again
+  title.addEventListener("click", () => { block.dataset.open = block.dataset.open ? "" : "1"; });
+  block.append(title, el("div", {class: "done-line"}),
                el("table", {class: "bars"}), el("canvas", {class: "curve", width: 540,
                height: 220}), el("div", {class: "reason"}));
   return block;
@@ -107,6 +110,7 @@ function updateBars(table, bars) {
     row.querySelector(".bar").classList.toggle("none", b.frac === null);
     row.querySelector(".fill").style.width = `${100 * (b.frac || 0)}%`;
     row.querySelector(".value").textContent = fmt(b.value);
+    row.querySelector(".start").textContent = b.start === null ? "" : fmt(b.start);
     row.querySelector(".limit").textContent = b.limit === null && b.frac === null &&
       !time ? "" : fmt(b.limit);
   }
@@ -164,16 +168,18 @@ function drawCurve(canvas, curve, best, perform) {
   }
 }
 
-function pictureLinks(names) {
+function pictureLinks(names, ofRun) {
   return names.map(name => {
     const kind = name.replace(/\.png$/, "").split("_")[0];
+    const label = (PICTURE_NAMES[kind] || name) + (ofRun && kind === "errors" ?
+                                                   " (every model)" : "");
     return el("a", {href: `files/${encodeURIComponent(name)}${TOKEN}`, target: "_blank",
-                    rel: "noopener"}, PICTURE_NAMES[kind] || name);
+                    rel: "noopener"}, label);
   });
 }
 
 function updateTraining(block, model, t, several) {
-  const open = !several || t.state === "training";
+  const open = !several || t.state === "training" || (t.state === "done" && block.dataset.open);
   block.querySelector(".bars").hidden = !open || !t.bars;
   block.querySelector(".curve").hidden = !open || !t.curve;
   const line = block.querySelector(".done-line");
@@ -215,7 +221,9 @@ function render(s) {
     ` \u2192 ${s.out}`;
   for (const model of s.models) updateModel(model, s.runs > 1);
   const pics = document.getElementById("pictures");
-  if (s.pictures.length && !pics.childElementCount) pics.append(...pictureLinks(s.pictures));
+  if (s.pictures.length && !pics.childElementCount) {
+    pics.append(...pictureLinks(s.pictures, true));
+  }
   const stop = document.getElementById("stop");
   stop.disabled = s.stage !== "training" || s.stop_requested;
   let stage = STAGES[s.stage] || s.stage;
