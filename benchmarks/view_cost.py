@@ -4,12 +4,14 @@
     python benchmarks/view_cost.py --repeat 9 --config configs/passengers_rules2.yaml
 
 "with the page" is what ``run.py CONFIG --view`` does while a browser shows the page: every
-training watched, the page's server running on its thread, and a client polling ``/status``
-four times a second (as the page does) for the whole run. "without" trains the same config
-untouched. The two alternate, ``--repeat`` times each, in this process (no interpreter start
-in the figures); the figure is the sum of every model's training seconds (the loops' own
-clock). The minimum is the cost on an idle machine, the median what a user sees. Never
-asserted in a test: timings belong to the machine.
+training watched, the page's server running on its thread, and a client in another process
+(as the browser is) polling ``/status`` four times a second, as the page does, for the whole
+run. "without" trains the same config untouched. The two alternate, ``--repeat`` times each,
+in this process (no interpreter start in the figures). Two figures: the sum of every model's
+training seconds (the loops' own clock, wall time), and the CPU seconds this process spent
+on the whole run (training, and with the page the server's answers too: on a busy machine
+the steadier of the two). The minimum is the cost on an idle machine, the median what a user
+sees. Never asserted in a test: timings belong to the machine.
 """
 from __future__ import annotations
 
@@ -17,10 +19,10 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
-import urllib.request
+import time
 from pathlib import Path
 
 import numpy as np
@@ -33,35 +35,42 @@ from bpnet.data import dataset  # noqa: E402
 from bpnet.view.server import ViewServer  # noqa: E402
 from bpnet.view.state import RunState  # noqa: E402
 
-POLL_EVERY = 0.25   # seconds, as the page (bpnet/view/page/view.js)
+# the browser: polls the page's data four times a second (bpnet/view/page/view.js) until its
+# standard input closes, then prints how many answers it had
+POLLER = """
+import sys, threading, time, urllib.request
+stop, answers = threading.Event(), 0
+threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+while not stop.wait(0.25):
+    with urllib.request.urlopen(sys.argv[1], timeout=10) as r:
+        r.read()
+    answers += 1
+print(answers)
+"""
 
 
-def _poll(url: str, done: threading.Event, answers: list[int]) -> None:
-    while not done.wait(POLL_EVERY):
-        with urllib.request.urlopen(url, timeout=10) as r:
-            answers.append(len(r.read()))
-
-
-def train_seconds(cfg, data, view: bool) -> tuple[float, int]:
-    """(every model's training seconds summed, how many /status answers were polled)."""
+def run_once(cfg, data, view: bool) -> tuple[float, float, int]:
+    """(every model's training seconds summed, this process's CPU seconds, how many /status
+    answers the poller had)."""
     if not view:
+        cpu = time.process_time()
         result = api.execute(cfg, data, write=False, jobs=1)
-        return sum(r.train.seconds for r in result.results), 0
+        return sum(r.train.seconds for r in result.results), time.process_time() - cpu, 0
     state = RunState("bench", "-")
     state.configure(cfg, data.X.shape[1], data.Y.shape[1], "val" in data.index)
     with tempfile.TemporaryDirectory() as tmp:
         server = ViewServer(state, Path(tmp), lambda: False).start()
-        done, answers = threading.Event(), []
-        poller = threading.Thread(target=_poll, args=(server.url.replace("/?", "/status?"),
-                                                      done, answers))
-        poller.start()
+        poller = subprocess.Popen([sys.executable, "-c", POLLER,
+                                   server.url.replace("/?", "/status?")],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
+            cpu = time.process_time()
             result = api.execute(cfg, data, write=False, jobs=1, watching=state.watch)
+            cpu = time.process_time() - cpu
         finally:
-            done.set()
-            poller.join()
+            answers = int(poller.communicate("")[0] or 0)
             server.close()
-    return sum(r.train.seconds for r in result.results), len(answers)
+    return sum(r.train.seconds for r in result.results), cpu, answers
 
 
 def main() -> int:
@@ -76,22 +85,23 @@ def main() -> int:
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load average {load:.2f} at the start; {Path(args.config).name}, "
           f"{args.repeat} runs of each, alternating\n")
-    times: dict[bool, list[float]] = {False: [], True: []}
-    polls = []
+    runs: dict[bool, list[tuple[float, float, int]]] = {False: [], True: []}
     for _ in range(args.repeat):
         for view in (False, True):
-            seconds, answers = train_seconds(cfg, data, view)
-            times[view].append(seconds)
-            polls += [answers] if view else []
-    rows = [(view, min(t), statistics.median(t)) for view, t in times.items()]
-    print("| training seconds | min | median |")
-    print("| ---------------- | --- | ------ |")
-    for view, lo, mid in rows:
-        print(f"| {'with the page' if view else 'without':<16} | {lo:.3f} | {mid:.3f} |")
-    base, watched = rows[0], rows[1]
-    print(f"\ncost of the page: {100 * (watched[1] / base[1] - 1):+.1f} % (min), "
-          f"{100 * (watched[2] / base[2] - 1):+.1f} % (median); {min(polls)}-{max(polls)} "
-          "/status answers per watched run")
+            runs[view].append(run_once(cfg, data, view))
+    print("| run           | training s min | median | CPU s min | median |")
+    print("| ------------- | -------------- | ------ | --------- | ------ |")
+    figures = {}
+    for view, rs in runs.items():
+        wall, cpu = [r[0] for r in rs], [r[1] for r in rs]
+        figures[view] = (min(wall), statistics.median(wall), min(cpu), statistics.median(cpu))
+        print(f"| {'with the page' if view else 'without':<13} | {figures[view][0]:14.3f} | "
+              f"{figures[view][1]:6.3f} | {figures[view][2]:9.3f} | {figures[view][3]:6.3f} |")
+    cost = [100 * (w / b - 1) for w, b in zip(figures[True], figures[False])]
+    polls = [r[2] for r in runs[True]]
+    print(f"\ncost of the page: training seconds {cost[0]:+.1f} % (min), {cost[1]:+.1f} % "
+          f"(median); CPU seconds {cost[2]:+.1f} % (min), {cost[3]:+.1f} % (median); "
+          f"{min(polls)}-{max(polls)} /status answers per watched run")
     return 0
 
 

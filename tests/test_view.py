@@ -45,7 +45,7 @@ def test_status_epochs_increase_then_stop_training_is_the_first_ctrl_c(long_run,
     assert code == 200 and json.loads(body) == {"stopping": True}
     end = run.wait_for(lambda s: s["exit_status"] is not None)
     assert training(end, "bp")["stop_reason"] == "User stop."
-    assert training(end, "elman")["state"] == "waiting"   # no other model starts
+    assert training(end, "elman")["state"] == "not trained"   # no other model starts
     assert end["exit_status"] == 130 and end["stop_requested"]
     assert run.request("/stop", "POST")[0] == 409          # nothing left to stop
     code, out, err = run.finish()
@@ -158,7 +158,7 @@ def test_stop_training_stops_the_runs_in_worker_processes(tmp_path):
         assert run.request("/stop", "POST")[0] == 200
         end = run.wait_for(lambda s: s["exit_status"] is not None)
         assert [t["stop_reason"] for t in end["models"][0]["trainings"]] == ["User stop."] * 2
-        assert all(t["state"] == "waiting" for t in end["models"][1]["trainings"])
+        assert all(t["state"] == "not trained" for t in end["models"][1]["trainings"])
     finally:
         code, _, err = run.finish()
     assert code == 130, err

@@ -71,8 +71,7 @@ class Session:
         wrote nothing)."""
         if files:
             self.state.written(files)
-        self.state.exit_status = exit_status
-        self.state.stage = "done"
+        self.state.ended(exit_status)
 
 
 def wait_for_enter(prompt: str) -> None:

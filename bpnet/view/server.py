@@ -56,7 +56,7 @@ class ViewServer:
                  port: int = 0) -> None:
         self.state, self.folder, self.stop = state, Path(folder), stop
         self.token = secrets.token_urlsafe(24)
-        self.httpd = _Server((HOST, port), _handler(self))
+        self.httpd = _Server((HOST, port), type("Handler", (_Handler,), {"view": self}))
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": 0.2}, daemon=True)
 
@@ -93,58 +93,60 @@ class ViewServer:
             return None
 
 
-def _handler(server: ViewServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "bpnet-view"
-        sys_version = ""
+class _Handler(BaseHTTPRequestHandler):
+    """The answers of one ViewServer (``view``), one request per thread."""
 
-        def log_message(self, format, *args) -> None:   # the console belongs to the run
-            pass
+    view: ViewServer
+    protocol_version = "HTTP/1.1"   # a browser keeps its connection for the next poll
+    server_version = "bpnet-view"
+    sys_version = ""
 
-        def _send(self, code: int, body: bytes, kind: str = "text/plain") -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", kind + ("; charset=utf-8" if "text" in kind
-                                                     or "json" in kind else ""))
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in _SECURITY.items():
-                self.send_header(key, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+    def log_message(self, format, *args) -> None:   # the console belongs to the run
+        pass
 
-        def _checked(self) -> str | None:
-            """The request's path, or None once it has been refused."""
-            url = urlsplit(self.path)
-            if not server.allowed(parse_qs(url.query)):
-                self._send(403, b"forbidden: this page needs the address bpnet printed, "
-                           b"with its token\n")
-                return None
-            return url.path
+    def _send(self, code: int, body: bytes, kind: str = "text/plain") -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind + ("; charset=utf-8" if "text" in kind
+                                                 or "json" in kind else ""))
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in _SECURITY.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-        def do_GET(self) -> None:
-            path = self._checked()
-            if path is None:
-                return
-            if path in _PAGE_FILES:
-                name, kind = _PAGE_FILES[path]
-                self._send(200, _page_file(name, server.token), kind)
-            elif path == "/status":
-                body = json.dumps(server.state.status(), allow_nan=False).encode()
-                self._send(200, body, "application/json")
-            elif path.startswith("/files/") and \
-                    (png := server.picture(path[len("/files/"):])) is not None:
-                self._send(200, png, "image/png")
-            else:
-                self._send(404, b"not found\n")
+    def _checked(self) -> str | None:
+        """The request's path, or None once it has been refused."""
+        url = urlsplit(self.path)
+        if not self.view.allowed(parse_qs(url.query)):
+            self._send(403, b"forbidden: this page needs the address bpnet printed, "
+                       b"with its token\n")
+            return None
+        return url.path
 
-        def do_POST(self) -> None:
-            path = self._checked()
-            if path is None:
-                return
-            if path != "/stop":
-                self._send(404, b"not found\n")
-            elif server.stop():
-                self._send(200, b'{"stopping": true}', "application/json")
-            else:
-                self._send(409, b'{"stopping": false}', "application/json")
-    return Handler
+    def do_GET(self) -> None:
+        path = self._checked()
+        if path is None:
+            return
+        if path in _PAGE_FILES:
+            name, kind = _PAGE_FILES[path]
+            self._send(200, _page_file(name, self.view.token), kind)
+        elif path == "/status":
+            body = json.dumps(self.view.state.status(), allow_nan=False).encode()
+            self._send(200, body, "application/json")
+        elif path.startswith("/files/") and \
+                (png := self.view.picture(path[len("/files/"):])) is not None:
+            self._send(200, png, "image/png")
+        else:
+            self._send(404, b"not found\n")
+
+    def do_POST(self) -> None:
+        path = self._checked()
+        if path is None:
+            return
+        if path != "/stop":
+            self._send(404, b"not found\n")
+        elif self.view.stop():
+            self._send(200, b'{"stopping": true}', "application/json")
+        else:
+            self._send(409, b'{"stopping": false}', "application/json")

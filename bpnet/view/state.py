@@ -68,6 +68,8 @@ class Training:
         self.outcome: tuple[str, int, float] | None = None
         self._best = (0, math.inf)    # (epoch, its value) of the rows looked at so far
         self._looked = 0
+        self.run_ended = False
+        self._final: dict | None = None   # the status of a finished training never changes
 
     def started(self, rows: list[tuple], columns: tuple[str, ...], start: float) -> None:
         self.columns, self.start = columns, start
@@ -80,7 +82,9 @@ class Training:
     def state(self) -> str:
         if self.outcome is not None:
             return "done"
-        return "waiting" if self.rows is None else "training"
+        if self.rows is None:   # a stop skips the trainings not started yet
+            return "not trained" if self.run_ended else "waiting"
+        return "training"
 
     def best_epoch(self, rows: list[tuple], has_val: bool) -> int:
         """The loop's best epoch so far: the first of lowest val perf (training perf without
@@ -95,6 +99,8 @@ class Training:
 
     def status(self, model: ModelState) -> dict:
         """This training as ``/status`` gives it."""
+        if self._final is not None:
+            return self._final
         out = {"run": self.run, "seed": self.seed, "state": self.state}
         if self.rows is None or not self.rows:
             return out
@@ -105,6 +111,8 @@ class Training:
         out.update(epoch=last[EPOCH], elapsed=elapsed, best_epoch=best,
                    bars=model.bars(rows[0], last, elapsed, self.columns),
                    curve=curve(rows, best), stop_reason=self.outcome and self.outcome[0])
+        if self.outcome is not None and len(rows) == len(self.rows):
+            self._final = out
         return out
 
 
@@ -207,6 +215,14 @@ class RunState:
     def watch(self, name: str, seed: int) -> Training:
         """The Watch of model ``name``'s training from ``seed``."""
         return self.models[name].trainings[seed]
+
+    def ended(self, exit_status: int) -> None:
+        """The run is over, with ``exit_status``."""
+        for m in self.models.values():
+            for t in m.trainings.values():
+                t.run_ended = True
+        self.exit_status = exit_status
+        self.stage = "done"
 
     def written(self, files: list[str]) -> None:
         """The run's files are in the output folder: its pictures can be shown."""

@@ -183,7 +183,8 @@ function updateTraining(block, model, t, several) {
   block.querySelector(".bars").hidden = !open || !t.bars;
   block.querySelector(".curve").hidden = !open || !t.curve;
   const line = block.querySelector(".done-line");
-  line.textContent = t.state === "waiting" ? "waiting" : !open && t.state === "done" ?
+  const idle = t.state === "waiting" || t.state === "not trained";
+  line.textContent = idle ? t.state : !open && t.state === "done" ?
     `${t.epoch} epochs, best epoch ${t.best_epoch}: ${t.stop_reason}` : "";
   block.querySelector(".reason").textContent = open && t.stop_reason ? t.stop_reason : "";
   if (open && t.bars) updateBars(block.querySelector(".bars"), t.bars);
