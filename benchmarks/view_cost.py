@@ -11,7 +11,9 @@ in this process (no interpreter start in the figures). Two figures: the sum of e
 training seconds (the loops' own clock, wall time), and the CPU seconds this process spent
 on the whole run (training, and with the page the server's answers too: on a busy machine
 the steadier of the two). The minimum is the cost on an idle machine, the median what a user
-sees. Never asserted in a test: timings belong to the machine.
+sees. Last, what one answer costs, whatever the load: the CPU this process spends answering
+``/status`` 200 times (the demo's two models trained), as the share of one core that four
+answers a second take. Never asserted in a test: timings belong to the machine.
 """
 from __future__ import annotations
 
@@ -73,6 +75,22 @@ def run_once(cfg, data, view: bool) -> tuple[float, float, int]:
     return sum(r.train.seconds for r in result.results), cpu, answers
 
 
+def answer_cpu(cfg, data, answers: int = 200) -> float:
+    """CPU seconds this process spends on one /status answer of the run ``cfg``, trained."""
+    state = RunState("bench", "-")
+    state.configure(cfg, data.X.shape[1], data.Y.shape[1], "val" in data.index)
+    api.execute(cfg, data, write=False, jobs=1, watching=state.watch)
+    server = ViewServer(state, Path(tempfile.gettempdir()), lambda: False).start()
+    client = ("import sys, urllib.request\nfor _ in range(int(sys.argv[2])):\n"
+              "    urllib.request.urlopen(sys.argv[1]).read()")
+    cpu = time.process_time()
+    subprocess.run([sys.executable, "-c", client, server.url.replace("/?", "/status?"),
+                    str(answers)], check=True)
+    cpu = time.process_time() - cpu
+    server.close()
+    return cpu / answers
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default=str(ROOT / "configs" / "passengers.yaml"))
@@ -102,6 +120,9 @@ def main() -> int:
     print(f"\ncost of the page: training seconds {cost[0]:+.1f} % (min), {cost[1]:+.1f} % "
           f"(median); CPU seconds {cost[2]:+.1f} % (min), {cost[3]:+.1f} % (median); "
           f"{min(polls)}-{max(polls)} /status answers per watched run")
+    per_answer = answer_cpu(cfg, data)
+    print(f"one /status answer: {1000 * per_answer:.2f} ms of CPU; four a second: "
+          f"{100 * 4 * per_answer:.1f} % of one core")
     return 0
 
 

@@ -223,7 +223,8 @@ def _run(args, signals: _Signals) -> int:
     if view is not None:
         from bpnet.view import wait_for_enter
         view.finish(folder.files, status)
-        wait_for_enter("view: the run has ended; the page shows it until you press Enter")
+        print("view: the run has ended; the page shows it until you press Enter", flush=True)
+        wait_for_enter()
     return status
 
 

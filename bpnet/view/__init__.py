@@ -74,12 +74,11 @@ class Session:
         self.state.ended(exit_status)
 
 
-def wait_for_enter(prompt: str) -> None:
-    """Print ``prompt`` and wait for Enter, the end of standard input, Ctrl-C or SIGTERM
-    (at once when standard input is closed or empty)."""
+def wait_for_enter() -> None:
+    """Wait for Enter, the end of standard input, Ctrl-C or SIGTERM (at once when standard
+    input is closed or at its end)."""
     if sys.stdin is None or sys.stdin.closed:
         return
-    print(prompt, flush=True)
     done = threading.Event()
 
     def read() -> None:
