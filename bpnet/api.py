@@ -170,13 +170,15 @@ def configure(config: str | os.PathLike | Mapping, values: Mapping[str, Any],
 def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             jobs: int | None = None, should_stop: Callable[[], bool] = never,
             write: bool = True, folder: RunFolder | None = None,
-            stage: Callable[..., None] | None = None) -> RunResult:
+            stage: Callable[..., None] | None = None,
+            watching: Callable | None = None) -> RunResult:
     """The compute and output stages of a run on loaded ``data``: train, score the baselines,
     warn once about zero targets, and (``write``) write every result file as one run into
     ``folder`` (the locked output folder; by default locked while writing). A stop
     (``should_stop``) leaves the models not trained yet without results or files.
     ``stage`` is told when training starts, ``stage("training")``, and when writing follows,
-    ``stage("writing", result)`` with the RunResult that is being written."""
+    ``stage("writing", result)`` with the RunResult that is being written.
+    ``watching(name, seed)`` gives the watcher of each training (:mod:`bpnet.train.watch`)."""
     early = write and cfg.output.plots and cfg.runs == 1
     # one run per model trains on one core: the drawing worker starts now, imports matplotlib
     # meanwhile and draws each model's pictures once it is trained (several runs fork their
@@ -197,7 +199,7 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
         # the baselines first: the last pictures (the fit) can start as training ends
         baselines = score_baselines(data, cfg.forecast.horizon)
         results = experiment.fit_models(cfg, data, progress, jobs, should_stop,
-                                        on_trained if early else None)
+                                        on_trained if early else None, watching)
         trained = {r.name for r in results}
         not_trained = {n: experiment.NOT_TRAINED for n in cfg.models if n not in trained}
         result = RunResult(cfg, data, results, baselines, [], not_trained)

@@ -1,7 +1,7 @@
 """The command line, in three forms:
 
     python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
-                         [--no-plots]
+                         [--no-plots] [--view [--view-port N] [--no-browser]]
     python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
     python run.py export MODEL.npz [--out mynet.m]
@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import warnings
 
 from bpnet.errors import InputError
@@ -30,6 +31,7 @@ from bpnet.train.stops import StopRequest
 from bpnet.version import __version__
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N] [--no-plots]
+                     [--view [--view-port N] [--no-browser]]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
@@ -56,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
                    "(default: one per core)")
     p.add_argument("--no-plots", action="store_true",
                    help="draw no pictures (the same as --set output.plots=false)")
+    p.add_argument("--view", action="store_true",
+                   help="watch the training in a web page served on this machine only "
+                   "(127.0.0.1), with a Stop Training button")
+    p.add_argument("--view-port", type=int, default=0, metavar="N",
+                   help="with --view: the page's port (default: a free one)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="with --view: print the page's address only, open no browser")
     p.add_argument("--version", action="version", version=f"bpnet {__version__}")
     return p
 
@@ -178,6 +187,10 @@ class _Signals:
 
     def __init__(self) -> None:
         self.stop = StopRequest()
+        self.stopped_by: str | None = None
+        # the page's Stop Training runs on another thread: it must not see training end
+        # between its look and its stop (reentrant: a signal may come while this is held)
+        self.lock = threading.RLock()
         self.training = False
         self.finished = False
         self.folder = None   # the outdir.RunFolder being written
@@ -191,18 +204,26 @@ class _Signals:
         self.received = self.received or signum
         if self.finished or (self.folder is not None and self.folder.committed):
             return
-        children = multiprocessing.active_children()
-        if self.training and not self.stop.is_set():
-            self.stop.set()
-            for child in children:
-                os.kill(child.pid, signal.SIGINT)
-            print(f"\n{signal.Signals(signum).name}: stopping training at the next epoch; "
-                  "the models not trained yet are skipped; press Ctrl-C again to abort",
-                  file=sys.stderr, flush=True)
+        if self.stop_training(signal.Signals(signum).name):
             return
-        for child in children:
+        for child in multiprocessing.active_children():
             child.kill()
         raise KeyboardInterrupt
+
+    def stop_training(self, by: str) -> bool:
+        """The first Ctrl-C during training, also the page's Stop Training (``by``: what
+        asked); -> whether training was stopped (False: not training, or stopping already)."""
+        with self.lock:
+            if not self.training or self.stop.is_set():
+                return False
+            self.stop.set()
+            self.stopped_by = by
+            self.received = self.received or signal.SIGINT   # the exit status of a stop
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGINT)
+        print(f"\n{by}: stopping training at the next epoch; the models not trained yet are "
+              "skipped; press Ctrl-C again to abort", file=sys.stderr, flush=True)
+        return True
 
 
 def _run(args, signals: _Signals) -> int:
@@ -215,20 +236,37 @@ def _run(args, signals: _Signals) -> int:
     files.check_outputs(cfg, args.config)
     with outdir.RunFolder(cfg.output.dir, keep=files.input_files(cfg, args.config)) as folder:
         signals.folder = folder
-        result = _compute(args, cfg, signals, folder)
+        view = _view(args, folder, signals) if args.view else None
+        result = _compute(args, cfg, signals, folder, view)
     signals.finished = True
     _summary(result, folder)
+    status = 0
     if signals.received:
         not_trained = result.not_trained
         skipped = f"; not trained: {', '.join(not_trained)}" if not_trained else ""
         what = f"training stopped{skipped}" if signals.stop.is_set() else \
             "received as the results were moved into place"
-        print(f"{signals.name}: {what}; exit status 130", file=sys.stderr)
-        return 130
-    return 0
+        print(f"{signals.stopped_by or signals.name}: {what}; exit status 130", file=sys.stderr)
+        status = 130
+    if view is not None:
+        from bpnet.view import wait_for_enter
+        view.finish(folder.files, status)
+        print("view: the run has ended; the page shows it until you press Enter", flush=True)
+        wait_for_enter()
+    return status
 
 
-def _compute(args, cfg, signals: _Signals, folder):
+def _view(args, folder, signals: _Signals):
+    """The live page (--view), its address printed and, unless --no-browser, opened."""
+    from bpnet.view import Session
+    view = Session(shown(args.config), folder.path,
+                   functools.partial(signals.stop_training, "Stop Training"), args.view_port)
+    opened = not args.no_browser and view.open_browser()
+    print(f"view: {view.url}{' (opened in the browser)' if opened else ''}", flush=True)
+    return view
+
+
+def _compute(args, cfg, signals: _Signals, folder, view=None):
     """The input and compute stages, then the output files written into the locked
     ``folder``: the data, every model trained (until a stop) and the baselines; -> the
     api.RunResult."""
@@ -246,6 +284,8 @@ def _compute(args, cfg, signals: _Signals, folder):
           f"inputs {', '.join(data.feature_names)}; {targets} {', '.join(data.target_names)}")
     for line in console.data_lines(data):
         print(line)
+    if view is not None:
+        view.configure(cfg, data.X.shape[1], data.Y.shape[1], "val" in data.index)
     def progress(name: str):
         t = cfg.models[name].train
         if args.quiet or t.show == 0:
@@ -258,12 +298,15 @@ def _compute(args, cfg, signals: _Signals, folder):
     unwritten = []
 
     def stage(name: str, result=None) -> None:
-        signals.training = name == "training"   # a signal stops training, aborts the rest
+        with signals.lock:
+            signals.training = name == "training"   # a signal stops training, aborts the rest
         unwritten.append(result)
+        if view is not None:
+            view.stage(name)
 
     try:
         return api.execute(cfg, data, progress, args.jobs, signals.stop.is_set, folder=folder,
-                           stage=stage)
+                           stage=stage, watching=view.watch if view else None)
     except KeyboardInterrupt:
         if not folder.committed:
             raise

@@ -8,6 +8,7 @@ is a model's :class:`~bpnet.config.load.ModelConfig`.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from bpnet.report.scores import ModelResult, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective, regularised
 from bpnet.train.stops import USER_STOP, StopRequest, never
+from bpnet.train.watch import Receiver, Relay, Watch, Watching
 from bpnet.workers import exit_with_parent
 
 
@@ -85,11 +87,13 @@ def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
 
 def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
               progress: training.Progress | None = None, horizon=None,
-              should_stop: Callable[[], bool] = never) -> ModelResult:
+              should_stop: Callable[[], bool] = never, watch: Watch | None = None
+              ) -> ModelResult:
     """Build, initialise from ``seed``, train and score one model (with ``horizon``, also
     its recursive forecast of the test part: "test" or a number of steps).
 
-    ``should_stop()`` true ends training at the next epoch with "User stop.".
+    ``should_stop()`` true ends training at the next epoch with "User stop."; ``watch``
+    watches the training (:mod:`bpnet.train.watch`).
     """
     data = data.for_model(model_cfg.exog)
     net = registry.from_config(model_cfg, data.X.shape[1], data.Y.shape[1])
@@ -101,7 +105,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
     result = training.train(obj, net.theta.copy(), model_cfg.train,
                             make_val_test_perf(net, data, r, obj),
                             has_val="val" in data.index, progress=progress,
-                            should_stop=should_stop)
+                            should_stop=should_stop, watch=watch)
     return score_model(name, model_cfg, net, data, result, seed, horizon)
 
 
@@ -109,7 +113,8 @@ def fit_models(cfg: Config, data: Dataset,
                progress: Callable[[str], training.Progress | None] | None = None,
                jobs: int | None = None,
                should_stop: Callable[[], bool] = never,
-               trained: Callable[[ModelResult], None] | None = None) -> list[ModelResult]:
+               trained: Callable[[ModelResult], None] | None = None,
+               watching: Watching | None = None) -> list[ModelResult]:
     """Train every model ``cfg.runs`` times, from seeds seed, seed + 1, ...; keep the best run.
 
     The best run has the lowest val mse (training mse without a val part), as MATLAB users pick
@@ -121,7 +126,8 @@ def fit_models(cfg: Config, data: Dataset,
     is asked for, the run being trained ends with "User stop." and no other run starts: the
     result lists only the models with at least one run (:data:`NOT_TRAINED` the others).
     ``trained(result)`` is called as each model of a single run is trained (the output stage
-    starts drawing its pictures while the next one trains).
+    starts drawing its pictures while the next one trains). ``watching(name, seed)`` gives
+    the watcher of each run, here or in a worker process (:mod:`bpnet.train.watch`).
     """
     check_memory(cfg, data)
     tasks = [(name, model_cfg, cfg.seed + i)
@@ -134,21 +140,33 @@ def fit_models(cfg: Config, data: Dataset,
                 break
             done.append(fit_model(name, model_cfg, data, seed,
                                   progress(name) if progress and cfg.runs == 1 else None,
-                                  cfg.forecast.horizon, should_stop))
+                                  cfg.forecast.horizon, should_stop,
+                                  watching(name, seed) if watching else None))
             if trained and cfg.runs == 1:
                 trained(done[-1])
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_signals) as pool:
-            futures = [pool.submit(_fit_task, task, data, cfg.forecast.horizon)
-                       for task in tasks]
-            for future in futures:
-                if should_stop():   # the runs not started yet never start
-                    for f in futures:
-                        f.cancel()
-                if not future.cancelled() and (r := future.result()) is not None:
-                    done.append(r)
+        done = _fit_in_workers(tasks, data, cfg.forecast.horizon, jobs, should_stop, watching)
     runs = {name: [r for r in done if r.name == name] for name in cfg.models}
     return [_best_run(name, rs) for name, rs in runs.items() if rs]
+
+
+def _fit_in_workers(tasks: list, data: Dataset, horizon, jobs: int,
+                    should_stop: Callable[[], bool], watching: Watching | None
+                    ) -> list[ModelResult]:
+    """The runs ``tasks`` on ``jobs`` worker processes; -> those trained."""
+    done: list[ModelResult] = []
+    receiver = Receiver(watching) if watching else None
+    with receiver or contextlib.nullcontext(), \
+            ProcessPoolExecutor(max_workers=jobs, initializer=_worker_setup,
+                                initargs=(receiver.relay if receiver else None,)) as pool:
+        futures = [pool.submit(_fit_task, task, data, horizon) for task in tasks]
+        for future in futures:
+            if should_stop():   # the runs not started yet never start
+                for f in futures:
+                    f.cancel()
+            if not future.cancelled() and (r := future.result()) is not None:
+                done.append(r)
+    return done
 
 
 # why a model has no result after a stop
@@ -194,11 +212,14 @@ def _best_run(name: str, runs: list[ModelResult]) -> ModelResult:
 
 # the stop request of a worker process: set by its own signal handler, polled by its trainings
 _WORKER_STOP = StopRequest()
+# the watcher of a worker process's trainings (None: unwatched)
+_WORKER_WATCH: list[Relay | None] = [None]
 
 
-def _worker_signals() -> None:
+def _worker_setup(relay: Relay | None = None) -> None:
     """In a worker, Ctrl-C and SIGTERM ask its training to stop (the parent decides the rest);
-    the worker ends when the parent dies."""
+    the worker ends when the parent dies. ``relay`` watches its trainings."""
+    _WORKER_WATCH[0] = relay
     def stop(signum, frame):
         _WORKER_STOP.set()
     signal.signal(signal.SIGINT, stop)
@@ -211,5 +232,7 @@ def _fit_task(task, data: Dataset, horizon) -> ModelResult | None:
     name, model_cfg, seed = task
     if _WORKER_STOP.is_set():
         return None
+    relay = _WORKER_WATCH[0]
     return fit_model(name, model_cfg, data, seed, horizon=horizon,
-                     should_stop=_WORKER_STOP.is_set)
+                     should_stop=_WORKER_STOP.is_set,
+                     watch=relay(name, seed) if relay else None)

@@ -29,6 +29,7 @@ from bpnet.train.stops import (
     VALIDATION_STOP,
     never,
 )
+from bpnet.train.watch import Watch
 
 # the columns of every training record, in the order of the history files; a rule without a
 # learning rate leaves lr NaN, or out when it names it in its ``omitted`` (trainscg, trainbr)
@@ -113,7 +114,7 @@ Progress = Callable[[int, dict[str, float], "str | None"], None]
 def train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig,
           val_test_perf: Callable[[np.ndarray], tuple[float, float]] | None = None,
           has_val: bool = False, progress: Progress | None = None,
-          should_stop: Callable[[], bool] = never) -> TrainResult:
+          should_stop: Callable[[], bool] = never, watch: Watch | None = None) -> TrainResult:
     """Train from theta0 (P,) with the rule ``tc.algorithm`` until a stop check holds.
 
     val_test_perf(theta) -> (vperf, tperf), the mse of the validation and test parts (NaN for
@@ -121,7 +122,9 @@ def train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig,
     of lowest vperf and ``max_fail`` epochs without improvement stop training; without one it
     is the one of lowest training perf (``max_fail`` 0: no validation stop, the best network
     still the one of lowest vperf). ``should_stop()`` true ends training with "User stop."
-    at the next epoch. The network ends up holding the best theta, which is returned.
+    at the next epoch. ``watch`` is handed the record as training starts and the outcome as it
+    ends (:mod:`bpnet.train.watch`; never called per epoch). The network ends up holding the
+    best theta, which is returned.
     ``tc.regularization`` is the objective's (``NetObjective(..., regularization)``); the two
     must agree.
     """
@@ -129,14 +132,17 @@ def train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig,
         raise ValueError(f"the objective's regularization {obj.regularization} is not the "
                          f"config's {tc.regularization}")
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is a stop reason, below
-        return _train(obj, theta0, tc, val_test_perf, has_val, progress, should_stop)
+        return _train(obj, theta0, tc, val_test_perf, has_val, progress, should_stop, watch)
 
 
 def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf, has_val: bool,
-           progress: Progress | None, should_stop: Callable[[], bool]) -> TrainResult:
+           progress: Progress | None, should_stop: Callable[[], bool],
+           watch: Watch | None) -> TrainResult:
     rule = RULES[tc.algorithm](tc)
     checks = _StopChecks(tc, rule, has_val, should_stop)
     record = Record(rule, obj.clip_norm is not None)
+    if watch is not None:
+        watch.started(record.rows, record.rule_columns, checks.start)
     theta = np.array(theta0, dtype=float)
     perf, g = obj.perf_and_gradient(theta)
     rule.start(obj, theta, perf)
@@ -158,6 +164,8 @@ def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf
         best.update(theta, epoch, perf, vperf)
     seconds = checks.elapsed()
     obj.net.theta[:] = best.theta
+    if watch is not None:
+        watch.finished(reason, best.epoch, seconds)
     return TrainResult(best.theta, best.epoch, reason, epoch, seconds, record.columns(),
                        obj.clipped, theta)
 
