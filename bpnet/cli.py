@@ -1,9 +1,10 @@
-"""The command line, in three forms:
+"""The command line, in four forms:
 
     python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
                          [--no-plots]
     python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+    python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
@@ -30,7 +31,8 @@ from bpnet.version import __version__
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N] [--no-plots]
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
-       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]"""
+       run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+       run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     an abort leaves every file as it was)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     signals = _Signals()
-    if argv and argv[0] in ("predict", "forecast"):
+    if argv and argv[0] == "sweep":
+        from bpnet import sweepcli
+        args = sweepcli.parser().parse_args(argv[1:])
+        run = sweepcli.run
+    elif argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast
     else:
