@@ -4,7 +4,8 @@
     python benchmarks/bench.py --torch    # ... with PyTorch's time for the same shapes beside it
     python benchmarks/bench.py --quick    # fewer repetitions and sizes, for a smoke test
 
-Everything runs on one thread (BLAS and PyTorch), in float64, in this one process. Times are the
+Everything runs on one thread (BLAS and PyTorch), in float64, in this one process (the sweep
+table: in worker processes too). Times are the
 fastest of several repetitions of many epochs; memory is the peak that tracemalloc sees during
 training (numpy reports its arrays to it), over the data already loaded.
 """
@@ -25,6 +26,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
+import yaml  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -252,6 +254,62 @@ def scale_table(quick: bool) -> list[tuple]:
     return rows[-len(sizes):] + rows[:-len(sizes)]
 
 
+def sweep_config(folder: Path, epochs: int) -> Path:
+    """configs/passengers_sweep.yaml as a sweep of 4 learning rates x 10 runs whose runs all
+    train ``epochs`` epochs (no early stop)."""
+    raw = yaml.safe_load((ROOT / "configs/passengers_sweep.yaml").read_text())
+    raw["data"]["path"] = str(ROOT / "data/airline_passengers.csv")
+    raw["train"].update(epochs=epochs, max_fail=10 ** 9, min_grad=0.0)
+    raw["sweep"] = {"grid": {"train.lr": [0.01, 0.02, 0.03, 0.04]}, "runs": 10,
+                    "select": "val"}
+    path = folder / "sweep.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def sweep_table(quick: bool) -> list[tuple]:
+    """Runs per second of a sweep of 40 runs of about 0.5 s (0.1 s with ``quick``) on 1 and 2
+    local processes and on a LocalCluster of two Dask workers (started beforehand: its
+    start-up is not a task's cost), and the Dask overhead per task, relative to a run."""
+    import importlib
+    import tempfile
+
+    from bpnet.config.sweepspec import load_sweep
+    from bpnet.sweep import run_sweep
+    from bpnet.train.engines import Engine
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        probe = load_sweep(sweep_config(folder, 1000))
+        t = time.perf_counter()
+        run_sweep(probe, folder / "probe", Engine(jobs=1), plots=False)
+        per_epoch = (time.perf_counter() - t) / 40 / 1000
+        run_s = 0.1 if quick else 0.5
+        sweep = load_sweep(sweep_config(folder, max(10, round(run_s / per_epoch))))
+
+        def timed_sweep(engine: Engine, name: str) -> float:
+            t = time.perf_counter()
+            run_sweep(sweep, folder / name, engine, plots=False)
+            return time.perf_counter() - t
+        one = timed_sweep(Engine(jobs=1), "one")
+        two = timed_sweep(Engine(jobs=2), "two")
+        rows = [("local, 1 process", f"{one / 40:.3f}", f"{40 / one:.2f}", "1.00", "-"),
+                ("local, 2 processes", f"{one / 40:.3f}", f"{40 / two:.2f}",
+                 f"{one / two:.2f}", "-")]
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            return rows + [("Dask LocalCluster, 2 workers", "-", "not installed", "-", "-")]
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            # the workers import bpnet once, as forked local workers need not: not a task's
+            client.run(importlib.import_module, "bpnet.train.engines")
+            dask = timed_sweep(Engine(dask=cluster.scheduler_address), "dask")
+        overhead = (dask * 2 / 40 - one / 40) / (one / 40)
+        rows.append(("Dask LocalCluster, 2 workers", f"{one / 40:.3f}", f"{40 / dask:.2f}",
+                     f"{one / dask:.2f}", f"{overhead:+.1%}"))
+        return rows
+
+
 def peak_memory(fn) -> int:
     tracemalloc.start()
     try:
@@ -272,6 +330,7 @@ def main() -> None:
     parser.add_argument("--torch", action="store_true", help="time PyTorch on the same shapes")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and sizes")
     parser.add_argument("--no-scale", action="store_true", help="skip the scale table")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the sweep table")
     args = parser.parse_args()
     torch_version = ""
     if args.torch:
@@ -297,6 +356,12 @@ def main() -> None:
               "that training adds to it\n")
         print(table(("network", "s/epoch", "products s", "ratio", "data MiB", "training MiB"),
                     scale_table(args.quick)))
+    if not args.no_sweep:
+        print("\nSweep: 40 runs (passengers_sweep.yaml, 4 learning rates x 10 seeds, no early "
+              "stop) of one engine each; the Dask overhead is the time per task beyond a run's, "
+              "with two workers, relative to a run\n")
+        print(table(("engine", "s/run", "runs/s", "speed-up", "Dask overhead/task"),
+                    sweep_table(args.quick)))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from iohelpers import one_error_line, run, tiny_config
+from iohelpers import one_error_line, run, start, tiny_config
 
 from bpnet.config.sweepspec import load_sweep
 from bpnet.sweep import run_sweep
@@ -124,6 +124,27 @@ def test_resume_from_the_command_line_says_how_many(tmp_path):
                        "--set", "train.epochs=3")
     assert code == 2
     one_error_line(err, "holds another sweep (it differs in models.bp.train.epochs")
+
+
+def test_ctrl_c_stops_with_the_finished_runs_recorded_and_the_rerun_resumes(tmp_path):
+    config = sweep_config(tmp_path, GRID.replace("runs: 2", "runs: 6"), epochs=300)
+    proc = start("sweep", str(config), "--out", str(tmp_path / "s"), "--jobs", "2")
+    for line in proc.stdout:   # not a terminal: the progress comes as plain lines
+        if line.startswith("sweep: 3/24 runs"):
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "sweep stopped; the runs finished are in" in err and "Traceback" not in err
+    recorded = rows(tmp_path / "s")
+    assert 3 <= len(recorded) < 24
+    assert not (tmp_path / "s" / "summary.csv").exists()
+    assert [p.name for p in (tmp_path / "s").iterdir() if p.name.endswith(".tmp")] == []
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    assert f"resumed: {len(recorded)} of 24 runs" in out
+    after = rows(tmp_path / "s")
+    assert len(after) == 24 and all(r in after for r in recorded)
 
 
 @pytest.mark.parametrize("args, fragment", [

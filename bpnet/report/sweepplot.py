@@ -1,6 +1,6 @@
 """Output stage of a sweep: sweep.png, the selection perf against the grid.
 
-One swept key: per model a line of the median over runs through the key's values, in a band
+One swept key (keys given one value are not counted): per model a line of the median over runs through the key's values, in a band
 from the least to the greatest run. Two keys: per model a heat map of the medians (first key
 down, second across), each cell labelled. More keys: small multiples, one panel per key, every
 cell's median at its value of that key (and the medians' median as a line). The winner is
@@ -28,7 +28,9 @@ def save(path: Path, keys: list[str], summary: list[dict], grid: dict[str, list]
 
 
 def figure(keys: list[str], summary: list[dict], grid: dict[str, list]):
-    """The Figure: lines with a band (one key), heat maps (two), small multiples (more)."""
+    """The Figure: lines with a band (one key), heat maps (two), small multiples (more);
+    keys given one value only are not axes."""
+    keys = [k for k in keys if len(grid[k]) > 1] or keys[:1]
     levels = {k: [value_text(v) for v in grid[k]] for k in keys}
     models = list(dict.fromkeys(e["model"] for e in summary))
     select = summary[0]["select"]
@@ -43,6 +45,11 @@ def figure(keys: list[str], summary: list[dict], grid: dict[str, list]):
                  + ",\n".join(f"{k}={v}" for k, v in best["values"].items())
                  + (f" ({best['model']})" if len(models) > 1 else ""), fontsize=9)
     return fig
+
+
+def _below_title(fig, lines: int) -> None:
+    """Lay the axes out below a title of ``lines`` lines (about 0.17 inch each)."""
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.17 * (lines + 0.5) / fig.get_size_inches()[1]))
 
 
 def _stats(e: dict) -> tuple[float, float, float]:
@@ -68,7 +75,7 @@ def _lines(key: str, levels: list[str], summary: list[dict], models: list[str]):
     ax.set_xlabel(key)
     ax.set_ylabel(summary[0]["select"])
     ax.grid(True, alpha=0.3)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.05 * 2 * 4 / fig.get_size_inches()[1]))
+    _below_title(fig, 2)
     plots._legend(ax)
     return fig
 
@@ -98,7 +105,7 @@ def _heat_maps(keys: list[str], levels: dict[str, list[str]], summary: list[dict
                 mark = best["model"] == model and (rows[i], cols[j]) == \
                     (best["values"][keys[0]], best["values"][keys[1]])
                 dark = image.norm(shown[i, j]) > 0.6   # the dark end of viridis_r
-                ax.text(j, i, f"{grid[i, j]:.3g}" + (" *" if mark else ""), ha="center",
+                ax.text(j, i, f"{grid[i, j]:.4g}" + (" *" if mark else ""), ha="center",
                         va="center", fontsize=8, color="white" if mark or dark else "black",
                         fontweight="bold" if mark else "normal",
                         bbox={"facecolor": "crimson", "alpha": 0.8} if mark else None)
@@ -110,7 +117,7 @@ def _heat_maps(keys: list[str], levels: dict[str, list[str]], summary: list[dict
         bar = fig.colorbar(image, ax=ax)
         bar.set_label(("log10 " if shown is not grid else "") + summary[0]["select"],
                       fontsize=8)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.05 * (1 + len(keys)) * 4 / fig.get_size_inches()[1]))
+    _below_title(fig, len(keys))
     return fig
 
 
@@ -124,7 +131,7 @@ def _multiples(keys: list[str], levels: dict[str, list[str]], summary: list[dict
             mine = [e for e in summary if e["model"] == model]
             x = np.array([levels[key].index(e["values"][key]) for e in mine], dtype=float)
             y = np.array([_stats(e)[0] for e in mine])
-            jitter = (np.arange(len(x)) % 5 - 2) * 0.04
+            jitter = (np.arange(len(x)) % 5 - 2) * 0.02
             points = ax.plot(x + jitter, plots._gaps(y), "o", alpha=0.5, ms=4,
                              label=model)[0]
             med = [np.nanmedian(y[x == i]) if np.any(x == i) else np.nan
@@ -141,5 +148,5 @@ def _multiples(keys: list[str], levels: dict[str, list[str]], summary: list[dict
     axes[0][0].set_ylabel(summary[0]["select"])
     if len(models) > 1:
         axes[0][-1].legend(fontsize=8)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.05 * (1 + len(keys)) * 4 / fig.get_size_inches()[1]))
+    _below_title(fig, len(keys))
     return fig
