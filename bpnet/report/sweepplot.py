@@ -1,11 +1,11 @@
 """Output stage of a sweep: sweep.png, the selection perf against the grid.
 
-One swept key (keys given one value are not counted): per model a line of the median over runs through the key's values, in a band
-from the least to the greatest run. Two keys: per model a heat map of the medians (first key
-down, second across), each cell labelled. More keys: small multiples, one panel per key, every
-cell's median at its value of that key (and the medians' median as a line). The winner is
-marked in each form. Grid values are placed in the order the grid gives them, labelled by
-their text (hidden sizes such as [5, 5] are not numbers on an axis).
+One swept key (keys given one value are not counted): per model a line of the median over runs
+through the key's values, in a band from the least to the greatest run. Two keys: per model a
+heat map of the medians (first key down, second across), each cell labelled. More keys: small
+multiples, one panel per key, every cell's median at its value of that key (and the medians'
+median as a line). The winner is marked in each form. Grid values are placed in the order the
+grid gives them, labelled by their text (hidden sizes such as [5, 5] are not numbers on an axis).
 """
 from __future__ import annotations
 

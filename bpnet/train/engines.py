@@ -3,12 +3,14 @@ cluster (``dask.distributed``, an optional extra).
 
 A task is one run of one cell: every model of the cell's config trained from one seed
 (:func:`run_task`); it depends on the config, the samples and the seed only, so that its numbers
-are the same on any engine and any number of workers. The samples are read once, by the
+are the same on any engine and any number of workers, each of which runs BLAS on one thread
+(:data:`ONE_THREAD`). The samples are read once, by the
 process that starts the sweep, and shipped: to each local worker once when it starts, to each
 Dask worker once (scattered to all of them); a task carries its cell's config and its seed.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -60,6 +62,11 @@ class Engine:
 Done = Callable[[Task, list[Row]], None]
 
 
+# BLAS splits large products and solves over threads, and the split changes their last bits:
+# every task runs in a worker whose BLAS has one thread, as Dask's workers have by default
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def run_task(cfg: Config, data: Dataset, seed: int, run: int) -> list[Row]:
     """Train every model of ``cfg`` from ``seed`` (as ``python run.py`` trains one run) ->
     one sweep.csv row per model."""
@@ -75,9 +82,6 @@ def run_tasks(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
         return
     if engine.dask:
         _run_dask(engine, tasks, configs, datasets, done)
-    elif engine.workers(len(tasks)) == 1:
-        for t in tasks:
-            done(t, run_task(configs[t.cell - 1], datasets[t.data], t.seed, t.run))
     else:
         _run_local(engine.workers(len(tasks)), tasks, configs, datasets, done)
 
@@ -99,12 +103,30 @@ def _local_task(t: Task) -> list[Row]:
     return run_task(_SHIPPED["configs"][t.cell - 1], _SHIPPED["datasets"][t.data], t.seed, t.run)
 
 
+@contextlib.contextmanager
+def _one_blas_thread():
+    """The environment of the worker processes started meanwhile: BLAS on one thread."""
+    saved = {k: os.environ.get(k) for k in ONE_THREAD}
+    os.environ.update(ONE_THREAD)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
                datasets: dict[str, Dataset], done: Done) -> None:
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                               initargs=(list(configs), datasets))
+    """The tasks on ``jobs`` fresh worker processes (started, not forked, so that their BLAS
+    reads its thread count: one), even for one job."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(list(configs), datasets))
     try:
-        pending = {pool.submit(_local_task, t): t for t in tasks}
+        with _one_blas_thread():
+            pending = {pool.submit(_local_task, t): t for t in tasks}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
