@@ -3,6 +3,7 @@
     python benchmarks/bench.py            # the epoch table and the scale table
     python benchmarks/bench.py --torch    # ... with PyTorch's time for the same shapes beside it
     python benchmarks/bench.py --quick    # fewer repetitions and sizes, for a smoke test
+    python benchmarks/bench.py --no-scale --no-sweep   # the epoch and rule tables only
 
 Everything runs on one thread (BLAS and PyTorch), in float64, in this one process (the sweep
 table: in worker processes too). Times are the
@@ -272,6 +273,7 @@ def sweep_table(quick: bool) -> list[tuple]:
     local processes and on a LocalCluster of two Dask workers (started beforehand: its
     start-up is not a task's cost), and the Dask overhead per task, relative to a run."""
     import importlib
+    import logging
     import tempfile
 
     from bpnet.config.sweepspec import load_sweep
@@ -279,10 +281,11 @@ def sweep_table(quick: bool) -> list[tuple]:
     from bpnet.train.engines import Engine
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        probe = load_sweep(sweep_config(folder, 1000))
+        probe_epochs = 200 if quick else 1000
+        probe = load_sweep(sweep_config(folder, probe_epochs))
         t = time.perf_counter()
         run_sweep(probe, folder / "probe", Engine(jobs=1), plots=False)
-        per_epoch = (time.perf_counter() - t) / 40 / 1000
+        per_epoch = (time.perf_counter() - t) / 40 / probe_epochs
         run_s = 0.1 if quick else 0.5
         sweep = load_sweep(sweep_config(folder, max(10, round(run_s / per_epoch))))
 
@@ -292,21 +295,24 @@ def sweep_table(quick: bool) -> list[tuple]:
             return time.perf_counter() - t
         one = timed_sweep(Engine(jobs=1), "one")
         two = timed_sweep(Engine(jobs=2), "two")
-        rows = [("local, 1 process", f"{one / 40:.3f}", f"{40 / one:.2f}", "1.00", "-"),
-                ("local, 2 processes", f"{one / 40:.3f}", f"{40 / two:.2f}",
-                 f"{one / two:.2f}", "-")]
+        run = one / 40   # a run's seconds, start-up and writing included
+        rows = [("local, 1 process", f"{one:.1f}", f"{40 / one:.2f}", "1.00", "-"),
+                ("local, 2 processes", f"{two:.1f}", f"{40 / two:.2f}", f"{one / two:.2f}", "-")]
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             return rows + [("Dask LocalCluster, 2 workers", "-", "not installed", "-", "-")]
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            # the workers import bpnet once, as forked local workers need not: not a task's
+                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            # the workers import bpnet once, as local workers do when they start
             client.run(importlib.import_module, "bpnet.train.engines")
             dask = timed_sweep(Engine(dask=cluster.scheduler_address), "dask")
-        overhead = (dask * 2 / 40 - one / 40) / (one / 40)
-        rows.append(("Dask LocalCluster, 2 workers", f"{one / 40:.3f}", f"{40 / dask:.2f}",
-                     f"{one / dask:.2f}", f"{overhead:+.1%}"))
+        # what a task costs on Dask beyond the same task on a local process, both engines
+        # running two at a time
+        extra = (dask - two) * 2 / 40
+        rows.append(("Dask LocalCluster, 2 workers", f"{dask:.1f}", f"{40 / dask:.2f}",
+                     f"{one / dask:.2f}", f"{extra * 1000:+.0f} ms ({extra / run:+.1%})"))
         return rows
 
 
@@ -357,10 +363,10 @@ def main() -> None:
         print(table(("network", "s/epoch", "products s", "ratio", "data MiB", "training MiB"),
                     scale_table(args.quick)))
     if not args.no_sweep:
-        print("\nSweep: 40 runs (passengers_sweep.yaml, 4 learning rates x 10 seeds, no early "
-              "stop) of one engine each; the Dask overhead is the time per task beyond a run's, "
-              "with two workers, relative to a run\n")
-        print(table(("engine", "s/run", "runs/s", "speed-up", "Dask overhead/task"),
+        print("\nSweep: 40 runs of passengers_sweep.yaml (4 learning rates x 10 seeds, no early "
+              "stop), whole sweeps; Dask's overhead per task: its time beyond the same task's on "
+              "two local processes, and that relative to a run\n")
+        print(table(("engine", "sweep s", "runs/s", "speed-up", "Dask overhead/task"),
                     sweep_table(args.quick)))
 
 
