@@ -183,7 +183,7 @@ def _finish(sweep: Sweep, out: Path, table: sf.SweepTable, skipped: int,
             plots: bool) -> SweepResult:
     """summary.csv, best.yaml and (``plots``) sweep.png from every recorded run."""
     perform = {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
-    summary = sf.summarise(table, sweep.spec.select, perform)
+    summary = sf.summarise(table, sweep.spec.select, perform, sweep.spec.runs)
     winner = min(summary, key=lambda e: e["rank"]) if summary else None
     result = SweepResult(out, summary, winner, sf.summary_table(sweep.spec.keys, summary),
                          skipped, [sf.SWEEP_YAML, sf.SWEEP_CSV])

@@ -4,6 +4,7 @@ exit status 2) as for every command."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from bpnet.errors import InputError
@@ -94,6 +95,10 @@ def run(args) -> int:
           f"{', '.join(sweep.spec.keys)}; cells ranked by {sweep.spec.select} perf; "
           f"on {engine.describe(total)}", flush=True)
     line = ProgressLine()
+    # a stop ends the sweep at once: each engine ends its own workers (a Dask cluster closes
+    # in order), the runs finished are recorded already
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, _interrupt)
     try:
         result = run_sweep(sweep, out, engine, None if args.quiet else line,
                            plots=not args.no_plots)
@@ -105,6 +110,10 @@ def run(args) -> int:
     line.end()
     _report(result, sweep)
     return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _report(result, sweep) -> None:

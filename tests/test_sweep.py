@@ -120,6 +120,12 @@ def test_resume_from_the_command_line_says_how_many(tmp_path):
                          "--runs", "3")
     assert code == 0, err
     assert "resumed: 8 of 12 runs" in out and len(rows(tmp_path / "s")) == 12
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots",
+                         "--runs", "1")
+    assert code == 0, err
+    assert "resumed: 4 of 4 runs" in out and len(rows(tmp_path / "s")) == 12
+    with open(tmp_path / "s" / "summary.csv", newline="") as fh:
+        assert {r["runs"] for r in csv.DictReader(fh)} == {"1"}   # the runs asked for only
     code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"),
                        "--set", "train.epochs=3")
     assert code == 2

@@ -128,12 +128,17 @@ def _number(text: str | None) -> float:
         return math.nan
 
 
-def summarise(table: SweepTable, select: str, perform: dict[str, str]) -> list[dict]:
+def summarise(table: SweepTable, select: str, perform: dict[str, str],
+              runs: int | None = None) -> list[dict]:
     """Per cell and model (in cell order): its values, model, runs, the (median, min, max)
     over runs of the selection perf (``<select>_<perform[model]>``) and of the test metrics
-    it has, and its rank by the median selection perf (1: the best; ties: the first cell)."""
+    it has, and its rank by the median selection perf (1: the best; ties: the first cell).
+    With ``runs``, only the runs 0 .. runs - 1 of each cell count (sweep.csv may hold more,
+    from a sweep of more runs into the same folder)."""
     groups: dict[tuple[int, str], list[Row]] = {}
     for row in table.rows:
+        if runs is not None and int(row["run"]) >= runs:
+            continue
         groups.setdefault((int(row["cell"]), row["model"]), []).append(row)
     out = []
     for (cell, model), rows in groups.items():

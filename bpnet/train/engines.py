@@ -176,6 +176,8 @@ def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
         for f in as_completed([f for f, _ in futures.values()]):
             done(futures[f.key][1], f.result())
     except BaseException:
+        # stopping: what the scheduler of a LocalCluster says of the client leaving is noise
+        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
         client.cancel([f for f, _ in futures.values()])
         raise
     finally:
