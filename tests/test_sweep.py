@@ -153,6 +153,39 @@ def test_ctrl_c_stops_with_the_finished_runs_recorded_and_the_rerun_resumes(tmp_
     assert len(after) == 24 and all(r in after for r in recorded)
 
 
+def _workers(pid: int) -> list[int]:
+    """The local sweep workers of process ``pid`` (its children started by multiprocessing,
+    the resource tracker aside)."""
+    out = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        if "spawn_main" in cmd and "resource_tracker" not in cmd:
+            out.append(int(child))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_killed_local_worker_ends_the_sweep_with_one_error_and_the_rerun_completes(tmp_path):
+    config = sweep_config(tmp_path, GRID.replace("runs: 2", "runs: 6"), epochs=300)
+    proc = start("sweep", str(config), "--out", str(tmp_path / "s"), "--jobs", "2")
+    for line in proc.stdout:
+        if line.startswith("sweep: 2/24 runs"):
+            os.kill(_workers(proc.pid)[0], signal.SIGKILL)
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    one_error_line(err, "a sweep worker process died (killed, or out of memory); the runs "
+                   "finished are recorded")
+    assert 2 <= len(rows(tmp_path / "s")) < 24
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    whole = run_sweep(load_sweep(config, out_dir=str(tmp_path / "w")), tmp_path / "w",
+                      Engine(jobs=2), plots=False)
+    assert whole.skipped == 0
+    assert (tmp_path / "s" / "sweep.csv").read_bytes() == \
+        (tmp_path / "w" / "sweep.csv").read_bytes()
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--grid", "train.lr=0.05"], "sweep.grid.train.lr: must be a non-empty list"),
     (["--grid", "seed=[0, 1]"], "seed cannot be swept"),

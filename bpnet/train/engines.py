@@ -18,6 +18,7 @@ import signal
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from bpnet.config import Config
@@ -60,6 +61,7 @@ class Engine:
 
 
 Done = Callable[[Task, list[Row]], None]
+LOST = ("the runs finished are recorded; run the same sweep again to go on from there")
 
 
 # BLAS splits large products and solves over threads, and the split changes their last bits:
@@ -131,6 +133,10 @@ def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
                 done(pending.pop(f), f.result())
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise InputError(f"a sweep worker process died (killed, or out of memory); {LOST}") \
+            from None
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():
@@ -163,6 +169,7 @@ def _client(engine: Engine, tasks: int):
 def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
               datasets: dict[str, Dataset], done: Done) -> None:
     from dask.distributed import as_completed
+    from distributed.scheduler import KilledWorker
     client, cluster = _client(engine, len(tasks))
     futures: dict = {}
     try:
@@ -175,6 +182,10 @@ def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
             futures[f.key] = (f, t)
         for f in as_completed([f for f, _ in futures.values()]):
             done(futures[f.key][1], f.result())
+    except KilledWorker as exc:
+        client.cancel([f for f, _ in futures.values()])
+        raise InputError(f"--dask: a task's workers died one after another ({exc}); {LOST}") \
+            from None
     except BaseException:
         # stopping: what the scheduler of a LocalCluster says of the client leaving is noise
         logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
