@@ -36,6 +36,14 @@ def rows(folder: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def keep_rows(folder: Path, kept: list[dict]) -> None:
+    """sweep.csv with only the rows ``kept``, as a sweep stopped after them would leave it."""
+    with open(folder / "sweep.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, list(kept[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(kept)
+
+
 def test_sweep_writes_its_files_and_best_yaml_reruns(tmp_path):
     config = sweep_config(tmp_path)
     code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--jobs", "2")
@@ -96,10 +104,7 @@ def test_local_engines_agree_and_resume_skips_exactly_the_recorded_runs(tmp_path
     # keep 5 of the 8 runs, as a sweep stopped after them would have left them
     kept = rows(tmp_path / "one")
     gone = {(kept[i]["cell"], kept[i]["run"]) for i in (1, 4, 7)}
-    with open(tmp_path / "one" / "sweep.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, list(kept[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(r for r in kept if (r["cell"], r["run"]) not in gone)
+    keep_rows(tmp_path / "one", [r for r in kept if (r["cell"], r["run"]) not in gone])
     trained = []
     again = run_sweep(load_sweep(config, out_dir=str(tmp_path / "one")), tmp_path / "one",
                       Engine(jobs=2), finished=lambda t: trained.append((str(t.cell),
@@ -247,19 +252,20 @@ def test_dask_gives_the_local_sweep_csv_even_when_a_worker_is_killed(tmp_path, c
     run_sweep(load_sweep(config, out_dir=str(tmp_path / "local")), tmp_path / "local",
               Engine(jobs=2), plots=False)
     whole = (tmp_path / "local" / "sweep.csv").read_bytes()
-    with Client(cluster) as client:
+    with Client(cluster) as client:   # closed before the sweep: one client per process
         pids = list(client.run(os.getpid).values())
-        assert len(pids) == 2
-        killed = []
+    assert len(pids) == 2
+    killed = []
 
-        def kill_one(task) -> None:
-            if not killed:   # after the first run: a worker dies with its tasks under way
-                os.kill(pids[0], signal.SIGKILL)
-                killed.append(pids[0])
-        run_sweep(load_sweep(config, out_dir=str(tmp_path / "dask")), tmp_path / "dask",
-                  Engine(dask=cluster.scheduler_address), finished=kill_one, plots=False)
-        assert killed
-        assert (tmp_path / "dask" / "sweep.csv").read_bytes() == whole
+    def kill_one(task) -> None:
+        if not killed:   # after the first run: a worker dies with its tasks under way
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "dask")), tmp_path / "dask",
+              Engine(dask=cluster.scheduler_address), finished=kill_one, plots=False)
+    assert killed
+    assert (tmp_path / "dask" / "sweep.csv").read_bytes() == whole
+    with Client(cluster) as client:
         client.wait_for_workers(2, timeout=30)
         assert pids[0] not in client.run(os.getpid).values()   # the nanny started another
 
@@ -275,11 +281,7 @@ def test_dask_local_from_the_command_line_and_its_resume(tmp_path):
     assert "Dask LocalCluster of 2 worker processes" in out
     assert (tmp_path / "d" / "sweep.csv").read_bytes() == \
         (tmp_path / "local" / "sweep.csv").read_bytes()
-    kept = rows(tmp_path / "d")
-    with open(tmp_path / "d" / "sweep.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, list(kept[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(kept[:6])
+    keep_rows(tmp_path / "d", rows(tmp_path / "d")[:6])
     code, out, err = run("sweep", str(config), "--out", str(tmp_path / "d"), "--dask",
                          "local", "--jobs", "2", "--no-plots", timeout=240)
     assert code == 0, err
