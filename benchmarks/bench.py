@@ -3,8 +3,10 @@
     python benchmarks/bench.py            # the epoch table and the scale table
     python benchmarks/bench.py --torch    # ... with PyTorch's time for the same shapes beside it
     python benchmarks/bench.py --quick    # fewer repetitions and sizes, for a smoke test
+    python benchmarks/bench.py --no-scale --no-sweep   # the epoch and rule tables only
 
-Everything runs on one thread (BLAS and PyTorch), in float64, in this one process. Times are the
+Everything runs on one thread (BLAS and PyTorch), in float64, in this one process (the sweep
+table: in worker processes too). Times are the
 fastest of several repetitions of many epochs; memory is the peak that tracemalloc sees during
 training (numpy reports its arrays to it), over the data already loaded.
 """
@@ -25,6 +27,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy.linalg  # noqa: E402
+import yaml  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -252,6 +255,67 @@ def scale_table(quick: bool) -> list[tuple]:
     return rows[-len(sizes):] + rows[:-len(sizes)]
 
 
+def sweep_config(folder: Path, epochs: int) -> Path:
+    """configs/passengers_sweep.yaml as a sweep of 4 learning rates x 10 runs whose runs all
+    train ``epochs`` epochs (no early stop)."""
+    raw = yaml.safe_load((ROOT / "configs/passengers_sweep.yaml").read_text())
+    raw["data"]["path"] = str(ROOT / "data/airline_passengers.csv")
+    raw["train"].update(epochs=epochs, max_fail=10 ** 9, min_grad=0.0)
+    raw["sweep"] = {"grid": {"train.lr": [0.01, 0.02, 0.03, 0.04]}, "runs": 10,
+                    "select": "val"}
+    path = folder / "sweep.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def sweep_table(quick: bool) -> list[tuple]:
+    """Runs per second of a sweep of 40 runs of about 0.5 s (0.1 s with ``quick``) on 1 and 2
+    local processes and on a LocalCluster of two Dask workers (started beforehand: its
+    start-up is not a task's cost), and the Dask overhead per task, relative to a run."""
+    import importlib
+    import logging
+    import tempfile
+
+    from bpnet.config.sweepspec import load_sweep
+    from bpnet.sweep import run_sweep
+    from bpnet.train.engines import Engine
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        probe_epochs = 200 if quick else 1000
+        probe = load_sweep(sweep_config(folder, probe_epochs))
+        t = time.perf_counter()
+        run_sweep(probe, folder / "probe", Engine(jobs=1), plots=False)
+        per_epoch = (time.perf_counter() - t) / 40 / probe_epochs
+        run_s = 0.1 if quick else 0.5
+        sweep = load_sweep(sweep_config(folder, max(10, round(run_s / per_epoch))))
+
+        def timed_sweep(engine: Engine, name: str) -> float:
+            t = time.perf_counter()
+            run_sweep(sweep, folder / name, engine, plots=False)
+            return time.perf_counter() - t
+        one = timed_sweep(Engine(jobs=1), "one")
+        two = timed_sweep(Engine(jobs=2), "two")
+        run = one / 40   # a run's seconds, start-up and writing included
+        rows = [("local, 1 process", f"{one:.1f}", f"{40 / one:.2f}", "1.00", "-"),
+                ("local, 2 processes", f"{two:.1f}", f"{40 / two:.2f}", f"{one / two:.2f}", "-")]
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            return rows + [("Dask LocalCluster, 2 workers", "-", "not installed", "-", "-")]
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            # the workers import bpnet once, as local workers do when they start
+            client.run(importlib.import_module, "bpnet.train.engines")
+            dask = timed_sweep(Engine(dask=cluster.scheduler_address), "dask")
+        # what a task costs on Dask beyond the same task on a local process, both engines
+        # running two at a time
+        extra = (dask - two) * 2 / 40
+        rows.append(("Dask LocalCluster, 2 workers", f"{dask:.1f}", f"{40 / dask:.2f}",
+                     f"{one / dask:.2f}", f"{extra * 1000:+.0f} ms ({extra / run:+.1%})"))
+        return rows
+
+
 def peak_memory(fn) -> int:
     tracemalloc.start()
     try:
@@ -272,6 +336,7 @@ def main() -> None:
     parser.add_argument("--torch", action="store_true", help="time PyTorch on the same shapes")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and sizes")
     parser.add_argument("--no-scale", action="store_true", help="skip the scale table")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the sweep table")
     args = parser.parse_args()
     torch_version = ""
     if args.torch:
@@ -297,6 +362,12 @@ def main() -> None:
               "that training adds to it\n")
         print(table(("network", "s/epoch", "products s", "ratio", "data MiB", "training MiB"),
                     scale_table(args.quick)))
+    if not args.no_sweep:
+        print("\nSweep: 40 runs of passengers_sweep.yaml (4 learning rates x 10 seeds, no early "
+              "stop), whole sweeps; Dask's overhead per task: its time beyond the same task's on "
+              "two local processes, and that relative to a run\n")
+        print(table(("engine", "sweep s", "runs/s", "speed-up", "Dask overhead/task"),
+                    sweep_table(args.quick)))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-"""The command line, in three forms:
+"""The command line, in four forms:
 
     python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
                          [--no-plots] [--view [--view-port N] [--no-browser]]
     python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
     python run.py export MODEL.npz [--out mynet.m]
+    python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
@@ -35,7 +36,8 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
-       run.py export MODEL.npz [--out mynet.m]"""
+       run.py export MODEL.npz [--out mynet.m]
+       run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -143,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     an abort leaves every file as it was)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     signals = _Signals()
-    if argv and argv[0] in ("predict", "forecast"):
+    if argv and argv[0] == "sweep":
+        from bpnet import sweepcli
+        args = sweepcli.parser().parse_args(argv[1:])
+        run = sweepcli.run
+    elif argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast
     elif argv and argv[0] == "export":

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 keep() {  # keep the pictures, metrics and config of a result folder; drop the bulky rest
   find "$1" -type f ! -name '*.png' ! -name 'metrics.json' ! -name 'config.yaml' -delete
 }
-rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast docs/iris docs/wine docs/narx
+rm -rf docs/example docs/rules docs/rules2 docs/recurrent docs/forecast docs/iris docs/wine docs/narx docs/sweep
 python run.py configs/passengers.yaml --out docs/example | tee docs/example.txt
 python run.py configs/passengers_rules.yaml --out docs/rules | tee docs/rules.txt
 keep docs/rules
@@ -28,6 +28,8 @@ keep docs/iris
 python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt
 keep docs/wine
 python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # the README's table
+python run.py sweep configs/passengers_sweep.yaml --out docs/sweep | tee docs/sweep.txt
+python benchmarks/ensemble.py docs/sweep/best.yaml > docs/ensemble.txt   # the README's ensemble
 bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
 python docs/line_example.py > docs/line.txt            # the README's Python example

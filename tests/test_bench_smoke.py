@@ -12,3 +12,5 @@ def test_benchmark_runs(root):
     assert {(r[1].strip(), r[4].strip()) for r in rows} == {
         (net, rule) for net in ("BP 12-10-10-1, lags 1-12", "Elman 2-32-1, T = 100")
         for rule in ("traingdx", "trainlm", "trainbr", "trainscg")}
+    assert "| local, 1 process" in out.stdout and "| local, 2 processes" in out.stdout
+    assert "| Dask LocalCluster, 2 workers" in out.stdout

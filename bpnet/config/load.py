@@ -79,6 +79,7 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     on the command line) against the current folder; ``check_files`` as in
     :func:`load_config`."""
     raw = dict(raw)
+    raw.pop("sweep", None)   # what `run.py sweep` varies; a plain run trains the base config
     for required in ("data", "models"):
         if required not in raw:
             raise InputError(f"{where}: {required} is missing")

@@ -1,0 +1,205 @@
+"""A sweep, the three stages: read the sweep and every cell's samples (once per distinct data
+setup), run every cell x run not yet recorded on an engine, then summarise.
+
+    python run.py sweep configs/passengers_sweep.yaml [--grid KEY=[V1,V2] ...] [--jobs N]
+                                                      [--dask ADDRESS | --dask local]
+
+The sweep's folder (``output.dir`` or ``--out``) is locked while the sweep runs; sweep.csv
+gets each run as it finishes, so that a stopped sweep loses nothing but the runs under way
+and the same sweep run again into the same folder trains only the runs it does not hold
+(sweep.yaml, the sweep as run, tells a resumed sweep from another one).
+See docs/semantics.md §18.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bpnet.config import Config, portable_config
+from bpnet.config.sweepspec import Sweep, value_text
+from bpnet.data import Dataset
+from bpnet.data import dataset as data_stage
+from bpnet.errors import InputError
+from bpnet.paths import shown
+from bpnet.report import files, outdir
+from bpnet.report import sweepfiles as sf
+from bpnet.report.fileio import atomic_write
+from bpnet.train.engines import Engine, Task, run_tasks
+from bpnet.train.experiment import check_memory
+
+
+@dataclass
+class Progress:
+    """How far a sweep is: runs and cells done (of all), runs skipped as recorded earlier,
+    seconds since it started and the estimate of the seconds left (None: no run done yet)."""
+
+    runs: int
+    runs_total: int
+    cells: int
+    cells_total: int
+    skipped: int
+    elapsed: float
+    left: float | None
+
+
+@dataclass
+class SweepResult:
+    """What a sweep produced: the summary per cell and model (``sweepfiles.summarise``), the
+    winner's entry, the console table, and the files written (names in ``out``)."""
+
+    out: Path
+    summary: list[dict]
+    winner: dict | None
+    table: str
+    skipped: int
+    written: list[str] = field(default_factory=list)
+
+
+def data_key(cfg: Config) -> str:
+    """What a cell's samples depend on: cells with equal keys share one Dataset."""
+    return repr((cfg.data, cfg.split, cfg.scaling, cfg.seed, cfg.forecast))
+
+
+def load_data(sweep: Sweep) -> tuple[list[str], dict[str, Dataset]]:
+    """Every cell's samples, read once per distinct data setup: (key of each cell, key ->
+    Dataset); the memory every cell's networks need is checked too."""
+    keys = [data_key(cfg) for cfg in sweep.configs]
+    datasets: dict[str, Dataset] = {}
+    for key, cfg in zip(keys, sweep.configs):
+        if key not in datasets:
+            datasets[key] = data_stage.load(cfg, np.random.default_rng(cfg.seed))
+        check_memory(cfg, datasets[key])
+    return keys, datasets
+
+
+def check_folder(sweep: Sweep, out: Path) -> None:
+    """Before any work: the sweep's folder can be written and none of its files is an input."""
+    outdir.check_output_dir(str(out))
+    outdir.check_clashes([(str(out / n), f"the sweep's {n}") for n in sf.FILES],
+                         files.input_files(sweep.base, sweep.path))
+
+
+def sweep_record(sweep: Sweep, out: Path) -> dict:
+    """sweep.yaml: the base config (paths relative to ``out``, written into it) with its
+    sweep block; ``python run.py sweep <out>/sweep.yaml`` resumes the sweep."""
+    spec = sweep.spec
+    raw = portable_config(sweep.base, out)
+    raw["runs"] = 1
+    return {"sweep": {"grid": spec.grid, "runs": spec.runs, "select": spec.select}, **raw}
+
+
+def check_same_sweep(path: Path, record: dict) -> None:
+    """A sweep.yaml already there must be this sweep's (runs may differ: more runs extend it)."""
+    if not path.exists():
+        return
+    try:
+        earlier = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{shown(path)}: cannot read the sweep recorded there ({exc}); "
+                         "choose another --out") from None
+    strip = lambda r: {**r, "sweep": {k: v for k, v in r["sweep"].items() if k != "runs"}}
+    if not isinstance(earlier, dict) or "sweep" not in earlier \
+            or strip(earlier) != strip(record):
+        differ = _differences(strip(earlier) if isinstance(earlier, dict) else {},
+                              strip(record))
+        raise InputError(f"{shown(path.parent)}: holds another sweep (it differs in "
+                         f"{', '.join(differ[:3]) or 'its keys'}); choose another --out, or "
+                         "remove that folder to start again")
+
+
+def _differences(a, b, prefix: str = "") -> list[str]:
+    """The key paths where two mappings differ (leaves first found, in b's order)."""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return [] if a == b else [prefix.rstrip(".") or "the whole file"]
+    out = []
+    for key in dict.fromkeys([*b, *a]):
+        out += _differences(a.get(key), b.get(key), f"{prefix}{key}.")
+    return out
+
+
+def run_sweep(sweep: Sweep, out: Path, engine: Engine,
+              progress: Callable[[Progress], None] | None = None,
+              finished: Callable[[Task], None] | None = None,
+              plots: bool = True) -> SweepResult:
+    """Run the sweep into folder ``out`` on ``engine``: the cells x runs that sweep.csv does
+    not hold yet, each recorded as it finishes; then summary.csv, best.yaml and sweep.png.
+    ``progress`` is told after each run, ``finished(task)`` too (after it is recorded)."""
+    check_folder(sweep, out)
+    keys, datasets = load_data(sweep)
+    with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
+        record = sweep_record(sweep, folder.path)
+        check_same_sweep(folder.path / sf.SWEEP_YAML, record)
+        table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
+        table.load()
+        sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
+                      ["a sweep as run; python run.py sweep on this file resumes it"])
+        tasks, skipped = _tasks(sweep, keys, table.recorded())
+        _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
+        return _finish(sweep, folder.path, table, skipped, plots)
+
+
+def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]
+           ) -> tuple[list[Task], int]:
+    """The tasks not recorded yet (cell by cell, run by run) and how many are."""
+    every = [Task(c, run, cfg.seed + run, keys[c - 1])
+             for c, cfg in enumerate(sweep.configs, 1) for run in range(sweep.spec.runs)]
+    todo = [t for t in every if (t.cell, t.run) not in recorded]
+    return todo, len(every) - len(todo)
+
+
+def _run(sweep: Sweep, engine: Engine, tasks: list[Task], skipped: int,
+         datasets: dict[str, Dataset], table: sf.SweepTable,
+         progress: Callable[[Progress], None] | None,
+         finished: Callable[[Task], None] | None) -> None:
+    runs = sweep.spec.runs
+    total = len(sweep.configs) * runs
+    per_cell = {c: runs - sum(1 for t in tasks if t.cell == c)
+                for c in range(1, len(sweep.configs) + 1)}
+    start = time.monotonic()
+    count = 0
+
+    def done(task: Task, rows: list[sf.Row]) -> None:
+        nonlocal count
+        cell = sweep.cells[task.cell - 1]
+        table.add(task.cell, {k: value_text(v) for k, v in cell.items()}, rows)
+        count += 1
+        per_cell[task.cell] += 1
+        if progress:
+            elapsed = time.monotonic() - start
+            progress(Progress(skipped + count, total,
+                              sum(1 for n in per_cell.values() if n == runs), len(per_cell),
+                              skipped, elapsed, elapsed / count * (len(tasks) - count)))
+        if finished:
+            finished(task)
+    run_tasks(engine, tasks, sweep.configs, datasets, done)
+
+
+def _finish(sweep: Sweep, out: Path, table: sf.SweepTable, skipped: int,
+            plots: bool) -> SweepResult:
+    """summary.csv, best.yaml and (``plots``) sweep.png from every recorded run."""
+    perform = {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
+    summary = sf.summarise(table, sweep.spec.select, perform, sweep.spec.runs)
+    winner = min(summary, key=lambda e: e["rank"]) if summary else None
+    result = SweepResult(out, summary, winner, sf.summary_table(sweep.spec.keys, summary),
+                         skipped, [sf.SWEEP_YAML, sf.SWEEP_CSV])
+    atomic_write(out / sf.SUMMARY_CSV, lambda fh: sf.write_summary(fh, sweep.spec.keys, summary))
+    result.written.append(sf.SUMMARY_CSV)
+    if winner is not None:
+        cfg = sweep.configs[winner["cell"] - 1]
+        best = sf.best_config(cfg, winner["model"], sweep.spec.runs, out)
+        sf.write_yaml(out / sf.BEST_YAML, best, [
+            f"the winner of the sweep in this folder: cell {winner['cell']} "
+            f"({', '.join(f'{k}={v}' for k, v in winner['values'].items())}), model "
+            f"{winner['model']}, ranked by the median {winner['select']} over "
+            f"{winner['runs']} runs", "python run.py best.yaml trains it again"])
+        result.written.append(sf.BEST_YAML)
+    if plots and summary:
+        from bpnet.report import sweepplot
+        sweepplot.save(out / sf.SWEEP_PNG, sweep.spec.keys, summary, sweep.spec.grid)
+        result.written.append(sf.SWEEP_PNG)
+    return result

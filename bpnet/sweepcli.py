@@ -1,0 +1,132 @@
+"""The command line of a sweep (``python run.py sweep CONFIG ...``), its progress line and its
+report; :func:`bpnet.cli.main` dispatches to it and handles mistakes (one ``error:`` line,
+exit status 2) as for every command."""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from bpnet.errors import InputError
+from bpnet.paths import shown
+
+USAGE = ("run.py sweep CONFIG [--grid KEY.PATH=[V1,V2,...] ...] [--set KEY.PATH=VALUE ...] "
+         "[--runs N] [--out DIR] [--jobs N | --dask ADDRESS | --dask local] [--quiet] "
+         "[--no-plots]")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run.py sweep", usage=USAGE,
+        description="Train every cell of a grid over config keys (the config's sweep: block "
+        "and --grid), each from seeds seed .. seed+runs-1; rank the cells by the val (or "
+        "train) perf; write sweep.csv, summary.csv, sweep.png and best.yaml. Rerun into the "
+        "same folder to resume.")
+    p.add_argument("config", help="the YAML config, e.g. configs/passengers_sweep.yaml")
+    p.add_argument("--grid", action="append", default=[], metavar="KEY.PATH=[V1,V2,...]",
+                   help="sweep a key over these values (repeatable; adds to or replaces the "
+                   "sweep.grid of the file), e.g. --grid models.bp.hidden=[[5,5],[10,10]]")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE", help="override a key of the base config")
+    p.add_argument("--runs", type=int, default=None, metavar="N",
+                   help="runs per cell (overrides sweep.runs)")
+    p.add_argument("--out", help="the sweep's folder (overrides output.dir)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="local worker processes (default: one per core); with --dask local, "
+                   "the LocalCluster's workers")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786), or "
+                   "'local' for a LocalCluster on this machine")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--no-plots", action="store_true", help="no sweep.png")
+    return p
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else \
+        f"{s // 60}:{s % 60:02d}"
+
+
+class ProgressLine:
+    """The sweep's progress: one line rewritten in place on a terminal, plain lines in a log."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        self.open = False
+
+    def __call__(self, p) -> None:
+        left = "" if p.left is None else f", ~{_clock(p.left)} left"
+        line = (f"sweep: {p.runs}/{p.runs_total} runs, {p.cells}/{p.cells_total} cells done, "
+                f"{_clock(p.elapsed)} elapsed{left}")
+        if self.tty:
+            self.stream.write("\r" + line + "\x1b[K")
+            self.open = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False
+
+
+def run(args) -> int:
+    """``run.py sweep``: 0 done, 130 stopped (the runs finished are in sweep.csv)."""
+    from pathlib import Path
+
+    from bpnet.config.sweepspec import load_sweep
+    from bpnet.sweep import run_sweep
+    from bpnet.train.engines import Engine
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
+    if args.runs is not None and args.runs < 1:
+        raise InputError(f"--runs: must be >= 1, got {args.runs}")
+    if args.dask is not None and not args.dask.strip():
+        raise InputError("--dask: give a scheduler address (tcp://host:8786) or 'local'")
+    sweep = load_sweep(args.config, args.grid, args.overrides, args.out, args.runs)
+    engine = Engine(args.jobs, args.dask)
+    out = Path(sweep.base.output.dir)
+    total = len(sweep.configs) * sweep.spec.runs
+    print(f"sweep: {len(sweep.configs)} cells x {sweep.spec.runs} runs over "
+          f"{', '.join(sweep.spec.keys)}; cells ranked by {sweep.spec.select} perf; "
+          f"on {engine.describe(total)}", flush=True)
+    line = ProgressLine()
+    # a stop ends the sweep at once: each engine ends its own workers (a Dask cluster closes
+    # in order), the runs finished are recorded already
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, _interrupt)
+    try:
+        result = run_sweep(sweep, out, engine, None if args.quiet else line,
+                           plots=not args.no_plots)
+    except KeyboardInterrupt:
+        line.end()
+        print(f"sweep stopped; the runs finished are in {shown(out / 'sweep.csv')}; run the "
+              "same command again to go on from there", file=sys.stderr)
+        return 130
+    line.end()
+    _report(result, sweep)
+    return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _report(result, sweep) -> None:
+    if result.skipped:
+        print(f"resumed: {result.skipped} of {len(sweep.configs) * sweep.spec.runs} runs were "
+              f"recorded in {shown(result.out / 'sweep.csv')} already and skipped")
+    print()
+    print(result.table)
+    w = result.winner
+    if w is not None:
+        values = ", ".join(f"{k}={v}" for k, v in w["values"].items())
+        print(f"\nbest: {values}, model {w['model']} (median {w['select']} "
+              f"{w['stats'][w['select']][0]:.6g} over {w['runs']} runs); its config: "
+              f"{shown(result.out / 'best.yaml')}")
+    print(f"wrote {len(result.written)} files to {shown(result.out)}: "
+          f"{', '.join(result.written)}")

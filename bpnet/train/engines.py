@@ -1,0 +1,197 @@
+"""Compute stage of a sweep: its runs, each one task, on local worker processes or on a Dask
+cluster (``dask.distributed``, an optional extra).
+
+A task is one run of one cell: every model of the cell's config trained from one seed
+(:func:`run_task`); it depends on the config, the samples and the seed only, so that its numbers
+are the same on any engine and any number of workers, each of which runs BLAS on one thread
+(:data:`ONE_THREAD`). The samples are read once, by the
+process that starts the sweep, and shipped: to each local worker once when it starts, to each
+Dask worker once (scattered to all of them); a task carries its cell's config and its seed.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from bpnet.config import Config
+from bpnet.data import Dataset
+from bpnet.errors import InputError
+from bpnet.report.sweepfiles import Row, model_row
+from bpnet.train.experiment import fit_model
+from bpnet.workers import exit_with_parent
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run of one cell: ``cell`` counted from 1, ``run`` from 0, trained from ``seed``;
+    ``data`` names the cell's samples among those shipped."""
+
+    cell: int
+    run: int
+    seed: int
+    data: str
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where the tasks run: ``jobs`` local processes (None: one per core), or a Dask
+    scheduler at ``dask`` ("local": a LocalCluster of ``jobs`` worker processes here)."""
+
+    jobs: int | None = None
+    dask: str | None = None
+
+    def describe(self, tasks: int) -> str:
+        n = self.workers(tasks)
+        if self.dask == "local":
+            return f"a Dask LocalCluster of {n} worker processes"
+        if self.dask:
+            return f"the Dask scheduler at {self.dask}"
+        return f"{n} local process{'es' * (n > 1)}"
+
+    def workers(self, tasks: int) -> int:
+        return max(1, min(tasks, self.jobs or os.cpu_count() or 1))
+
+
+Done = Callable[[Task, list[Row]], None]
+LOST = ("the runs finished are recorded; run the same sweep again to go on from there")
+
+
+# BLAS splits large products and solves over threads, and the split changes their last bits:
+# every task runs in a worker whose BLAS has one thread, as Dask's workers have by default
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def run_task(cfg: Config, data: Dataset, seed: int, run: int) -> list[Row]:
+    """Train every model of ``cfg`` from ``seed`` (as ``python run.py`` trains one run) ->
+    one sweep.csv row per model."""
+    return [model_row(fit_model(name, m, data, seed, horizon=cfg.forecast.horizon), run)
+            for name, m in cfg.models.items()]
+
+
+def run_tasks(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
+              datasets: dict[str, Dataset], done: Done) -> None:
+    """Run every task on ``engine``, calling ``done(task, rows)`` in this process as each
+    finishes (in the order they finish). ``configs[cell - 1]`` is a cell's config."""
+    if not tasks:
+        return
+    if engine.dask:
+        _run_dask(engine, tasks, configs, datasets, done)
+    else:
+        _run_local(engine.workers(len(tasks)), tasks, configs, datasets, done)
+
+
+# ---------------------------------------------------------------- local processes
+
+_SHIPPED: dict = {}
+
+
+def _start_worker(configs: Sequence[Config], datasets: dict[str, Dataset]) -> None:
+    """In a local worker: keep what was shipped; Ctrl-C is the parent's to handle (it ends
+    the workers), and the worker ends when the parent dies."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SHIPPED.update(configs=configs, datasets=datasets)
+    exit_with_parent()
+
+
+def _local_task(t: Task) -> list[Row]:
+    return run_task(_SHIPPED["configs"][t.cell - 1], _SHIPPED["datasets"][t.data], t.seed, t.run)
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """The environment of the worker processes started meanwhile: BLAS on one thread."""
+    saved = {k: os.environ.get(k) for k in ONE_THREAD}
+    os.environ.update(ONE_THREAD)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
+               datasets: dict[str, Dataset], done: Done) -> None:
+    """The tasks on ``jobs`` fresh worker processes (started, not forked, so that their BLAS
+    reads its thread count: one), even for one job."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(list(configs), datasets))
+    try:
+        with _one_blas_thread():
+            pending = {pool.submit(_local_task, t): t for t in tasks}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                done(pending.pop(f), f.result())
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise InputError(f"a sweep worker process died (killed, or out of memory); {LOST}") \
+            from None
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():
+            child.kill()
+        raise
+    pool.shutdown()
+
+
+# ---------------------------------------------------------------- Dask
+
+def _client(engine: Engine, tasks: int):
+    """A dask.distributed Client of the engine's scheduler (a LocalCluster's for "local")."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--dask: dask.distributed is not installed; install it with "
+                         "python -m pip install -e '.[dask]'") from None
+    if engine.dask == "local":
+        cluster = LocalCluster(n_workers=engine.workers(tasks), threads_per_worker=1,
+                               processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        return Client(cluster), cluster
+    try:
+        return Client(engine.dask, timeout="10s"), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"--dask {engine.dask}: cannot reach a Dask scheduler there "
+                         f"({exc}); start one with 'dask scheduler'") from None
+
+
+def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
+              datasets: dict[str, Dataset], done: Done) -> None:
+    from dask.distributed import as_completed
+    from distributed.scheduler import KilledWorker
+    client, cluster = _client(engine, len(tasks))
+    futures: dict = {}
+    try:
+        shipped = {key: client.scatter(d, broadcast=True, hash=False)
+                   for key, d in datasets.items()}
+        token = uuid.uuid4().hex[:12]
+        for t in tasks:
+            f = client.submit(run_task, configs[t.cell - 1], shipped[t.data], t.seed, t.run,
+                              key=f"bpnet-sweep-{token}-{t.cell}-{t.run}", pure=False)
+            futures[f.key] = (f, t)
+        for f in as_completed([f for f, _ in futures.values()]):
+            done(futures[f.key][1], f.result())
+    except KilledWorker as exc:
+        client.cancel([f for f, _ in futures.values()])
+        raise InputError(f"--dask: a task's workers died one after another ({exc}); {LOST}") \
+            from None
+    except BaseException:
+        # stopping: what the scheduler of a LocalCluster says of the client leaving is noise
+        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+        client.cancel([f for f, _ in futures.values()])
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,290 @@
+"""Sweeps (docs/semantics.md §18): the grid, sweep.csv as a record that resumes, the engines
+(local processes, a real Dask LocalCluster of two worker processes) giving the same numbers
+bit for bit, and a sweep of one cell and one run equal to ``python run.py``."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+import yaml
+from iohelpers import one_error_line, run, start, tiny_config
+
+from bpnet.config.sweepspec import load_sweep
+from bpnet.sweep import run_sweep
+from bpnet.train.engines import Engine
+
+SPLIT = "split: {method: block, train: 0.6, val: 0.15, test: 0.25}\n"
+GRID = ("sweep:\n  grid:\n    models.bp.hidden: [[2, 2], [3, 3]]\n"
+        "    train.algorithm: [traingdx, trainlm]\n  runs: 2\n  select: val\n")
+
+
+def sweep_config(tmp_path: Path, grid: str = GRID, epochs: int = 8) -> Path:
+    """The tiny config of iohelpers with a val part and a sweep block."""
+    path = tiny_config(tmp_path, epochs=epochs)
+    text = path.read_text().replace("split: {method: block, train: 0.7, val: 0.0, test: 0.3}\n",
+                                    SPLIT)
+    path.write_text(text + grid)
+    return path
+
+
+def rows(folder: Path) -> list[dict]:
+    with open(folder / "sweep.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def keep_rows(folder: Path, kept: list[dict]) -> None:
+    """sweep.csv with only the rows ``kept``, as a sweep stopped after them would leave it."""
+    with open(folder / "sweep.csv", "w", newline="") as fh:
+        w = csv.DictWriter(fh, list(kept[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(kept)
+
+
+def test_sweep_writes_its_files_and_best_yaml_reruns(tmp_path):
+    config = sweep_config(tmp_path)
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--jobs", "2")
+    assert code == 0, err
+    folder = tmp_path / "s"
+    for name in ("sweep.csv", "summary.csv", "best.yaml", "sweep.png", "sweep.yaml"):
+        assert (folder / name).is_file(), name
+    recorded = rows(folder)
+    assert len(recorded) == 4 * 2
+    assert [(r["cell"], r["run"], r["seed"]) for r in recorded] == \
+        [(str(c), str(r), str(r)) for c in range(1, 5) for r in range(2)]
+    assert {r["models.bp.hidden"] for r in recorded} == {"[2, 2]", "[3, 3]"}
+    with open(folder / "summary.csv", newline="") as fh:
+        summary = list(csv.DictReader(fh))
+    best = min(summary, key=lambda r: int(r["rank"]))
+    assert float(best["val_mse_median"]) == min(float(r["val_mse_median"]) for r in summary)
+    assert "rank" in out and "best: models.bp.hidden=" in out
+    cfg = yaml.safe_load((folder / "best.yaml").read_text())
+    assert cfg["models"]["bp"]["hidden"] == yaml.safe_load(best["models.bp.hidden"])
+    assert cfg["models"]["bp"]["train"]["algorithm"] == best["train.algorithm"]
+    code, out, err = run(str(folder / "best.yaml"), "--no-plots")
+    assert code == 0, err
+    kept = json.loads((folder / "best" / "metrics.json").read_text())["models"]["bp"]
+    assert kept["val"]["mse"] == min(float(r["val_mse"]) for r in recorded
+                                     if r["cell"] == best["cell"])
+
+
+def test_one_cell_one_run_equals_run_py(tmp_path):
+    grid = "sweep:\n  grid:\n    train.lr: [0.02]\n  runs: 1\n"
+    config = sweep_config(tmp_path, grid, epochs=30)
+    code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    code, _, err = run(str(config), "--set", "train.lr=0.02", "--out", str(tmp_path / "r"),
+                       "--no-plots")
+    assert code == 0, err
+    (row,) = rows(tmp_path / "s")
+    m = json.loads((tmp_path / "r" / "metrics.json").read_text())["models"]["bp"]
+    assert (int(row["epochs"]), int(row["best_epoch"]), row["stop_reason"]) == \
+        (m["epochs"], m["best_epoch"], m["stop_reason"])
+    compared = 0
+    for part in ("train", "val", "test"):
+        for name, value in m[part].items():
+            if isinstance(value, float):
+                assert float(row[f"{part}_{name}"]) == value, (part, name)
+                compared += 1
+    assert compared >= 12
+
+
+def test_local_engines_agree_and_resume_skips_exactly_the_recorded_runs(tmp_path):
+    config = sweep_config(tmp_path)
+    one = run_sweep(load_sweep(config, out_dir=str(tmp_path / "one")), tmp_path / "one",
+                    Engine(jobs=1), plots=False)
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "two")), tmp_path / "two",
+              Engine(jobs=2), plots=False)
+    whole = (tmp_path / "one" / "sweep.csv").read_bytes()
+    assert (tmp_path / "two" / "sweep.csv").read_bytes() == whole
+    assert one.skipped == 0
+    # keep 5 of the 8 runs, as a sweep stopped after them would have left them
+    kept = rows(tmp_path / "one")
+    gone = {(kept[i]["cell"], kept[i]["run"]) for i in (1, 4, 7)}
+    keep_rows(tmp_path / "one", [r for r in kept if (r["cell"], r["run"]) not in gone])
+    trained = []
+    again = run_sweep(load_sweep(config, out_dir=str(tmp_path / "one")), tmp_path / "one",
+                      Engine(jobs=2), finished=lambda t: trained.append((str(t.cell),
+                                                                         str(t.run))),
+                      plots=False)
+    assert again.skipped == 5
+    assert sorted(trained) == sorted(gone)
+    assert (tmp_path / "one" / "sweep.csv").read_bytes() == whole
+
+
+def test_resume_from_the_command_line_says_how_many(tmp_path):
+    config = sweep_config(tmp_path)
+    assert run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")[0] == 0
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    assert "resumed: 8 of 8 runs were recorded" in out
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots",
+                         "--runs", "3")
+    assert code == 0, err
+    assert "resumed: 8 of 12 runs" in out and len(rows(tmp_path / "s")) == 12
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots",
+                         "--runs", "1")
+    assert code == 0, err
+    assert "resumed: 4 of 4 runs" in out and len(rows(tmp_path / "s")) == 12
+    with open(tmp_path / "s" / "summary.csv", newline="") as fh:
+        assert {r["runs"] for r in csv.DictReader(fh)} == {"1"}   # the runs asked for only
+    code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"),
+                       "--set", "train.epochs=3")
+    assert code == 2
+    one_error_line(err, "holds another sweep (it differs in models.bp.train.epochs")
+
+
+def test_ctrl_c_stops_with_the_finished_runs_recorded_and_the_rerun_resumes(tmp_path):
+    config = sweep_config(tmp_path, GRID.replace("runs: 2", "runs: 6"), epochs=300)
+    proc = start("sweep", str(config), "--out", str(tmp_path / "s"), "--jobs", "2")
+    for line in proc.stdout:   # not a terminal: the progress comes as plain lines
+        if line.startswith("sweep: 3/24 runs"):
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "sweep stopped; the runs finished are in" in err and "Traceback" not in err
+    recorded = rows(tmp_path / "s")
+    assert 3 <= len(recorded) < 24
+    assert not (tmp_path / "s" / "summary.csv").exists()
+    assert [p.name for p in (tmp_path / "s").iterdir() if p.name.endswith(".tmp")] == []
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    assert f"resumed: {len(recorded)} of 24 runs" in out
+    after = rows(tmp_path / "s")
+    assert len(after) == 24 and all(r in after for r in recorded)
+
+
+def _workers(pid: int) -> list[int]:
+    """The local sweep workers of process ``pid`` (its children started by multiprocessing,
+    the resource tracker aside)."""
+    out = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        if "spawn_main" in cmd and "resource_tracker" not in cmd:
+            out.append(int(child))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_killed_local_worker_ends_the_sweep_with_one_error_and_the_rerun_completes(tmp_path):
+    config = sweep_config(tmp_path, GRID.replace("runs: 2", "runs: 6"), epochs=300)
+    proc = start("sweep", str(config), "--out", str(tmp_path / "s"), "--jobs", "2")
+    for line in proc.stdout:
+        if line.startswith("sweep: 2/24 runs"):
+            os.kill(_workers(proc.pid)[0], signal.SIGKILL)
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    one_error_line(err, "a sweep worker process died (killed, or out of memory); the runs "
+                   "finished are recorded")
+    assert 2 <= len(rows(tmp_path / "s")) < 24
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    whole = run_sweep(load_sweep(config, out_dir=str(tmp_path / "w")), tmp_path / "w",
+                      Engine(jobs=2), plots=False)
+    assert whole.skipped == 0
+    assert (tmp_path / "s" / "sweep.csv").read_bytes() == \
+        (tmp_path / "w" / "sweep.csv").read_bytes()
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--grid", "train.lr=0.05"], "sweep.grid.train.lr: must be a non-empty list"),
+    (["--grid", "seed=[0, 1]"], "seed cannot be swept"),
+    (["--grid", "train.lr=[0.01, 0.01]"], "a value is given twice"),
+    (["--grid", "models.bp.hiden=[[2, 2]]"], "hiden"),
+    (["--grid", "train.lr=[0.01]", "--set", "split={method: block, train: 0.7, val: 0, "
+      "test: 0.3}"], "select: val needs a val part"),
+    (["--grid", "train.lr=[0.01]", "--jobs", "0"], "--jobs: must be >= 1"),
+])
+def test_bad_sweeps_are_one_error_line(tmp_path, args, fragment):
+    config = sweep_config(tmp_path, "sweep: {select: val}\n")
+    code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"), *args)
+    assert code == 2
+    one_error_line(err, fragment)
+    assert not (tmp_path / "s").exists()
+
+
+def test_select_test_is_refused(tmp_path):
+    config = sweep_config(tmp_path, "sweep: {grid: {train.lr: [0.01]}, select: test}\n")
+    code, _, err = run("sweep", str(config))
+    assert code == 2
+    one_error_line(err, "the test part is reported, never used to choose")
+
+
+def test_a_plain_run_trains_the_base_config_of_a_sweep_file(tmp_path):
+    config = sweep_config(tmp_path)
+    code, out, err = run(str(config), "--out", str(tmp_path / "r"), "--no-plots")
+    assert code == 0, err
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["models"]["bp"]
+
+
+# ---------------------------------------------------------------- Dask
+
+try:
+    from dask.distributed import Client, LocalCluster
+except ImportError:   # the optional extra: pip install -e '.[dask]'
+    LocalCluster = None
+
+needs_dask = pytest.mark.skipif(LocalCluster is None,
+                                reason="dask.distributed is not installed (pip install -e "
+                                "'.[dask]'; .ci/run installs it)")
+
+
+@pytest.fixture
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as c:
+        yield c
+
+
+# [16, 16] under trainlm: products and solves big enough that BLAS splits them over threads
+# where it has several; its last bits then depend on how many (the engines give it one)
+BIG = GRID.replace("[[2, 2], [3, 3]]", "[[2, 2], [16, 16]]")
+
+
+@needs_dask
+def test_dask_gives_the_local_sweep_csv_even_when_a_worker_is_killed(tmp_path, cluster):
+    config = sweep_config(tmp_path, BIG, epochs=40)
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "local")), tmp_path / "local",
+              Engine(jobs=2), plots=False)
+    whole = (tmp_path / "local" / "sweep.csv").read_bytes()
+    with Client(cluster) as client:   # closed before the sweep: one client per process
+        pids = list(client.run(os.getpid).values())
+    assert len(pids) == 2
+    killed = []
+
+    def kill_one(task) -> None:
+        if not killed:   # after the first run: a worker dies with its tasks under way
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "dask")), tmp_path / "dask",
+              Engine(dask=cluster.scheduler_address), finished=kill_one, plots=False)
+    assert killed
+    assert (tmp_path / "dask" / "sweep.csv").read_bytes() == whole
+    with Client(cluster) as client:
+        client.wait_for_workers(2, timeout=30)
+        assert pids[0] not in client.run(os.getpid).values()   # the nanny started another
+
+
+@needs_dask
+def test_dask_local_from_the_command_line_and_its_resume(tmp_path):
+    config = sweep_config(tmp_path)
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "local")), tmp_path / "local",
+              Engine(jobs=1), plots=False)
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "d"), "--dask",
+                         "local", "--jobs", "2", "--no-plots", timeout=240)
+    assert code == 0, err
+    assert "Dask LocalCluster of 2 worker processes" in out
+    assert (tmp_path / "d" / "sweep.csv").read_bytes() == \
+        (tmp_path / "local" / "sweep.csv").read_bytes()
+    keep_rows(tmp_path / "d", rows(tmp_path / "d")[:6])
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "d"), "--dask",
+                         "local", "--jobs", "2", "--no-plots", timeout=240)
+    assert code == 0, err
+    assert "resumed: 6 of 8 runs" in out
+    assert (tmp_path / "d" / "sweep.csv").read_bytes() == \
+        (tmp_path / "local" / "sweep.csv").read_bytes()
