@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpnet.config import DataConfig
+from bpnet.data.fastcsv import read_fast
 from bpnet.data.table import Table, read_table, to_number
 from bpnet.errors import InputError
+from bpnet.paths import checked, shown
 
 
 @dataclass
@@ -28,8 +30,10 @@ class LongTable(Table):
 
 def read_data(path: str, d: DataConfig) -> Table:
     """The table of a data file as ``d`` says: its delimiter, decimal mark and encoding, and
-    with ``d.wide`` the wide table read long."""
-    table = read_table(path, d.delimiter, d.decimal, d.encoding)
+    with ``d.wide`` the wide table read long. A plain CSV file is read by numpy's parser
+    (:mod:`~bpnet.data.fastcsv`), any other by :func:`~bpnet.data.table.read_table`."""
+    table = read_fast(path, shown(checked(path, "the data file")), d.delimiter, d.decimal,
+                      d.encoding) or read_table(path, d.delimiter, d.decimal, d.encoding)
     return to_long(table, d) if d.wide is not None else table
 
 
