@@ -187,3 +187,46 @@ def test_a_short_line_is_drawn_as_it_is():
     assert xs is x and ys is y
     assert dense.said("bp", dense.MANY) == "bp"
     assert dense.said("bp", dense.MANY + 1) == "bp (extremes per pixel column of 20,001 points)"
+
+
+def test_a_npy_file_is_read_memory_mapped_with_the_columns_named_in_the_config(tmp_path, rng):
+    values = rng.standard_normal((50, 3))
+    np.save(tmp_path / "d.npy", values)
+    d = DataConfig(path=str(tmp_path / "d.npy"), inputs=("a", "b"), targets=("y",),
+                   columns=("a", "b", "y"))
+    table = read_data(d.path, d)
+    assert isinstance(table.arrays["a"].base, np.memmap)
+    s = build_samples(d, table)
+    assert np.array_equal(s.X, values[:, :2]) and np.array_equal(s.Y, values[:, 2:])
+
+
+def test_a_npz_file_holds_one_array_per_column(tmp_path, rng):
+    x, y = rng.standard_normal(40), rng.standard_normal(40)
+    x[5] = np.nan
+    np.savez(tmp_path / "d.npz", x=x, y=y, month=np.array([f"2001-{i % 12 + 1:02d}"
+                                                           for i in range(40)]))
+    d = DataConfig(path=str(tmp_path / "d.npz"), inputs=("x",), targets=("y",), missing="drop")
+    s = build_samples(d, read_data(d.path, d))
+    assert len(s.X) == 39 and np.array_equal(s.Y[:, 0], np.delete(y, 5))
+    with pytest.raises(InputError, match=r"d.npz: row 6, column x: 'nan' \(a missing value\)"):
+        build_samples(DataConfig(path=d.path, inputs=("x",), targets=("y",)),
+                      read_data(d.path, d))
+
+
+@pytest.mark.parametrize("save, columns, message", [
+    (lambda p: np.save(p / "d.npy", np.zeros((4, 2))), (), "data.columns: a .npy file needs"),
+    (lambda p: np.save(p / "d.npy", np.zeros((4, 3))), ("a", "y"), "shape (4, 3)"),
+    (lambda p: np.save(p / "d.npy", np.array([[{}], [1]], dtype=object)), ("a",),
+     "holds Python objects"),
+    (lambda p: np.savez(p / "d.npz", a=np.zeros(3), y=np.zeros(4)), (), "differ in length"),
+    (lambda p: np.savez(p / "d.npz", a=np.zeros((3, 2))), (), "one 1-D array per column"),
+    (lambda p: np.savez(p / "d.npz", a=np.array([1.0, np.inf]), y=np.zeros(2)), (),
+     "row 2, column a: 'inf' is not a finite number"),
+])
+def test_bad_arrays_are_one_error(tmp_path, save, columns, message):
+    save(tmp_path)
+    path = str(next(tmp_path.glob("d.np?")))
+    d = DataConfig(path=path, inputs=("a",), targets=("y",), columns=columns)
+    with pytest.raises(InputError) as exc:
+        build_samples(d, read_data(path, d))
+    assert message in str(exc.value)

@@ -90,6 +90,9 @@ class DataConfig:
     decimal: str = field(default=".", metadata=choice(".", ","))
     encoding: str | None = None
     wide: WideConfig | None = None
+    # the names of a .npy file's columns, in order (docs/semantics.md §8.8)
+    columns: tuple[str, ...] = field(default=(), metadata=check(
+        lambda v: len(set(v)) == len(v), "must name each column once"))
 
 
 def _split_part(span: str):
