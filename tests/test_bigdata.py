@@ -1,6 +1,6 @@
 """A million rows: plain CSV files read by numpy's parser with the values and the errors of
 the careful reader, pictures of many points drawn as few, long tables written fast
-(docs/semantics.md §8.8)."""
+(docs/semantics.md §8.9)."""
 import csv
 import io
 import math
@@ -146,7 +146,9 @@ def test_the_cells_of_the_vectorised_writer_are_number_cell(rng):
 
 def test_a_long_table_is_written_in_blocks_as_the_csv_writer_writes_it(monkeypatch, rng):
     monkeypatch.setattr(columns, "ROWS", 7)
-    cols = [("label", [f"r{i}" for i in range(50)]), ("split", ["train, a"] * 50),
+    split = ["train"] * 50   # one block's rows need quotes, the others' do not
+    split[20], split[31] = "train, a", 'say "b"'
+    cols = [("label", [f"r {i}" for i in range(50)]), ("split", split),
             ("y", rng.standard_normal(50)), ("p", np.where(np.arange(50) % 9, 1.0, np.nan))]
     fh = io.StringIO()
     columns.write_columns(fh, cols)
@@ -230,3 +232,39 @@ def test_bad_arrays_are_one_error(tmp_path, save, columns, message):
     with pytest.raises(InputError) as exc:
         build_samples(d, read_data(path, d))
     assert message in str(exc.value)
+
+
+def test_a_long_run_writes_predictions_npz_too_and_names_it(tmp_path, monkeypatch, capsys, rng):
+    from bpnet.cli import main
+    monkeypatch.setattr(columns, "NPZ_ROWS", 100)
+    X = rng.standard_normal((150, 3))
+    rows = "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in X.tolist())
+    (tmp_path / "d.csv").write_text("a,b,y\n" + rows)
+    (tmp_path / "c.yaml").write_text(
+        "data: {path: d.csv, inputs: [a, b], targets: [y]}\n"
+        "models: {bp: {type: feedforward, hidden: [3]}}\ntrain: {epochs: 2, show: 0}\n")
+    assert main([str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--no-plots"]) == 0
+    assert "predictions.csv, predictions.npz" in capsys.readouterr().out
+    with open(tmp_path / "o/predictions.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    with np.load(tmp_path / "o/predictions.npz", allow_pickle=False) as z:
+        assert list(z["split"]) == [r["split"] for r in table]
+        assert [number_cell(v) for v in z["bp"]] == [r["bp"] for r in table]
+        assert np.array_equal(z["target"], X[:, 2])
+
+
+@pytest.mark.parametrize("n, dense_said", [(200, False), (dense.MANY + 1, True)])
+def test_pictures_of_many_points_say_how_they_are_drawn(n, dense_said, rng):
+    from bpnet.report import plots
+    t = rng.standard_normal((n, 1))
+    parts = ["train"] * (n - n // 4) + ["test"] * (n // 4)
+    figures = [plots.fit([str(i) for i in range(n)], "t", t, ["y"], {"bp": t * 0.9}, parts),
+               plots.regression("bp", {"train": t[:n // 2], "test": t[n // 2:]},
+                                {"train": t[:n // 2] * 0.9, "test": t[n // 2:] * 0.9}),
+               plots.fit_sorted(t, ["y"], {"bp": t * 0.9}, parts)]
+    for fig in figures:
+        labels = [text.get_text() for ax in fig.axes if ax.get_legend()
+                  for text in ax.get_legend().get_texts()]
+        said = any("extremes per pixel column" in s or "density" in s for s in labels)
+        assert said == dense_said, labels
+        assert plots.png_bytes(fig).startswith(b"\x89PNG")

@@ -90,7 +90,7 @@ class DataConfig:
     decimal: str = field(default=".", metadata=choice(".", ","))
     encoding: str | None = None
     wide: WideConfig | None = None
-    # the names of a .npy file's columns, in order (docs/semantics.md §8.8)
+    # the names of a .npy file's columns, in order (docs/semantics.md §8.9)
     columns: tuple[str, ...] = field(default=(), metadata=check(
         lambda v: len(set(v)) == len(v), "must name each column once"))
 

@@ -1,4 +1,4 @@
-"""Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md §8.8).
+"""Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md §8.9).
 
 Most large files are plain: UTF-8 without a byte-order mark, a header on line 1, one row per
 line, no quotes, no blank lines, a ``.`` decimal mark and a delimiter other than blanks. Such a
@@ -53,14 +53,17 @@ class ColumnTable(Table):
         j = self.index(name, key)
         if j not in self.numeric:
             return super().numbers(name, key)
-        values = self.values[:, self.numeric[j]].copy()
+        values = self.values[:, self.numeric[j]]
         # a finite value is the cell's number; the others are read from their text, in order,
         # so that the first bad cell is the one named, as Table.numbers names it
         odd = np.flatnonzero(~np.isfinite(values)).tolist()
-        if odd:
-            cells = self.text(j)
-            for i in odd:
-                values[i] = self.number(cells[i], i, name)
+        if not odd:
+            view = values.view()   # no copy of a million rows; the caller's stack copies it
+            view.flags.writeable = False
+            return view
+        values, cells = values.copy(), self.text(j)
+        for i in odd:
+            values[i] = self.number(cells[i], i, name)
         return values
 
 
@@ -99,6 +102,9 @@ def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str =
 
 
 def _read(path: str, name: str, first: str, sep: str, rows: int) -> ColumnTable | None:
+    """The table of a plain file whose header line is ``first`` and which has ``rows`` data
+    rows; the columns whose first cell is not a number are read as text. None: not for this
+    path after all."""
     header = [h.strip() for h in first.split(sep)]
     if len(set(h for h in header if h)) != len([h for h in header if h]):
         return None   # a name given twice: read_table says where

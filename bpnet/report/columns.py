@@ -1,4 +1,4 @@
-"""Output stage: tables of columns written fast, whatever their length (docs/semantics.md §8.8).
+"""Output stage: tables of columns written fast, whatever their length (docs/semantics.md §8.9).
 
 A numeric column becomes its cells all at once (each number's shortest exact text, as
 :func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of
@@ -37,9 +37,20 @@ def write_columns(fh, cols: list[tuple[str, list | np.ndarray]], what: str = "")
     count = progress.Rows(f"writing {what}", n)
     for start in range(0, n, ROWS):
         stop = min(n, start + ROWS)
-        w.writerows(zip(*[values[start:stop] if isinstance(values, list)
-                          else number_cells(values[start:stop]) for _, values in cols]))
+        cells = [values[start:stop] if isinstance(values, list)
+                 else number_cells(values[start:stop]) for _, values in cols]
+        if len(cells) > 1 and not any(map(_quoted, cells)):
+            fh.write("".join(line + "\n" for line in map(",".join, zip(*cells))))
+        else:   # a cell the csv writer quotes: let it
+            w.writerows(zip(*cells))
         count.done(stop)
+
+
+def _quoted(cells: list[str]) -> bool:
+    """Whether any of the text ``cells`` needs quotes in a CSV row (a comma, a quote or a line
+    end in it); numbers' cells never do."""
+    text = "".join(cells)
+    return any(ch in text for ch in ',"\r\n')
 
 
 def write_npz(path, cols: list[tuple[str, list | np.ndarray]]) -> None:
