@@ -196,6 +196,8 @@ def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[s
                     label=said("actual value", q))
             ax.set_title(f"{target_names[j]}, {part} part ({len(rows)} samples)", fontsize=10)
             ax.set_xlabel(f"samples sorted by actual {target_names[j]}")
+            if q > MANY:   # long tick labels: fewer of them
+                ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.set_ylabel(target_names[j])
             ax.grid(True, alpha=0.3)
     _legend(axes[0, -1])
@@ -214,9 +216,16 @@ def _samples(ax, x: np.ndarray, y: np.ndarray, label: str, style: dict, q: int, 
         ax.plot(x, y, linestyle="none", label=label, **style)
         return
     x, y = _finite(x, y)
+    cmap = MAPS[i % len(MAPS)] if style.get("marker") == "o" else "Greys"
     ax.hexbin(x, y, gridsize=(80, 40), bins="log", mincnt=1, linewidths=0.0, alpha=0.6,
-              cmap=MAPS[i % len(MAPS)] if style.get("marker") == "o" else "Greys",
-              label=f"{label} (density, log colour scale)")
+              cmap=cmap)
+    _density_key(ax, cmap, f"{label} (density, log colour scale)")
+
+
+def _density_key(ax, cmap: str, label: str) -> None:
+    """A legend entry in the dense colour of ``cmap`` (a density's own entry would show
+    matplotlib's default colour)."""
+    ax.plot([], [], "s", markersize=8, color=plt.get_cmap(cmap)(0.75), label=label)
 
 
 def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, str],
@@ -323,7 +332,8 @@ def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str, dense: bool
     hi = float(max(t.max(), y.max())) if len(t) else 1.0
     if dense:   # a million markers would only be ink
         ax.hexbin(t, y, gridsize=80, bins="log", mincnt=1, linewidths=0.2,
-                  cmap=DENSITY.get(colour, "Greys"), label="data (density, log colour scale)")
+                  cmap=DENSITY.get(colour, "Greys"))
+        _density_key(ax, DENSITY.get(colour, "Greys"), "data (density, log colour scale)")
     else:
         ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
     ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
