@@ -208,9 +208,9 @@ def _compute(args, cfg, signals: _Signals, folder):
     import numpy as np
 
     from bpnet import api
+    from bpnet import progress as rows_progress
     from bpnet.data import dataset as data_stage
     from bpnet.report import console
-    from bpnet import progress as rows_progress
     rows_progress.listen(None if args.quiet else lambda line: print(line, flush=True))
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     cfg = data_stage.resolved(cfg, data)
