@@ -4,11 +4,13 @@
     python benchmarks/bench.py --torch    # ... with PyTorch's time for the same shapes beside it
     python benchmarks/bench.py --quick    # fewer repetitions and sizes, for a smoke test
     python benchmarks/bench.py --no-scale --no-sweep   # the epoch and rule tables only
+    python benchmarks/bench.py --end-to-end   # only the end-to-end table (CSV to pictures)
 
 Everything runs on one thread (BLAS and PyTorch), in float64, in this one process (the sweep
 table: in worker processes too). Times are the
 fastest of several repetitions of many epochs; memory is the peak that tracemalloc sees during
-training (numpy reports its arrays to it), over the data already loaded.
+training (numpy reports its arrays to it), over the data already loaded. The end-to-end table
+runs each size in a fresh process (:mod:`e2e`): CPU seconds of each stage, peak resident memory.
 """
 from __future__ import annotations
 
@@ -337,7 +339,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and sizes")
     parser.add_argument("--no-scale", action="store_true", help="skip the scale table")
     parser.add_argument("--no-sweep", action="store_true", help="skip the sweep table")
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="only the end-to-end table: a generated CSV to every picture")
     args = parser.parse_args()
+    if args.end_to_end:
+        import e2e
+        print(e2e.report(args.quick))
+        return
     torch_version = ""
     if args.torch:
         try:

@@ -280,8 +280,10 @@ def _compute(args, cfg, signals: _Signals, folder, view=None):
     import numpy as np
 
     from bpnet import api
+    from bpnet import progress as rows_progress
     from bpnet.data import dataset as data_stage
     from bpnet.report import console
+    rows_progress.listen(None if args.quiet else lambda line: print(line, flush=True))
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     cfg = data_stage.resolved(cfg, data)
     sizes = {p: len(i) for p, i in data.index.items()}

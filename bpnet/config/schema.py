@@ -120,6 +120,9 @@ class DataConfig:
     exog_transform: TransformConfig = field(default_factory=TransformConfig)
     # a .mat file's orientation: one sample per column (MATLAB's, the default) or per row
     layout: str | None = field(default=None, metadata=choice("columns", "rows"))
+    # the names of a .npy file's columns, in order (docs/semantics.md §8.9)
+    columns: tuple[str, ...] = field(default=(), metadata=check(
+        lambda v: len(set(v)) == len(v), "must name each column once"))
 
 
 def _split_part(span: str):

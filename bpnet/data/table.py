@@ -50,11 +50,16 @@ class Table:
 
     def column(self, name: str, key: str) -> list[str]:
         """The cells of column ``name`` (named by the config key ``key``) as text."""
+        j = self.index(name, key)
+        return [row[j] for row in self.rows]
+
+    def index(self, name: str, key: str) -> int:
+        """The position of column ``name`` in the header; an absent one is an error naming
+        the config key ``key`` that asks for it."""
         if name not in self.header:
             raise InputError(f"{self.path}: no column {name!r} (named by {key}); the columns are "
                              f"{', '.join(self.header)}")
-        j = self.header.index(name)
-        return [row[j] for row in self.rows]
+        return self.header.index(name)
 
     def numbers(self, name: str, key: str) -> np.ndarray:
         """Column ``name`` as float64 (L,), NaN where a cell is missing; a cell that is not a

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bpnet.config import DataConfig
+from bpnet.data import arrays
+from bpnet.data.fastcsv import read_fast
 from bpnet.data.matfile import is_mat, read_mat_table
 from bpnet.data.table import Table, read_table, to_number
 from bpnet.errors import InputError
+from bpnet.paths import checked, shown
 
 
 @dataclass
@@ -29,10 +32,18 @@ class LongTable(Table):
 
 def read_data(path: str, d: DataConfig) -> Table:
     """The table of a data file as ``d`` says: its delimiter, decimal mark and encoding, and
-    with ``d.wide`` the wide table read long; a .mat file's variables (bpnet.data.matfile)."""
+    with ``d.wide`` the wide table read long. A plain CSV file is read by numpy's parser
+    (:mod:`~bpnet.data.fastcsv`), any other by :func:`~bpnet.data.table.read_table`; a
+    ``.npy`` or ``.npz`` file as arrays (:mod:`~bpnet.data.arrays`); a .mat file's variables
+    (:mod:`~bpnet.data.matfile`)."""
     if is_mat(path):
         return read_mat_table(path, d)
-    table = read_table(path, d.delimiter, d.decimal, d.encoding)
+    name = shown(checked(path, "the data file"))
+    if path.endswith(arrays.SUFFIXES):
+        table = arrays.read_arrays(path, name, d.columns)
+    else:
+        table = read_fast(path, name, d.delimiter, d.decimal, d.encoding) or \
+            read_table(path, d.delimiter, d.decimal, d.encoding)
     return to_long(table, d) if d.wide is not None else table
 
 

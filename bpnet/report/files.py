@@ -19,7 +19,7 @@ from bpnet.config import Config, portable_config, to_plain
 from bpnet.data import Dataset
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report import classreport, console, metrics, modelfile, pictures
+from bpnet.report import classreport, columns, console, metrics, modelfile, pictures
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
 from bpnet.report.outdir import MANIFEST, RunFolder, check_clashes, check_output_dir
@@ -129,12 +129,7 @@ def _on_rows(values: np.ndarray, rows: np.ndarray, q: int) -> np.ndarray:
 def write_predictions(fh, data: Dataset, results: list[ModelResult],
                       baselines: dict | None = None) -> None:
     """predictions.csv: one row per sample, the columns of :func:`prediction_columns`."""
-    w = csv.writer(fh, lineterminator="\n")
-    cols = prediction_columns(data, results, baselines)
-    w.writerow([name for name, _ in cols])
-    cells = [values if isinstance(values, list) else [number_cell(v) for v in values]
-             for _, values in cols]
-    w.writerows(zip(*cells))
+    columns.write_columns(fh, prediction_columns(data, results, baselines), "predictions.csv")
 
 
 def write_history(fh, history: dict[str, np.ndarray]) -> None:
@@ -155,8 +150,8 @@ class _Folder:
         self.out = out
         self.written: list[Path] = []
 
-    def put(self, name: str, write) -> None:
-        atomic_write(self.out / name, write)
+    def put(self, name: str, write, binary: bool = False) -> None:
+        atomic_write(self.out / name, write, binary)
         self.written.append(self.out / name)
 
     def model(self, name: str, net, data: Dataset, meta: ModelMeta) -> None:
@@ -166,7 +161,7 @@ class _Folder:
 
 def planned_files(cfg: Config) -> list[str]:
     """Every file a run of ``cfg`` may write into its output folder, its manifest included."""
-    names = ["config.yaml", "metrics.json", "predictions.csv"]
+    names = ["config.yaml", "metrics.json", "predictions.csv", "predictions.npz"]
     for name in cfg.models:
         names += [f"history_{name}.csv", f"model_{name}.npz"]
         if cfg.output.plots:
@@ -244,6 +239,9 @@ def _write_files(folder: _Folder, cfg: Config, data: Dataset, results: list[Mode
     folder.put("metrics.json", lambda fh: json.dump(
         metrics_dict(cfg, results, baselines, data, not_trained), fh, indent=2))
     folder.put("predictions.csv", lambda fh: write_predictions(fh, data, results, baselines))
+    if len(data.targets) >= columns.NPZ_ROWS:   # a long table: as arrays too
+        folder.put("predictions.npz", lambda fh: columns.write_npz(
+            fh, prediction_columns(data, results, baselines)), binary=True)
     for r in results:
         folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
         seen = data.for_model(r.cfg.exog)

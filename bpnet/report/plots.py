@@ -14,6 +14,7 @@ import sys
 import matplotlib
 import numpy as np
 
+from bpnet.report.dense import MANY, extremes, said
 from bpnet.report.forecast import plain_label
 
 if "matplotlib.pyplot" not in sys.modules:
@@ -135,12 +136,14 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     x = np.arange(q)
     part_of = np.array(part_of)
     for j, ax in enumerate(axes[:, 0]):
-        ax.plot(x, _gaps(targets[:, j]), color="black", linewidth=1.6, label="data")
+        ax.plot(*extremes(x, _gaps(targets[:, j])), color="black", linewidth=1.6,
+                label=said("data", q))
         for i, (name, pred) in enumerate(predictions.items()):
-            ax.plot(x, _gaps(pred[:, j]), linewidth=1.2, color=f"C{i}", label=name)
+            ax.plot(*extremes(x, _gaps(pred[:, j])), linewidth=1.2, color=f"C{i}",
+                    label=said(name, q))
         for name, pred in (baselines or {}).items():
-            ax.plot(x, _gaps(pred[:, j]), linewidth=1.0, color="0.45", linestyle="--",
-                    label=f"{name} (baseline)")
+            ax.plot(*extremes(x, _gaps(pred[:, j])), linewidth=1.0, color="0.45",
+                    linestyle="--", label=said(f"{name} (baseline)", q))
         for part, colour in (("val", "tab:green"), ("test", "tab:red")):
             where = np.flatnonzero(part_of == part)
             if where.size == 0:
@@ -150,8 +153,8 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
                 ax.axvline(where[0] - 0.5, color=colour, linestyle="--", linewidth=1)
                 ax.text(where[0], ax.get_ylim()[1], f" {part}", color=colour, va="top")
             else:
-                ax.plot(where, _gaps(targets[where, j]), "o", markersize=3, color=colour,
-                        label=f"{part} samples")
+                ax.plot(*extremes(where, _gaps(targets[where, j])), "o", markersize=3,
+                        color=colour, label=said(f"{part} samples", len(where)))
         _time_ticks(ax, labels)
         ax.set_xlabel(label_name)
         ax.set_ylabel(target_names[j])
@@ -187,17 +190,42 @@ def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[s
             rows = np.flatnonzero(part_of == part)
             rows = rows[np.argsort(targets[rows, j], kind="stable")]
             x = np.arange(len(rows))
-            for (label, style), pred in zip(styles, values):
-                ax.plot(x, _gaps(pred[rows, j]), linestyle="none", label=label, **style)
-            ax.plot(x, _gaps(targets[rows, j]), color="black", linewidth=1.4,
-                    label="actual value")
+            for i, ((label, style), pred) in enumerate(zip(styles, values)):
+                _samples(ax, x, _gaps(pred[rows, j]), label, style, q, i)
+            ax.plot(*extremes(x, _gaps(targets[rows, j])), color="black", linewidth=1.4,
+                    label=said("actual value", q))
             ax.set_title(f"{target_names[j]}, {part} part ({len(rows)} samples)", fontsize=10)
             ax.set_xlabel(f"samples sorted by actual {target_names[j]}")
+            if q > MANY:   # long tick labels: fewer of them
+                ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.set_ylabel(target_names[j])
             ax.grid(True, alpha=0.3)
     _legend(axes[0, -1])
     fig.suptitle("Predicted and actual value of every sample, sorted by the actual value")
     return fig
+
+
+# the colour maps of the models' densities in fit_sorted (above dense.MANY samples)
+MAPS = ("Blues", "Oranges", "Greens", "Reds", "Purples", "Greys")
+
+
+def _samples(ax, x: np.ndarray, y: np.ndarray, label: str, style: dict, q: int, i: int) -> None:
+    """Predictions y (n,) of samples at x (n,) as markers in ``style``, or, when the run has
+    more than dense.MANY samples (``q``), as a density in the ``i``-th colour map."""
+    if q <= MANY:
+        ax.plot(x, y, linestyle="none", label=label, **style)
+        return
+    x, y = _finite(x, y)
+    cmap = MAPS[i % len(MAPS)] if style.get("marker") == "o" else "Greys"
+    ax.hexbin(x, y, gridsize=(80, 40), bins="log", mincnt=1, linewidths=0.0, alpha=0.6,
+              cmap=cmap)
+    _density_key(ax, cmap, f"{label} (density, log colour scale)")
+
+
+def _density_key(ax, cmap: str, label: str) -> None:
+    """A legend entry in the dense colour of ``cmap`` (a density's own entry would show
+    matplotlib's default colour)."""
+    ax.plot([], [], "s", markersize=8, color=plt.get_cmap(cmap)(0.75), label=label)
 
 
 def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, str],
@@ -270,6 +298,7 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
     fig.subplots_adjust(left=0.08 / len(parts) * 2, right=0.98, bottom=0.5 / (4.2 * k),
                         top=1 - 1.0 / (4.2 * k), wspace=0.3, hspace=0.5)
     colours = {"train": "tab:blue", "val": "tab:green", "test": "tab:red", "all": "0.3"}
+    dense = sum(len(v) for v in targets.values()) > MANY   # density panels, all of them
     for j in range(k):
         for ax, part in zip(axes[j], parts):
             if part == "all":
@@ -277,7 +306,7 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
                 y = np.concatenate([v[:, j] for v in outputs.values()])
             else:
                 t, y = targets[part][:, j], outputs[part][:, j]
-            r, slope, offset = _regression_panel(ax, t, y, colours[part])
+            r, slope, offset = _regression_panel(ax, t, y, colours[part], dense)
             ax.set_title(f"{part}" + (f", {target_names[j]}" if k > 1 else "") +
                          f": R = {r:.4f}\nfit: Y = {slope:.3g} T {'-' if offset < 0 else '+'} "
                          f"{abs(offset):.3g}", fontsize=9)
@@ -289,15 +318,24 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
     return fig
 
 
-def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str
+# the colour map of a part's density (regression pictures above dense.MANY points)
+DENSITY = {"tab:blue": "Blues", "tab:green": "Greens", "tab:red": "Reds", "0.3": "Greys"}
+
+
+def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str, dense: bool = False
                       ) -> tuple[float, float, float]:
-    """Outputs y (n,) against targets t (n,), the line Y = T and the least-squares line;
-    -> (R, slope, offset), NaN where undefined."""
+    """Outputs y (n,) against targets t (n,) (``dense``: as a density), the line Y = T and
+    the least-squares line; -> (R, slope, offset), NaN where undefined."""
     t, y = _finite(t, y)
     r, slope, offset = _line_fit(t, y)
     lo = float(min(t.min(), y.min())) if len(t) else 0.0
     hi = float(max(t.max(), y.max())) if len(t) else 1.0
-    ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
+    if dense:   # a million markers would only be ink
+        ax.hexbin(t, y, gridsize=80, bins="log", mincnt=1, linewidths=0.2,
+                  cmap=DENSITY.get(colour, "Greys"))
+        _density_key(ax, DENSITY.get(colour, "Greys"), "data (density, log colour scale)")
+    else:
+        ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
     ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
     with np.errstate(all="ignore"):
         ends = [slope * lo + offset, slope * hi + offset]
@@ -392,10 +430,11 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     fig, ax = plt.subplots(figsize=(10, 4.5))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
     x = np.arange(len(series))
-    ax.plot(x, _gaps(series), color="black", linewidth=1.6, label=f"{name} (data)")
+    ax.plot(*extremes(x, _gaps(series)), color="black", linewidth=1.6,
+            label=said(f"{name} (data)", len(x)))
     for i, (model, pred) in enumerate(one_step.items()):
-        ax.plot(test_t, _gaps(pred), color=f"C{i}", linewidth=1.0, linestyle=":",
-                label=f"{model}, one step ahead")
+        ax.plot(*extremes(test_t, _gaps(pred)), color=f"C{i}", linewidth=1.0, linestyle=":",
+                label=said(f"{model}, one step ahead", len(test_t)))
     for i, (model, path) in enumerate(multistep.items()):
         if path is None:
             continue

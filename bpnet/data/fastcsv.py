@@ -1,0 +1,240 @@
+"""Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md §8.9).
+
+Most large files are plain: UTF-8 without a byte-order mark, a header on line 1, one row per
+line, no quotes, no blank lines, a ``.`` decimal mark and a delimiter other than blanks. Such a
+file is read here in blocks by ``np.loadtxt`` (every cell through the same correctly rounded
+conversion as Python's ``float``), into one float64 array of its numeric columns; a column
+whose first cell is not a number is kept as text. Whatever this path does not accept, it does
+not judge: :func:`read_fast` returns None and the file is read by
+:func:`bpnet.data.table.read_table`, whose messages name the line, the column and the cell.
+A column holding a cell that is NaN or infinite (a missing value, ``nan``, ``inf``) is turned
+into numbers by :meth:`Table.numbers` from its text, as any other table's.
+"""
+from __future__ import annotations
+
+import io
+import math
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpnet import progress
+from bpnet.data.table import _BOMS, _MAGIC, DELIMITERS, Table, sniff_delimiter
+from bpnet.errors import InputError
+
+BLOCK = 1 << 23   # bytes parsed at a time (about 8 MB; the block ends at the end of a line)
+
+
+@dataclass
+class ColumnTable(Table):
+    """A plain CSV file as arrays: ``values`` (N, M) holds its numeric columns (``numeric``:
+    the file's column -> the column of ``values``); text is read from the file (``source``,
+    ``sep``) when a column is asked for as text, and kept in ``texts``."""
+
+    source: str = ""
+    sep: str = ","
+    values: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
+    numeric: dict[int, int] = field(default_factory=dict)
+    texts: dict[int, list[str]] = field(default_factory=dict)
+
+    def column(self, name: str, key: str) -> list[str]:
+        return self.text(self.index(name, key))
+
+    def text(self, j: int) -> list[str]:
+        """The cells of the file's column ``j`` as text."""
+        if j not in self.texts:
+            self.texts.update(_text_columns(self.source, self.sep, len(self.header), [j]))
+        return self.texts[j]
+
+    def numbers(self, name: str, key: str) -> np.ndarray:
+        j = self.index(name, key)
+        if j not in self.numeric:
+            return super().numbers(name, key)
+        values = self.values[:, self.numeric[j]]
+        # a finite value is the cell's number; the others are read from their text, in order,
+        # so that the first bad cell is the one named, as Table.numbers names it
+        odd = np.flatnonzero(~np.isfinite(values)).tolist()
+        if not odd:
+            view = values.view()   # no copy of a million rows; the caller's stack copies it
+            view.flags.writeable = False
+            return view
+        values, cells = values.copy(), self.text(j)
+        for i in odd:
+            values[i] = self.number(cells[i], i, name)
+        return values
+
+
+class _Rows(Sequence):
+    """The rows of a :class:`ColumnTable` as lists of text cells, made when asked for."""
+
+    def __init__(self, table: ColumnTable, n: int) -> None:
+        self.table, self.n = table, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.n))]
+        return [self.table.text(j)[i] for j in range(len(self.table.header))]
+
+
+def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str = ".",
+              encoding: str | None = None) -> Table | None:
+    """The table of the plain CSV file ``path`` (shown as ``name``), or None when the file is
+    not plain or any cell is not for this path (see the module docstring)."""
+    if decimal != "." or encoding is not None or delimiter in ("space", " "):
+        return None
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        found = _scan(path)
+        if found is None:
+            return None
+        first, rows = found
+        sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(first, decimal)
+        return _read(path, name, first, sep, rows)
+    except (OSError, ValueError, UnicodeDecodeError, InputError):
+        return None
+
+
+def _read(path: str, name: str, first: str, sep: str, rows: int) -> ColumnTable | None:
+    """The table of a plain file whose header line is ``first`` and which has ``rows`` data
+    rows; the columns whose first cell is not a number are read as text. None: not for this
+    path after all."""
+    header = [h.strip() for h in first.split(sep)]
+    if len(set(h for h in header if h)) != len([h for h in header if h]):
+        return None   # a name given twice: read_table says where
+    with open(path, encoding="utf-8", newline="") as fh:
+        fh.readline()
+        cells = _cells(fh.readline())
+    cells = cells.split(sep)
+    if len(cells) != len(header):
+        return None
+    text = [j for j, c in enumerate(cells) if not _is_number(c)]
+    numeric = [j for j in range(len(header)) if j not in text]
+    if not numeric:
+        return None   # text only: nothing for numpy's parser
+    texts = _text_columns(path, sep, len(header), text) if text else {}
+    values = _parse(path, name, sep, numeric, rows, len(header))
+    if values is None:
+        return None
+    table = ColumnTable(name, header, [], range(2, 2 + rows), ".", path, sep, values,
+                        {j: k for k, j in enumerate(numeric)}, texts)
+    table.rows = _Rows(table, rows)
+    return table
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _cells(line: str) -> str:
+    """A line without its end (``\\n`` or ``\\r\\n``)."""
+    return line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith("\n") else line
+
+
+def _blocks(fh) -> Iterator[bytes]:
+    """The rest of the binary file ``fh`` in blocks of whole lines."""
+    while True:
+        block = fh.read(BLOCK)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            block += fh.readline()
+        yield block
+
+
+def _scan(path: str) -> tuple[str, int] | None:
+    """(the header line, the number of lines after it) of a plain file, else None."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+        if (not head or b"\x00" in head or any(head.startswith(b) for b, _ in _BOMS)
+                or any(head.startswith(m) for m, _, _ in _MAGIC)):
+            return None
+        fh.seek(0)
+        first = _cells(fh.readline().decode("utf-8"))
+        if not first.strip() or len(first.splitlines()) != 1 or '"' in first:
+            return None
+        lines, last = 0, b"\n"
+        for block in _blocks(fh):
+            if (b'"' in block or b"\x00" in block or b"\n\n" in block or b"\n\r\n" in block
+                    or block.startswith((b"\n", b"\r\n"))
+                    or block.count(b"\r") != block.count(b"\r\n")):
+                return None
+            lines += block.count(b"\n")
+            last = block
+        lines += not last.endswith(b"\n")
+    return (first, lines) if lines else None
+
+
+def _parse(path: str, name: str, sep: str, numeric: list[int], rows: int,
+           width: int) -> np.ndarray | None:
+    """The ``numeric`` columns of every data row (``width`` columns) as (rows, M) float64,
+    or None when a block does not parse or its rows do not match its lines."""
+    some = len(numeric) < width
+    values = np.empty((rows, len(numeric)))
+    count = progress.Rows(f"reading {name}", rows)
+    done = 0
+    with open(path, "rb") as fh:
+        fh.readline()
+        for block in _blocks(fh):
+            n = block.count(b"\n") + (not block.endswith(b"\n"))
+            part = _block(block.decode("utf-8"), sep, numeric, some, width)
+            if part is None or len(part) != n or done + n > rows:
+                return None
+            values[done:done + n] = part
+            done += n
+            count.done(done)
+    return values if done == rows else None
+
+
+def _block(text: str, sep: str, numeric: list[int], some: bool, width: int
+           ) -> np.ndarray | None:
+    """The ``numeric`` columns (``some``: not all ``width``) of the rows of ``text`` (n, M):
+    by numpy's parser, or, when a cell is not a plain number (a missing value), row by row,
+    NaN for every cell that ``float`` does not read (None when a row has another width)."""
+    try:
+        return np.loadtxt(io.StringIO(text), dtype=np.float64, delimiter=sep, comments=None,
+                          quotechar=None, ndmin=2, usecols=numeric if some else None)
+    except ValueError:
+        pass
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    out = np.empty((len(lines), len(numeric)))
+    for i, line in enumerate(lines):
+        cells = _cells(line + "\n").split(sep)
+        if len(cells) != width or not any(c.strip() for c in cells):
+            return None   # a row of another width, or a blank one, that read_table skips
+        out[i] = [_float(cells[j]) for j in numeric]
+    return out
+
+
+def _float(cell: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        return math.nan
+
+
+def _text_columns(path: str, sep: str, width: int, columns: list[int]) -> dict[int, list[str]]:
+    """The text of the ``columns`` of every data row of a plain file with ``width`` columns;
+    a row of another width raises ValueError."""
+    out: dict[int, list[str]] = {j: [] for j in columns}
+    with open(path, encoding="utf-8", newline="") as fh:
+        fh.readline()
+        for line in fh:
+            cells = _cells(line).split(sep)
+            if len(cells) != width:
+                raise ValueError("a row of another width")
+            for j in columns:
+                out[j].append(cells[j])
+    return out

@@ -1,0 +1,66 @@
+"""Output stage: tables of columns written fast, whatever their length (docs/semantics.md §8.9).
+
+A numeric column becomes its cells all at once (each number's shortest exact text, as
+:func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of
+rows at a time, so that a million rows take about a second and memory stays small; a long
+table also goes into a ``.npz`` file (:data:`NPZ_ROWS`), one array per column, which numpy
+reads back without pickle.
+"""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+
+from bpnet import progress
+
+ROWS = 50_000          # rows turned into text at a time
+NPZ_ROWS = 100_000     # from this many rows on, predictions.npz is written beside the CSV
+
+
+def number_cells(values: np.ndarray) -> list[str]:
+    """The cells (n,) of the numbers ``values`` (n,): repr of each, empty when not finite."""
+    x = np.asarray(values, dtype=float)
+    cells = list(map(repr, x.tolist()))
+    for i in np.flatnonzero(~np.isfinite(x)).tolist():
+        cells[i] = ""
+    return cells
+
+
+def write_columns(fh, cols: list[tuple[str, list | np.ndarray]], what: str = "") -> None:
+    """A CSV table of the columns ``cols`` (name, values (n,): a list of text or numbers) into
+    the text file ``fh``, a block of :data:`ROWS` rows at a time; ``what`` names the job in
+    progress lines."""
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow([name for name, _ in cols])
+    n = len(cols[0][1]) if cols else 0
+    count = progress.Rows(f"writing {what}", n)
+    for start in range(0, n, ROWS):
+        stop = min(n, start + ROWS)
+        cells = [values[start:stop] if isinstance(values, list)
+                 else number_cells(values[start:stop]) for _, values in cols]
+        if len(cells) > 1 and not any(map(_quoted, cells)):
+            fh.write("".join(line + "\n" for line in map(",".join, zip(*cells))))
+        else:   # a cell the csv writer quotes: let it
+            w.writerows(zip(*cells))
+        count.done(stop)
+
+
+def _quoted(cells: list[str]) -> bool:
+    """Whether any of the text ``cells`` needs quotes in a CSV row (a comma, a quote or a line
+    end in it); numbers' cells never do."""
+    text = "".join(cells)
+    return any(ch in text for ch in ',"\r\n')
+
+
+def write_npz(path, cols: list[tuple[str, list | np.ndarray]]) -> None:
+    """The columns ``cols`` as one .npz file at ``path`` (a path or a binary file): an array
+    per column (text as str), keyed by the column name (a repeated name as ``name#2``)."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, values in cols:
+        key, k = name, 1
+        while key in arrays:   # a name given twice keeps both columns
+            k += 1
+            key = f"{name}#{k}"
+        arrays[key] = np.asarray(values, dtype=str if isinstance(values, list) else float)
+    np.savez(path, **arrays)

@@ -1,0 +1,270 @@
+"""A million rows: plain CSV files read by numpy's parser with the values and the errors of
+the careful reader, pictures of many points drawn as few, long tables written fast
+(docs/semantics.md §8.9)."""
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+
+from bpnet import progress
+from bpnet.config import DataConfig
+from bpnet.data import build_samples, read_table
+from bpnet.data.fastcsv import ColumnTable, read_fast
+from bpnet.data.wide import read_data
+from bpnet.errors import InputError
+from bpnet.report import columns, dense
+from bpnet.report.fileio import number_cell
+
+MILLION = 1_000_000
+
+
+def bits(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64).view(np.int64)
+
+
+def test_the_fast_path_reads_the_same_float64_as_python_float(tmp_path, rng):
+    values = rng.standard_normal((3000, 4)) * 10.0 ** rng.integers(-300, 300, (3000, 4))
+    texts = [[repr(float(v)) for v in row] for row in values]
+    texts[0] = ["1e5", " +.5 ", "-0", "4.9e-324"]
+    texts[1] = ["0." + "9" * 40, "1" * 30 + ".5e-20", "2.2250738585072011e-308",
+                "1.7976931348623157e308"]
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,c,d\n" + "".join(",".join(r) + "\n" for r in texts))
+    fast = read_fast(str(path), "d.csv")
+    slow = read_table(str(path))
+    assert isinstance(fast, ColumnTable)
+    assert fast.header == slow.header and list(fast.lines) == slow.lines
+    assert len(fast.rows) == len(slow.rows) and fast.rows[7] == slow.rows[7]
+    for name in slow.header:
+        assert np.array_equal(bits(fast.numbers(name, "k")), bits(slow.numbers(name, "k")))
+        assert fast.column(name, "k") == slow.column(name, "k")
+
+
+PLAIN = "month;y;z\r\n2001-01;1.5;2\r\n2001-02;2.5;3\r\n"
+
+
+@pytest.mark.parametrize("text, plain", [
+    (PLAIN, True),                                            # ; and CRLF, a text column
+    ("t,y\n1,2.5\n2,nan\n3,4\n", True),                       # nan: read from its text
+    ("t,y\n1,2.5\n2,NA\n3,\n", True),                         # missing cells
+    ("t,y\n1,2\n,\n3,4\n", False),                            # a row of blank cells
+    ("t,y\n1,2.5\n\n2,3\n", False),                           # a blank line: its line numbers
+    ("t,y\n1,\"2.5\"\n", False),                              # quotes
+    ("\ufeffx,y\n1,2\n", False),                              # a byte-order mark
+    ("t,y\n1,2\n3\n", False),                                 # a short row
+    ("t,y\n1,2\n3,4,5\n", False),                             # a long row
+    ("t,y\n1,2\r3,4\r", False),                               # old Mac line ends
+    ("t,t\n1,2\n", False),                                    # a name given twice
+    ("t,y\n1,1_000\n2,\u0663\n", True),                   # what float() alone reads
+    ("t,y\n1,inf\n", True),                                   # not finite: an error
+    ("t,y\n1,2\n2,abc", True),                                # not a number, no last newline
+])
+def test_every_file_reads_as_the_careful_reader_reads_it(tmp_path, text, plain):
+    path = tmp_path / "d.csv"
+    path.write_bytes(text.encode("utf-8"))
+    d = DataConfig(path=str(path), inputs=("t",) if "t," in text else ("y",),
+                   targets=("y",), missing="drop")
+    try:
+        slow = read_table(str(path))
+    except InputError as exc:
+        assert not plain
+        with pytest.raises(InputError) as got:
+            read_data(str(path), d)
+        assert str(got.value) == str(exc)
+        return
+    fast = read_data(str(path), d)
+    assert isinstance(fast, ColumnTable) == plain
+    assert fast.header == slow.header and list(fast.lines) == list(slow.lines)
+    for name in slow.header:
+        assert fast.column(name, "k") == slow.column(name, "k")
+        try:
+            want = slow.numbers(name, "k")
+        except InputError as exc:
+            with pytest.raises(InputError) as got:
+                fast.numbers(name, "k")
+            assert str(got.value) == str(exc)
+        else:
+            assert np.array_equal(bits(fast.numbers(name, "k")), bits(want), equal_nan=True)
+
+
+def million(tmp_path, last: str, sep: str = ",") -> DataConfig:
+    """A million rows of x,y (generated as bytes at once), the last one ``last``."""
+    path = tmp_path / "big.csv"
+    row = f"1.25{sep}-0.5\n".encode()
+    path.write_bytes(f"x{sep}y\n".encode() + row * (MILLION - 1) + last.encode())
+    return DataConfig(path=str(path), inputs=("x",), targets=("y",))
+
+
+def samples(d: DataConfig):
+    return build_samples(d, read_data(d.path, d))
+
+
+def test_a_million_clean_rows_take_the_fast_path(tmp_path):
+    d = million(tmp_path, "2.5,3.5\n")
+    table = read_data(d.path, d)
+    assert isinstance(table, ColumnTable) and table.lines[-1] == MILLION + 1
+    s = build_samples(d, table)
+    assert s.X.shape == (MILLION, 1) and s.Y[-1, 0] == 3.5 and s.X[0, 0] == 1.25
+
+
+@pytest.mark.parametrize("last, sep, message", [
+    ("1.25,abc\n", ",", "line 1000001, column y: 'abc' is not a number"),
+    ("1.25,1e999\n", ",", "line 1000001, column y: '1e999' is not a finite number"),
+    ("1.25,-0.5,7\n", ",", "line 1000001 has 3 cells, the header has 2"),
+    ("1.25;2,5\n", ";", "line 1000001, column y: '2,5' is not a number; for decimal commas "
+                        "set data.decimal: ','"),
+    ("1.25,\n", ",", "line 1000001, column y: empty cell; set data.missing: drop"),
+])
+def test_a_bad_cell_in_the_last_of_a_million_rows_is_named(tmp_path, last, sep, message):
+    d = million(tmp_path, last, sep)
+    with pytest.raises(InputError) as exc:
+        samples(d)
+    assert str(exc.value).startswith(f"{d.path}: {message}"), str(exc.value)
+
+
+def test_reading_a_big_file_says_how_far_it_is(tmp_path, monkeypatch):
+    said = []
+    monkeypatch.setattr(progress, "EVERY", 0.0)
+    monkeypatch.setattr("bpnet.data.fastcsv.BLOCK", 1 << 16)
+    progress.listen(said.append)
+    try:
+        d = million(tmp_path, "2.5,3.5\n")
+        samples(d)
+    finally:
+        progress.listen(None)
+    assert said and all(line.startswith("reading ") and "rows/s" in line for line in said)
+    assert "of 1,000,000 rows" in said[-1]
+
+
+def test_the_cells_of_the_vectorised_writer_are_number_cell(rng):
+    x = np.concatenate([rng.standard_normal(1000) * 10.0 ** rng.integers(-320, 300, 1000),
+                        [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e16, 1e-5, 123456789.0]])
+    assert columns.number_cells(x) == [number_cell(v) for v in x]
+
+
+def test_a_long_table_is_written_in_blocks_as_the_csv_writer_writes_it(monkeypatch, rng):
+    monkeypatch.setattr(columns, "ROWS", 7)
+    split = ["train"] * 50   # one block's rows need quotes, the others' do not
+    split[20], split[31] = "train, a", 'say "b"'
+    cols = [("label", [f"r {i}" for i in range(50)]), ("split", split),
+            ("y", rng.standard_normal(50)), ("p", np.where(np.arange(50) % 9, 1.0, np.nan))]
+    fh = io.StringIO()
+    columns.write_columns(fh, cols)
+    want = io.StringIO()
+    w = csv.writer(want, lineterminator="\n")
+    w.writerow([n for n, _ in cols])
+    w.writerows(zip(*[v if isinstance(v, list) else [number_cell(x) for x in v]
+                      for _, v in cols]))
+    assert fh.getvalue() == want.getvalue()
+
+
+def test_the_npz_of_a_long_table_holds_every_column(tmp_path):
+    cols = [("t", ["a", "b"]), ("y", np.array([1.0, np.nan])), ("y", np.array([2.0, 3.0]))]
+    columns.write_npz(tmp_path / "p.npz", cols)
+    with np.load(tmp_path / "p.npz", allow_pickle=False) as z:
+        assert list(z["t"]) == ["a", "b"] and math.isnan(z["y"][1]) and list(z["y#2"]) == [2, 3]
+
+
+def test_a_long_line_keeps_the_extremes_of_every_pixel_column(rng):
+    y = rng.standard_normal(MILLION)
+    y[123_457] = 50.0
+    y[800_001] = -60.0
+    y[400_000:400_300] = np.nan
+    x = np.arange(MILLION)
+    xs, ys = dense.extremes(x, y)
+    assert len(xs) <= 2 * dense.COLUMNS and np.all(np.diff(xs) >= 0)
+    assert np.nanmax(ys) == 50.0 and np.nanmin(ys) == -60.0
+    assert 123_457 in xs and 800_001 in xs
+    size = -(-MILLION // dense.COLUMNS)
+    for k in (0, 17, dense.COLUMNS - 1):
+        block = y[k * size:(k + 1) * size]
+        assert set(ys[2 * k:2 * k + 2]) == {np.nanmin(block), np.nanmax(block)}
+
+
+def test_a_short_line_is_drawn_as_it_is():
+    x, y = np.arange(dense.MANY), np.arange(dense.MANY) * 2.0
+    xs, ys = dense.extremes(x, y)
+    assert xs is x and ys is y
+    assert dense.said("bp", dense.MANY) == "bp"
+    assert dense.said("bp", dense.MANY + 1) == "bp (extremes per pixel column of 20,001 points)"
+
+
+def test_a_npy_file_is_read_memory_mapped_with_the_columns_named_in_the_config(tmp_path, rng):
+    values = rng.standard_normal((50, 3))
+    np.save(tmp_path / "d.npy", values)
+    d = DataConfig(path=str(tmp_path / "d.npy"), inputs=("a", "b"), targets=("y",),
+                   columns=("a", "b", "y"))
+    table = read_data(d.path, d)
+    assert isinstance(table.arrays["a"].base, np.memmap)
+    s = build_samples(d, table)
+    assert np.array_equal(s.X, values[:, :2]) and np.array_equal(s.Y, values[:, 2:])
+
+
+def test_a_npz_file_holds_one_array_per_column(tmp_path, rng):
+    x, y = rng.standard_normal(40), rng.standard_normal(40)
+    x[5] = np.nan
+    np.savez(tmp_path / "d.npz", x=x, y=y, month=np.array([f"2001-{i % 12 + 1:02d}"
+                                                           for i in range(40)]))
+    d = DataConfig(path=str(tmp_path / "d.npz"), inputs=("x",), targets=("y",), missing="drop")
+    s = build_samples(d, read_data(d.path, d))
+    assert len(s.X) == 39 and np.array_equal(s.Y[:, 0], np.delete(y, 5))
+    with pytest.raises(InputError, match=r"d.npz: row 6, column x: 'nan' \(a missing value\)"):
+        build_samples(DataConfig(path=d.path, inputs=("x",), targets=("y",)),
+                      read_data(d.path, d))
+
+
+@pytest.mark.parametrize("save, columns, message", [
+    (lambda p: np.save(p / "d.npy", np.zeros((4, 2))), (), "data.columns: a .npy file needs"),
+    (lambda p: np.save(p / "d.npy", np.zeros((4, 3))), ("a", "y"), "shape (4, 3)"),
+    (lambda p: np.save(p / "d.npy", np.array([[{}], [1]], dtype=object)), ("a",),
+     "holds Python objects"),
+    (lambda p: np.savez(p / "d.npz", a=np.zeros(3), y=np.zeros(4)), (), "differ in length"),
+    (lambda p: np.savez(p / "d.npz", a=np.zeros((3, 2))), (), "one 1-D array per column"),
+    (lambda p: np.savez(p / "d.npz", a=np.array([1.0, np.inf]), y=np.zeros(2)), (),
+     "row 2, column a: 'inf' is not a finite number"),
+])
+def test_bad_arrays_are_one_error(tmp_path, save, columns, message):
+    save(tmp_path)
+    path = str(next(tmp_path.glob("d.np?")))
+    d = DataConfig(path=path, inputs=("a",), targets=("y",), columns=columns)
+    with pytest.raises(InputError) as exc:
+        build_samples(d, read_data(path, d))
+    assert message in str(exc.value)
+
+
+def test_a_long_run_writes_predictions_npz_too_and_names_it(tmp_path, monkeypatch, capsys, rng):
+    from bpnet.cli import main
+    monkeypatch.setattr(columns, "NPZ_ROWS", 100)
+    X = rng.standard_normal((150, 3))
+    rows = "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in X.tolist())
+    (tmp_path / "d.csv").write_text("a,b,y\n" + rows)
+    (tmp_path / "c.yaml").write_text(
+        "data: {path: d.csv, inputs: [a, b], targets: [y]}\n"
+        "models: {bp: {type: feedforward, hidden: [3]}}\ntrain: {epochs: 2, show: 0}\n")
+    assert main([str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--no-plots"]) == 0
+    assert "predictions.csv, predictions.npz" in capsys.readouterr().out
+    with open(tmp_path / "o/predictions.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    with np.load(tmp_path / "o/predictions.npz", allow_pickle=False) as z:
+        assert list(z["split"]) == [r["split"] for r in table]
+        assert [number_cell(v) for v in z["bp"]] == [r["bp"] for r in table]
+        assert np.array_equal(z["target"], X[:, 2])
+
+
+@pytest.mark.parametrize("n, dense_said", [(200, False), (dense.MANY + 1, True)])
+def test_pictures_of_many_points_say_how_they_are_drawn(n, dense_said, rng):
+    from bpnet.report import plots
+    t = rng.standard_normal((n, 1))
+    parts = ["train"] * (n - n // 4) + ["test"] * (n // 4)
+    figures = [plots.fit([str(i) for i in range(n)], "t", t, ["y"], {"bp": t * 0.9}, parts),
+               plots.regression("bp", {"train": t[:n // 2], "test": t[n // 2:]},
+                                {"train": t[:n // 2] * 0.9, "test": t[n // 2:] * 0.9}),
+               plots.fit_sorted(t, ["y"], {"bp": t * 0.9}, parts)]
+    for fig in figures:
+        labels = [text.get_text() for ax in fig.axes if ax.get_legend()
+                  for text in ax.get_legend().get_texts()]
+        said = any("extremes per pixel column" in s or "density" in s for s in labels)
+        assert said == dense_said, labels
+        assert plots.png_bytes(fig).startswith(b"\x89PNG")
