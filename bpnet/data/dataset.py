@@ -117,13 +117,12 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     else:
         index = divide(len(s.X), cfg.split, rng)
         _need(table, len(s.X), index, cfg.split)
-    path = table.path
-    del table   # a large file's table goes before the scaled copies of its samples come
     if cfg.forecast.horizon is not None and "test" not in index:
-        raise InputError(f"{path}: forecast: {len(s.X)} samples leave none for the test "
+        raise InputError(f"{table.path}: forecast: {len(s.X)} samples leave none for the test "
                          f"part it forecasts (split.test: {cfg.split.test:g})")
     if cfg.forecast.horizon is not None and s.series.exog is not None:
         _future_exog(cfg, table, s.series, index)
+    del table   # a large file's table goes before the scaled copies of its samples come
     ds = _scaled(cfg, s, index)
     ds.missing = [r for r in reports if r is not None and r.changed]
     return ds
