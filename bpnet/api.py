@@ -196,7 +196,9 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
                              last=True)
         if stage:
             stage("training")
-        # the baselines first: the last pictures (the fit) can start as training ends
+        # the baselines first: the last pictures (the fit) can start as training ends; a
+        # size that would not fit in memory (a forecast horizon too) is refused before that
+        experiment.check_memory(cfg, data)
         baselines = score_baselines(data, cfg.forecast.horizon)
         results = experiment.fit_models(cfg, data, progress, jobs, should_stop,
                                         on_trained if early else None, watching)

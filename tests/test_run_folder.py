@@ -50,6 +50,18 @@ def big_csv(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def long_csv(tmp_path_factory) -> Path:
+    """A 96,000-month series whose labels are all valid (years 1000 to 8999): a model of the
+    template predicts and forecasts it."""
+    path = tmp_path_factory.mktemp("long") / "long.csv"
+    with open(path, "w") as fh:
+        fh.write("month,passengers\n")
+        fh.writelines(f"{1000 + i // 12}-{i % 12 + 1:02d},{100 + i % 97}\n"
+                      for i in range(96_000))
+    return path
+
+
 def wait_until(condition, timeout=60.0, every=0.002):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -169,19 +181,19 @@ def test_a_signal_while_writing_leaves_the_earlier_run(tmp_path, earlier):
     assert snapshot(tmp_path) == before
 
 
-def test_signals_outside_training_abort_predict_and_forecast(tmp_path, earlier, big_csv):
+def test_signals_outside_training_abort_predict_and_forecast(tmp_path, earlier, long_csv):
     model = tmp_path / "out/model_bp.npz"
     before = snapshot(tmp_path)
-    proc = start("predict", str(model), str(big_csv), "--out", str(tmp_path / "p.csv"))
-    wait_until(lambda: has_open(proc, big_csv))
+    proc = start("predict", str(model), str(long_csv), "--out", str(tmp_path / "p.csv"))
+    wait_until(lambda: has_open(proc, long_csv))
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     one_error_line(err, "aborted by SIGINT; nothing was written, every file is as it was")
-    proc = start("forecast", str(model), str(big_csv), "--steps", "10000000",
+    proc = start("forecast", str(model), str(long_csv), "--steps", "10000000",
                  "--out", str(tmp_path / "f.csv"))
-    wait_until(lambda: has_open(proc, big_csv))
-    wait_until(lambda: not has_open(proc, big_csv))
+    wait_until(lambda: has_open(proc, long_csv))
+    wait_until(lambda: not has_open(proc, long_csv))
     time.sleep(1.5)   # the samples built, well into the 10,000,000 steps
     sent = time.monotonic()
     proc.send_signal(signal.SIGTERM)
