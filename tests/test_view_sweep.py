@@ -1,5 +1,7 @@
 """The live page of a sweep (``run.py sweep CONFIG --view``) over HTTP: a real sweep, its
-cells in /status, its token, and its Stop Training (the sweep's Ctrl-C)."""
+cells in /status, its token, and its Stop Training (the sweep's Ctrl-C); and in headless
+Chromium (skipped without it): the table of cells, coloured by state, the best marked, and a
+click on Stop Training."""
 from __future__ import annotations
 
 import csv
@@ -8,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from iohelpers import tiny_config
-from viewhelpers import ViewRun
+from viewhelpers import CHROMIUM, Chromium, ViewRun
 
 SPLIT = ("split: {method: block, train: 0.7, val: 0.0, test: 0.3}\n",
          "split: {method: block, train: 0.6, val: 0.15, test: 0.25}\n")
@@ -108,3 +110,32 @@ def test_stop_training_stops_the_sweep_as_ctrl_c(long_sweep, tmp_path):
         kept = list(csv.DictReader(fh))
     assert sorted((r["cell"], r["run"]) for r in kept) == [("1", "0"), ("1", "1")]
     assert not (tmp_path / "s" / "summary.csv").exists()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine "
+                    "(Debian: apt-get install chromium; .ci/run installs it)")
+def test_the_page_draws_the_cells_and_its_stop_is_a_click(long_sweep, tmp_path):
+    run = long_sweep
+    browser = Chromium(tmp_path / "profile")
+    try:
+        browser.call("Page.enable")
+        browser.call("Page.navigate", url=run.url)
+        browser.wait_for("document.querySelectorAll('#sweep tr.cell.done').length === 1 && "
+                         "document.querySelectorAll('#sweep tr.cell.running').length === 1",
+                         timeout=60)
+        assert browser.evaluate("document.querySelector('#sweep tr.cell.best')"
+                                ".dataset.cell") == "1"
+        colours = browser.evaluate("[...document.querySelectorAll('#sweep tr.cell')].map("
+                                   "r => getComputedStyle(r).backgroundColor)")
+        assert len(set(colours)) == 2   # done and running differ
+        assert "2/4 runs" in browser.evaluate("document.querySelector('#sweep .totals')"
+                                              ".textContent")
+        browser.click("#stop")
+        end = run.wait_for(lambda s: s["exit_status"] is not None)
+        assert end["exit_status"] == 130 and end["stop_requested"]
+        browser.wait_for("document.getElementById('stage').textContent"
+                         ".includes('exit status 130')")
+    finally:
+        browser.close()
+        code, _, err = run.finish()
+    assert code == 130, err
