@@ -139,3 +139,29 @@ def test_the_page_draws_the_cells_and_its_stop_is_a_click(long_sweep, tmp_path):
         browser.close()
         code, _, err = run.finish()
     assert code == 130, err
+
+
+def test_cell_states_follow_the_workers_and_the_runs_recorded():
+    from bpnet.view.state import RunState
+    from bpnet.view.sweepstate import SweepState
+    run = RunState("c.yaml", "out")
+    sweep = SweepState(run, ["k"], [{"k": "1"}, {"k": "2"}, {"k": "3"}], runs=2,
+                       select="val", workers=2)
+    run.sweep = sweep
+    entry = lambda cell, median, rank: {"cell": cell, "values": {"k": str(cell)},
+                                        "model": "bp", "select": "val_mse", "rank": rank,
+                                        "stats": {"val_mse": (median, median, median)}}
+    # cell 1 was recorded by an earlier sweep into the folder
+    sweep.begin([(2, 0), (2, 1), (3, 0), (3, 1)], [entry(1, 0.5, 1)])
+    assert run.stage == "training"
+    states = lambda: [c["state"] for c in run.status()["sweep"]["cells"]]
+    assert states() == ["done", "running", "waiting"]   # two workers on cell 2's runs
+    assert run.status()["sweep"]["left"] is None        # no run trained yet
+    sweep.done(2, 1, [entry(1, 0.5, 2), entry(2, 0.25, 1)])
+    s = run.status()["sweep"]
+    assert states() == ["done", "running", "running"] and s["runs_done"] == 3
+    assert s["best"] == {"cell": 2, "model": "bp", "values": {"k": "2"}, "median": 0.25}
+    assert [c["median"] for c in s["cells"]] == [0.5, 0.25, None] and s["left"] >= 0
+    run.ended(130)   # stopped: nothing runs any more
+    assert states() == ["done", "waiting", "waiting"] and run.status()["sweep"]["left"] is None
+    assert run.stage == "done"
