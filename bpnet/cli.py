@@ -264,11 +264,10 @@ def _run(args, signals: _Signals) -> int:
 
 def _view(args, folder, signals: _Signals):
     """The live page (--view), its address printed and, unless --no-browser, opened."""
-    from bpnet.view import Session
+    from bpnet.view import Session, announce
     view = Session(shown(args.config), folder.path,
                    functools.partial(signals.stop_training, "Stop Training"), args.view_port)
-    opened = not args.no_browser and view.open_browser()
-    print(f"view: {view.url}{' (opened in the browser)' if opened else ''}", flush=True)
+    announce(view, not args.no_browser)
     return view
 
 

@@ -125,10 +125,12 @@ def _differences(a, b, prefix: str = "") -> list[str]:
 def run_sweep(sweep: Sweep, out: Path, engine: Engine,
               progress: Callable[[Progress], None] | None = None,
               finished: Callable[[Task], None] | None = None,
-              plots: bool = True) -> SweepResult:
+              plots: bool = True, watch=None) -> SweepResult:
     """Run the sweep into folder ``out`` on ``engine``: the cells x runs that sweep.csv does
     not hold yet, each recorded as it finishes; then summary.csv, best.yaml and sweep.png.
-    ``progress`` is told after each run, ``finished(task)`` too (after it is recorded)."""
+    ``progress`` is told after each run, ``finished(task)`` too (after it is recorded);
+    ``watch`` (the live page's bpnet.view.sweepstate.SweepState) the runs to come, each run
+    recorded with the summary so far, and the end of the runs."""
     check_folder(sweep, out)
     keys, datasets = load_data(sweep)
     with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
@@ -139,7 +141,14 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
         sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
                       ["a sweep as run; python run.py sweep on this file resumes it"])
         tasks, skipped = _tasks(sweep, keys, table.recorded())
-        _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
+        if watch is not None:
+            watch.begin([(t.cell, t.run) for t in tasks], _summary(sweep, table))
+            finished = _watching(sweep, table, watch, finished)
+        try:
+            _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
+        finally:
+            if watch is not None:
+                watch.runs_ended()
         return _finish(sweep, folder.path, table, skipped, plots)
 
 
@@ -150,6 +159,22 @@ def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]
              for c, cfg in enumerate(sweep.configs, 1) for run in range(sweep.spec.runs)]
     todo = [t for t in every if (t.cell, t.run) not in recorded]
     return todo, len(every) - len(todo)
+
+
+def _summary(sweep: Sweep, table: sf.SweepTable) -> list[dict]:
+    """The summary of every run ``table`` holds (sweepfiles.summarise), as summary.csv has it."""
+    perform = {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
+    return sf.summarise(table, sweep.spec.select, perform, sweep.spec.runs)
+
+
+def _watching(sweep: Sweep, table: sf.SweepTable, watch,
+              finished: Callable[[Task], None] | None) -> Callable[[Task], None]:
+    """``finished`` that tells ``watch`` of each run first, with the summary so far."""
+    def told(task: Task) -> None:
+        watch.done(task.cell, task.run, _summary(sweep, table))
+        if finished:
+            finished(task)
+    return told
 
 
 def _run(sweep: Sweep, engine: Engine, tasks: list[Task], skipped: int,
@@ -182,8 +207,7 @@ def _run(sweep: Sweep, engine: Engine, tasks: list[Task], skipped: int,
 def _finish(sweep: Sweep, out: Path, table: sf.SweepTable, skipped: int,
             plots: bool) -> SweepResult:
     """summary.csv, best.yaml and (``plots``) sweep.png from every recorded run."""
-    perform = {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
-    summary = sf.summarise(table, sweep.spec.select, perform, sweep.spec.runs)
+    summary = _summary(sweep, table)
     winner = min(summary, key=lambda e: e["rank"]) if summary else None
     result = SweepResult(out, summary, winner, sf.summary_table(sweep.spec.keys, summary),
                          skipped, [sf.SWEEP_YAML, sf.SWEEP_CSV])

@@ -12,7 +12,7 @@ from bpnet.paths import shown
 
 USAGE = ("run.py sweep CONFIG [--grid KEY.PATH=[V1,V2,...] ...] [--set KEY.PATH=VALUE ...] "
          "[--runs N] [--out DIR] [--jobs N | --dask ADDRESS | --dask local] [--quiet] "
-         "[--no-plots]")
+         "[--no-plots] [--view [--view-port N] [--no-browser]]")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,6 +39,12 @@ def parser() -> argparse.ArgumentParser:
                    "'local' for a LocalCluster on this machine")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--no-plots", action="store_true", help="no sweep.png")
+    p.add_argument("--view", action="store_true", help="watch the sweep's cells in a web "
+                   "page served on this machine only (127.0.0.1), with a Stop button")
+    p.add_argument("--view-port", type=int, default=0, metavar="N",
+                   help="with --view: the page's port (default: a free one)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="with --view: print the page's address only, open no browser")
     return p
 
 
@@ -91,6 +97,7 @@ def run(args) -> int:
     engine = Engine(args.jobs, args.dask)
     out = Path(sweep.base.output.dir)
     total = len(sweep.configs) * sweep.spec.runs
+    view = _view(args, sweep, engine.workers(total)) if args.view else None
     print(f"sweep: {len(sweep.configs)} cells x {sweep.spec.runs} runs over "
           f"{', '.join(sweep.spec.keys)}; cells ranked by {sweep.spec.select} perf; "
           f"on {engine.describe(total)}", flush=True)
@@ -101,15 +108,33 @@ def run(args) -> int:
         signal.signal(s, _interrupt)
     try:
         result = run_sweep(sweep, out, engine, None if args.quiet else line,
-                           plots=not args.no_plots)
+                           plots=not args.no_plots, watch=view and view.state.sweep)
     except KeyboardInterrupt:
         line.end()
         print(f"sweep stopped; the runs finished are in {shown(out / 'sweep.csv')}; run the "
               "same command again to go on from there", file=sys.stderr)
-        return 130
+        return _ended(view, [], 130)
     line.end()
     _report(result, sweep)
-    return 0
+    return _ended(view, result.written, 0)
+
+
+def _view(args, sweep, workers: int):
+    """The live page (--view) of the sweep, its address printed and maybe opened."""
+    from bpnet.view import announce, sweep_session
+    view = sweep_session(shown(args.config), sweep, workers, args.view_port)
+    announce(view, not args.no_browser)
+    return view
+
+
+def _ended(view, files: list[str], status: int) -> int:
+    """The sweep's exit ``status``; with --view, once the page shows its end and Enter."""
+    if view is not None:
+        from bpnet.view import wait_for_enter
+        view.finish(files, status)
+        print("view: the sweep has ended; the page shows it until you press Enter", flush=True)
+        wait_for_enter()
+    return status
 
 
 def _interrupt(signum, frame) -> None:

@@ -7,9 +7,12 @@ bars of its stop conditions, its error curves, its stop reason and pictures, wit
 Training button that does what the first Ctrl-C does. The training loops only hand their
 records over as they start (:mod:`bpnet.train.watch`); the server reads them when asked.
 After the run the page shows its final state until the user presses Enter (or Ctrl-C).
+``python run.py sweep CONFIG --view`` serves the same page for a sweep (:func:`sweep_session`):
+its grid of cells (:mod:`bpnet.view.sweepstate`), whose Stop Training is Ctrl-C.
 """
 from __future__ import annotations
 
+import _thread
 import os
 import signal
 import sys
@@ -18,9 +21,11 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from bpnet.config.sweepspec import Sweep, value_text
 from bpnet.errors import InputError
 from bpnet.view.server import ViewServer
 from bpnet.view.state import RunState, Training
+from bpnet.view.sweepstate import SweepState
 
 
 class Session:
@@ -72,6 +77,37 @@ class Session:
         if files:
             self.state.written(files)
         self.state.ended(exit_status)
+
+
+def announce(session: Session, browser: bool) -> None:
+    """Print the page's address (the first line of the run's output) and, with ``browser``,
+    open it."""
+    opened = browser and session.open_browser()
+    print(f"view: {session.url}{' (opened in the browser)' if opened else ''}", flush=True)
+
+
+def interrupt_main() -> None:
+    """Ctrl-C, for the main thread: SIGINT sent to it (its handler stops the sweep)."""
+    if hasattr(signal, "pthread_kill"):
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+    else:
+        _thread.interrupt_main()
+
+
+def sweep_session(config_name: str, sweep: Sweep, workers: int, port: int = 0) -> Session:
+    """The live page of ``sweep`` trained on ``workers`` workers; Stop Training stops the
+    sweep as Ctrl-C does, once, while its runs are trained."""
+    def stop() -> bool:
+        if not session.state.sweep.running or session.state.stop_requested:
+            return False
+        interrupt_main()
+        return True
+    session = Session(config_name, Path(sweep.base.output.dir), stop, port)
+    cells = [{k: value_text(v) for k, v in cell.items()} for cell in sweep.cells]
+    session.state.sweep = SweepState(session.state, list(sweep.spec.keys), cells,
+                                     sweep.spec.runs, sweep.spec.select, workers)
+    session.state.info["runs"] = sweep.spec.runs
+    return session
 
 
 def wait_for_enter() -> None:

@@ -202,6 +202,7 @@ class RunState:
         self.stop_requested = False
         self.exit_status: int | None = None
         self.files: list[str] = []
+        self.sweep = None   # a sweep's SweepState (bpnet.view.sweepstate)
         self.lock = threading.Lock()   # requests are served on several threads
 
     def configure(self, cfg: Config, inputs: int, outputs: int, has_val: bool) -> None:
@@ -221,6 +222,8 @@ class RunState:
         for m in self.models.values():
             for t in m.trainings.values():
                 t.run_ended = True
+        if self.sweep is not None:
+            self.sweep.runs_ended()
         self.exit_status = exit_status
         self.stage = "done"
 
@@ -239,4 +242,5 @@ class RunState:
         own = {n for m in self.models.values() for n in m.pictures}
         return {**self.info, "stage": self.stage, "stop_requested": self.stop_requested,
                 "exit_status": self.exit_status, "models": models,
+                "sweep": self.sweep and self.sweep.status(),
                 "pictures": [f for f in self.files if f.endswith(".png") and f not in own]}

@@ -213,13 +213,46 @@ function updateModel(model, several) {
   }
 }
 
+// a sweep: one row per cell (its values, runs done, state, median selection perf), the best
+// cell so far marked, and the sweep's totals above
+function sweepCell(c, keys, best) {
+  const winner = best !== null && best.cell === c.cell;
+  const row = el("tr", {class: `cell ${c.state}` + (winner ? " best" : ""), "data-cell": c.cell},
+    el("td", {}, String(c.cell)), ...keys.map(k => el("td", {}, c.values[k])),
+    el("td", {}, `${c.runs}/${c.of}`), el("td", {class: "state"}, c.state),
+    el("td", {}, c.median === null ? "" : num(c.median) + (c.model ? ` (${c.model})` : "")),
+    el("td", {}, winner ? "\u2605 best so far" : ""));
+  return row;
+}
+
+function renderSweep(sw) {
+  let section = document.getElementById("sweep");
+  if (!section) {
+    section = el("section", {class: "sweep", id: "sweep"}, el("h2", {}, "Sweep"),
+                 el("div", {class: "totals"}), el("table", {class: "cells"}));
+    document.getElementById("models").append(section);
+  }
+  const left = sw.left === null ? "" : `, ~${clock(sw.left)} left`;
+  section.querySelector(".totals").textContent =
+    `${sw.runs_done}/${sw.runs_total} runs, ${sw.cells_done}/${sw.cells_total} cells done, ` +
+    `${clock(sw.elapsed)} elapsed${left}` + (sw.best === null ? "" :
+    `; best so far: cell ${sw.best.cell}, model ${sw.best.model}, median ${sw.select} perf ` +
+    num(sw.best.median));
+  const head = el("tr", {}, ...["cell", ...sw.keys, "runs", "state",
+                               `median ${sw.select} perf`, ""].map(h => el("th", {}, h)));
+  section.querySelector(".cells").replaceChildren(
+    head, ...sw.cells.map(c => sweepCell(c, sw.keys, sw.best)));
+}
+
 const STAGES = {starting: "reading the data", training: "training",
   writing: "writing the results", written: "results written"};
 
 function render(s) {
-  document.getElementById("run").textContent =
+  document.getElementById("run").textContent = s.sweep ?
+    `${s.config}: sweep of ${s.sweep.cells_total} cells x ${s.runs} runs \u2192 ${s.out}` :
     `${s.config}: ${s.models.length} model(s)` + (s.runs > 1 ? `, runs: ${s.runs}` : "") +
     ` \u2192 ${s.out}`;
+  if (s.sweep) renderSweep(s.sweep);
   for (const model of s.models) updateModel(model, s.runs > 1);
   const pics = document.getElementById("pictures");
   if (s.pictures.length && !pics.childElementCount) {
@@ -228,7 +261,9 @@ function render(s) {
   const stop = document.getElementById("stop");
   stop.disabled = s.stage !== "training" || s.stop_requested;
   let stage = STAGES[s.stage] || s.stage;
-  if (s.stop_requested && s.stage === "training") stage = "stopping at the next epoch";
+  if (s.stop_requested && s.stage === "training") {
+    stage = s.sweep ? "stopping the sweep" : "stopping at the next epoch";
+  }
   if (s.exit_status !== null) {
     stage = `finished, exit status ${s.exit_status}; the page shows the run until you ` +
             "press Enter in its terminal";
