@@ -6,7 +6,7 @@ A task is one run of one cell: every model of the cell's config trained from one
 are the same on any engine and any number of workers, each of which runs BLAS on one thread
 (:data:`ONE_THREAD`). The samples are read once, by the
 process that starts the sweep, and shipped: to each local worker once when it starts, to each
-Dask worker once (scattered to all of them); a task carries its cell's config and its seed.
+Dask worker once (a task of their own that each worker fetches); a task carries its cell's config and its seed.
 """
 from __future__ import annotations
 
@@ -166,6 +166,11 @@ def _client(engine: Engine, tasks: int):
                          f"({exc}); start one with 'dask scheduler'") from None
 
 
+def _samples(data: Dataset) -> Dataset:
+    """A Dask task that holds a sweep's samples on the workers that need them."""
+    return data
+
+
 def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
               datasets: dict[str, Dataset], done: Done) -> None:
     from dask.distributed import as_completed
@@ -173,9 +178,11 @@ def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
     client, cluster = _client(engine, len(tasks))
     futures: dict = {}
     try:
-        shipped = {key: client.scatter(d, broadcast=True, hash=False)
-                   for key, d in datasets.items()}
         token = uuid.uuid4().hex[:12]
+        # the samples as a task of their own (not scattered): a worker fetches them once, and
+        # when every worker holding them dies the scheduler makes them again from the task
+        shipped = {key: client.submit(_samples, d, key=f"bpnet-data-{token}-{i}", pure=False)
+                   for i, (key, d) in enumerate(datasets.items())}
         for t in tasks:
             f = client.submit(run_task, configs[t.cell - 1], shipped[t.data], t.seed, t.run,
                               key=f"bpnet-sweep-{token}-{t.cell}-{t.run}", pure=False)
