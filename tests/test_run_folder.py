@@ -39,27 +39,26 @@ def earlier(tmp_path, template):
     return tmp_path / "c.yaml"
 
 
-@pytest.fixture(scope="module")
-def big_csv(tmp_path_factory) -> Path:
-    """A 600,000-month series: reading it takes a while."""
-    path = tmp_path_factory.mktemp("big") / "big.csv"
+def month_series(path: Path, months: int) -> Path:
+    """A monthly series of ``months`` rows from 1000-01 at ``path``."""
     with open(path, "w") as fh:
         fh.write("month,passengers\n")
         fh.writelines(f"{1000 + i // 12}-{i % 12 + 1:02d},{100 + i % 97}\n"
-                      for i in range(600_000))
+                      for i in range(months))
     return path
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory) -> Path:
+    """A 600,000-month series: reading it takes a while."""
+    return month_series(tmp_path_factory.mktemp("big") / "big.csv", 600_000)
 
 
 @pytest.fixture(scope="module")
 def long_csv(tmp_path_factory) -> Path:
     """A 96,000-month series whose labels are all valid (years 1000 to 8999): a model of the
     template predicts and forecasts it."""
-    path = tmp_path_factory.mktemp("long") / "long.csv"
-    with open(path, "w") as fh:
-        fh.write("month,passengers\n")
-        fh.writelines(f"{1000 + i // 12}-{i % 12 + 1:02d},{100 + i % 97}\n"
-                      for i in range(96_000))
-    return path
+    return month_series(tmp_path_factory.mktemp("long") / "long.csv", 96_000)
 
 
 def wait_until(condition, timeout=60.0, every=0.002):

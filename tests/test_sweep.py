@@ -275,16 +275,16 @@ def test_dask_local_from_the_command_line_and_its_resume(tmp_path):
     config = sweep_config(tmp_path)
     run_sweep(load_sweep(config, out_dir=str(tmp_path / "local")), tmp_path / "local",
               Engine(jobs=1), plots=False)
-    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "d"), "--dask",
-                         "local", "--jobs", "2", "--no-plots", timeout=240)
-    assert code == 0, err
-    assert "Dask LocalCluster of 2 worker processes" in out
-    assert (tmp_path / "d" / "sweep.csv").read_bytes() == \
-        (tmp_path / "local" / "sweep.csv").read_bytes()
+
+    def dask_sweep(says: str) -> None:
+        """The sweep on a two-worker LocalCluster into d/: it says ``says`` and writes the
+        local engine's sweep.csv."""
+        code, out, err = run("sweep", str(config), "--out", str(tmp_path / "d"), "--dask",
+                             "local", "--jobs", "2", "--no-plots", timeout=240)
+        assert code == 0, err
+        assert says in out
+        assert (tmp_path / "d" / "sweep.csv").read_bytes() == \
+            (tmp_path / "local" / "sweep.csv").read_bytes()
+    dask_sweep("Dask LocalCluster of 2 worker processes")
     keep_rows(tmp_path / "d", rows(tmp_path / "d")[:6])
-    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "d"), "--dask",
-                         "local", "--jobs", "2", "--no-plots", timeout=240)
-    assert code == 0, err
-    assert "resumed: 6 of 8 runs" in out
-    assert (tmp_path / "d" / "sweep.csv").read_bytes() == \
-        (tmp_path / "local" / "sweep.csv").read_bytes()
+    dask_sweep("resumed: 6 of 8 runs")
