@@ -35,7 +35,7 @@ from bpnet.config.load import read_config_file
 from bpnet.config.overrides import apply_values, as_yaml
 from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
-from bpnet.predict import Model
+from bpnet.predict import Model, model_of
 from bpnet.report import classreport, console, files, pictures
 from bpnet.report.baselines import score_baselines
 from bpnet.report.meta import ModelMeta
@@ -85,7 +85,7 @@ class RunResult:
     @property
     def histories(self) -> dict[str, dict[str, np.ndarray]]:
         """Per model its training record: column -> (epochs + 1,) (history_<model>.csv)."""
-        return {r.name: r.train.history for r in self.results}
+        return {r.name: r.train.history for r in self.results if not r.is_ensemble}
 
     @property
     def models(self) -> dict[str, Model]:
@@ -93,9 +93,9 @@ class RunResult:
         ``bpnet.load_model`` would read it back from model_<name>.npz."""
         d = self.data
         seen = {r.name: self.data.for_model(r.cfg.exog) for r in self.results}
-        return {r.name: Model(r.net, seen[r.name].x_scaler, d.y_scaler,
-                              ModelMeta.of_run(r.net, self.config.data, seen[r.name]),
-                              f"<{r.name}>")
+        return {r.name: model_of(r.net, seen[r.name].x_scaler, d.y_scaler,
+                                 ModelMeta.of_run((r.members or [r.net])[0], self.config.data,
+                                                  seen[r.name]), f"<{r.name}>")
                 for r in self.results}
 
     @property

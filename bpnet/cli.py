@@ -418,6 +418,10 @@ def _export(args) -> int:
         outdir.check_output_file(path, what, "mynet.m")
     outdir.check_clashes(outputs, {args.model: "the model file"})
     model = load_model(args.model)
+    if isinstance(model.net, list):
+        raise InputError(f"{shown(args.model)}: holds the mean of {len(model.net)} networks; "
+                         "a MATLAB function of genFunction's kind holds one: export one run's "
+                         "model (model_<name>.npz)")
     written = export(model, out)
     print(f"exported {shown(args.model)} ({model.net!r}) as the MATLAB function "
           f"{function_name(out)}; wrote {', '.join(map(shown, written))}")

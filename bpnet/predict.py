@@ -2,7 +2,9 @@
 
 ``load_model(path)`` reads a ``model_<name>.npz`` written by a run; the returned :class:`Model`
 builds samples from new data exactly as at training time (same columns, lags, month feature),
-applies the saved scaling, runs the network and maps the outputs back to original units.
+applies the saved scaling, runs the network and maps the outputs back to original units. An
+ensemble's file (``model_<name>_mean.npz``) gives an :class:`Ensemble`, which averages its
+networks.
 """
 from __future__ import annotations
 
@@ -135,6 +137,17 @@ class Model:
 
     def predict_file(self, path: str | Path) -> Predictions:
         """Build the samples of a CSV file as at training time and predict them."""
+        s = self._file_samples(path)
+        y_true = s.Y
+        if s.series is not None and not s.series.transform.identity:
+            y_true = s.series.targets
+        names = list(self.classes) if self.classes is not None else s.target_names
+        return Predictions(s.label_name, s.labels, names, self._predicted(s), y_true,
+                           None if self.classes is None else list(self.classes))
+
+    def _file_samples(self, path: str | Path) -> Samples:
+        """The samples of a data file to predict, checked: the inputs the network takes, at
+        least one sample (a warning for inputs outside the training range)."""
         s, rows = self._samples(path, targets_needed=False)
         self._check_inputs(s, path)
         if len(s.X) == 0:
@@ -144,14 +157,15 @@ class Model:
                              f"{delays_text(d)} (after differencing by {lost}) need at "
                              f"least {first_time(d) + 1} rows")
         self._warn_outside_range(s.X, path)
-        y_hat, y_true = self._outputs(s.X), s.Y
-        if self.classes is not None:
-            return Predictions(s.label_name, s.labels, list(self.classes), y_hat, y_true,
-                               list(self.classes))
-        if s.series is not None and not s.series.transform.identity:
-            # back to original units, with the actual past values
-            y_hat, y_true = s.series.to_original(y_hat), s.series.targets
-        return Predictions(s.label_name, s.labels, s.target_names, y_hat, y_true)
+        return s
+
+    def _predicted(self, s: Samples) -> np.ndarray:
+        """The predictions (N, K) of samples ``s`` in original units (a transformed series'
+        back to original units with the actual past values)."""
+        y_hat = self._outputs(s.X)
+        if self.classes is None and s.series is not None and not s.series.transform.identity:
+            y_hat = s.series.to_original(y_hat)
+        return y_hat
 
     def forecast_file(self, path: str | Path, steps: int) -> tuple[Predictions, Predictions]:
         """The recursive forecast of ``steps`` periods after the end of the series in a CSV:
@@ -171,18 +185,22 @@ class Model:
             raise InputError(f"{shown(path)}: {len(y)} rows are too few to forecast from with "
                              f"{delays_text(d)} after differencing by "
                              f"{series.transform.lost}")
-        try:
-            values = forecast.from_end(self.net, self.x_scaler, self.y_scaler, s.X, series,
-                                       len(y), steps)
-        except InputError as exc:
-            if series.exog is None:
-                raise
-            raise InputError(f"{shown(path)}: {exc}") from None
+        values = self._forecast(s, steps, path)
         future = Predictions(s.label_name, forecast.next_labels(series, steps),
                              [d.series], values[:, None], None)
         past = Predictions(s.label_name, series.labels, [d.series],
                            np.full((len(y), 1), np.nan), y[:, None])
         return future, past
+
+    def _forecast(self, s: Samples, steps: int, path) -> np.ndarray:
+        """The recursive forecast (steps,) after the end of the series of samples ``s``."""
+        try:
+            return forecast.from_end(self.net, self.x_scaler, self.y_scaler, s.X, s.series,
+                                     len(s.series.values), steps)
+        except InputError as exc:
+            if s.series.exog is None:
+                raise
+            raise InputError(f"{shown(path)}: {exc}") from None
 
     def _check_inputs(self, s: Samples, path) -> None:
         """The samples the recipe builds must have as many inputs as the network takes."""
@@ -205,6 +223,36 @@ class Model:
                           "network extrapolates there", stacklevel=2)
 
 
+class Ensemble(Model):
+    """The mean of several networks of one description, its ``net`` the list of them
+    (``combine: mean``, docs/semantics.md §6.11): every prediction, class probability and
+    forecast is the average of the members', each in original units."""
+
+    def __repr__(self) -> str:
+        return (f"Ensemble(mean of {len(self.net)} x {self.net[0]!r}, "
+                f"features={self.meta.features}, from {self.path!r})")
+
+    @property
+    def members(self) -> list[Model]:
+        """Each network as a model of its own, in the order of their seeds."""
+        return [Model(net, self.x_scaler, self.y_scaler, self.meta, self.path)
+                for net in self.net]
+
+    def _outputs(self, X: np.ndarray) -> np.ndarray:
+        return np.mean([m._outputs(X) for m in self.members], axis=0)
+
+    def _predicted(self, s: Samples) -> np.ndarray:
+        return np.mean([m._predicted(s) for m in self.members], axis=0)
+
+    def _forecast(self, s: Samples, steps: int, path) -> np.ndarray:
+        return np.mean([m._forecast(s, steps, path) for m in self.members], axis=0)
+
+
+def model_of(net, x_scaler: Scaler, y_scaler: Scaler, meta: ModelMeta, path: str) -> Model:
+    """A :class:`Model`, or an :class:`Ensemble` when ``net`` is a list of networks."""
+    return (Ensemble if isinstance(net, list) else Model)(net, x_scaler, y_scaler, meta, path)
+
+
 def load_model(path: str | Path, *, transfer: list[str] | None = None,
                inputs: list[str] | None = None) -> Model:
     """Read a saved model (``model_<name>.npz``), or a network saved from MATLAB (a ``.mat``
@@ -216,4 +264,4 @@ def load_model(path: str | Path, *, transfer: list[str] | None = None,
         return Model(net, xs, ys, meta, str(path))
     net, xs, ys, meta = modelfile.load(path)
     outdir.check_run_file(path)
-    return Model(net, xs, ys, meta, str(path))
+    return model_of(net, xs, ys, meta, str(path))

@@ -51,6 +51,9 @@ def check_config(cfg: Config, raw_data, where: str) -> None:
         if name in BASELINE_NAMES:
             raise InputError(f"{where}: models.{name}: {name!r} is the name of a baseline in "
                              "the report; give the model another name")
+    if cfg.combine and cfg.runs < 2:
+        raise InputError(f"{where}: combine: {cfg.combine} averages the runs of each model; "
+                         f"set runs: 2 or more (runs is {cfg.runs})")
     _check_data(cfg.data, where)
     _check_columns(cfg.data, where)
     _check_perform(cfg, where)

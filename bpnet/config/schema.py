@@ -309,6 +309,8 @@ class Config:
     models: dict[str, ModelConfig]
     seed: int = field(default=0, metadata=check(lambda v: v >= 0, "must be >= 0"))
     runs: int = field(default=1, metadata=check(lambda v: v >= 1, "must be >= 1"))
+    # mean: beside each model's kept run, the ensemble of all its runs (docs/semantics.md §6.11)
+    combine: str | None = field(default=None, metadata=choice("mean"))
     split: SplitConfig = field(default_factory=SplitConfig)
     scaling: str = field(default="mapstd", metadata=choice(*SCALINGS))
     train: TrainConfig = field(default_factory=TrainConfig)

@@ -80,6 +80,12 @@ class Dataset:
         (n, K) in original units, the transform inverted with the actual past values."""
         return y_model if self.series is None else self.series.to_original(y_model, idx)
 
+    def to_network(self, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Predictions (n, K) of samples ``idx`` in original units -> (n, K) as the network
+        outputs them: on the transformed series (:meth:`to_original` undone), scaled."""
+        w = y if self.series is None else self.series.to_model(y, idx)
+        return self.y_scaler.transform(w)
+
     @property
     def parts(self) -> list[str]:
         return [p for p in PARTS if p in self.index]

@@ -94,6 +94,13 @@ class Series:
         t = self.positions if idx is None else self.positions[idx]
         return self.transform.invert(y_model[:, 0], t, self.stages)[:, None]
 
+    def to_model(self, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`to_original`: one-step predictions (n, 1) of the samples
+        ``idx`` in original units -> (n, 1) on the transformed series."""
+        if self.transform.identity:
+            return y
+        return self.transform.forward(y[:, 0], self.positions[idx], self.stages)[:, None]
+
 
 @dataclass(frozen=True, eq=False)
 class Samples:

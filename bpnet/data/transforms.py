@@ -59,6 +59,15 @@ class SeriesTransform:
             z = z + stages[k - 1][t - self.differences[k - 1]]
         return np.exp(z) if self.log else z
 
+    def forward(self, y_hat: np.ndarray, t: np.ndarray, stages: list[np.ndarray]) -> np.ndarray:
+        """The inverse of :meth:`invert`: one-step predictions y_hat (n,) at times t (n,) ->
+        w_hat (n,), the differences taken from the actual past values in ``stages``."""
+        t = np.asarray(t)
+        z = np.log(y_hat) if self.log else np.asarray(y_hat, dtype=float)
+        for k, d in enumerate(self.differences):
+            z = z - stages[k][t - d]
+        return z
+
     def invert_path(self, w_path: np.ndarray, origin: int, stages: list[np.ndarray]
                     ) -> np.ndarray:
         """Multi-step: w_path (h,) forecast for times origin, origin + 1, ... -> y (h,).

@@ -28,7 +28,7 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None) -> 
     """The console summary: one row per model, then the baselines."""
     head = ["model", "epochs", "stop reason", "train accuracy", "test accuracy",
             "test crossentropy"]
-    entries = [(r.name, str(r.train.epochs), r.train.stop_reason, r.scores) for r in results]
+    entries = [(r.name, *r.outcome, r.scores) for r in results]
     entries += [(b["what"], "-", "baseline", b["scores"]) for b in (baselines or {}).values()]
     rows = []
     for name, epochs, reason, scores in entries:

@@ -61,7 +61,7 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None,
             "train RMSE", "test RMSE", "test MAPE %", "max test |rel err|"] + \
         (["multi-step MAPE %"] if multi else [])
     rows = []
-    entries = [(r.name, str(r.train.epochs), r.train.stop_reason, r.scores) for r in results]
+    entries = [(r.name, *r.outcome, r.scores) for r in results]
     entries += [(name, "-", why, {}) for name, why in (not_trained or {}).items()]
     entries += [(b["what"], "-", "baseline", b["scores"]) for b in baselines.values()]
     for name, epochs, reason, scores in entries:

@@ -54,6 +54,10 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
     null."""
     models = {}
     for r in results:
+        if r.is_ensemble:
+            models[r.name] = {"type": r.cfg.type, "combine": "mean", "of": r.model,
+                              "seeds": [r.seed + i for i in range(len(r.members))], **r.scores}
+            continue
         t = r.train
         entry = {"type": r.cfg.type, "algorithm": r.cfg.train.algorithm,
                  "epochs": t.epochs, "best_epoch": t.best_epoch, "stop_reason": t.stop_reason,
@@ -166,6 +170,10 @@ def planned_files(cfg: Config) -> list[str]:
         names += [f"history_{name}.csv", f"model_{name}.npz"]
         if cfg.output.plots:
             names += [f"{kind}_{name}.png" for kind in pictures.MODEL_PICTURES]
+        if cfg.combine:   # the mean of the model's runs
+            names.append(f"model_{name}_mean.npz")
+            if cfg.output.plots:
+                names += [f"{kind}_{name}_mean.png" for kind in pictures.MODEL_PICTURES]
     if cfg.output.plots:
         names += ["errors.png"] * (len(cfg.models) > 1)
         names += ["forecast.png"] * (cfg.forecast.horizon is not None)
@@ -243,6 +251,9 @@ def _write_files(folder: _Folder, cfg: Config, data: Dataset, results: list[Mode
         folder.put("predictions.npz", lambda fh: columns.write_npz(
             fh, prediction_columns(data, results, baselines)), binary=True)
     for r in results:
-        folder.put(f"history_{r.name}.csv", lambda fh, r=r: write_history(fh, r.train.history))
+        if not r.is_ensemble:
+            folder.put(f"history_{r.name}.csv",
+                       lambda fh, r=r: write_history(fh, r.train.history))
         seen = data.for_model(r.cfg.exog)
-        folder.model(f"model_{r.name}.npz", r.net, seen, ModelMeta.of_run(r.net, cfg.data, seen))
+        meta = ModelMeta.of_run(r.members[0] if r.is_ensemble else r.net, cfg.data, seen)
+        folder.model(f"model_{r.stem}.npz", r.net, seen, meta)

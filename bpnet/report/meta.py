@@ -22,6 +22,7 @@ from bpnet.paths import shown
 from bpnet.version import __version__
 
 _REQUIRED = ("features", "targets", "data")   # a meta without these is not from run.py
+MAX_MEMBERS = 10_000   # the most networks an ensemble's file may hold
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ class ModelMeta:
     (its ``path`` and ``test_path`` are not saved: the model is used on other files);
     ``classes`` a classifier's class labels, output unit k being class k (None: regression).
     ``time_step`` the regular step of the series it was trained on (None: tabular, no time
-    column, or irregular), so that a forecast labels its steps right.
+    column, or irregular), so that a forecast labels its steps right. ``members`` > 1: the
+    file holds an ensemble of that many networks of this description, whose predictions are
+    averaged (docs/semantics.md §6.11).
     """
 
     model: str
@@ -67,6 +70,7 @@ class ModelMeta:
     data: DataConfig
     classes: list[str] | None = None     # a classifier's class labels, one per output unit
     time_step: TimeStep | None = None
+    members: int = 1                     # an ensemble's number of networks (combine: mean)
 
     @classmethod
     def of_run(cls, net, d: DataConfig, data: Dataset) -> ModelMeta:
@@ -93,6 +97,8 @@ class ModelMeta:
         if not self.data.exog:     # and so does that of a series without exogenous inputs
             del out["data"]["exog"]
             del out["data"]["exog_transform"]
+        if self.members == 1:      # and that of one network
+            del out["members"]
         return out
 
     @classmethod
@@ -122,12 +128,15 @@ class ModelMeta:
             rng = _train_range(raw.get("train_range"), sizes[0])
             classes = _classes(raw.get("classes"), sizes[-1])
             step = _time_step(raw.get("time_step"))
+            members = raw.get("members", 1)
+            if type(members) is not int or not 1 <= members <= MAX_MEMBERS:
+                raise ValueError(f"members must be a whole number from 1 to {MAX_MEMBERS}")
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise InputError(f"{bad} ({exc})") from None
         data = _data_settings(raw["data"], f"{bad}; in meta")
         _check_recipe(data, sizes, classes, bad)
         return cls(model, sizes, transfer, scaling, version, features, targets, rng, data,
-                   classes, step)
+                   classes, step, members)
 
 
 def invalid(path: str | Path, exc: Exception) -> InputError:

@@ -10,6 +10,7 @@ without its config. A classifier's meta also lists its classes; it has no y scal
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -26,8 +27,13 @@ from bpnet.report.meta import ModelMeta, invalid
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
          meta: ModelMeta) -> None:
-    """Write the model atomically (a temporary file in the same folder, renamed into place)."""
-    arrays = {k: np.ascontiguousarray(v) for k, v in net.params.items()}
+    """Write the model atomically (a temporary file in the same folder, renamed into place).
+    ``net`` is a network, or the list of an ensemble's networks: their arrays are saved under
+    their names prefixed m0_, m1_, ... and the meta counts them."""
+    nets = net if isinstance(net, list) else [net]
+    meta = dataclasses.replace(meta, members=len(nets))
+    arrays = {prefix + k: np.ascontiguousarray(v)
+              for prefix, one in zip(_prefixes(len(nets)), nets) for k, v in one.params.items()}
     arrays.update(x_scaler.arrays("x"))
     arrays.update(y_scaler.arrays("y"))
     arrays["meta"] = np.array(json.dumps(meta.to_json()))
@@ -35,7 +41,8 @@ def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scal
 
 
 def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, ModelMeta]:
-    """Read a saved model: (net, x_scaler, y_scaler, meta). Bad files raise InputError.
+    """Read a saved model: (net, x_scaler, y_scaler, meta); an ensemble's net is the list of
+    its networks (``meta.members`` of them). Bad files raise InputError.
 
     The meta is read and checked first; the network it describes is built only when its size
     fits in memory, and each array is read only after its header matches the network.
@@ -49,17 +56,26 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
             raise invalid(path, exc) from None
         meta = ModelMeta.from_json(raw, path)
         values = network_values(meta.model, meta.sizes)
-        require(16.0 * values, f"{npz.where}: its {meta.model} network of sizes "
-                       f"{meta.sizes} ({values:,} weights)")
+        many = f"{meta.members:,} networks" if meta.members > 1 else "network"
+        require(16.0 * values * meta.members, f"{npz.where}: its {meta.model} {many} of "
+                f"sizes {meta.sizes} ({values:,} weights)")
         try:
-            net = registry.from_meta(raw)
+            nets = [registry.from_meta(raw) for _ in range(meta.members)]
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise invalid(path, exc) from None
-        npz.fill(net.params, expected="its meta says")
+        for prefix, one in zip(_prefixes(meta.members), nets):
+            npz.fill({prefix + k: v for k, v in one.params.items()}, expected="its meta says")
+        net = nets if meta.members > 1 else nets[0]
         xs = _scaler(npz, meta.scaling, "x", meta.sizes[0])
         # a classifier's one-hot targets are never scaled
         ys = _scaler(npz, "none" if meta.classes else meta.scaling, "y", meta.sizes[-1])
     return net, xs, ys, meta
+
+
+def _prefixes(members: int) -> list[str]:
+    """The prefix of each network's array names: none for one network; m0_, m1_, ... for the
+    networks of an ensemble."""
+    return [""] if members == 1 else [f"m{i}_" for i in range(members)]
 
 
 def _scaler(npz: NpzFile, method: str, prefix: str, size: int) -> scaling.Scaler:

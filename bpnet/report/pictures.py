@@ -63,9 +63,10 @@ def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = N
     out: dict[str, Picture] = {}
     for r in results:
         out.update(of_model(data, r))
-    if len(results) > 1:
-        out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in results},
-                                                {r.name: r.cfg.train.algorithm for r in results}))
+    trained = [r for r in results if not r.is_ensemble]
+    if len(trained) > 1:
+        out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in trained},
+                                                {r.name: r.cfg.train.algorithm for r in trained}))
     if any(r.multistep is not None for r in results):
         out["forecast.png"] = _forecast(data, results, baselines)
     out["fit.png"] = _fit(data, results, baselines)
@@ -74,21 +75,27 @@ def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = N
 
 def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     """One model's four pictures (MATLAB's plotperform, plottrainstate, plotregression and
-    ploterrhist)."""
-    h, algorithm = r.train.history, r.cfg.train.algorithm
+    ploterrhist); an ensemble, not trained itself, has the last two."""
     # the samples with every target (a NaN target is no target: nothing to draw)
     scored = {p: i[~np.isnan(data.targets[i]).any(axis=1)] for p, i in data.index.items()}
     targets = {p: data.targets[i] for p, i in scored.items() if len(i)}
     outputs = {p: r.predictions[i] for p, i in scored.items() if len(i)}
-    return {
-        f"errors_{r.name}.png": Picture("performance", (r.name, h, r.train.best_epoch,
-                                                        algorithm, r.train.stop_reason)),
-        f"trainstate_{r.name}.png": Picture("train_state", (r.name, h, algorithm)),
-        f"regression_{r.name}.png": Picture("regression", (r.name, targets, outputs,
-                                                           data.target_names)),
-        f"errhist_{r.name}.png": Picture("error_histogram", (
-            r.name, {p: targets[p] - outputs[p] for p in targets})),
-    }
+    out = {} if r.is_ensemble else _training_pictures(r)
+    out[f"regression_{r.stem}.png"] = Picture("regression", (r.name, targets, outputs,
+                                                             data.target_names))
+    out[f"errhist_{r.stem}.png"] = Picture("error_histogram", (
+        r.name, {p: targets[p] - outputs[p] for p in targets}))
+    return out
+
+
+def _training_pictures(r: ModelResult, perform: tuple = ()) -> dict[str, Picture]:
+    """A trained model's error curves and training state (``perform``: the perf's name as
+    the curves' extra argument, a classifier's)."""
+    h, algorithm = r.train.history, r.cfg.train.algorithm
+    return {f"errors_{r.name}.png": Picture("performance", (r.name, h, r.train.best_epoch,
+                                                            algorithm, r.train.stop_reason,
+                                                            *perform)),
+            f"trainstate_{r.name}.png": Picture("train_state", (r.name, h, algorithm))}
 
 
 def _class_pictures(data: Dataset, results: list[ModelResult]) -> dict[str, Picture]:
@@ -100,22 +107,21 @@ def _class_pictures(data: Dataset, results: list[ModelResult]) -> dict[str, Pict
     everything = np.sort(np.concatenate(list(data.index.values())))
     out: dict[str, Picture] = {}
     for r in results:
-        h, algorithm, perform = r.train.history, r.cfg.train.algorithm, r.cfg.train.perform
         matrices = {titles[p]: np.array(r.scores[p]["cm"]["counts"]) for p in data.index}
         matrices["All"] = sum(matrices.values())
         rows = {**{titles[p]: idx for p, idx in data.index.items()}, "All": everything}
         curves = {t: (data.targets[idx], r.predictions[idx]) for t, idx in rows.items()}
-        out[f"errors_{r.name}.png"] = Picture("performance", (
-            r.name, h, r.train.best_epoch, algorithm, r.train.stop_reason, perform))
-        out[f"trainstate_{r.name}.png"] = Picture("train_state", (r.name, h, algorithm))
-        out[f"confusion_{r.name}.png"] = Picture("confusion", (r.name, matrices, data.classes),
+        if not r.is_ensemble:
+            out.update(_training_pictures(r, (r.cfg.train.perform,)))
+        out[f"confusion_{r.stem}.png"] = Picture("confusion", (r.name, matrices, data.classes),
                                                  module="classplots")
-        out[f"roc_{r.name}.png"] = Picture("roc", (r.name, curves, data.classes),
+        out[f"roc_{r.stem}.png"] = Picture("roc", (r.name, curves, data.classes),
                                            module="classplots")
-    if len(results) > 1:
-        out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in results},
-                                                {r.name: r.cfg.train.algorithm for r in results},
-                                                results[0].cfg.train.perform))
+    trained = [r for r in results if not r.is_ensemble]
+    if len(trained) > 1:
+        out["errors.png"] = Picture("compare", ({r.name: r.train.history for r in trained},
+                                                {r.name: r.cfg.train.algorithm for r in trained},
+                                                trained[0].cfg.train.perform))
     return out
 
 

@@ -3,6 +3,7 @@
 ``score_model`` turns a trained network into a :class:`ModelResult`: its predictions in original
 units, the mse (scaled) and errors (original units) of every part and, with a forecast
 horizon, the recursive multi-step forecast from the test part's start and its errors.
+``ensemble`` makes the result of the mean of several runs of a model (``combine: mean``).
 """
 from __future__ import annotations
 
@@ -23,13 +24,36 @@ class ModelResult:
 
     name: str
     cfg: ModelConfig
-    net: object
-    train: TrainResult
+    net: object                      # the network; an ensemble's: the list of its members'
+    train: TrainResult | None        # None: an ensemble, which is not trained itself
     predictions: np.ndarray          # (Q, K) in original units, every sample
     scores: dict[str, dict]          # part -> mse (scaled) and errors in original units
     seed: int = 0
     runs: list[dict] = field(default_factory=list)   # a summary of every run, when several
     multistep: np.ndarray | None = None   # (h,) the recursive forecast from the test origin
+    model: str = ""                  # the config's model name ("" : the same as ``name``)
+
+    @property
+    def is_ensemble(self) -> bool:
+        return self.train is None
+
+    @property
+    def stem(self) -> str:
+        """The model's part of its file names: its name; an ensemble's, <model>_mean."""
+        return f"{self.model}_mean" if self.is_ensemble else self.name
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """(epochs, stop reason) as the summary tables show them; an ensemble's ("-", "mean
+        of N runs")."""
+        if self.is_ensemble:
+            return "-", f"mean of {len(self.net)} runs"
+        return str(self.train.epochs), self.train.stop_reason
+
+    @property
+    def members(self) -> list:
+        """An ensemble's networks, in the order of their seeds; [] for one network."""
+        return list(self.net) if self.is_ensemble else []
 
     @property
     def selection_perf(self) -> float:
@@ -71,31 +95,40 @@ def score_predictions(net, data: Dataset, horizon=None
     probabilities and its scores those of :func:`~bpnet.report.classify.part_scores`.
     """
     if data.classes is not None:
-        return (*_score_classes(net, data), None)
-    relative = metrics.relative_meaningful(data.targets)
+        return (*_score_classes(predict_scaled(net, data), data), None)
     scaled = predict_scaled(net, data)
     predictions = np.full(data.targets.shape, np.nan)
+    for part, Ys_hat in scaled.items():
+        idx = data.index[part]
+        predictions[idx] = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
+    path = None if horizon is None else multistep(net, data, horizon)
+    return predictions, _scores(data, predictions, scaled, path), path
+
+
+def _scores(data: Dataset, predictions: np.ndarray, scaled: dict[str, np.ndarray],
+            path: np.ndarray | None) -> dict[str, dict]:
+    """Per part the mse of the network's outputs ``scaled`` (part -> (n, K)) and the errors of
+    ``predictions`` (Q, K) in original units; with the multi-step forecast ``path`` (h,), its
+    errors on the test part as ``test_multistep``."""
+    relative = metrics.relative_meaningful(data.targets)
     scores = {}
     for part, Ys_hat in scaled.items():
         idx = data.index[part]
-        y_hat = data.to_original(data.y_scaler.inverse_transform(Ys_hat), idx)
-        predictions[idx] = y_hat
         scores[part] = {"mse": metrics.mse(Ys_hat, data.Ys[idx]),
-                        **metrics.regression_metrics(y_hat, data.targets[idx],
+                        **metrics.regression_metrics(predictions[idx], data.targets[idx],
                                                      data.target_names, relative)}
-    path = None
-    if horizon is not None:
-        path = multistep(net, data, horizon)
+    if path is not None:
         idx = data.index["test"]
         n = min(len(path), len(idx))
         scores["test_multistep"] = metrics.regression_metrics(
             path[:n, None], data.targets[idx[:n]], data.target_names, relative)
-    return predictions, scores, path
+    return scores
 
 
-def _score_classes(net, data: Dataset) -> tuple[np.ndarray, dict[str, dict]]:
-    """A classifier's outputs (Q, K) on every sample and the scores of each part."""
-    outputs = predict_scaled(net, data)
+def _score_classes(outputs: dict[str, np.ndarray], data: Dataset
+                   ) -> tuple[np.ndarray, dict[str, dict]]:
+    """A classifier's outputs (part -> (n, K)) -> its outputs (Q, K) on every sample and the
+    scores of each part."""
     P = np.full(data.targets.shape, np.nan)
     scores = {}
     for part, p in outputs.items():
@@ -111,3 +144,23 @@ def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: T
     a number of steps, also its recursive forecast from the test part's start)."""
     predictions, scores, path = score_predictions(net, data, horizon)
     return ModelResult(name, model_cfg, net, result, predictions, scores, seed, multistep=path)
+
+
+def ensemble(runs: list[ModelResult], data: Dataset) -> ModelResult:
+    """The mean of several runs of one model (docs/semantics.md §6.11), named "<model> (mean
+    of N)": its predictions (Q, K) are the average of the runs' predictions in original units
+    (a classifier's, of their class probabilities), its multi-step forecast the average of
+    the runs' recursive forecasts; scored as one network is, its mse on the network's scale.
+    ``runs`` in the order of their seeds; ``data`` as the runs saw it."""
+    first = runs[0]
+    predictions = np.mean([r.predictions for r in runs], axis=0)
+    outputs = {part: predictions[data.index[part]] for part in data.parts}
+    if data.classes is not None:
+        scores, path = _score_classes(outputs, data)[1], None
+    else:
+        path = None if first.multistep is None else np.mean([r.multistep for r in runs], axis=0)
+        scaled = {part: data.to_network(y, data.index[part]) for part, y in outputs.items()}
+        scores = _scores(data, predictions, scaled, path)
+    return ModelResult(f"{first.name} (mean of {len(runs)})", first.cfg,
+                       [r.net for r in runs], None, predictions, scores, first.seed,
+                       multistep=path, model=first.name)

@@ -23,7 +23,7 @@ from bpnet.memory import network_values, require
 from bpnet.nets import initializers, registry
 from bpnet.nets.perform import crossentropy
 from bpnet.report import metrics
-from bpnet.report.scores import ModelResult, score_model
+from bpnet.report.scores import ModelResult, ensemble, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective, regularised
 from bpnet.train.stops import USER_STOP, StopRequest, never
@@ -147,7 +147,13 @@ def fit_models(cfg: Config, data: Dataset,
     else:
         done = _fit_in_workers(tasks, data, cfg.forecast.horizon, jobs, should_stop, watching)
     runs = {name: [r for r in done if r.name == name] for name in cfg.models}
-    return [_best_run(name, rs) for name, rs in runs.items() if rs]
+    kept = []
+    for name, rs in runs.items():
+        if rs:
+            kept.append(_best_run(name, rs))
+        if cfg.combine == "mean" and len(rs) > 1:   # the mean of the runs, beside the kept one
+            kept.append(ensemble(rs, data.for_model(rs[0].cfg.exog)))
+    return kept
 
 
 def _fit_in_workers(tasks: list, data: Dataset, horizon, jobs: int,
