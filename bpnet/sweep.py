@@ -90,6 +90,7 @@ def sweep_record(sweep: Sweep, out: Path) -> dict:
     spec = sweep.spec
     raw = portable_config(sweep.base, out)
     raw["runs"] = 1
+    del raw["combine"]   # a sweep's runs are single; best.yaml combines the winner's
     return {"sweep": {"grid": spec.grid, "runs": spec.runs, "select": spec.select}, **raw}
 
 

@@ -87,6 +87,7 @@ def load_sweep(path: str | Path, grid_args: typing.Sequence[str] = (),
     path = Path(checked(path, "the config file"))
     raw = read_config_file(path)
     block = raw.pop("sweep", None)
+    raw.pop("combine", None)   # every cell's run is one run; best.yaml combines the winner's
     spec = parse_spec(block, grid_args, str(path), runs)
     given = apply_overrides(raw, overrides)
     base = build_config(copy.deepcopy(raw), str(path), path.parent, out_dir, given,
@@ -163,9 +164,10 @@ def _check_values(key: str, values: typing.Any, where: str) -> None:
     if any(not part for part in key.split(".")):
         raise InputError(f"{where}: sweep.grid: {key!r} is not a key path such as "
                          "models.bp.hidden")
-    if key.split(".")[0] in ("sweep", "output", "runs", "seed"):
+    if key.split(".")[0] in ("sweep", "output", "runs", "seed", "combine"):
         raise InputError(f"{where}: sweep.grid.{key}: {key.split('.')[0]} cannot be swept "
-                         "(the seeds are the runs of every cell; the output is the sweep's)")
+                         "(the seeds are the runs of every cell; the output is the sweep's; "
+                         "best.yaml combines the winner's runs)")
     if not isinstance(values, list) or not values:
         raise InputError(f"{where}: sweep.grid.{key}: must be a non-empty list of values, "
                          f"got {kind(values)}")

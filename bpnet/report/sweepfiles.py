@@ -199,11 +199,13 @@ def _spread(stats: tuple[float, float, float] | None) -> str:
 
 def best_config(cfg: Config, model: str, runs: int, out: Path) -> dict:
     """The winning cell's config (``cfg``) as best.yaml holds it: only the winning model,
-    ``runs`` runs, its paths relative to the sweep's folder ``out``, its results written
-    into ``best`` there."""
+    ``runs`` runs (and, with several, the mean of them beside the kept one: ``combine:
+    mean``), its paths relative to the sweep's folder ``out``, its results written into
+    ``best`` there."""
     raw = portable_config(cfg, out)
     raw["models"] = {model: raw["models"][model]}
     raw["runs"] = runs
+    raw["combine"] = "mean" if runs > 1 else None
     raw["output"]["dir"] = "best"
     return raw
 
