@@ -29,7 +29,8 @@ python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt
 keep docs/wine
 python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # the README's table
 python run.py sweep configs/passengers_sweep.yaml --out docs/sweep | tee docs/sweep.txt
-python benchmarks/ensemble.py docs/sweep/best.yaml > docs/ensemble.txt   # the README's ensemble
+python run.py docs/sweep/best.yaml | tee docs/ensemble.txt   # the winner's runs and their mean
+find docs/sweep/best -type f ! -name forecast.png ! -name metrics.json ! -name config.yaml -delete
 bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
 python docs/line_example.py > docs/line.txt            # the README's Python example
