@@ -58,6 +58,9 @@ class NpzFile:
         """Every one of ``names`` must be an array of the file; the missing ones are listed
         together, with what the file holds."""
         missing = [k for k in names if k not in self._members]
+        if missing and f"m0_{missing[0]}" in self._members:
+            raise InputError(f"{self.where}: holds the networks of an ensemble (combine: mean); "
+                             "one network is needed here: the run's model_<name>.npz")
         if missing:
             raise InputError(f"{self.where}: the model file has no {', '.join(missing)} "
                              f"(it holds {', '.join(self.names) or 'no arrays'})")

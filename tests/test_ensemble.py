@@ -149,3 +149,21 @@ def test_an_ensemble_is_not_exported_to_matlab(root, tmp_path):
     assert code == 2
     one_error_line(err, "holds the mean of 2 networks")
     assert not (tmp_path / "mynet.m").exists()
+    # nor does a model block start from it: init takes one network
+    code, _, err = run(str(root / "configs/passengers.yaml"), "--out", str(tmp_path / "i"),
+                       "--set", f"models.bp.init={out / 'model_bp_mean.npz'}")
+    assert code == 2
+    one_error_line(err, "holds the networks of an ensemble (combine: mean)")
+
+
+def test_api_gives_the_ensemble_as_a_model(root):
+    result = bpnet.run(root / "configs/passengers.yaml", set={
+        "runs": 2, "combine": "mean", "train.epochs": 5,
+        "models": {"bp": {"type": "feedforward", "hidden": [3, 3]}}}, jobs=1)
+    model = result.models["bp (mean of 2)"]
+    assert isinstance(model, Ensemble)
+    assert "bp (mean of 2)" not in result.histories
+    X = result.data.X[result.data.index["test"]]
+    np.testing.assert_allclose(model.predict(X)[:, 0],
+                               result.results[1].predictions[result.data.index["test"], 0],
+                               rtol=1e-12)
