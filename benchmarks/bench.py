@@ -275,12 +275,11 @@ def sweep_table(quick: bool) -> list[tuple]:
     local processes and on a LocalCluster of two Dask workers (started beforehand: its
     start-up is not a task's cost), and the Dask overhead per task, relative to a run."""
     import importlib
-    import logging
     import tempfile
 
     from bpnet.config.sweepspec import load_sweep
     from bpnet.sweep import run_sweep
-    from bpnet.train.engines import Engine
+    from bpnet.train.engines import Engine, local_cluster
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         probe_epochs = 200 if quick else 1000
@@ -301,12 +300,11 @@ def sweep_table(quick: bool) -> list[tuple]:
         rows = [("local, 1 process", f"{one:.1f}", f"{40 / one:.2f}", "1.00", "-"),
                 ("local, 2 processes", f"{two:.1f}", f"{40 / two:.2f}", f"{one / two:.2f}", "-")]
         try:
-            from dask.distributed import Client, LocalCluster
+            from dask.distributed import Client
         except ImportError:
             return rows + [("Dask LocalCluster, 2 workers", "-", "not installed", "-", "-")]
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-                Client(cluster) as client:
+        # the LocalCluster that --dask local starts
+        with local_cluster(2) as cluster, Client(cluster) as client:
             # the workers import bpnet once, as local workers do when they start
             client.run(importlib.import_module, "bpnet.train.engines")
             dask = timed_sweep(Engine(dask=cluster.scheduler_address), "dask")

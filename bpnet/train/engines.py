@@ -147,17 +147,35 @@ def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
 
 # ---------------------------------------------------------------- Dask
 
+# Dask's defaults that cost the workers CPU time and give a sweep nothing: a profiler thread
+# that samples the running task's stack every 10 ms (a training's many small numpy calls make
+# that a tenth of a core), the memory monitor's 100 ms polls, and work stealing, which moves
+# tasks that are all alike. Set for the LocalCluster of --dask local; the README says how to
+# start workers of another machine with them.
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False,
+                 "distributed.worker.memory.monitor-interval": "1s",
+                 "distributed.scheduler.work-stealing": False}
+
+
+def local_cluster(workers: int):
+    """A LocalCluster of ``workers`` processes of one thread each, started with
+    :data:`QUIET_WORKERS`."""
+    import dask
+    from dask.distributed import LocalCluster
+    with dask.config.set(QUIET_WORKERS):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                            dashboard_address=None, silence_logs=logging.ERROR)
+
+
 def _client(engine: Engine, tasks: int):
     """A dask.distributed Client of the engine's scheduler (a LocalCluster's for "local")."""
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError:
         raise InputError("--dask: dask.distributed is not installed; install it with "
                          "python -m pip install -e '.[dask]'") from None
     if engine.dask == "local":
-        cluster = LocalCluster(n_workers=engine.workers(tasks), threads_per_worker=1,
-                               processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        cluster = local_cluster(engine.workers(tasks))
         return Client(cluster), cluster
     try:
         return Client(engine.dask, timeout="10s"), None
