@@ -28,8 +28,9 @@ from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.report import files, outdir
 from bpnet.report import sweepfiles as sf
+from bpnet.report import sweepmeans
 from bpnet.report.fileio import atomic_write
-from bpnet.train.engines import Engine, Task, run_tasks
+from bpnet.train.engines import Engine, Output, Task, run_tasks
 from bpnet.train.experiment import check_memory
 
 
@@ -150,13 +151,14 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
         finally:
             if watch is not None:
                 watch.runs_ended()
-        return _finish(sweep, folder.path, table, skipped, plots)
+        return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
 
 
 def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]
            ) -> tuple[list[Task], int]:
     """The tasks not recorded yet (cell by cell, run by run) and how many are."""
-    every = [Task(c, run, cfg.seed + run, keys[c - 1])
+    keep = sweep.spec.combine is not None
+    every = [Task(c, run, cfg.seed + run, keys[c - 1], keep)
              for c, cfg in enumerate(sweep.configs, 1) for run in range(sweep.spec.runs)]
     todo = [t for t in every if (t.cell, t.run) not in recorded]
     return todo, len(every) - len(todo)
@@ -189,8 +191,11 @@ def _run(sweep: Sweep, engine: Engine, tasks: list[Task], skipped: int,
     start = time.monotonic()
     count = 0
 
-    def done(task: Task, rows: list[sf.Row]) -> None:
+    def done(task: Task, output: Output) -> None:
         nonlocal count
+        rows, arrays = output
+        if task.keep:   # before the run is recorded: a recorded run has its predictions
+            sweepmeans.save_run(table.path.parent, task.cell, task.run, arrays)
         cell = sweep.cells[task.cell - 1]
         table.add(task.cell, {k: value_text(v) for k, v in cell.items()}, rows)
         count += 1
@@ -206,12 +211,19 @@ def _run(sweep: Sweep, engine: Engine, tasks: list[Task], skipped: int,
 
 
 def _finish(sweep: Sweep, out: Path, table: sf.SweepTable, skipped: int,
-            plots: bool) -> SweepResult:
-    """summary.csv, best.yaml and (``plots``) sweep.png from every recorded run."""
+            plots: bool, data: list[Dataset]) -> SweepResult:
+    """summary.csv, best.yaml and (``plots``) sweep.png from every recorded run; with
+    ``combine``, the scores of each cell's mean of runs in the summary (``data``: every
+    cell's samples)."""
     summary = _summary(sweep, table)
+    if sweep.spec.combine:
+        sweepmeans.add_means(summary, sweep.configs, data, out, sweep.spec.runs,
+                             sf.TEST_METRICS)
     winner = min(summary, key=lambda e: e["rank"]) if summary else None
     result = SweepResult(out, summary, winner, sf.summary_table(sweep.spec.keys, summary),
                          skipped, [sf.SWEEP_YAML, sf.SWEEP_CSV])
+    if sweep.spec.combine:
+        result.written.append(f"{sweepmeans.RUNS_DIR}/ (each run's predictions)")
     atomic_write(out / sf.SUMMARY_CSV, lambda fh: sf.write_summary(fh, sweep.spec.keys, summary))
     result.written.append(sf.SUMMARY_CSV)
     if winner is not None:

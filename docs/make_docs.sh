@@ -29,6 +29,7 @@ python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt
 keep docs/wine
 python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # the README's table
 python run.py sweep configs/passengers_sweep.yaml --out docs/sweep | tee docs/sweep.txt
+rm -r docs/sweep/runs   # each run's predictions, for the means of runs
 python run.py docs/sweep/best.yaml | tee docs/ensemble.txt   # the winner's runs and their mean
 find docs/sweep/best -type f ! -name forecast.png ! -name metrics.json ! -name config.yaml -delete
 bash docs/messy/transcript.sh

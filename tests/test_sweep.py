@@ -115,6 +115,45 @@ def test_local_engines_agree_and_resume_skips_exactly_the_recorded_runs(tmp_path
     assert (tmp_path / "one" / "sweep.csv").read_bytes() == whole
 
 
+def summary_rows(folder: Path) -> list[dict]:
+    with open(folder / "summary.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_combine_scores_each_cells_mean_as_run_py_does_and_after_a_resume(tmp_path):
+    """sweep.combine: mean: each cell's mean of runs is scored as python run.py scores the
+    model "bp (mean of 2)" of the cell's config; a resumed sweep combines the runs of both
+    sessions; the local engines agree."""
+    config = sweep_config(tmp_path, GRID.replace("runs: 2", "runs: 2\n  combine: mean"))
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "a")), tmp_path / "a", Engine(jobs=2),
+              plots=False)
+    summary = summary_rows(tmp_path / "a")
+    assert len(summary) == 4 and all(r["mean_of_runs_test_rmse"] for r in summary)
+    cell = summary[3]   # [3, 3] with trainlm
+    code, _, err = run(str(config), "--out", str(tmp_path / "r"), "--no-plots", "--set",
+                       "models.bp.hidden=[3, 3]", "--set", "train.algorithm=trainlm",
+                       "--set", "runs=2", "--set", "combine=mean")
+    assert code == 0, err
+    mean = json.loads((tmp_path / "r" / "metrics.json").read_text())["models"]["bp (mean of 2)"]
+    assert float(cell["mean_of_runs_test_rmse"]) == mean["test"]["rmse"]
+    assert float(cell["mean_of_runs_val_mse"]) == mean["val"]["mse"]
+    # a sweep stopped after 5 of its 8 runs, resumed by another session on one process
+    kept = rows(tmp_path / "a")
+    keep_rows(tmp_path / "a", kept[:5])
+    for r in kept[5:]:
+        (tmp_path / "a" / "runs" / f"cell{r['cell']}_run{r['run']}.npz").unlink()
+    run_sweep(load_sweep(config, out_dir=str(tmp_path / "a")), tmp_path / "a", Engine(jobs=1),
+              plots=False)
+    assert summary_rows(tmp_path / "a") == summary
+
+
+def test_combine_needs_several_runs(tmp_path):
+    config = sweep_config(tmp_path, "sweep: {grid: {train.lr: [0.01]}, combine: mean}\n")
+    code, _, err = run("sweep", str(config))
+    assert code == 2
+    one_error_line(err, "sweep.combine: mean averages the runs of each cell; set sweep.runs")
+
+
 def test_resume_from_the_command_line_says_how_many(tmp_path):
     config = sweep_config(tmp_path)
     assert run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")[0] == 0

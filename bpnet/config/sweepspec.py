@@ -36,12 +36,14 @@ MAX_CELLS = 10_000
 
 @dataclass(frozen=True)
 class SweepSpec:
-    """What a sweep varies: ``grid`` key path -> its values (in order), ``runs`` per cell and
-    the part that ranks the cells (``select``: "val" or "train")."""
+    """What a sweep varies: ``grid`` key path -> its values (in order), ``runs`` per cell,
+    the part that ranks the cells (``select``: "val" or "train") and whether the runs of each
+    cell are also scored as their mean (``combine``, docs/semantics.md §6.11)."""
 
     grid: dict[str, list]
     runs: int
     select: str
+    combine: str | None = None   # mean: each cell's runs also scored as one ensemble
 
     @property
     def keys(self) -> list[str]:
@@ -87,7 +89,9 @@ def load_sweep(path: str | Path, grid_args: typing.Sequence[str] = (),
     path = Path(checked(path, "the config file"))
     raw = read_config_file(path)
     block = raw.pop("sweep", None)
-    raw.pop("combine", None)   # every cell's run is one run; best.yaml combines the winner's
+    combine = raw.pop("combine", None)   # the config's combine is the sweep's (cells run once)
+    if combine is not None and (block is None or isinstance(block, dict)):
+        block = {"combine": combine, **(block or {})}
     spec = parse_spec(block, grid_args, str(path), runs)
     given = apply_overrides(raw, overrides)
     base = build_config(copy.deepcopy(raw), str(path), path.parent, out_dir, given,
@@ -121,12 +125,12 @@ def parse_spec(block: typing.Any, grid_args: typing.Sequence[str], where: str,
     if block is None:
         block = {}
     if not isinstance(block, dict):
-        raise InputError(f"{where}: sweep must be a mapping (grid, runs, select), "
+        raise InputError(f"{where}: sweep must be a mapping (grid, runs, select, combine), "
                          f"not {kind(block)}")
-    unknown = sorted(set(block) - {"grid", "runs", "select"})
+    unknown = sorted(set(block) - {"grid", "runs", "select", "combine"})
     if unknown:
-        raise InputError(f"{where}: sweep.{unknown[0]} is not a key; sweep takes grid, runs "
-                         "and select")
+        raise InputError(f"{where}: sweep.{unknown[0]} is not a key; sweep takes grid, runs, "
+                         "select and combine")
     grid = block.get("grid") or {}
     if not isinstance(grid, dict):
         raise InputError(f"{where}: sweep.grid must map config keys to lists of values, "
@@ -150,7 +154,7 @@ def parse_spec(block: typing.Any, grid_args: typing.Sequence[str], where: str,
     if select is not None and select not in SELECTS:
         why = "; the test part is reported, never used to choose" if select == "test" else ""
         raise InputError(f"{where}: sweep.select: must be val or train, got {select!r}{why}")
-    spec = SweepSpec(grid, runs, select or "")
+    spec = SweepSpec(grid, runs, select or "", _combine(block.get("combine"), runs, where))
     cells = 1
     for values in grid.values():
         cells *= len(values)
@@ -158,6 +162,18 @@ def parse_spec(block: typing.Any, grid_args: typing.Sequence[str], where: str,
         raise InputError(f"{where}: sweep.grid: {cells:,} cells x {runs} runs is more than "
                          f"this sweep can hold ({MAX_CELLS:,} cells, {MAX_CELLS * 10:,} runs)")
     return spec
+
+
+def _combine(combine: typing.Any, runs: int, where: str) -> str | None:
+    """sweep.combine: None or mean, which needs 2 runs or more."""
+    if combine is None:
+        return None
+    if combine != "mean":
+        raise InputError(f"{where}: sweep.combine: must be mean, got {combine!r}")
+    if runs < 2:
+        raise InputError(f"{where}: sweep.combine: mean averages the runs of each cell; set "
+                         f"sweep.runs: 2 or more (runs is {runs})")
+    return combine
 
 
 def _check_values(key: str, values: typing.Any, where: str) -> None:

@@ -165,14 +165,21 @@ def write_summary(fh: io.IOBase, keys: list[str], summary: list[dict]) -> None:
     """summary.csv: per cell and model its values, runs, rank and the median, min and max
     of the selection perf and of each test metric."""
     metrics = list(dict.fromkeys(m for e in summary for m in e["stats"]))
+    means = _mean_metrics(summary)
     w = csv.writer(fh, lineterminator="\n")
     w.writerow(["cell", *keys, "model", "runs", "rank",
-                *[f"{m}_{s}" for m in metrics for s in ("median", "min", "max")]])
+                *[f"{m}_{s}" for m in metrics for s in ("median", "min", "max")],
+                *[f"mean_of_runs_{m}" for m in means]])
     for e in summary:
         stats = [number_cell(x) for m in metrics
                  for x in e["stats"].get(m, (math.nan,) * 3)]
         w.writerow([e["cell"], *e["values"].values(), e["model"], e["runs"], e["rank"],
-                    *stats])
+                    *stats, *[number_cell(e.get("mean", {}).get(m, math.nan)) for m in means]])
+
+
+def _mean_metrics(summary: list[dict]) -> list[str]:
+    """The metrics of the cells' means of runs (sweep.combine: mean), in order; [] without."""
+    return list(dict.fromkeys(m for e in summary for m in e.get("mean", {})))
 
 
 def summary_table(keys: list[str], summary: list[dict], limit: int = 20) -> str:
@@ -180,15 +187,22 @@ def summary_table(keys: list[str], summary: list[dict], limit: int = 20) -> str:
     metrics as median [min, max] over runs (at most ``limit`` rows)."""
     ranked = sorted(summary, key=lambda e: e["rank"])
     metrics = list(dict.fromkeys(m for e in summary for m in e["stats"]))
-    head = ["rank", *keys, "model", "runs", *[f"{m} median [min, max]" for m in metrics]]
+    means = _mean_metrics(summary)
+    head = ["rank", *keys, "model", "runs", *[f"{m} median [min, max]" for m in metrics],
+            *[f"{m} of the mean" for m in means]]
     body = [[str(e["rank"]), *e["values"].values(), e["model"], str(e["runs"]),
-             *[_spread(e["stats"].get(m)) for m in metrics]] for e in ranked[:limit]]
+             *[_spread(e["stats"].get(m)) for m in metrics],
+             *[_one(e.get("mean", {}).get(m)) for m in means]] for e in ranked[:limit]]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
              for r in [head, ["-" * w for w in widths], *body]]
     if len(ranked) > limit:
         lines.append(f"... {len(ranked) - limit} more in {SUMMARY_CSV}")
     return "\n".join(lines)
+
+
+def _one(value: float | None) -> str:
+    return "-" if value is None or not math.isfinite(value) else f"{value:.4g}"
 
 
 def _spread(stats: tuple[float, float, float] | None) -> str:

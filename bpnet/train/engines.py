@@ -21,6 +21,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+import numpy as np
+
 from bpnet.config import Config
 from bpnet.data import Dataset
 from bpnet.errors import InputError
@@ -32,12 +34,14 @@ from bpnet.workers import exit_with_parent
 @dataclass(frozen=True)
 class Task:
     """One run of one cell: ``cell`` counted from 1, ``run`` from 0, trained from ``seed``;
-    ``data`` names the cell's samples among those shipped."""
+    ``data`` names the cell's samples among those shipped; ``keep``: the run's predictions
+    come back with its rows."""
 
     cell: int
     run: int
     seed: int
     data: str
+    keep: bool = False   # return the models' predictions too (sweep.combine: mean)
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,10 @@ class Engine:
         return max(1, min(tasks, self.jobs or os.cpu_count() or 1))
 
 
-Done = Callable[[Task, list[Row]], None]
+# what a task gives back: a sweep.csv row per model, and (Task.keep) per model its predictions
+# (Q, K) in original units under its name and its multi-step forecast under <name>_multistep
+Output = tuple[list[Row], dict[str, np.ndarray]]
+Done = Callable[[Task, Output], None]
 LOST = ("the runs finished are recorded; run the same sweep again to go on from there")
 
 
@@ -69,11 +76,18 @@ LOST = ("the runs finished are recorded; run the same sweep again to go on from 
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
-def run_task(cfg: Config, data: Dataset, seed: int, run: int) -> list[Row]:
+def run_task(cfg: Config, data: Dataset, seed: int, run: int, keep: bool = False) -> Output:
     """Train every model of ``cfg`` from ``seed`` (as ``python run.py`` trains one run) ->
-    one sweep.csv row per model."""
-    return [model_row(fit_model(name, m, data, seed, horizon=cfg.forecast.horizon), run)
-            for name, m in cfg.models.items()]
+    one sweep.csv row per model and (``keep``) the models' predictions (:data:`Output`)."""
+    rows, arrays = [], {}
+    for name, m in cfg.models.items():
+        r = fit_model(name, m, data, seed, horizon=cfg.forecast.horizon)
+        rows.append(model_row(r, run))
+        if keep:
+            arrays[name] = r.predictions
+            if r.multistep is not None:
+                arrays[f"{name}_multistep"] = r.multistep
+    return rows, arrays
 
 
 def run_tasks(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
@@ -101,8 +115,9 @@ def _start_worker(configs: Sequence[Config], datasets: dict[str, Dataset]) -> No
     exit_with_parent()
 
 
-def _local_task(t: Task) -> list[Row]:
-    return run_task(_SHIPPED["configs"][t.cell - 1], _SHIPPED["datasets"][t.data], t.seed, t.run)
+def _local_task(t: Task) -> Output:
+    return run_task(_SHIPPED["configs"][t.cell - 1], _SHIPPED["datasets"][t.data], t.seed, t.run,
+                    t.keep)
 
 
 @contextlib.contextmanager
@@ -203,7 +218,7 @@ def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
                    for i, (key, d) in enumerate(datasets.items())}
         for t in tasks:
             f = client.submit(run_task, configs[t.cell - 1], shipped[t.data], t.seed, t.run,
-                              key=f"bpnet-sweep-{token}-{t.cell}-{t.run}", pure=False)
+                              t.keep, key=f"bpnet-sweep-{token}-{t.cell}-{t.run}", pure=False)
             futures[f.key] = (f, t)
         for f in as_completed([f for f, _ in futures.values()]):
             done(futures[f.key][1], f.result())
