@@ -162,22 +162,25 @@ def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
 
 # ---------------------------------------------------------------- Dask
 
-# Dask's defaults that cost the workers CPU time and give a sweep nothing: a profiler thread
-# that samples the running task's stack every 10 ms (a training's many small numpy calls make
-# that a tenth of a core), the memory monitor's 100 ms polls, and work stealing, which moves
-# tasks that are all alike. Set for the LocalCluster of --dask local; the README says how to
-# start workers of another machine with them.
-QUIET_WORKERS = {"distributed.worker.profile.enabled": False,
-                 "distributed.worker.memory.monitor-interval": "1s",
-                 "distributed.scheduler.work-stealing": False}
+# Dask's defaults that cost CPU time and give a sweep nothing: a profiler thread that samples
+# the running task's stack every 10 ms (a training's many small numpy calls make that a tenth
+# of a core), the memory monitor's 100 ms polls, the event loop's 20 ms ticks and the system
+# monitor's 500 ms polls in every process (together some 5 % of a core per idle worker), and
+# work stealing, which moves tasks that are all alike. Set for the LocalCluster of --dask
+# local; the README says how to start the processes of other machines with them.
+QUIET_DASK = {"distributed.worker.profile.enabled": False,
+              "distributed.worker.memory.monitor-interval": "1s",
+              "distributed.admin.tick.interval": "1s",
+              "distributed.admin.system-monitor.interval": "5s",
+              "distributed.scheduler.work-stealing": False}
 
 
 def local_cluster(workers: int):
     """A LocalCluster of ``workers`` processes of one thread each, started with
-    :data:`QUIET_WORKERS`."""
+    :data:`QUIET_DASK`."""
     import dask
     from dask.distributed import LocalCluster
-    with dask.config.set(QUIET_WORKERS):
+    with dask.config.set(QUIET_DASK):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                             dashboard_address=None, silence_logs=logging.ERROR)
 
