@@ -9,6 +9,7 @@ reads back without pickle.
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,12 +58,17 @@ def _quoted(cells: list[str]) -> bool:
 
 def write_npz(path, cols: list[tuple[str, Sequence[str] | np.ndarray]]) -> None:
     """The columns ``cols`` as one .npz file at ``path`` (a path or a binary file): an array
-    per column (text as str), keyed by the column name (a repeated name as ``name#2``)."""
-    arrays: dict[str, np.ndarray] = {}
-    for name, values in cols:
-        key, k = name, 1
-        while key in arrays:   # a name given twice keeps both columns
-            k += 1
-            key = f"{name}#{k}"
-        arrays[key] = np.asarray(values, dtype=float if isinstance(values, np.ndarray) else str)
-    np.savez(path, **arrays)
+    per column (text as str), keyed by the column name (a repeated name as ``name#2``).
+    Written as ``np.savez`` writes one (a stored zip member ``<key>.npy`` per array), a
+    column at a time, so that only one column is ever held as an array."""
+    keys: set[str] = set()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, values in cols:
+            key, k = name, 1
+            while key in keys:   # a name given twice keeps both columns
+                k += 1
+                key = f"{name}#{k}"
+            keys.add(key)
+            array = np.asarray(values, dtype=float if isinstance(values, np.ndarray) else str)
+            with zf.open(f"{key}.npy", "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, array, allow_pickle=False)
