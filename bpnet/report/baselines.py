@@ -1,10 +1,12 @@
 """Output stage: the baselines every network is reported beside, scored like the networks.
 
 Tabular data: the training mean, and the ordinary least-squares linear model on the same scaled
-inputs (fitted on the training part with ``scipy.linalg.lstsq``). A series: naive (the previous
-value), seasonal naive (the value one period earlier) and the linear autoregression: least
-squares on the network's own scaled inputs (the same lags, month and transforms), scored one
-step ahead and, with a forecast, many steps ahead exactly as the networks are.
+inputs (fitted on the training part with ``scipy.linalg.lstsq``; a design matrix of
+:data:`IN_PLACE_ROWS` rows or more goes to the LAPACK routine it calls, gelsd, directly). A
+series: naive (the previous value), seasonal naive (the value one period earlier) and the
+linear autoregression: least squares on the network's own scaled inputs (the same lags, month
+and transforms), scored one step ahead and, with a forecast, many steps ahead exactly as the
+networks are.
 
 A classifier's baselines are the majority class and the multinomial logistic regression
 (:mod:`bpnet.report.classify`).
