@@ -165,3 +165,19 @@ train: {show: 0}
     forecast = [float(r["prediction"]) for r in read_csv(tmp_path / "f.csv")]
     said = capsys.readouterr().out
     assert ("note: the forecast goes below zero" in said) == (min(forecast) < 0)
+
+
+def test_least_squares_in_place_gives_scipys_numbers(monkeypatch):
+    """From IN_PLACE_ROWS rows on the design matrix goes to LAPACK's gelsd itself, overwritten
+    there: the coefficients are scipy.linalg.lstsq's, bit for bit."""
+    from bpnet.report import baselines
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((3000, 6)) * rng.uniform(0.1, 10.0, 6)
+    Y = X @ rng.standard_normal((6, 2)) + rng.standard_normal((3000, 2))
+    before = LinearModel.least_squares(X, Y)
+    monkeypatch.setattr(baselines, "IN_PLACE_ROWS", 1000)
+    A = np.asfortranarray(np.column_stack([np.ones(len(X)), X]))
+    after = LinearModel.of_design(A, Y)
+    assert not np.array_equal(A[:, 1:], X)   # overwritten: no copy was made
+    np.testing.assert_array_equal(after.W, before.W)
+    np.testing.assert_array_equal(after.b, before.b)

@@ -128,3 +128,35 @@ def test_bad_cells_name_line_and_column(tmp_path):
     table = data.read_table(str(tmp_path / "d.csv"))
     with pytest.raises(InputError, match="no column 'pax'.*month, passengers"):
         table.numbers("pax", "data.series")
+
+
+@pytest.mark.parametrize("method", ["block", "random"])
+def test_parts_views_design_and_row_labels(tmp_path, method):
+    """A block division's parts are read-only views of the scaled samples, a random one's
+    copies, with the same numbers either way; the linear baseline's design matrix holds
+    exactly the scaled inputs; the row labels of a table without a time column behave as
+    the list of row numbers they stand for."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((50, 3)) * [1.0, 10.0, 0.1] + [0.0, 5.0, -2.0]
+    table = np.column_stack([X, X.sum(axis=1)]).tolist()
+    rows = "\n".join(",".join(map(repr, r)) for r in table)
+    (tmp_path / "d.csv").write_text("a,b,c,y\n" + rows + "\n")
+    raw = {"data": {"path": str(tmp_path / "d.csv"), "inputs": ["a", "b", "c"], "targets": ["y"]},
+           "split": {"method": method}, "models": {"bp": {"type": "feedforward"}}}
+    ds = data.load(build_config(raw, "t.yaml"), np.random.default_rng(0))
+    full = ds.x_scaler.transform(ds.X)
+    for part, idx in ds.index.items():
+        Xp, Yp = ds.scaled(part)
+        np.testing.assert_array_equal(Xp, full[idx])
+        np.testing.assert_array_equal(Yp, ds.Ys[idx])
+        assert np.shares_memory(Xp, ds.Xs) == (method == "block")
+        if method == "block":
+            with pytest.raises(ValueError):
+                Xp[0, 0] = 1.0
+    A, Y = ds.design("train")
+    assert A.flags.f_contiguous and (A[:, 0] == 1.0).all()
+    np.testing.assert_array_equal(A[:, 1:], ds.scaled("train")[0])
+    labels = [str(i) for i in range(50)]
+    assert ds.labels == labels and list(ds.labels) == labels and ds.labels[-2:] == labels[-2:]
+    assert ds.labels + ["x"] == labels + ["x"] and ["x"] + ds.labels == ["x"] + labels
+    assert np.asarray(ds.labels, dtype=str).dtype == np.asarray(labels, dtype=str).dtype

@@ -8,6 +8,7 @@ test set in its own file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,8 @@ from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.paths import shown
 
+BLOCK = 65_536   # rows scaled at a time to check that scaling keeps them finite
+
 
 @dataclass
 class Dataset:
@@ -34,7 +37,8 @@ class Dataset:
     form one time series (series mode): a recurrent network then runs them as one sequence;
     otherwise each part is its own sequence. In series mode ``series`` describes the series the
     samples come from (:class:`~bpnet.data.samples.Series`); in tabular mode it is None. With
-    ``classes`` (classification) ``Y`` holds one-hot rows (Q, K), never scaled.
+    ``classes`` (classification) ``Y`` holds one-hot rows (Q, K), never scaled. ``Xs`` and
+    ``Ys`` are ``X`` and ``Y`` scaled; ``Xs`` is made when first asked for.
     ``missing`` reports what was done about missing values, per file (empty: nothing). A
     NaN in ``Y`` (and ``targets``) is no target: left out of perf and of every metric.
     """
@@ -53,13 +57,18 @@ class Dataset:
     classes: list[str] | None = None     # classification: the class of each output unit
     missing: list[MissingReport] = field(default_factory=list)
     targets: np.ndarray = field(init=False)
-    Xs: np.ndarray = field(init=False)
     Ys: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.Xs = self.x_scaler.transform(self.X)
         self.Ys = self.y_scaler.transform(self.Y)
         self.targets = self.Y if self.series is None else self.series.targets
+
+    @functools.cached_property
+    def Xs(self) -> np.ndarray:
+        """Every sample's inputs (Q, D), scaled. Made when first asked for: the linear
+        baseline scales its own design matrix first (:meth:`design`), so that a large data
+        set never holds the two at once."""
+        return self.x_scaler.transform(self.X)
 
     def for_model(self, exog: bool = True) -> Dataset:
         """The samples a model sees: all of them, or with ``exog`` false (the model's
@@ -91,9 +100,21 @@ class Dataset:
         return [p for p in PARTS if p in self.index]
 
     def scaled(self, part: str) -> tuple[np.ndarray, np.ndarray]:
-        """(X (n, D), Y (n, K)) of one part, scaled."""
+        """(X (n, D), Y (n, K)) of one part, scaled: read-only views of ``Xs`` and ``Ys``
+        when the part's samples are consecutive (``split.method: block``), else copies."""
         idx = self.index[part]
-        return self.Xs[idx], self.Ys[idx]
+        return rows_of(self.Xs, idx), rows_of(self.Ys, idx)
+
+    def design(self, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """(A (n, 1 + D), Y (n, K)) of one part: A a column of ones, then the inputs scaled as
+        ``Xs`` holds them (the same numbers), in Fortran order, made without ``Xs``; Y as
+        :meth:`scaled` gives it."""
+        idx = self.index[part]
+        X = rows_of(self.X, idx)
+        A = np.empty((len(X), 1 + X.shape[1]), order="F")
+        A[:, 0] = 1.0
+        self.x_scaler.transform(X, out=A[:, 1:])
+        return A, rows_of(self.Ys, idx)
 
     def part_of(self) -> list[str]:
         """The part name of every sample, (Q,)."""
@@ -102,6 +123,18 @@ class Dataset:
             for i in idx:
                 out[i] = part
         return out
+
+
+def rows_of(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The rows ``idx`` (n,) (sorted) of ``a`` (Q, ...): when they are consecutive and ``a``
+    is C-contiguous, a view that cannot be written (laid out as a copy would be, so every
+    sum and product over it gives the same numbers); else a copy."""
+    if len(idx) and a.flags.c_contiguous and idx[-1] - idx[0] == len(idx) - 1 and \
+            np.array_equal(idx, np.arange(idx[0], idx[0] + len(idx))):
+        view = a[int(idx[0]):int(idx[0]) + len(idx)]
+        view.flags.writeable = False
+        return view
+    return a[idx]
 
 
 def load(cfg: Config, rng: np.random.Generator) -> Dataset:
@@ -182,21 +215,32 @@ def _scaled(cfg: Config, s: Samples, index: dict[str, np.ndarray]) -> Dataset:
     train = index["train"]
     features, targets = s.feature_names, s.target_names
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
-        x_scaler = scaling.fit(cfg.scaling, s.X[train], features)
+        x_scaler = scaling.fit(cfg.scaling, rows_of(s.X, train), features)
         classes = list(targets) if cfg.data.classes is not None else None
         # one-hot targets are never scaled (docs/semantics.md §13)
-        y_scaler = scaling.fit("none" if classes else cfg.scaling, s.Y[train], targets)
+        y_scaler = scaling.fit("none" if classes else cfg.scaling, rows_of(s.Y, train),
+                               targets)
         ds = Dataset(s.X, s.Y, s.labels, s.label_name, index, features, targets,
                      s.series is not None, x_scaler, y_scaler, s.series, classes)
-    for values, sc, names, raw in ((ds.Xs, x_scaler, features, s.X),
-                                   (ds.Ys, y_scaler, targets, s.Y)):
-        ok = np.isfinite(values) | np.isnan(raw)
-        bad = ~(ok.all(axis=0) & np.isfinite(sc.offset) & np.isfinite(sc.scale))
+        scales = ((_scalable(x_scaler, s.X), x_scaler, features),
+                  (_scalable(y_scaler, s.Y), y_scaler, targets))
+    for ok, sc, names in scales:
+        bad = ~(ok & np.isfinite(sc.offset) & np.isfinite(sc.scale))
         if bad.any():
             which = ", ".join(np.array(names)[bad])
             raise InputError(f"{shown(cfg.data.path)}: column(s) {which}: values "
                              f"too large to scale with {cfg.scaling} in float64")
     return ds
+
+
+def _scalable(sc: scaling.Scaler, raw: np.ndarray) -> np.ndarray:
+    """(D,) bool: per column of ``raw`` (N, D), whether every value scaled with ``sc`` is
+    finite or was NaN already (scaled a block of rows at a time: no copy of all of them)."""
+    ok = np.ones(raw.shape[1], dtype=bool)
+    for start in range(0, len(raw), BLOCK):
+        block = raw[start:start + BLOCK]
+        ok &= (np.isfinite(sc.transform(block)) | np.isnan(block)).all(axis=0)
+    return ok
 
 
 def _need(table: Table, q: int, index: dict[str, np.ndarray], fractions: SplitConfig,

@@ -16,6 +16,7 @@ import io
 import math
 import os
 import stat
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -68,10 +69,12 @@ class ColumnTable(Table):
 
 
 class _Rows(Sequence):
-    """The rows of a :class:`ColumnTable` as lists of text cells, made when asked for."""
+    """The rows of a :class:`ColumnTable` as lists of text cells, made when asked for. It
+    refers to its table weakly: no reference cycle keeps a table's arrays in memory after
+    the table is dropped, until the garbage collector happens to run."""
 
     def __init__(self, table: ColumnTable, n: int) -> None:
-        self.table, self.n = table, n
+        self.table, self.n = weakref.proxy(table), n
 
     def __len__(self) -> int:
         return self.n

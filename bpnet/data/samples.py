@@ -9,6 +9,7 @@ target columns.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -174,10 +175,51 @@ def delays_text(d: DataConfig) -> str:
     return text
 
 
-def _labels(d: DataConfig, table: Table, n: int) -> list[str]:
+class RowNumbers(Sequence):
+    """The labels of n samples without a time column: their row numbers "0", "1", ...,
+    each made when asked for (a list of a million of them would take 60 MB). It equals a
+    list of the same labels, adds to one as a list does and becomes a numpy array of text
+    at once."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        rows = range(self.n)[i]
+        return list(map(str, rows)) if isinstance(i, slice) else str(rows)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, RowNumbers):
+            return other.n == self.n
+        return isinstance(other, (list, tuple)) and list(self) == list(other)
+
+    def __add__(self, other) -> list[str]:
+        return list(self) + list(other)
+
+    def __radd__(self, other) -> list[str]:
+        return list(other) + list(self)
+
+    def __iter__(self):
+        return map(str, range(self.n))
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """(n,) text as wide as the longest label, as numpy makes of a list of them."""
+        if dtype is not None and np.dtype(dtype).kind != "U":
+            return np.array(list(self), dtype=dtype)
+        return np.arange(self.n).astype(f"U{len(str(max(self.n - 1, 0)))}")
+
+    def __repr__(self) -> str:
+        return f"RowNumbers({self.n})"
+
+
+def _labels(d: DataConfig, table: Table, n: int) -> Sequence[str]:
     """The time column's labels (n,), or the row numbers without one."""
-    labels = table.column(d.time, "data.time") if d.time else [str(i) for i in range(n)]
-    return [s.strip() for s in labels]
+    if not d.time:
+        return RowNumbers(n)
+    return [s.strip() for s in table.column(d.time, "data.time")]
 
 
 def _series(d: DataConfig, table: Table) -> Samples:

@@ -91,8 +91,10 @@ class BPNet:
         if len(X) > CHUNK:
             return np.vstack([self.predict(X[s:s + CHUNK]) for s in range(0, len(X), CHUNK)])
         a = X
-        for W, b, tf in self._layers:
-            a = tf.f(a @ W.T + b)
+        for W, b, tf in self._layers:   # in place: the numbers of tf.f(a @ W.T + b)
+            n = a @ W.T
+            n += b
+            a = tf.f(n, out=n)
         return a
 
     def loss(self, X: np.ndarray, Y: np.ndarray, known: np.ndarray | None = None

@@ -1,10 +1,12 @@
 """Output stage: the baselines every network is reported beside, scored like the networks.
 
 Tabular data: the training mean, and the ordinary least-squares linear model on the same scaled
-inputs (fitted on the training part with ``scipy.linalg.lstsq``). A series: naive (the previous
-value), seasonal naive (the value one period earlier) and the linear autoregression: least
-squares on the network's own scaled inputs (the same lags, month and transforms), scored one
-step ahead and, with a forecast, many steps ahead exactly as the networks are.
+inputs (fitted on the training part with ``scipy.linalg.lstsq``; a design matrix of
+:data:`IN_PLACE_ROWS` rows or more goes to the LAPACK routine it calls, gelsd, directly). A
+series: naive (the previous value), seasonal naive (the value one period earlier) and the
+linear autoregression: least squares on the network's own scaled inputs (the same lags, month
+and transforms), scored one step ahead and, with a forecast, many steps ahead exactly as the
+networks are.
 
 A classifier's baselines are the majority class and the multinomial logistic regression
 (:mod:`bpnet.report.classify`).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg import lapack
 
 from bpnet.data import Dataset
 from bpnet.report import classify, metrics
@@ -26,6 +29,9 @@ from bpnet.report.scores import score_predictions
 # the names of the baselines in metrics.json and predictions.csv; no model may take them
 NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
 LINEAR = "ols"
+# from this many rows on, a design matrix goes to LAPACK's gelsd itself, to be overwritten
+# there instead of copied (the same routine and arguments scipy.linalg.lstsq passes)
+IN_PLACE_ROWS = 100_000
 
 
 class LinearModel:
@@ -41,9 +47,16 @@ class LinearModel:
     def least_squares(cls, X: np.ndarray, Y: np.ndarray) -> LinearModel:
         """The least-squares fit (intercept included) of Y (n, K) on X (n, D); a NaN target
         is no target: each output is fitted on the rows where it has one."""
-        A = np.column_stack([np.ones(len(X)), X])
+        return cls.of_design(np.column_stack([np.ones(len(X)), X]), Y)
+
+    @classmethod
+    def of_design(cls, A: np.ndarray, Y: np.ndarray) -> LinearModel:
+        """The least-squares fit of Y (n, K) on the design matrix A (n, 1 + D): a column of
+        ones, then the inputs. A large A in Fortran order is overwritten."""
         known = ~np.isnan(Y)
-        if known.all():
+        if known.all() and len(A) >= IN_PLACE_ROWS and A.flags.f_contiguous:
+            coef = _gelsd_in_place(A, Y)
+        elif known.all():
             coef = scipy.linalg.lstsq(A, Y)[0]      # (D + 1, K); minimum norm if rank-deficient
         else:
             coef = np.column_stack([scipy.linalg.lstsq(A[known[:, k]], Y[known[:, k], k])[0]
@@ -65,6 +78,20 @@ class LinearModel:
         return f"LinearModel(W={self.W!r}, b={self.b!r})"
 
 
+def _gelsd_in_place(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """What ``scipy.linalg.lstsq(A, Y)[0]`` gives (D + 1, K) for A (n, 1 + D) in Fortran
+    order with n > 1 + D, its finite values checked as lstsq checks them, but A overwritten
+    by LAPACK instead of copied first."""
+    A, Y = np.asarray_chkfinite(A), np.asarray_chkfinite(Y)
+    gelsd, gelsd_lwork = lapack.get_lapack_funcs(("gelsd", "gelsd_lwork"), (A, Y))
+    cond = np.finfo(gelsd.dtype).eps
+    lwork, iwork = lapack._compute_lwork(gelsd_lwork, *A.shape, Y.shape[1], cond)
+    x, _, _, info = gelsd(A, Y, lwork, iwork, cond, True, False)
+    if info > 0:
+        raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares")
+    return x[:A.shape[1]]
+
+
 def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:
     """Every baseline of ``data``: name -> {"what", "scores", "predictions", "multistep"}.
 
@@ -72,17 +99,20 @@ def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:
     then ols. ``horizon`` ("test" or a number of steps, series only) adds the multi-step
     forecasts from the test part's start; the naive ones are always forecast ("test").
     """
-    X, Y = data.scaled("train")
     if data.classes is not None:
-        return _class_baselines(data, X, Y)
+        return _class_baselines(data, *data.scaled("train"))
+    # fitted first, on a design matrix of its own, before any baseline asks for the scaled
+    # inputs of every sample: a large data set never holds both
+    linear = LinearModel.of_design(*data.design("train"))
     out = {}
     if data.series is None:
-        out["train_mean"] = _fitted("train mean", LinearModel.mean(X, Y), data, None)
+        out["train_mean"] = _fitted("train mean", LinearModel.mean(*data.scaled("train")),
+                                    data, None)
     else:
         out.update(_naive(data, horizon))
     what = "linear (OLS)" if data.series is None else \
         "linear AR (OLS)" if data.series.exog is None else "linear ARX (OLS)"
-    out[LINEAR] = _fitted(what, LinearModel.least_squares(X, Y), data, horizon)
+    out[LINEAR] = _fitted(what, linear, data, horizon)
     return out
 
 

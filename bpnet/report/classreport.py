@@ -79,7 +79,7 @@ def prediction_columns(data: Dataset, results: list[ModelResult], baselines: dic
     """The columns of a classification run's predictions.csv, each (Q,)."""
     truth = predicted_class(data.targets)
     cols: list[tuple[str, list | np.ndarray]] = [
-        (data.label_name, list(data.labels)), ("split", data.part_of()),
+        (data.label_name, data.labels), ("split", data.part_of()),
         ("target", [data.classes[i] for i in truth])]
     for name, P in [(r.name, r.predictions) for r in results] + \
             [(name, b["predictions"]) for name, b in (baselines or {}).items()]:

@@ -9,6 +9,8 @@ reads back without pickle.
 from __future__ import annotations
 
 import csv
+import zipfile
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,8 +29,9 @@ def number_cells(values: np.ndarray) -> list[str]:
     return cells
 
 
-def write_columns(fh, cols: list[tuple[str, list | np.ndarray]], what: str = "") -> None:
-    """A CSV table of the columns ``cols`` (name, values (n,): a list of text or numbers) into
+def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: str = ""
+                  ) -> None:
+    """A CSV table of the columns ``cols`` (name, values (n,): text or a numpy array) into
     the text file ``fh``, a block of :data:`ROWS` rows at a time; ``what`` names the job in
     progress lines."""
     w = csv.writer(fh, lineterminator="\n")
@@ -37,7 +40,7 @@ def write_columns(fh, cols: list[tuple[str, list | np.ndarray]], what: str = "")
     count = progress.Rows(f"writing {what}", n)
     for start in range(0, n, ROWS):
         stop = min(n, start + ROWS)
-        cells = [values[start:stop] if isinstance(values, list)
+        cells = [values[start:stop] if not isinstance(values, np.ndarray)
                  else number_cells(values[start:stop]) for _, values in cols]
         if len(cells) > 1 and not any(map(_quoted, cells)):
             fh.write("".join(line + "\n" for line in map(",".join, zip(*cells))))
@@ -53,14 +56,19 @@ def _quoted(cells: list[str]) -> bool:
     return any(ch in text for ch in ',"\r\n')
 
 
-def write_npz(path, cols: list[tuple[str, list | np.ndarray]]) -> None:
+def write_npz(path, cols: list[tuple[str, Sequence[str] | np.ndarray]]) -> None:
     """The columns ``cols`` as one .npz file at ``path`` (a path or a binary file): an array
-    per column (text as str), keyed by the column name (a repeated name as ``name#2``)."""
-    arrays: dict[str, np.ndarray] = {}
-    for name, values in cols:
-        key, k = name, 1
-        while key in arrays:   # a name given twice keeps both columns
-            k += 1
-            key = f"{name}#{k}"
-        arrays[key] = np.asarray(values, dtype=str if isinstance(values, list) else float)
-    np.savez(path, **arrays)
+    per column (text as str), keyed by the column name (a repeated name as ``name#2``).
+    Written as ``np.savez`` writes one (a stored zip member ``<key>.npy`` per array), a
+    column at a time, so that only one column is ever held as an array."""
+    keys: set[str] = set()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, values in cols:
+            key, k = name, 1
+            while key in keys:   # a name given twice keeps both columns
+                k += 1
+                key = f"{name}#{k}"
+            keys.add(key)
+            array = np.asarray(values, dtype=float if isinstance(values, np.ndarray) else str)
+            with zf.open(f"{key}.npy", "w", force_zip64=True) as fh:
+                np.lib.format.write_array(fh, array, allow_pickle=False)

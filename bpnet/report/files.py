@@ -103,7 +103,7 @@ def prediction_columns(data: Dataset, results: list[ModelResult],
     multi = len(data.target_names) > 1
     names = data.target_names
     q = len(data.targets)
-    cols: list[tuple[str, list | np.ndarray]] = [(data.label_name, list(data.labels)),
+    cols: list[tuple[str, list | np.ndarray]] = [(data.label_name, data.labels),
                                                  ("split", data.part_of())]
     cols += [(t if multi else "target", data.targets[:, j]) for j, t in enumerate(names)]
     for r in results:

@@ -16,6 +16,7 @@ from bpnet.config.checks import check_data_settings
 from bpnet.config.schema import MODEL_TYPES, SCALINGS, TRANSFERS
 from bpnet.config.yamlschema import fields, show
 from bpnet.data import Dataset
+from bpnet.data.dataset import rows_of
 from bpnet.data.timeaxis import describe
 from bpnet.errors import InputError
 from bpnet.paths import shown
@@ -75,7 +76,7 @@ class ModelMeta:
     @classmethod
     def of_run(cls, net, d: DataConfig, data: Dataset) -> ModelMeta:
         """The description of ``net`` trained on ``data``, built as the settings ``d`` say."""
-        train = data.X[data.index["train"]]
+        train = rows_of(data.X, data.index["train"])   # a view: no copy of a large part
         if d.exog and data.series is not None and data.series.exog is None:
             # a model trained without the exogenous inputs (exog: false) is a series model
             d = dataclasses.replace(d, exog={}, exog_transform=type(d.exog_transform)())
