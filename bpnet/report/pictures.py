@@ -165,15 +165,21 @@ class Drawer:
         jobs = jobs or os.cpu_count() or 1
         self.pool = None
         self.early: dict[str, tuple[Future, int]] = {}   # name -> its batch, its place there
+        self.worker: set = set()   # the worker process
         if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
+            before = set(multiprocessing.active_children())
             self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_drawing_worker)
             self.pool.submit(int)   # start the worker now
+            self.worker = set(multiprocessing.active_children()) - before
 
     def __enter__(self) -> Drawer:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error, *exc) -> None:
+        if error is not None:   # the run failed: nothing to draw, no import to wait for
+            for process in self.worker:
+                process.kill()
         self.close()
 
     def close(self) -> None:
