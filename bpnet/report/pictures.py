@@ -168,8 +168,12 @@ class Drawer:
         self.worker: set = set()   # the worker process
         if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
             before = set(multiprocessing.active_children())
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_drawing_worker)
+            fork = multiprocessing.get_context("fork")
+            # 1 once pictures are handed to the worker (shared memory without a lock: a
+            # worker killed while it looks cannot leave the flag locked)
+            self.asked = fork.RawValue("b", 0)
+            self.pool = ProcessPoolExecutor(1, mp_context=fork, initializer=_drawing_worker,
+                                            initargs=(self.asked,))
             self.pool.submit(int)   # start the worker now
             self.worker = set(multiprocessing.active_children()) - before
 
@@ -193,6 +197,7 @@ class Drawer:
         forked copy of the worker (no picture waits for another to finish first)."""
         if self.pool is None:
             return
+        self.asked.value = 1
         if last and len(pictures) > 1:
             batch = self.pool.submit(_render, list(pictures.values()), True)
             self.early.update((name, (batch, i)) for i, name in enumerate(pictures))
@@ -225,6 +230,7 @@ class Drawer:
         rest = [name for name in pictures if name not in early]
         if self.pool is None:
             return {}
+        self.asked.value = 1
         try:
             out = {}
             if rest:
@@ -251,13 +257,15 @@ def _render(pictures: list[Picture], split: bool = False) -> list[bytes]:
         return first + second.result()
 
 
-def _drawing_worker() -> None:
+def _drawing_worker(asked) -> None:
     """A drawing process leaves Ctrl-C to the run (which kills the workers when it aborts);
     SIGTERM ends it (the run then draws in its own process), and so does the death of the run,
-    however it dies. It imports matplotlib at once and draws a first figure, whose fonts and
-    text layout later pictures reuse."""
+    however it dies. It imports matplotlib at once; unless pictures are ``asked`` for by then
+    (a shared flag), it draws a first figure meanwhile, whose fonts and text layout later
+    pictures reuse."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     exit_with_parent()
     from bpnet.report import plots
-    plots.warm_up()
+    if not asked.value:
+        plots.warm_up()
