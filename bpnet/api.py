@@ -194,9 +194,7 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             if len(done) < len(cfg.models):
                 drawer.start(pictures.of_model(data, r))
             else:   # the last model: every picture that is left, on both cores
-                todo = pictures.of_run(data, done, baselines)
-                drawer.start({n: p for n, p in todo.items() if n not in drawer.started()},
-                             last=True)
+                drawer.start(pictures.of_run(data, done, baselines), last=True)
         if stage:
             stage("training")
         # the baselines first: the last pictures (the fit) can start as training ends; a
