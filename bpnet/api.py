@@ -171,19 +171,22 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             jobs: int | None = None, should_stop: Callable[[], bool] = never,
             write: bool = True, folder: RunFolder | None = None,
             stage: Callable[..., None] | None = None,
-            watching: Callable | None = None) -> RunResult:
+            watching: Callable | None = None,
+            drawer: pictures.Drawer | None = None) -> RunResult:
     """The compute and output stages of a run on loaded ``data``: train, score the baselines,
     warn once about zero targets, and (``write``) write every result file as one run into
     ``folder`` (the locked output folder; by default locked while writing). A stop
     (``should_stop``) leaves the models not trained yet without results or files.
     ``stage`` is told when training starts, ``stage("training")``, and when writing follows,
     ``stage("writing", result)`` with the RunResult that is being written.
-    ``watching(name, seed)`` gives the watcher of each training (:mod:`bpnet.train.watch`)."""
+    ``watching(name, seed)`` gives the watcher of each training (:mod:`bpnet.train.watch`).
+    ``drawer``: the drawing worker of a single run, started earlier (the command line starts
+    it as soon as the config is read); closed here."""
     early = write and cfg.output.plots and cfg.runs == 1
-    # one run per model trains on one core: the drawing worker starts now, imports matplotlib
-    # meanwhile and draws each model's pictures once it is trained (several runs fork their
-    # own workers first; the drawing starts after training)
-    with pictures.Drawer(jobs if early else 1) as drawer:
+    # one run per model trains on one core: the drawing worker starts now (unless it has
+    # already), imports matplotlib meanwhile and draws each model's pictures once it is
+    # trained (several runs fork their own workers first; the drawing starts after training)
+    with drawer if early and drawer else pictures.Drawer(jobs if early else 1) as drawer:
         done: list[ModelResult] = []
 
         def on_trained(r: ModelResult) -> None:
@@ -191,9 +194,7 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             if len(done) < len(cfg.models):
                 drawer.start(pictures.of_model(data, r))
             else:   # the last model: every picture that is left, on both cores
-                todo = pictures.of_run(data, done, baselines)
-                drawer.start({n: p for n, p in todo.items() if n not in drawer.started()},
-                             last=True)
+                drawer.start(pictures.of_run(data, done, baselines), last=True)
         if stage:
             stage("training")
         # the baselines first: the last pictures (the fit) can start as training ends; a

@@ -17,6 +17,7 @@ they are needed, so that ``--version``, ``--help`` and a mistake in the config a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import math
 import multiprocessing
@@ -240,10 +241,13 @@ def _run(args, signals: _Signals) -> int:
     overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
     cfg = load_config(args.config, overrides, args.out, check_files=True)
     files.check_outputs(cfg, args.config)
-    with outdir.RunFolder(cfg.output.dir, keep=files.input_files(cfg, args.config)) as folder:
+    # the drawing worker starts now (before the output folder is locked): it imports
+    # matplotlib while this process imports the compute stage and reads the data
+    with _drawer(cfg, args.jobs) as drawer, \
+            outdir.RunFolder(cfg.output.dir, keep=files.input_files(cfg, args.config)) as folder:
         signals.folder = folder
         view = _view(args, folder, signals) if args.view else None
-        result = _compute(args, cfg, signals, folder, view)
+        result = _compute(args, cfg, signals, folder, view, drawer)
     signals.finished = True
     _summary(result, folder)
     status = 0
@@ -262,6 +266,15 @@ def _run(args, signals: _Signals) -> int:
     return status
 
 
+def _drawer(cfg, jobs: int | None):
+    """The drawing worker of a run whose pictures are drawn as each model is trained (a
+    single run with pictures: pictures.Drawer), else a context that gives None."""
+    if not (cfg.output.plots and cfg.runs == 1):
+        return contextlib.nullcontext()
+    from bpnet.report import pictures
+    return pictures.Drawer(jobs)
+
+
 def _view(args, folder, signals: _Signals):
     """The live page (--view), its address printed and, unless --no-browser, opened."""
     from bpnet.view import Session, announce
@@ -271,10 +284,10 @@ def _view(args, folder, signals: _Signals):
     return view
 
 
-def _compute(args, cfg, signals: _Signals, folder, view=None):
+def _compute(args, cfg, signals: _Signals, folder, view=None, drawer=None):
     """The input and compute stages, then the output files written into the locked
     ``folder``: the data, every model trained (until a stop) and the baselines; -> the
-    api.RunResult."""
+    api.RunResult. ``drawer``: the run's drawing worker, started already (or None)."""
     # the compute stage (and scipy) only once the config is known to be good
     import numpy as np
 
@@ -313,7 +326,8 @@ def _compute(args, cfg, signals: _Signals, folder, view=None):
 
     try:
         return api.execute(cfg, data, progress, args.jobs, signals.stop.is_set, folder=folder,
-                           stage=stage, watching=view.watch if view else None)
+                           stage=stage, watching=view.watch if view else None,
+                           drawer=drawer)
     except KeyboardInterrupt:
         if not folder.committed:
             raise

@@ -45,10 +45,11 @@ class ElmanCell(Cell):
         """xp (T, H) input projections, h0 (H,) -> hs (T, H), h_T (H,), cache."""
         n = xp                                   # becomes the net inputs, step by step
         hs = np.empty_like(n)
-        WhT, f = params["Wh"].T, self.transfer.f
+        Wh, f, dot = params["Wh"], self.transfer.f, np.dot
+        product = np.empty(len(Wh))              # Wh h_{t-1}, the same buffer every step
         h = state
         for n_t, h_t in zip(n, hs):              # rows of n and hs: views, written in place
-            n_t += h @ WhT
+            n_t += dot(Wh, h, out=product)
             h = f(n_t, out=h_t)
         return hs, hs[-1].copy(), ElmanCache(n, state)
 
@@ -63,11 +64,11 @@ class ElmanCell(Cell):
         # step t's rows, (H,) for one source: 1-d arrays cost less per step than (1, H)
         steps = dZ[0] if S == 1 else dZ.transpose(1, 0, 2)
         dh = np.zeros(steps.shape[1:])
-        for t in range(T - 1, -1, -1):
-            z = steps[t]
+        dot = np.dot
+        for z, fprime_t in zip(steps[::-1], fprime[::-1]):   # t = T .. 1, views
             z += dh                      # the error flowing back from step t + 1
-            z *= fprime[t]
-            dh = z @ Wh
+            z *= fprime_t
+            dot(z, Wh, out=dh)
         return dZ, dZ, dh.reshape(S, H)
 
     def init_weights(self, params: dict[str, np.ndarray], method: str,

@@ -159,27 +159,38 @@ class Drawer:
     """Draws pictures to files, in a worker process when there is a core to spare.
 
     ``Drawer(jobs)`` with ``jobs`` >= 2, where processes can be forked (Linux), starts one
-    worker at once; it imports matplotlib and draws a first small figure (fonts, text layout)
-    while this process trains. :meth:`start` hands it pictures that are already known (a
-    model's, as soon as that model is trained), to be rendered to PNG bytes while the other
-    models train. :meth:`draw_all` renders the rest, in the worker and in a copy of it forked
-    then (which needs no import of its own), and writes every file. With ``jobs`` 1, or
-    elsewhere, pictures are drawn in this process. Use it as a context manager.
+    worker at once; it imports matplotlib while this process trains. :meth:`start` hands it
+    pictures that are already known (a model's, as soon as that model is trained), to be
+    rendered to PNG bytes while the other models train, and then the last ones, which it
+    shares with a copy of itself forked then (which needs no import of its own).
+    :meth:`draw_all` renders what is left the same way and writes every file. With ``jobs`` 1,
+    or elsewhere, pictures are drawn in this process. Use it as a context manager.
     """
 
     def __init__(self, jobs: int | None = None) -> None:
         jobs = jobs or os.cpu_count() or 1
         self.pool = None
-        self.early: dict[str, tuple[Future, int]] = {}   # name -> its batch, its place there
+        self.handed: list[Future] = []   # the worker's tasks, each giving name -> PNG bytes
+        self.worker: set = set()   # the worker process
         if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_drawing_worker)
+            before = set(multiprocessing.active_children())
+            fork = multiprocessing.get_context("fork")
+            # flags in shared memory without a lock (a worker killed while it looks cannot
+            # leave one locked): 1 once pictures are handed to the worker, 1 once the last
+            # pictures are
+            self.asked, self.last = fork.RawValue("b", 0), fork.RawValue("b", 0)
+            self.pool = ProcessPoolExecutor(1, mp_context=fork, initializer=_drawing_worker,
+                                            initargs=(self.asked, self.last))
             self.pool.submit(int)   # start the worker now
+            self.worker = set(multiprocessing.active_children()) - before
 
     def __enter__(self) -> Drawer:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error, *exc) -> None:
+        if error is not None:   # the run failed: nothing to draw, no import to wait for
+            for process in self.worker:
+                process.kill()
         self.close()
 
     def close(self) -> None:
@@ -188,21 +199,19 @@ class Drawer:
             self.pool = None
 
     def start(self, pictures: dict[str, Picture], last: bool = False) -> None:
-        """Render ``pictures`` in the worker from now on (nothing without a worker), one by
-        one; ``last``: they are the last of the run, rendered as one batch shared with a
-        forked copy of the worker (no picture waits for another to finish first)."""
+        """Render ``pictures`` in the worker from now on, one by one (nothing without a
+        worker). ``last``: ``pictures`` are every picture of the run; those it has not
+        rendered by then (it skips those handed earlier that it has not begun) are rendered
+        as one batch shared with a forked copy of the worker."""
         if self.pool is None:
             return
-        if last and len(pictures) > 1:
-            batch = self.pool.submit(_render, list(pictures.values()), True)
-            self.early.update((name, (batch, i)) for i, name in enumerate(pictures))
+        self.asked.value = 1
+        if last:
+            self.last.value = 1
+            self.handed.append(self.pool.submit(_render_last, pictures))
             return
-        for name, p in pictures.items():
-            self.early[name] = (self.pool.submit(_render, [p]), 0)
-
-    def started(self) -> set[str]:
-        """The names of the pictures handed to :meth:`start`."""
-        return set(self.early)
+        self.handed += [self.pool.submit(_render_early, name, p)
+                        for name, p in pictures.items()]
 
     def draw_all(self, pictures: dict[str, Picture], folder: Path) -> list[Path]:
         """Draw every picture to ``folder``/name (each written atomically); -> the paths, in
@@ -210,54 +219,94 @@ class Drawer:
         process; a picture that fails fails the run, as it would here."""
         rendered = self._rendered(pictures)
         for name, p in pictures.items():
-            png = rendered[name] if name in rendered else _render([p])[0]
+            png = rendered[name] if name in rendered else _render({name: p})[name]
             atomic_write(folder / name, lambda fh, png=png: fh.write(png), binary=True)
         return [folder / name for name in pictures]
 
     def _rendered(self, pictures: dict[str, Picture]) -> dict[str, bytes]:
         """name -> PNG bytes of the pictures the worker rendered (all of them, or none after
         the worker died). Those handed to :meth:`start` that the worker has not begun yet are
-        called back and rendered with the rest, on both processes."""
-        batches = {done for done, _ in self.early.values()}
-        running = {done for done in batches if not done.cancel()}
-        early = {name: (done, i) for name, (done, i) in self.early.items()
-                 if name in pictures and done in running}
-        rest = [name for name in pictures if name not in early]
+        rendered with the rest, on both processes."""
         if self.pool is None:
             return {}
+        self.asked.value = self.last.value = 1
         try:
-            out = {}
+            out: dict[str, bytes] = {}
+            for done in self.handed:
+                out.update(done.result())
+            rest = {name: p for name, p in pictures.items() if name not in out}
             if rest:
-                pngs = self.pool.submit(_render, [pictures[n] for n in rest], True).result()
-                out.update(zip(rest, pngs))
-            out.update((name, done.result()[i]) for name, (done, i) in early.items())
+                out.update(self.pool.submit(_render_last, rest).result())
             return out
         except BrokenProcessPool:
             self.close()
             return {}
 
 
-def _render(pictures: list[Picture], split: bool = False) -> list[bytes]:
-    """The PNG bytes of every picture, in order; with ``split``, a forked copy of this process
+# in a drawing worker, the names of the pictures it has rendered one by one (_render_early),
+# and its Drawer's flag of the last pictures (set by _drawing_worker)
+_RENDERED: set[str] = set()
+_LAST: list = []
+
+
+def _render_early(name: str, picture: Picture) -> dict[str, bytes]:
+    """In the worker: {name: the PNG bytes of ``picture``}, or {} when the last pictures are
+    handed over already: it is rendered with them then."""
+    if _LAST[0].value:
+        return {}
+    out = _render({name: picture})
+    _RENDERED.add(name)
+    return out
+
+
+def _render_last(pictures: dict[str, Picture]) -> dict[str, bytes]:
+    """In the worker: name -> PNG bytes of those of ``pictures`` it has not rendered yet, half
+    of them in a forked copy of it."""
+    return _render({name: p for name, p in pictures.items() if name not in _RENDERED},
+                   split=True)
+
+
+def _render(pictures: dict[str, Picture], split: bool = False) -> dict[str, bytes]:
+    """name -> the PNG bytes of each picture; with ``split``, a forked copy of this process
     renders the second half meanwhile."""
     from bpnet.report import plots
     if not split or len(pictures) < 2:   # split: only in a worker, so on Linux
-        return [plots.png_bytes(p()) for p in pictures]
-    half = (len(pictures) + 1) // 2
+        return {name: plots.png_bytes(p()) for name, p in pictures.items()}
+    mine, theirs = _halves(pictures)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                              initializer=exit_with_parent) as copy:
-        second = copy.submit(_render, pictures[half:])
-        first = _render(pictures[:half])
-        return first + second.result()
+        second = copy.submit(_render, {name: pictures[name] for name in theirs})
+        first = _render({name: pictures[name] for name in mine})
+        return {**first, **second.result()}
 
 
-def _drawing_worker() -> None:
+# the time each kind of picture takes to draw, relative to an error histogram's (the demo's)
+COST = {"train_state": 1.8, "regression": 1.8, "compare": 1.5, "performance": 1.3}
+
+
+def _halves(pictures: dict[str, Picture]) -> tuple[list[str], list[str]]:
+    """The names of ``pictures`` in two parts of about the same drawing time (the costliest
+    first, each to the part that costs less so far), the costlier part first: the process
+    that forks the other has its fonts loaded and its labels laid out already."""
+    parts: tuple[list[str], list[str]] = ([], [])
+    costs = [0.0, 0.0]
+    for name in sorted(pictures, key=lambda n: -COST.get(pictures[n].kind, 1.0)):
+        i = int(costs[1] < costs[0])
+        parts[i].append(name)
+        costs[i] += COST.get(pictures[name].kind, 1.0)
+    return parts if costs[0] >= costs[1] else (parts[1], parts[0])
+
+
+def _drawing_worker(asked, last) -> None:
     """A drawing process leaves Ctrl-C to the run (which kills the workers when it aborts);
     SIGTERM ends it (the run then draws in its own process), and so does the death of the run,
-    however it dies. It imports matplotlib at once and draws a first figure, whose fonts and
-    text layout later pictures reuse."""
+    however it dies. It imports matplotlib at once; unless pictures are ``asked`` for by then
+    (a shared flag), it draws a first figure meanwhile, whose fonts and text layout later
+    pictures reuse. ``last``: the flag set once the last pictures are handed over."""
+    _LAST[:] = [last]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     exit_with_parent()
     from bpnet.report import plots
-    plots.warm_up()
+    if not asked.value:
+        plots.warm_up()

@@ -9,6 +9,7 @@ are whole numbers written as floats (``1871.0``) show as whole numbers.
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 import matplotlib
@@ -21,6 +22,8 @@ if "matplotlib.pyplot" not in sys.modules:
     # no screen needed; a caller who already chose a backend (a notebook) keeps it
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.mathtext import MathTextParser  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
@@ -466,12 +469,31 @@ def warm_up() -> None:
     png_bytes(fig)
 
 
+# the pictures' resolution, dots per inch
+DPI = 110
+# per process, its math-text parser (see _math_parser)
+_PARSERS: dict[int, MathTextParser] = {}
+
+
+def _math_parser() -> MathTextParser:
+    """The math-text parser of every picture of this process: matplotlib gives each renderer a
+    parser of its own, whose cache of parsed labels (a log axis's 10^k) then serves one picture
+    only. A forked process makes its own: the labels its parent parsed hold the parent's fonts,
+    which read their files through file positions shared with the parent."""
+    return _PARSERS.setdefault(os.getpid(), MathTextParser("path"))
+
+
 def png_bytes(fig) -> bytes:
-    """``fig`` drawn as a PNG, then closed (also when drawing fails)."""
+    """``fig`` drawn as a PNG, then closed (also when drawing fails). The PNG is compressed
+    at zlib's fastest level: the same pixels, a file about a tenth larger, a third of the
+    time to encode."""
     buffer = io.BytesIO()
     try:
+        if isinstance(fig.canvas, FigureCanvasAgg):   # not so in a notebook's own backend
+            fig.set_dpi(DPI)
+            fig.canvas.get_renderer().mathtext_parser = _math_parser()   # savefig's renderer
         with np.errstate(all="ignore"):   # axis limits of values near the float64 maximum
-            fig.savefig(buffer, format="png", dpi=110)
+            fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     finally:
         plt.close(fig)
     return buffer.getvalue()

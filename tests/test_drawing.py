@@ -1,0 +1,47 @@
+"""The drawing worker: pictures handed early and the last ones are each drawn once, the last
+batch is shared by drawing time, and the files hold what drawing in this process gives."""
+import io
+import sys
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+from bpnet.report import pictures
+from bpnet.report.pictures import COST, Drawer, Picture
+
+
+def histogram(name: str, shift: float) -> Picture:
+    errors = {"train": np.arange(8.0).reshape(8, 1) + shift, "test": np.ones((3, 1)) * shift}
+    return Picture("error_histogram", (name, errors))
+
+
+def test_the_last_batch_is_shared_by_drawing_time():
+    kinds = ["train_state", "regression", "compare", "performance", "error_histogram",
+             "error_histogram", "fit"]
+    batch = {f"p{i}.png": Picture(kind, ()) for i, kind in enumerate(kinds)}
+    mine, theirs = pictures._halves(batch)
+    assert sorted(mine + theirs) == sorted(batch)
+
+    def cost(names):
+        return sum(COST.get(batch[n].kind, 1.0) for n in names)
+    assert cost(mine) >= cost(theirs)
+    assert cost(mine) - cost(theirs) <= max(COST.values())
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the worker is forked on Linux only")
+def test_pictures_handed_early_and_last_are_each_drawn_once(tmp_path):
+    run = {f"errhist_m{i}.png": histogram(f"m{i}", i) for i in range(5)}
+    early = dict(list(run.items())[:3])
+    with Drawer(2) as drawer:
+        assert drawer.pool is not None
+        drawer.start(early)
+        drawer.start(run, last=True)   # the early ones not begun yet are drawn with these
+        written = drawer.draw_all(run, tmp_path)
+        drawn = [name for done in drawer.handed for name in done.result()]
+    assert sorted(drawn) == sorted(run)   # none twice, none missing
+    assert [p.name for p in written] == list(run)
+    here = pictures._render(run)   # drawn in this process
+    for name in run:
+        assert np.array_equal(matplotlib.image.imread(tmp_path / name),
+                              matplotlib.image.imread(io.BytesIO(here[name])))
