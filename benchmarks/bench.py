@@ -20,6 +20,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"   # before numpy loads: one thread each, as PyTorch gets below
 
 import argparse  # noqa: E402
+import math  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -273,7 +274,8 @@ def sweep_config(folder: Path, epochs: int) -> Path:
 def sweep_table(quick: bool) -> list[tuple]:
     """Runs per second of a sweep of 40 runs of about 0.5 s (0.1 s with ``quick``) on 1 and 2
     local processes and on a LocalCluster of two Dask workers (started beforehand: its
-    start-up is not a task's cost), and the Dask overhead per task, relative to a run."""
+    start-up is not a task's cost), and the Dask overhead per task, relative to a run; each
+    the best of 3 sweeps (1 with ``quick``)."""
     import importlib
     import tempfile
 
@@ -288,12 +290,18 @@ def sweep_table(quick: bool) -> list[tuple]:
         run_sweep(probe, folder / "probe", Engine(jobs=1), plots=False)
         per_epoch = (time.perf_counter() - t) / 40 / probe_epochs
         run_s = 0.1 if quick else 0.5
+        repeat = 1 if quick else 3
         sweep = load_sweep(sweep_config(folder, max(10, round(run_s / per_epoch))))
 
         def timed_sweep(engine: Engine, name: str) -> float:
-            t = time.perf_counter()
-            run_sweep(sweep, folder / name, engine, plots=False)
-            return time.perf_counter() - t
+            """The least of ``repeat`` whole sweeps (timeit's rule: the others were slowed by
+            what else ran), each into a fresh folder."""
+            best = math.inf
+            for i in range(repeat):
+                t = time.perf_counter()
+                run_sweep(sweep, folder / f"{name}{i}", engine, plots=False)
+                best = min(best, time.perf_counter() - t)
+            return best
         one = timed_sweep(Engine(jobs=1), "one")
         two = timed_sweep(Engine(jobs=2), "two")
         run = one / 40   # a run's seconds, start-up and writing included
