@@ -147,13 +147,6 @@ def test_combine_scores_each_cells_mean_as_run_py_does_and_after_a_resume(tmp_pa
     assert summary_rows(tmp_path / "a") == summary
 
 
-def test_combine_needs_several_runs(tmp_path):
-    config = sweep_config(tmp_path, "sweep: {grid: {train.lr: [0.01]}, combine: mean}\n")
-    code, _, err = run("sweep", str(config))
-    assert code == 2
-    one_error_line(err, "sweep.combine: mean averages the runs of each cell; set sweep.runs")
-
-
 def test_resume_from_the_command_line_says_how_many(tmp_path):
     config = sweep_config(tmp_path)
     assert run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")[0] == 0
@@ -247,11 +240,15 @@ def test_bad_sweeps_are_one_error_line(tmp_path, args, fragment):
     assert not (tmp_path / "s").exists()
 
 
-def test_select_test_is_refused(tmp_path):
-    config = sweep_config(tmp_path, "sweep: {grid: {train.lr: [0.01]}, select: test}\n")
+@pytest.mark.parametrize("block, fragment", [
+    ("select: test", "the test part is reported, never used to choose"),
+    ("combine: mean", "sweep.combine: mean averages the runs of each cell; set sweep.runs"),
+])
+def test_sweep_block_mistakes_are_refused(tmp_path, block, fragment):
+    config = sweep_config(tmp_path, f"sweep: {{grid: {{train.lr: [0.01]}}, {block}}}\n")
     code, _, err = run("sweep", str(config))
     assert code == 2
-    one_error_line(err, "the test part is reported, never used to choose")
+    one_error_line(err, fragment)
 
 
 def test_a_plain_run_trains_the_base_config_of_a_sweep_file(tmp_path):

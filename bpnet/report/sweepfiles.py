@@ -44,8 +44,16 @@ def model_row(r: ModelResult, run: int) -> Row:
     t = r.train
     row = {"model": r.name, "run": str(run), "seed": str(r.seed), "epochs": str(t.epochs),
            "best_epoch": str(t.best_epoch), "stop_reason": t.stop_reason}
-    for part, scores in r.scores.items():
-        row.update(_flat(scores, part))
+    row.update(score_cells(r.scores))
+    return row
+
+
+def score_cells(scores: dict[str, dict]) -> Row:
+    """Every metric of every part as sweep.csv's cells: ``<part>_<metric>`` (a metric per
+    target ``<part>_<target>_<metric>``), numbers as their shortest exact text."""
+    row: Row = {}
+    for part, part_scores in scores.items():
+        row.update(_flat(part_scores, part))
     return row
 
 
@@ -121,7 +129,8 @@ def _stats(values: list[float]) -> tuple[float, float, float]:
     return float(np.median(v)), float(v.min()), float(v.max())
 
 
-def _number(text: str | None) -> float:
+def cell_number(text: str | None) -> float:
+    """A cell's number; NaN for an empty or non-numeric cell."""
     try:
         return float(text) if text else math.nan
     except ValueError:
@@ -144,11 +153,11 @@ def summarise(table: SweepTable, select: str, perform: dict[str, str],
     for (cell, model), rows in groups.items():
         entry = {"cell": cell, "values": {k: rows[0][k] for k in table.keys}, "model": model,
                  "runs": len(rows), "select": f"{select}_{perform.get(model, 'mse')}"}
-        entry["stats"] = {entry["select"]: _stats([_number(r.get(entry["select"]))
+        entry["stats"] = {entry["select"]: _stats([cell_number(r.get(entry["select"]))
                                                    for r in rows])}
         for metric in TEST_METRICS:
             if any(r.get(metric) for r in rows):
-                entry["stats"][metric] = _stats([_number(r.get(metric)) for r in rows])
+                entry["stats"][metric] = _stats([cell_number(r.get(metric)) for r in rows])
         out.append(entry)
     order = sorted(range(len(out)), key=lambda i: _rank_key(out[i]))
     for rank, i in enumerate(order, 1):

@@ -16,6 +16,7 @@ from bpnet.config import Config
 from bpnet.data import Dataset
 from bpnet.report.fileio import atomic_write
 from bpnet.report.scores import ModelResult, ensemble
+from bpnet.report.sweepfiles import cell_number, score_cells
 
 RUNS_DIR = "runs"
 
@@ -49,7 +50,6 @@ def add_means(summary: list[dict], configs: list[Config], data: list[Dataset], o
                 members.append(ModelResult(model, cfg.models[model], None, None, z[model], {},
                                            cfg.seed + r, multistep=steps))
         cell_data = data[entry["cell"] - 1].for_model(cfg.models[model].exog)
-        scores = ensemble(members, cell_data).scores
-        flat = {f"{part}_{k}": v for part, s in scores.items() for k, v in s.items()
-                if not isinstance(v, dict)}
-        entry["mean"] = {m: float(flat[m]) for m in (entry["select"], *metrics) if m in flat}
+        cells = score_cells(ensemble(members, cell_data).scores)   # as sweep.csv has a run's
+        entry["mean"] = {m: cell_number(cells[m]) for m in (entry["select"], *metrics)
+                         if m in cells}
