@@ -8,6 +8,7 @@ imports it. :class:`Drawer` writes a run's pictures, on two cores.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -307,6 +308,11 @@ def _drawing_worker(asked, last) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     exit_with_parent()
+    # matplotlib's objects (and the run's, copied by the fork) live as long as the process:
+    # with fewer sweeps of the garbage collector, and none of those objects, the import and
+    # the drawing take about a tenth less time
+    gc.set_threshold(20_000, 20, 100)
     from bpnet.report import plots
+    gc.freeze()
     if not asked.value:
         plots.warm_up()
