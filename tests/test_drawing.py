@@ -45,3 +45,26 @@ def test_pictures_handed_early_and_last_are_each_drawn_once(tmp_path):
     for name in run:
         assert np.array_equal(matplotlib.image.imread(tmp_path / name),
                               matplotlib.image.imread(io.BytesIO(here[name])))
+
+
+@pytest.mark.parametrize("low, high, subs", [(1e-4, 1e1, [2, 5]),      # 5 decades
+                                             (3e-1, 8.0, list(range(2, 10)))])   # < 2
+def test_a_log_axis_has_ticks_in_view_only_and_fewer_minor_ones_when_long(low, high, subs):
+    from matplotlib.figure import Figure
+
+    from bpnet.report import plots
+    fig = Figure()
+    ax = fig.subplots()
+    ax.semilogy([0, 1], [low, high])
+    view = ax.get_ylim()   # matplotlib's autoscaled view, before the ticks are changed
+    plots._log_ticks(fig)
+    assert ax.get_ylim() == view
+    lo, hi = view
+    major = ax.yaxis.get_majorticklocs()
+    assert len(major) and np.all((major >= lo) & (major <= hi))
+    minor = ax.yaxis.get_minorticklocs()
+    assert np.all((minor >= lo) & (minor <= hi))
+    mantissas = np.round(minor / 10.0 ** np.floor(np.log10(minor) + 1e-9), 6)
+    assert sorted(set(mantissas)) == subs
+    decades = np.arange(np.ceil(np.log10(lo)), np.floor(np.log10(hi)))
+    assert len(minor) >= len(subs) * len(decades)   # every whole decade in view has them all
