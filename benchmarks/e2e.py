@@ -93,7 +93,6 @@ def one(n: int) -> dict:
         clock.spent["train"] -= clock.spent["evaluate"] - scored   # the model's scoring
         clock.run("write", files.write_all, cfg, data, results, baselines)
         from bpnet.report import plots  # matplotlib: for the pictures only
-        plots.warm_up()
         worst = 0.0
         for picture in pictures.of_run(data, results, baselines).values():
             t = time.process_time()

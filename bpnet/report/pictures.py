@@ -176,12 +176,11 @@ class Drawer:
         if jobs >= 2 and sys.platform == "linux":   # fork is cheap and safe here only
             before = set(multiprocessing.active_children())
             fork = multiprocessing.get_context("fork")
-            # flags in shared memory without a lock (a worker killed while it looks cannot
-            # leave one locked): 1 once pictures are handed to the worker, 1 once the last
-            # pictures are
-            self.asked, self.last = fork.RawValue("b", 0), fork.RawValue("b", 0)
+            # a flag in shared memory without a lock (a worker killed while it looks cannot
+            # leave one locked): 1 once the last pictures are handed to the worker
+            self.last = fork.RawValue("b", 0)
             self.pool = ProcessPoolExecutor(1, mp_context=fork, initializer=_drawing_worker,
-                                            initargs=(self.asked, self.last))
+                                            initargs=(self.last,))
             self.pool.submit(int)   # start the worker now
             self.worker = set(multiprocessing.active_children()) - before
 
@@ -206,7 +205,6 @@ class Drawer:
         as one batch shared with a forked copy of the worker."""
         if self.pool is None:
             return
-        self.asked.value = 1
         if last:
             self.last.value = 1
             self.handed.append(self.pool.submit(_render_last, pictures))
@@ -230,7 +228,7 @@ class Drawer:
         rendered with the rest, on both processes."""
         if self.pool is None:
             return {}
-        self.asked.value = self.last.value = 1
+        self.last.value = 1
         try:
             out: dict[str, bytes] = {}
             for done in self.handed:
@@ -298,12 +296,11 @@ def _halves(pictures: dict[str, Picture]) -> tuple[list[str], list[str]]:
     return parts if costs[0] >= costs[1] else (parts[1], parts[0])
 
 
-def _drawing_worker(asked, last) -> None:
+def _drawing_worker(last) -> None:
     """A drawing process leaves Ctrl-C to the run (which kills the workers when it aborts);
     SIGTERM ends it (the run then draws in its own process), and so does the death of the run,
-    however it dies. It imports matplotlib at once; unless pictures are ``asked`` for by then
-    (a shared flag), it draws a first figure meanwhile, whose fonts and text layout later
-    pictures reuse. ``last``: the flag set once the last pictures are handed over."""
+    however it dies. It imports matplotlib at once, while the run trains. ``last``: the
+    shared flag set once the last pictures are handed over."""
     _LAST[:] = [last]
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -312,7 +309,5 @@ def _drawing_worker(asked, last) -> None:
     # with fewer sweeps of the garbage collector, and none of those objects, the import and
     # the drawing take about a tenth less time
     gc.set_threshold(20_000, 20, 100)
-    from bpnet.report import plots
+    from bpnet.report import plots  # noqa: F401  (matplotlib)
     gc.freeze()
-    if not asked.value:
-        plots.warm_up()

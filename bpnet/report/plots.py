@@ -458,17 +458,6 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     return fig
 
 
-def warm_up() -> None:
-    """Draw a small figure with a log axis, a title and a legend, and throw it away: the fonts,
-    glyphs and text layout it loads serve every later picture of this process."""
-    fig, ax = plt.subplots(figsize=(2, 2))
-    ax.semilogy([1, 2, 3], [1e-3, 1e-1, 1e1], label="mse")
-    ax.set_title("Best Performance is 0.1 at epoch 2")
-    ax.set_xlabel("epoch")
-    ax.legend()
-    png_bytes(fig)
-
-
 # the pictures' resolution, dots per inch
 DPI = 110
 # per process, its math-text parser (see _math_parser)
