@@ -26,9 +26,8 @@ from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report import files, outdir
+from bpnet.report import files, outdir, sweepmeans
 from bpnet.report import sweepfiles as sf
-from bpnet.report import sweepmeans
 from bpnet.report.fileio import atomic_write
 from bpnet.train.engines import Engine, Output, Task, run_tasks
 from bpnet.train.experiment import check_memory

@@ -4,9 +4,9 @@ cluster (``dask.distributed``, an optional extra).
 A task is one run of one cell: every model of the cell's config trained from one seed
 (:func:`run_task`); it depends on the config, the samples and the seed only, so that its numbers
 are the same on any engine and any number of workers, each of which runs BLAS on one thread
-(:data:`ONE_THREAD`). The samples are read once, by the
-process that starts the sweep, and shipped: to each local worker once when it starts, to each
-Dask worker once (a task of their own that each worker fetches); a task carries its cell's config and its seed.
+(:data:`ONE_THREAD`). The samples are read once, by the process that starts the sweep, and
+shipped: to each local worker once when it starts, to each Dask worker once (a task of their
+own that each worker fetches); a task carries its cell's config and its seed.
 """
 from __future__ import annotations
 
