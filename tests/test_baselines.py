@@ -167,6 +167,11 @@ train: {show: 0}
     assert ("note: the forecast goes below zero" in said) == (min(forecast) < 0)
 
 
+def scipy_coefficients(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    import scipy.linalg
+    return scipy.linalg.lstsq(np.column_stack([np.ones(len(X)), X]), Y)[0]
+
+
 def test_least_squares_in_place_gives_scipys_numbers(monkeypatch):
     """From IN_PLACE_ROWS rows on the design matrix goes to LAPACK's gelsd itself, overwritten
     there: the coefficients are scipy.linalg.lstsq's, bit for bit."""
@@ -174,10 +179,32 @@ def test_least_squares_in_place_gives_scipys_numbers(monkeypatch):
     rng = np.random.default_rng(5)
     X = rng.standard_normal((3000, 6)) * rng.uniform(0.1, 10.0, 6)
     Y = X @ rng.standard_normal((6, 2)) + rng.standard_normal((3000, 2))
-    before = LinearModel.least_squares(X, Y)
+    coef = scipy_coefficients(X, Y)
     monkeypatch.setattr(baselines, "IN_PLACE_ROWS", 1000)
     A = np.asfortranarray(np.column_stack([np.ones(len(X)), X]))
     after = LinearModel.of_design(A, Y)
     assert not np.array_equal(A[:, 1:], X)   # overwritten: no copy was made
-    np.testing.assert_array_equal(after.W, before.W)
-    np.testing.assert_array_equal(after.b, before.b)
+    np.testing.assert_array_equal(after.W, coef[1:].T)
+    np.testing.assert_array_equal(after.b, coef[0])
+
+
+@pytest.mark.parametrize("n, d, rank", [(101, 2, 2), (40, 8, 8), (30, 6, 3), (5, 9, 5),
+                                        (2000, 20, 20)])
+def test_least_squares_are_scipys_bit_for_bit(n, d, rank):
+    """Tall, rank-deficient and wide designs: the coefficients are scipy.linalg.lstsq's
+    (the minimum-norm ones where the inputs are dependent), bit for bit, and a NaN input is
+    refused as scipy refuses it."""
+    from bpnet.report.baselines import lstsq
+    rng = np.random.default_rng(n + d)
+    X = rng.standard_normal((n, rank)) @ rng.standard_normal((rank, d)) * 10.0 ** rng.uniform(
+        -3, 3, d)
+    Y = rng.standard_normal((n, 2))
+    fit = LinearModel.least_squares(X, Y)
+    coef = scipy_coefficients(X, Y)
+    np.testing.assert_array_equal(fit.W, coef[1:].T)
+    np.testing.assert_array_equal(fit.b, coef[0])
+    import scipy.linalg
+    np.testing.assert_array_equal(lstsq(X, Y[:, 0]), scipy.linalg.lstsq(X, Y[:, 0])[0])
+    X[1, 0] = np.nan
+    with pytest.raises(ValueError, match="infs or NaNs"):
+        lstsq(X, Y)
