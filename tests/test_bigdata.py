@@ -142,6 +142,8 @@ def test_the_cells_of_the_vectorised_writer_are_number_cell(rng):
     x = np.concatenate([rng.standard_normal(1000) * 10.0 ** rng.integers(-320, 300, 1000),
                         [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e16, 1e-5, 123456789.0]])
     assert columns.number_cells(x) == [number_cell(v) for v in x]
+    for one in ([2.5] * 4, [-0.0] * 3, [np.nan] * 2, [0.0, -0.0], [-0.0, 0.0], [1e300, np.inf]):
+        assert columns.number_cells(np.array(one)) == [number_cell(v) for v in one]
 
 
 def test_a_long_table_is_written_in_blocks_as_the_csv_writer_writes_it(monkeypatch, rng):

@@ -90,7 +90,7 @@ def _gelsd_in_place(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """What ``scipy.linalg.lstsq(A, Y)[0]`` gives (D + 1, K) for A (n, 1 + D) in Fortran
     order with n > 1 + D, its finite values checked as lstsq checks them, but A overwritten
     by LAPACK instead of copied first."""
-    from scipy.linalg import lapack   # here: small tables never pay for importing it
+    from scipy.linalg import lapack  # here: small tables never pay for importing it
     A, Y = np.asarray_chkfinite(A), np.asarray_chkfinite(Y)
     gelsd, gelsd_lwork = lapack.get_lapack_funcs(("gelsd", "gelsd_lwork"), (A, Y))
     cond = np.finfo(gelsd.dtype).eps

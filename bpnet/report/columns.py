@@ -16,13 +16,17 @@ import numpy as np
 
 from bpnet import progress
 
-ROWS = 50_000          # rows turned into text at a time
+ROWS = 10_000          # rows turned into text at a time (about 9 MB of text cells)
 NPZ_ROWS = 100_000     # from this many rows on, predictions.npz is written beside the CSV
 
 
 def number_cells(values: np.ndarray) -> list[str]:
-    """The cells (n,) of the numbers ``values`` (n,): repr of each, empty when not finite."""
-    x = np.asarray(values, dtype=float)
+    """The cells (n,) of the numbers ``values`` (n,): repr of each, empty when not finite
+    (one repr for a column of one value: the training mean's)."""
+    x = np.ascontiguousarray(values, dtype=float)
+    bits = x.view(np.int64)
+    if len(x) and np.isfinite(x[0]) and (bits == bits[0]).all():   # bits: 0.0 is not -0.0
+        return [repr(float(x[0]))] * len(x)
     cells = list(map(repr, x.tolist()))
     for i in np.flatnonzero(~np.isfinite(x)).tolist():
         cells[i] = ""
