@@ -270,3 +270,18 @@ def test_pictures_of_many_points_say_how_they_are_drawn(n, dense_said, rng):
         said = any("extremes per pixel column" in s or "density" in s for s in labels)
         assert said == dense_said, labels
         assert plots.png_bytes(fig).startswith(b"\x89PNG")
+
+
+def test_a_density_is_binned_in_blocks_as_in_one_go(monkeypatch, rng):
+    from bpnet.report import dense
+    x, y = rng.standard_normal(1003), rng.standard_normal(1003) * 5.0
+    whole, xe, ye = dense.density(x, y, (8, 5))
+    monkeypatch.setattr(dense, "BLOCK", 100)
+    blocks, xe2, ye2 = dense.density(x, y, (8, 5))
+    assert whole.shape == (5, 8) and whole.sum() == 1003
+    np.testing.assert_array_equal(blocks, whole)
+    np.testing.assert_array_equal(xe, xe2)
+    expected = np.histogram2d(x, y, bins=(8, 5))[0].T
+    np.testing.assert_array_equal(whole, expected)
+    constant, xe, _ = dense.density(np.full(7, 3.0), np.arange(7.0), (4, 4))
+    assert constant.sum() == 7 and xe[0] < 3.0 < xe[-1]

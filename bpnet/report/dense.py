@@ -49,3 +49,29 @@ def said(label: str, n: int, how: str = "line") -> str:
     if how == "density":
         return f"{label} (density of {n:,} points)"
     return f"{label} (extremes per pixel column of {n:,} points)"
+
+
+BLOCK = 100_000   # points binned at a time: a million take no more memory than these
+
+
+def density(x: np.ndarray, y: np.ndarray, bins: tuple[int, int]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 2-D histogram of the points (x (n,), y (n,)), all finite, on ``bins`` (nx, ny)
+    equal cells spanning them (a unit or a relative sliver around a constant):
+    -> counts (ny, nx), x edges (nx + 1,), y edges (ny + 1,). Binned a block of points at a
+    time, so that memory does not grow with n."""
+    span = [_span(v) for v in (x, y)]
+    counts = np.zeros(bins)
+    for start in range(0, len(x), BLOCK):
+        counts += np.histogram2d(x[start:start + BLOCK], y[start:start + BLOCK], bins=bins,
+                                 range=span)[0]
+    return counts.T, np.linspace(*span[0], bins[0] + 1), np.linspace(*span[1], bins[1] + 1)
+
+
+def _span(v: np.ndarray) -> tuple[float, float]:
+    """(lowest, highest) of ``v``, widened around a constant as numpy widens a histogram's."""
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
+    if hi == lo:
+        widen = max(0.5, abs(lo) * 1e-9)
+        lo, hi = lo - widen, hi + widen
+    return lo, hi

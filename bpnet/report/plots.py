@@ -15,7 +15,7 @@ import sys
 import matplotlib
 import numpy as np
 
-from bpnet.report.dense import MANY, extremes, said
+from bpnet.report.dense import MANY, density, extremes, said
 from bpnet.report.forecast import plain_label
 
 if "matplotlib.pyplot" not in sys.modules:
@@ -218,11 +218,20 @@ def _samples(ax, x: np.ndarray, y: np.ndarray, label: str, style: dict, q: int, 
     if q <= MANY:
         ax.plot(x, y, linestyle="none", label=label, **style)
         return
-    x, y = _finite(x, y)
     cmap = MAPS[i % len(MAPS)] if style.get("marker") == "o" else "Greys"
-    ax.hexbin(x, y, gridsize=(80, 40), bins="log", mincnt=1, linewidths=0.0, alpha=0.6,
-              cmap=cmap)
+    _density(ax, *_finite(x, y), (80, 40), cmap, alpha=0.6)
     _density_key(ax, cmap, f"{label} (density, log colour scale)")
+
+
+def _density(ax, x: np.ndarray, y: np.ndarray, bins: tuple[int, int], cmap: str,
+             alpha: float = 1.0) -> None:
+    """The points (x (n,), y (n,)), finite, as the counts of a grid of ``bins`` (nx, ny)
+    cells in the colours of ``cmap`` on a log scale; empty cells stay blank."""
+    from matplotlib.colors import LogNorm
+    counts, xedges, yedges = density(x, y, bins)
+    if counts.any():
+        ax.pcolormesh(xedges, yedges, np.ma.masked_equal(counts, 0), cmap=cmap, alpha=alpha,
+                      norm=LogNorm(vmin=1, vmax=counts.max()), shading="flat")
 
 
 def _density_key(ax, cmap: str, label: str) -> None:
@@ -298,7 +307,7 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
     target_names = target_names or [f"y{j + 1}" for j in range(k)]
     fig, axes = plt.subplots(k, len(parts), figsize=(4.2 * len(parts), 4.2 * k),
                              squeeze=False)
-    fig.subplots_adjust(left=0.08 / len(parts) * 2, right=0.98, bottom=0.5 / (4.2 * k),
+    fig.subplots_adjust(left=0.75 / (4.2 * len(parts)), right=0.98, bottom=0.5 / (4.2 * k),
                         top=1 - 1.0 / (4.2 * k), wspace=0.3, hspace=0.5)
     colours = {"train": "tab:blue", "val": "tab:green", "test": "tab:red", "all": "0.3"}
     dense = sum(len(v) for v in targets.values()) > MANY   # density panels, all of them
@@ -334,8 +343,7 @@ def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str, dense: bool
     lo = float(min(t.min(), y.min())) if len(t) else 0.0
     hi = float(max(t.max(), y.max())) if len(t) else 1.0
     if dense:   # a million markers would only be ink
-        ax.hexbin(t, y, gridsize=80, bins="log", mincnt=1, linewidths=0.2,
-                  cmap=DENSITY.get(colour, "Greys"))
+        _density(ax, t, y, (80, 80), DENSITY.get(colour, "Greys"))
         _density_key(ax, DENSITY.get(colour, "Greys"), "data (density, log colour scale)")
     else:
         ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
