@@ -10,7 +10,7 @@ Everything runs on one thread (BLAS and PyTorch), in float64, in this one proces
 table: in worker processes too). Times are the
 fastest of several repetitions of many epochs; memory is the peak that tracemalloc sees during
 training (numpy reports its arrays to it), over the data already loaded. The end-to-end table
-runs each size in a fresh process (:mod:`e2e`): CPU seconds of each stage, peak resident memory.
+runs each size in a fresh process (:mod:`e2e`): wall seconds of each stage, peak resident memory.
 """
 from __future__ import annotations
 
