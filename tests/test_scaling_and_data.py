@@ -131,7 +131,7 @@ def test_bad_cells_name_line_and_column(tmp_path):
 
 
 @pytest.mark.parametrize("method", ["block", "random"])
-def test_parts_views_design_and_row_labels(tmp_path, method):
+def test_parts_views_design_and_row_labels(tmp_path, method, monkeypatch):
     """A block division's parts are read-only views of the scaled samples, a random one's
     copies, with the same numbers either way; the linear baseline's design matrix holds
     exactly the scaled inputs; the row labels of a table without a time column behave as
@@ -156,6 +156,8 @@ def test_parts_views_design_and_row_labels(tmp_path, method):
     A, Y = ds.design("train")
     assert A.flags.f_contiguous and (A[:, 0] == 1.0).all()
     np.testing.assert_array_equal(A[:, 1:], ds.scaled("train")[0])
+    monkeypatch.setattr("bpnet.data.dataset.DESIGN_ROWS", 7)   # a few rows at a time: the same
+    np.testing.assert_array_equal(ds.design("train")[0], A)
     labels = [str(i) for i in range(50)]
     assert ds.labels == labels and list(ds.labels) == labels and ds.labels[-2:] == labels[-2:]
     assert ds.labels + ["x"] == labels + ["x"] and ["x"] + ds.labels == ["x"] + labels

@@ -24,6 +24,7 @@ from bpnet.errors import InputError
 from bpnet.paths import shown
 
 BLOCK = 65_536   # rows scaled at a time to check that scaling keeps them finite
+DESIGN_ROWS = 100_000   # rows of a part's inputs scaled into its design matrix at a time
 
 
 @dataclass
@@ -110,10 +111,11 @@ class Dataset:
         ``Xs`` holds them (the same numbers), in Fortran order, made without ``Xs``; Y as
         :meth:`scaled` gives it."""
         idx = self.index[part]
-        X = rows_of(self.X, idx)
-        A = np.empty((len(X), 1 + X.shape[1]), order="F")
+        A = np.empty((len(idx), 1 + self.X.shape[1]), order="F")
         A[:, 0] = 1.0
-        self.x_scaler.transform(X, out=A[:, 1:])
+        for start in range(0, len(idx), DESIGN_ROWS):   # no copy of the part's inputs
+            rows = idx[start:start + DESIGN_ROWS]
+            self.x_scaler.transform(self.X[rows], out=A[start:start + len(rows), 1:])
         return A, rows_of(self.Ys, idx)
 
     def part_of(self) -> list[str]:
