@@ -365,7 +365,7 @@ def test_a_run_stopped_while_two_processes_read_leaves_no_copy(tmp_path, earlier
     from bpnet.data import fastcsv
     parse = fastcsv._block
 
-    def slow(*args, **kwargs):   # 28 blocks, half a second each: the copy outlives the wait
+    def slow(*args, **kwargs):   # 30 blocks, half a second each: the copy outlives the wait
         time.sleep(0.5)
         return parse(*args, **kwargs)
     monkeypatch.setattr(fastcsv, "BLOCK", 1 << 18)
