@@ -182,8 +182,8 @@ def _scan(path: str) -> tuple[str, int, tuple[int, int] | None] | None:
         for block in _blocks(fh):
             # (a block without \r, the usual, is not searched for blank lines ending \r\n)
             if (b'"' in block or b"\x00" in block or b"\n\n" in block
-                    or block.startswith((b"\n", b"\r\n")) or b"\r" in block and (
-                        b"\n\r\n" in block or block.count(b"\r") != block.count(b"\r\n"))):
+                    or block.startswith((b"\n", b"\r\n")) or (b"\r" in block and (
+                        b"\n\r\n" in block or block.count(b"\r") != block.count(b"\r\n")))):
                 return None
             lines += block.count(b"\n")
             last = block
@@ -212,20 +212,24 @@ def _parse(path: str, name: str, parse: Callable[[str], np.ndarray | None],
         return _fill(path, parse, values[before:], functools.partial(theirs.put, 0), at)
 
     with workers.forked(second) as copy:
-        if not _fill(path, parse, values[:before], lambda k: count.done(k + theirs[0]),
+        if not _fill(path, parse, values[:before], lambda k: count.done(k + int(theirs[0])),
                      end=at):
             return None
         while copy.exitcode is None:
             copy.join(0.1)
-            count.done(before + theirs[0])
+            count.done(before + int(theirs[0]))
     return values if copy.exitcode == 0 else None
 
 
 def _shared(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     """An array of zeros in anonymous memory that a forked process shares (its pages are
     taken when first written, as np.empty's are)."""
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    return np.frombuffer(mmap.mmap(-1, max(size, 1)), dtype, int(np.prod(shape))).reshape(shape)
+    count = math.prod(shape)
+    try:
+        memory = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
+    except OSError as exc:   # as np.empty fails: the run says it is out of memory
+        raise MemoryError(str(exc)) from exc
+    return np.frombuffer(memory, dtype, count).reshape(shape)
 
 
 def _fill(path: str, parse: Callable[[str], np.ndarray | None], out: np.ndarray,
