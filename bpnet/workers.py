@@ -2,13 +2,23 @@
 
 A run's worker processes (repeated runs, drawing) wait on their pool for work; when the run is
 killed (``kill -9``, which runs no cleanup) nothing would ever tell them to stop. Each worker
-watches its parent instead and exits once the parent is gone.
+watches its parent instead and exits once the parent is gone. :func:`forked` runs one piece of
+work in a forked copy of this process meanwhile (half of a large file's parsing).
 """
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
+import warnings
+from collections.abc import Callable, Iterator
+from multiprocessing.process import BaseProcess
+
+from bpnet.report.fileio import signals_held
 
 
 def exit_with_parent(every: float = 0.5) -> None:
@@ -21,3 +31,46 @@ def exit_with_parent(every: float = 0.5) -> None:
             time.sleep(every)
         os._exit(1)
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def can_fork() -> bool:
+    """Whether :func:`forked` may be used here: on Linux (where forking is cheap and safe),
+    with a second core, in the main thread of a process that may have children."""
+    return (sys.platform == "linux" and (os.cpu_count() or 1) >= 2
+            and threading.current_thread() is threading.main_thread()
+            and not multiprocessing.current_process().daemon)
+
+
+@contextlib.contextmanager
+def forked(work: Callable[[], bool]) -> Iterator[BaseProcess]:
+    """A forked copy of this process that calls ``work()`` while the block runs, then exits:
+    status 0 when ``work`` returned true, 1 when it returned false or raised. The copy never
+    prints; it leaves Ctrl-C to this process, ends on SIGTERM and with this process however it
+    dies. Leaving the block kills the copy if it still runs, and reaps it (so that no child is
+    left to ``multiprocessing.active_children``). Only where :func:`can_fork`."""
+    process = multiprocessing.get_context("fork").Process(target=_copy, args=(work,),
+                                                          daemon=True)
+    try:
+        # held: a signal that comes now finds the copy's own handlers in place; Python 3.12
+        # warns of forking with threads alive: the copy touches nothing of theirs
+        with signals_held(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            process.start()
+        yield process
+    finally:
+        if process.pid is not None:
+            process.kill()
+            process.join()
+
+
+def _copy(work: Callable[[], bool]) -> None:
+    """In the forked copy: ``work()``, then out without any cleanup or word (see forked)."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        exit_with_parent()
+        status = 0 if work() else 1
+    finally:
+        os._exit(status)

@@ -4,13 +4,18 @@ the careful reader, pictures of many points drawn as few, long tables written fa
 import csv
 import io
 import math
+import multiprocessing
+import os
+import pickle
+import signal
+import time
 
 import numpy as np
 import pytest
 
-from bpnet import progress
+from bpnet import progress, workers
 from bpnet.config import DataConfig
-from bpnet.data import build_samples, read_table
+from bpnet.data import build_samples, fastcsv, read_table
 from bpnet.data.fastcsv import ColumnTable, read_fast
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
@@ -136,6 +141,141 @@ def test_reading_a_big_file_says_how_far_it_is(tmp_path, monkeypatch):
         progress.listen(None)
     assert said and all(line.startswith("reading ") and "rows/s" in line for line in said)
     assert "of 1,000,000 rows" in said[-1]
+
+
+# ------------------------------------------------------------ two cores
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """Small files read on two cores (blocks of 1 KB, from one row on); -> the works handed
+    to a forked copy, one per read that forked."""
+    if not workers.can_fork():
+        pytest.skip("forks a copy of the process: Linux, two cores")
+    handed, forked = [], workers.forked
+
+    def counted(work):
+        handed.append(work)
+        return forked(work)
+    monkeypatch.setattr(fastcsv, "BLOCK", 1 << 10)
+    monkeypatch.setattr(fastcsv, "TWO_CORES", 1)
+    monkeypatch.setattr(workers, "forked", counted)
+    return handed
+
+
+def mixed_file(path, rng, missing=()) -> None:
+    """3,000 rows of a text column t and three numbers of every magnitude, a, b, c; in the
+    rows ``missing``, a is empty and c is NA."""
+    values = rng.standard_normal((3000, 3)) * 10.0 ** rng.integers(-300, 300, (3000, 3))
+    rows = [f"t{i},{a!r},{b!r},{c!r}" for i, (a, b, c) in enumerate(values.tolist())]
+    for i in missing:
+        rows[i] = f"t{i},,{values[i, 1]!r},NA"
+    path.write_text("t,a,b,c\n" + "\n".join(rows) + "\n")
+
+
+@pytest.mark.parametrize("missing", [(), (10,), (2900,), (10, 1700, 2900)])
+def test_two_cores_read_the_numbers_one_reads(tmp_path, rng, two_cores, monkeypatch, missing):
+    path = tmp_path / "d.csv"
+    mixed_file(path, rng, missing)
+    assert 10 < fastcsv._scan(str(path))[2][1] < 2900   # the copy's rows start between
+    two = read_fast(str(path), str(path))
+    monkeypatch.setattr(fastcsv, "TWO_CORES", 10**12)
+    one = read_fast(str(path), str(path))
+    assert len(two_cores) == 1 and not multiprocessing.active_children()
+    assert isinstance(two, ColumnTable) and isinstance(one, ColumnTable)
+    assert np.array_equal(bits(two.values), bits(one.values))
+    assert two.values.dtype == np.float64 and two.values.flags.c_contiguous
+    assert two.values.flags.writeable == one.values.flags.writeable
+    slow = read_table(str(path))
+    for name in slow.header:
+        assert two.column(name, "k") == slow.column(name, "k")
+        try:
+            want = slow.numbers(name, "k")
+        except InputError as exc:
+            with pytest.raises(InputError) as got:
+                two.numbers(name, "k")
+            assert str(got.value) == str(exc)
+        else:
+            assert np.array_equal(bits(two.numbers(name, "k")), bits(want))
+
+
+def test_the_array_two_cores_read_saves_and_pickles_as_any(tmp_path, rng, two_cores):
+    path = tmp_path / "d.csv"
+    mixed_file(path, rng)
+    values = read_fast(str(path), "d.csv").values
+    assert two_cores
+    saved = io.BytesIO()
+    np.save(saved, values)
+    saved.seek(0)
+    for copy in (np.load(saved, allow_pickle=False), pickle.loads(pickle.dumps(values))):
+        assert copy.shape == values.shape and np.array_equal(bits(copy), bits(values))
+
+
+@pytest.mark.parametrize("row, cell, message", [
+    (2500, "abc", "line 2502, column y: 'abc' is not a number"),   # the copy's rows
+    (2999, "", "line 3001, column y: empty cell"),
+    (2500, "1,2", "line 2502 has 3 cells, the header has 2"),      # the copy's block fails
+    (100, "1,2", "line 102 has 3 cells, the header has 2"),        # this process's block fails
+])
+def test_a_bad_cell_read_on_two_cores_is_named(tmp_path, two_cores, row, cell, message):
+    path = tmp_path / "d.csv"
+    rows = [f"{i}.5,{i}.25" for i in range(3000)]
+    rows[row] = f"{row}.5,{cell}"
+    path.write_text("x,y\n" + "\n".join(rows) + "\n")
+    d = DataConfig(path=str(path), inputs=("x",), targets=("y",))
+    with pytest.raises(InputError) as want:
+        build_samples(d, read_table(str(path)))
+    with pytest.raises(InputError) as got:
+        samples(d)
+    assert str(got.value) == str(want.value)
+    assert str(got.value).startswith(f"{path}: {message}")
+    assert two_cores and not multiprocessing.active_children()
+
+
+def test_two_cores_say_how_far_they_are_together(tmp_path, rng, two_cores, monkeypatch):
+    path, sayers = tmp_path / "d.csv", tmp_path / "sayers"
+    mixed_file(path, rng)
+    said = []
+
+    def say(line: str) -> None:
+        said.append(line)
+        with open(sayers, "a") as fh:   # the copy's lines would be lost but for this
+            fh.write(f"{os.getpid()}\n")
+    monkeypatch.setattr(progress, "EVERY", 0.0)
+    progress.listen(say)
+    try:
+        read_fast(str(path), "d.csv")
+    finally:
+        progress.listen(None)
+    done = [int(line.split(": ")[1].split(" of ")[0].replace(",", "")) for line in said]
+    assert done == sorted(done) and said[-1].startswith("reading d.csv: 3,000 of 3,000 rows")
+    assert set(sayers.read_text().split()) == {str(os.getpid())}   # this process only
+
+
+def test_a_forked_copy_says_by_its_status_how_its_work_went_and_nothing_else(capfd):
+    if not workers.can_fork():
+        pytest.skip("forks")
+    status = []
+    for work in (lambda: True, lambda: False, lambda: 1 / 0):
+        with workers.forked(work) as copy:
+            copy.join(60)
+        status.append(copy.exitcode)
+    assert status == [0, 1, 1]
+    assert capfd.readouterr() == ("", "")
+    assert not multiprocessing.active_children()
+
+
+def test_a_forked_copy_leaves_ctrl_c_to_this_process_and_ends_with_the_block():
+    if not workers.can_fork():
+        pytest.skip("forks")
+    with workers.forked(lambda: time.sleep(60)) as copy:
+        os.kill(copy.pid, signal.SIGINT)   # at once: the copy's handlers are set before
+        copy.join(1.0)
+        assert copy.is_alive()
+    assert copy.exitcode == -signal.SIGKILL and not multiprocessing.active_children()
+    with workers.forked(lambda: time.sleep(60)) as copy:
+        os.kill(copy.pid, signal.SIGTERM)
+        copy.join(60)
+        assert copy.exitcode == -signal.SIGTERM
 
 
 def test_the_cells_of_the_vectorised_writer_are_number_cell(rng):

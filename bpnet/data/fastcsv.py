@@ -8,25 +8,31 @@ whose first cell is not a number is kept as text. Whatever this path does not ac
 not judge: :func:`read_fast` returns None and the file is read by
 :func:`bpnet.data.table.read_table`, whose messages name the line, the column and the cell.
 A column holding a cell that is NaN or infinite (a missing value, ``nan``, ``inf``) is turned
-into numbers by :meth:`Table.numbers` from its text, as any other table's.
+into numbers by :meth:`Table.numbers` from its text, as any other table's. A large file is
+parsed on two cores: a forked copy of this process parses the blocks of its second half into
+the same array, in memory both share, while this process parses the first (the same blocks,
+so the same numbers).
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
+import mmap
 import os
 import stat
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bpnet import progress
+from bpnet import progress, workers
 from bpnet.data.table import _BOMS, _MAGIC, DELIMITERS, Table, sniff_delimiter
 from bpnet.errors import InputError
 
 BLOCK = 1 << 23   # bytes parsed at a time (about 8 MB; the block ends at the end of a line)
+TWO_CORES = 200_000   # rows from which a forked copy of the process parses half of the file
 
 
 @dataclass
@@ -97,17 +103,18 @@ def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str =
         found = _scan(path)
         if found is None:
             return None
-        first, rows = found
+        first, rows, split = found
         sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(first, decimal)
-        return _read(path, name, first, sep, rows)
+        return _read(path, name, first, sep, rows, split)
     except (OSError, ValueError, UnicodeDecodeError, InputError):
         return None
 
 
-def _read(path: str, name: str, first: str, sep: str, rows: int) -> ColumnTable | None:
+def _read(path: str, name: str, first: str, sep: str, rows: int,
+          split: tuple[int, int] | None) -> ColumnTable | None:
     """The table of a plain file whose header line is ``first`` and which has ``rows`` data
-    rows; the columns whose first cell is not a number are read as text. None: not for this
-    path after all."""
+    rows (``split``: see :func:`_scan`); the columns whose first cell is not a number are read
+    as text. None: not for this path after all."""
     header = [h.strip() for h in first.split(sep)]
     if len(set(h for h in header if h)) != len([h for h in header if h]):
         return None   # a name given twice: read_table says where
@@ -122,7 +129,9 @@ def _read(path: str, name: str, first: str, sep: str, rows: int) -> ColumnTable 
     if not numeric:
         return None   # text only: nothing for numpy's parser
     texts = _text_columns(path, sep, len(header), text) if text else {}
-    values = _parse(path, name, sep, numeric, rows, len(header))
+    parse = functools.partial(_block, sep=sep, numeric=numeric,
+                              some=len(numeric) < len(header), width=len(header))
+    values = _parse(path, name, parse, (rows, len(numeric)), split)
     if values is None:
         return None
     table = ColumnTable(name, header, [], range(2, 2 + rows), ".", path, sep, values,
@@ -144,9 +153,10 @@ def _cells(line: str) -> str:
     return line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith("\n") else line
 
 
-def _blocks(fh) -> Iterator[bytes]:
-    """The rest of the binary file ``fh`` in blocks of whole lines."""
-    while True:
+def _blocks(fh, end: int | None = None) -> Iterator[bytes]:
+    """The rest of the binary file ``fh`` (up to the byte ``end``, a line's start) in blocks
+    of whole lines."""
+    while end is None or fh.tell() < end:
         block = fh.read(BLOCK)
         if not block:
             return
@@ -155,8 +165,10 @@ def _blocks(fh) -> Iterator[bytes]:
         yield block
 
 
-def _scan(path: str) -> tuple[str, int] | None:
-    """(the header line, the number of lines after it) of a plain file, else None."""
+def _scan(path: str) -> tuple[str, int, tuple[int, int] | None] | None:
+    """(the header line, the number of lines after it, the split) of a plain file, else None.
+    The split: (the byte, the number of lines before it) of the end of the block nearest to
+    the middle of the data, None when the data are one block."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
         if (not head or b"\x00" in head or any(head.startswith(b) for b, _ in _BOMS)
@@ -166,37 +178,80 @@ def _scan(path: str) -> tuple[str, int] | None:
         first = _cells(fh.readline().decode("utf-8"))
         if not first.strip() or len(first.splitlines()) != 1 or '"' in first:
             return None
-        lines, last = 0, b"\n"
+        lines, last, ends = 0, b"\n", [(fh.tell(), 0)]
         for block in _blocks(fh):
-            if (b'"' in block or b"\x00" in block or b"\n\n" in block or b"\n\r\n" in block
-                    or block.startswith((b"\n", b"\r\n"))
-                    or block.count(b"\r") != block.count(b"\r\n")):
+            # (a block without \r, the usual, is not searched for blank lines ending \r\n)
+            if (b'"' in block or b"\x00" in block or b"\n\n" in block
+                    or block.startswith((b"\n", b"\r\n")) or (b"\r" in block and (
+                        b"\n\r\n" in block or block.count(b"\r") != block.count(b"\r\n")))):
                 return None
             lines += block.count(b"\n")
             last = block
+            ends.append((fh.tell(), lines))
         lines += not last.endswith(b"\n")
-    return (first, lines) if lines else None
+    middle = (ends[0][0] + ends[-1][0]) / 2
+    split = min(ends[1:-1], key=lambda e: abs(e[0] - middle), default=None)
+    return (first, lines, split) if lines else None
 
 
-def _parse(path: str, name: str, sep: str, numeric: list[int], rows: int,
-           width: int) -> np.ndarray | None:
-    """The ``numeric`` columns of every data row (``width`` columns) as (rows, M) float64,
-    or None when a block does not parse or its rows do not match its lines."""
-    some = len(numeric) < width
-    values = np.empty((rows, len(numeric)))
-    count = progress.Rows(f"reading {name}", rows)
+def _parse(path: str, name: str, parse: Callable[[str], np.ndarray | None],
+           shape: tuple[int, int], split: tuple[int, int] | None) -> np.ndarray | None:
+    """Every data row's numeric columns, ``parse`` of each block, as ``shape`` (N, M) float64,
+    or None when a block does not parse or its rows do not match its lines. From
+    :data:`TWO_CORES` rows on, where it can, a forked copy of this process parses the blocks
+    after the ``split`` (byte, rows before it) into the array's rows from there on meanwhile,
+    in memory both share (and counts its rows there, for the progress lines)."""
+    count = progress.Rows(f"reading {name}", shape[0])
+    if split is None or shape[0] < TWO_CORES or not workers.can_fork():
+        values = np.empty(shape)
+        return values if _fill(path, parse, values, count.done) else None
+    at, before = split
+    values, theirs = _shared(shape, np.float64), _shared((1,), np.int64)
+
+    def second() -> bool:
+        return _fill(path, parse, values[before:], functools.partial(theirs.put, 0), at)
+
+    with workers.forked(second) as copy:
+        if not _fill(path, parse, values[:before], lambda k: count.done(k + int(theirs[0])),
+                     end=at):
+            return None
+        while copy.exitcode is None:
+            copy.join(0.1)
+            count.done(before + int(theirs[0]))
+    return values if copy.exitcode == 0 else None
+
+
+def _shared(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """An array of zeros in anonymous memory that a forked process shares (its pages are
+    taken when first written, as np.empty's are)."""
+    count = math.prod(shape)
+    try:
+        memory = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
+    except OSError as exc:   # as np.empty fails: the run says it is out of memory
+        raise MemoryError(str(exc)) from exc
+    return np.frombuffer(memory, dtype, count).reshape(shape)
+
+
+def _fill(path: str, parse: Callable[[str], np.ndarray | None], out: np.ndarray,
+          said: Callable[[int], None], start: int | None = None, end: int | None = None) -> bool:
+    """``out`` (n, M) filled with ``parse`` of each block of the data lines of ``path`` from
+    the byte ``start`` (None: the line after the header) up to the byte ``end`` (None: the
+    end), ``said(k)`` after each block with k rows done; -> whether every block parsed and
+    their rows, as many as their lines, are the n of ``out``."""
     done = 0
     with open(path, "rb") as fh:
         fh.readline()
-        for block in _blocks(fh):
+        if start is not None:
+            fh.seek(start)
+        for block in _blocks(fh, end):
             n = block.count(b"\n") + (not block.endswith(b"\n"))
-            part = _block(block.decode("utf-8"), sep, numeric, some, width)
-            if part is None or len(part) != n or done + n > rows:
-                return None
-            values[done:done + n] = part
+            part = parse(block.decode("utf-8"))
+            if part is None or len(part) != n or done + n > len(out):
+                return False
+            out[done:done + n] = part
             done += n
-            count.done(done)
-    return values if done == rows else None
+            said(done)
+    return done == len(out)
 
 
 def _block(text: str, sep: str, numeric: list[int], some: bool, width: int
