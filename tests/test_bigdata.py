@@ -401,8 +401,9 @@ def test_pictures_of_many_points_say_how_they_are_drawn(n, dense_said, rng):
     t = rng.standard_normal((n, 1))
     parts = ["train"] * (n - n // 4) + ["test"] * (n // 4)
     figures = [plots.fit([str(i) for i in range(n)], "t", t, ["y"], {"bp": t * 0.9}, parts),
-               plots.regression("bp", {"train": t[:n // 2], "test": t[n // 2:]},
-                                {"train": t[:n // 2] * 0.9, "test": t[n // 2:] * 0.9}),
+               plots.regression("bp", dense.regression_panels(
+                   {"train": t[:n // 2], "test": t[n // 2:]},
+                   {"train": t[:n // 2] * 0.9, "test": t[n // 2:] * 0.9})),
                plots.fit_sorted(t, ["y"], {"bp": t * 0.9}, parts)]
     for fig in figures:
         labels = [text.get_text() for ax in fig.axes if ax.get_legend()

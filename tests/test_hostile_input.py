@@ -238,6 +238,13 @@ def _history(perf, gradient=None, lr=None):
 
 
 NAN3, HUGE3 = np.full((3, 1), np.nan), np.array([[1e308], [-1e308], [0.0]])
+
+
+def regression(name: str, targets: dict, outputs: dict):
+    """The regression picture of these targets and outputs, its panels made as a run makes
+    them."""
+    from bpnet.report.dense import regression_panels
+    return plots.regression(name, regression_panels(targets, outputs))
 TINY3 = np.array([[1e-320], [0.0], [3e-320]])
 
 
@@ -249,12 +256,12 @@ TINY3 = np.array([[1e-320], [0.0], [3e-320]])
     lambda: plots.train_state("m", _history([1.0, 0.5], 0.0), "traingdx"),
     lambda: plots.compare({"a": _history([0.0, 0.0]), "b": _history([np.nan] * 2)},
                           {"a": "x", "b": "y"}),
-    lambda: plots.regression("m", {"train": np.zeros((4, 1)), "test": np.zeros((2, 1))},
+    lambda: regression("m", {"train": np.zeros((4, 1)), "test": np.zeros((2, 1))},
                              {"train": np.zeros((4, 1)), "test": np.zeros((2, 1))}),
-    lambda: plots.regression("m", {"train": np.arange(3.0)[:, None]}, {"train": NAN3}),
-    lambda: plots.regression("m", {"train": TINY3}, {"train": TINY3[::-1]}),
-    lambda: plots.regression("m", {"train": HUGE3}, {"train": HUGE3[::-1]}),
-    lambda: plots.regression("m", {"train": np.zeros((0, 1))}, {"train": np.zeros((0, 1))}),
+    lambda: regression("m", {"train": np.arange(3.0)[:, None]}, {"train": NAN3}),
+    lambda: regression("m", {"train": TINY3}, {"train": TINY3[::-1]}),
+    lambda: regression("m", {"train": HUGE3}, {"train": HUGE3[::-1]}),
+    lambda: regression("m", {"train": np.zeros((0, 1))}, {"train": np.zeros((0, 1))}),
     lambda: plots.error_histogram("m", {"train": NAN3, "test": np.zeros((2, 1))}),
     lambda: plots.error_histogram("m", {"train": HUGE3}),
     lambda: plots.error_histogram("m", {"train": TINY3}),

@@ -9,6 +9,8 @@ as they always were.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 MANY = 20_000     # points above which a line is decimated and a scatter becomes a density
@@ -75,3 +77,78 @@ def _span(v: np.ndarray) -> tuple[float, float]:
         widen = max(0.5, abs(lo) * 1e-9)
         lo, hi = lo - widen, hi + widen
     return lo, hi
+
+
+HUGE = 1e300   # matplotlib cannot place ticks on an axis spanning about 2e308 and more
+
+
+def finite(*arrays: np.ndarray) -> list[np.ndarray]:
+    """The arrays, flattened, without the positions where any of them is NaN, infinite or
+    beyond +-1e300 (a diverged network's outputs)."""
+    flat = [np.ravel(np.asarray(a, dtype=float)) for a in arrays]
+    keep = np.logical_and.reduce([np.isfinite(a) & (np.abs(a) <= HUGE) for a in flat])
+    return [a[keep] for a in flat]
+
+
+def line_fit(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """R, slope and offset of the least-squares line of y (n,) on t (n,), in closed form on
+    values scaled to [-1, 1] (no LAPACK call to fail on subnormal or huge values); NaN where
+    they do not exist (fewer than two points, a constant t)."""
+    scale = max(float(np.max(np.abs(t), initial=0.0)), float(np.max(np.abs(y), initial=0.0)))
+    if len(t) < 2 or not 0 < scale < np.inf:
+        return np.nan, np.nan, np.nan
+    with np.errstate(all="ignore"):
+        ts, ys = t / scale - np.mean(t / scale), y / scale - np.mean(y / scale)
+        stt, syy, sty = float(ts @ ts), float(ys @ ys), float(ts @ ys)
+        if not stt > 0:
+            return np.nan, np.nan, np.nan
+        slope = sty / stt
+        offset = (np.mean(y / scale) - slope * np.mean(t / scale)) * scale
+        r = sty / np.sqrt(stt * syy) if syy > 0 else np.nan
+    return float(r), float(slope), float(offset)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of outputs against targets as it is drawn: the least-squares line's R, slope
+    and offset, the span lo..hi of both coordinates, and the points (t (n,), y (n,)), finite,
+    or, in a picture of more than :data:`MANY` points, their :func:`density` on 80 x 80
+    cells (counts, x edges, y edges): a million points become 6,400 counts before they are
+    handed to the drawing process."""
+
+    r: float
+    slope: float
+    offset: float
+    lo: float
+    hi: float
+    points: tuple[np.ndarray, np.ndarray] | None = None
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+def regression_panels(targets: dict[str, np.ndarray], outputs: dict[str, np.ndarray]
+                      ) -> dict[tuple[int, str], Panel]:
+    """(target j, part) -> :class:`Panel` of every panel of a regression picture, target by
+    target: each part, then "all" when there are several. targets, outputs: part -> (n, K)."""
+    parts = list(targets) + (["all"] if len(targets) > 1 else [])
+    k = next(iter(targets.values())).shape[1]
+    dense = sum(len(v) for v in targets.values()) > MANY   # density panels, all of them
+    out = {}
+    for j in range(k):
+        for part in parts:
+            if part == "all":
+                t = np.concatenate([v[:, j] for v in targets.values()])
+                y = np.concatenate([v[:, j] for v in outputs.values()])
+            else:
+                t, y = targets[part][:, j], outputs[part][:, j]
+            out[j, part] = _panel(*finite(t, y), dense)
+    return out
+
+
+def _panel(t: np.ndarray, y: np.ndarray, dense: bool) -> Panel:
+    """The :class:`Panel` of the finite points t (n,), y (n,)."""
+    r, slope, offset = line_fit(t, y)
+    lo = float(min(t.min(), y.min())) if len(t) else 0.0
+    hi = float(max(t.max(), y.max())) if len(t) else 1.0
+    if dense:
+        return Panel(r, slope, offset, lo, hi, grid=density(t, y, (80, 80)))
+    return Panel(r, slope, offset, lo, hi, points=(t, y))

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.data import Dataset
+from bpnet.report import dense
 from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import path_labels
 from bpnet.report.scores import ModelResult
@@ -82,8 +83,9 @@ def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     targets = {p: data.targets[i] for p, i in scored.items() if len(i)}
     outputs = {p: r.predictions[i] for p, i in scored.items() if len(i)}
     out = {} if r.is_ensemble else _training_pictures(r)
-    out[f"regression_{r.stem}.png"] = Picture("regression", (r.name, targets, outputs,
-                                                             data.target_names))
+    # the panels are made here: a picture of a million points hands over its densities
+    out[f"regression_{r.stem}.png"] = Picture("regression", (
+        r.name, dense.regression_panels(targets, outputs), data.target_names))
     out[f"errhist_{r.stem}.png"] = Picture("error_histogram", (
         r.name, {p: targets[p] - outputs[p] for p in targets}))
     return out

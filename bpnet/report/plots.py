@@ -15,7 +15,7 @@ import sys
 import matplotlib
 import numpy as np
 
-from bpnet.report.dense import MANY, density, extremes, said
+from bpnet.report.dense import HUGE, MANY, Panel, density, extremes, finite, said
 from bpnet.report.forecast import plain_label
 
 if "matplotlib.pyplot" not in sys.modules:
@@ -42,21 +42,10 @@ def _log_plot(ax, *series: np.ndarray, x_log: bool = False):
     return ax.semilogy if positive else ax.plot
 
 
-_HUGE = 1e300   # matplotlib cannot place ticks on an axis spanning about 2e308 and more
-
-
-def _finite(*arrays: np.ndarray) -> list[np.ndarray]:
-    """The arrays, flattened, without the positions where any of them is NaN, infinite or
-    beyond +-1e300 (a diverged network's outputs)."""
-    flat = [np.ravel(np.asarray(a, dtype=float)) for a in arrays]
-    keep = np.logical_and.reduce([np.isfinite(a) & (np.abs(a) <= _HUGE) for a in flat])
-    return [a[keep] for a in flat]
-
-
 def _gaps(values: np.ndarray) -> np.ndarray:
     """Values a linear axis can show: NaN, infinite and astronomic ones become gaps."""
     v = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(v) & (np.abs(v) <= _HUGE), v, np.nan)
+    return np.where(np.isfinite(v) & (np.abs(v) <= HUGE), v, np.nan)
 
 
 def _legend(ax, handles=None, labels=None) -> None:
@@ -219,7 +208,7 @@ def _samples(ax, x: np.ndarray, y: np.ndarray, label: str, style: dict, q: int, 
         ax.plot(x, y, linestyle="none", label=label, **style)
         return
     cmap = MAPS[i % len(MAPS)] if style.get("marker") == "o" else "Greys"
-    _density(ax, *_finite(x, y), (80, 40), cmap, alpha=0.6)
+    _density(ax, *finite(x, y), (80, 40), cmap, alpha=0.6)
     _density_key(ax, cmap, f"{label} (density, log colour scale)")
 
 
@@ -227,8 +216,14 @@ def _density(ax, x: np.ndarray, y: np.ndarray, bins: tuple[int, int], cmap: str,
              alpha: float = 1.0) -> None:
     """The points (x (n,), y (n,)), finite, as the counts of a grid of ``bins`` (nx, ny)
     cells in the colours of ``cmap`` on a log scale; empty cells stay blank."""
+    _draw_density(ax, *density(x, y, bins), cmap, alpha)
+
+
+def _draw_density(ax, counts: np.ndarray, xedges: np.ndarray, yedges: np.ndarray, cmap: str,
+                  alpha: float = 1.0) -> None:
+    """The counts (ny, nx) of the cells between ``xedges`` (nx + 1,) and ``yedges``
+    (ny + 1,) in the colours of ``cmap`` on a log scale; empty cells stay blank."""
     from matplotlib.colors import LogNorm
-    counts, xedges, yedges = density(x, y, bins)
     if counts.any():
         ax.pcolormesh(xedges, yedges, np.ma.masked_equal(counts, 0), cmap=cmap, alpha=alpha,
                       norm=LogNorm(vmin=1, vmax=counts.max()), shading="flat")
@@ -295,35 +290,31 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
     return fig
 
 
-def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.ndarray],
+def regression(name: str, panels: dict[tuple[int, str], Panel],
                target_names: list[str] | None = None):
     """Outputs against targets per part (a column of panels) and per target (a row), with the
     least-squares line and R in each panel's title (plotregression).
 
-    targets, outputs: part -> (n, K) in original units.
+    panels: (target j, part) -> :class:`~bpnet.report.dense.Panel`, as
+    :func:`~bpnet.report.dense.regression_panels` makes them of part -> (n, K) targets and
+    outputs in original units.
     """
-    parts = list(targets) + (["all"] if len(targets) > 1 else [])
-    k = next(iter(targets.values())).shape[1]
+    parts = list(dict.fromkeys(part for _, part in panels))
+    k = 1 + max(j for j, _ in panels)
     target_names = target_names or [f"y{j + 1}" for j in range(k)]
     fig, axes = plt.subplots(k, len(parts), figsize=(4.2 * len(parts), 4.2 * k),
                              squeeze=False)
     fig.subplots_adjust(left=0.75 / (4.2 * len(parts)), right=0.98, bottom=0.5 / (4.2 * k),
                         top=1 - 1.0 / (4.2 * k), wspace=0.3, hspace=0.5)
     colours = {"train": "tab:blue", "val": "tab:green", "test": "tab:red", "all": "0.3"}
-    dense = sum(len(v) for v in targets.values()) > MANY   # density panels, all of them
-    for j in range(k):
-        for ax, part in zip(axes[j], parts):
-            if part == "all":
-                t = np.concatenate([v[:, j] for v in targets.values()])
-                y = np.concatenate([v[:, j] for v in outputs.values()])
-            else:
-                t, y = targets[part][:, j], outputs[part][:, j]
-            r, slope, offset = _regression_panel(ax, t, y, colours[part], dense)
-            ax.set_title(f"{part}" + (f", {target_names[j]}" if k > 1 else "") +
-                         f": R = {r:.4f}\nfit: Y = {slope:.3g} T {'-' if offset < 0 else '+'} "
-                         f"{abs(offset):.3g}", fontsize=9)
-            ax.set_xlabel(f"Target {target_names[j]}" if k > 1 else "Target")
-            ax.set_ylabel("Output")
+    for (j, part), p in panels.items():
+        ax = axes[j, parts.index(part)]
+        _regression_panel(ax, p, colours[part])
+        ax.set_title(f"{part}" + (f", {target_names[j]}" if k > 1 else "") +
+                     f": R = {p.r:.4f}\nfit: Y = {p.slope:.3g} T "
+                     f"{'-' if p.offset < 0 else '+'} {abs(p.offset):.3g}", fontsize=9)
+        ax.set_xlabel(f"Target {target_names[j]}" if k > 1 else "Target")
+        ax.set_ylabel("Output")
     handles, labels = axes[0, 0].get_legend_handles_labels()
     _legend(axes[0, -1], handles, labels)
     fig.suptitle(f"{name}: outputs against targets")
@@ -334,43 +325,20 @@ def regression(name: str, targets: dict[str, np.ndarray], outputs: dict[str, np.
 DENSITY = {"tab:blue": "Blues", "tab:green": "Greens", "tab:red": "Reds", "0.3": "Greys"}
 
 
-def _regression_panel(ax, t: np.ndarray, y: np.ndarray, colour: str, dense: bool = False
-                      ) -> tuple[float, float, float]:
-    """Outputs y (n,) against targets t (n,) (``dense``: as a density), the line Y = T and
-    the least-squares line; -> (R, slope, offset), NaN where undefined."""
-    t, y = _finite(t, y)
-    r, slope, offset = _line_fit(t, y)
-    lo = float(min(t.min(), y.min())) if len(t) else 0.0
-    hi = float(max(t.max(), y.max())) if len(t) else 1.0
-    if dense:   # a million markers would only be ink
-        _density(ax, t, y, (80, 80), DENSITY.get(colour, "Greys"))
+def _regression_panel(ax, p: Panel, colour: str) -> None:
+    """The outputs against the targets of ``p`` (points, or a density), the line Y = T and
+    the least-squares line."""
+    if p.grid is not None:   # a million markers would only be ink
+        _draw_density(ax, *p.grid, DENSITY.get(colour, "Greys"))
         _density_key(ax, DENSITY.get(colour, "Greys"), "data (density, log colour scale)")
     else:
-        ax.plot(t, y, "o", markersize=4, markerfacecolor="none", color=colour, label="data")
-    ax.plot([lo, hi], [lo, hi], ":", color="0.5", label="Y = T")
+        ax.plot(*p.points, "o", markersize=4, markerfacecolor="none", color=colour,
+                label="data")
+    ax.plot([p.lo, p.hi], [p.lo, p.hi], ":", color="0.5", label="Y = T")
     with np.errstate(all="ignore"):
-        ends = [slope * lo + offset, slope * hi + offset]
-    ax.plot([lo, hi], _gaps(ends), color=colour, label="least-squares fit")
+        ends = [p.slope * p.lo + p.offset, p.slope * p.hi + p.offset]
+    ax.plot([p.lo, p.hi], _gaps(ends), color=colour, label="least-squares fit")
     ax.grid(True, alpha=0.3)
-    return r, slope, offset
-
-
-def _line_fit(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """R, slope and offset of the least-squares line of y (n,) on t (n,), in closed form on
-    values scaled to [-1, 1] (no LAPACK call to fail on subnormal or huge values); NaN where
-    they do not exist (fewer than two points, a constant t)."""
-    scale = max(float(np.max(np.abs(t), initial=0.0)), float(np.max(np.abs(y), initial=0.0)))
-    if len(t) < 2 or not 0 < scale < np.inf:
-        return np.nan, np.nan, np.nan
-    with np.errstate(all="ignore"):
-        ts, ys = t / scale - np.mean(t / scale), y / scale - np.mean(y / scale)
-        stt, syy, sty = float(ts @ ts), float(ys @ ys), float(ts @ ys)
-        if not stt > 0:
-            return np.nan, np.nan, np.nan
-        slope = sty / stt
-        offset = (np.mean(y / scale) - slope * np.mean(t / scale)) * scale
-        r = sty / np.sqrt(stt * syy) if syy > 0 else np.nan
-    return float(r), float(slope), float(offset)
 
 
 def _bin_edges(values: list[np.ndarray], bins: int) -> np.ndarray:
@@ -390,7 +358,7 @@ def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
     (MATLAB's ploterrhist). errors: part -> (n, K) in original units."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.92)
-    data = [_finite(v)[0] for v in errors.values()]
+    data = [finite(v)[0] for v in errors.values()]
     colours = [{"train": "tab:blue", "val": "tab:green", "test": "tab:red"}[p] for p in errors]
     ax.hist(data, bins=_bin_edges(data, bins), stacked=True, color=colours, label=list(errors),
             edgecolor="white", linewidth=0.5)
