@@ -404,7 +404,9 @@ def test_pictures_of_many_points_say_how_they_are_drawn(n, dense_said, rng):
                plots.regression("bp", dense.regression_panels(
                    {"train": t[:n // 2], "test": t[n // 2:]},
                    {"train": t[:n // 2] * 0.9, "test": t[n // 2:] * 0.9})),
-               plots.fit_sorted(t, ["y"], {"bp": t * 0.9}, parts)]
+               plots.fit_sorted(dense.sorted_panels(t, [t * 0.9], {
+                   part: np.flatnonzero(np.array(parts) == part) for part in ("train", "test")}),
+                   ["y"], ["bp"], [], n)]
     for fig in figures:
         labels = [text.get_text() for ax in fig.axes if ax.get_legend()
                   for text in ax.get_legend().get_texts()]

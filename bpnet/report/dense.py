@@ -82,6 +82,12 @@ def _span(v: np.ndarray) -> tuple[float, float]:
 HUGE = 1e300   # matplotlib cannot place ticks on an axis spanning about 2e308 and more
 
 
+def gaps(values: np.ndarray) -> np.ndarray:
+    """Values a linear axis can show: NaN, infinite and astronomic ones become gaps."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v) & (np.abs(v) <= HUGE), v, np.nan)
+
+
 def finite(*arrays: np.ndarray) -> list[np.ndarray]:
     """The arrays, flattened, without the positions where any of them is NaN, infinite or
     beyond +-1e300 (a diverged network's outputs)."""
@@ -152,3 +158,33 @@ def _panel(t: np.ndarray, y: np.ndarray, dense: bool) -> Panel:
     if dense:
         return Panel(r, slope, offset, lo, hi, grid=density(t, y, (80, 80)))
     return Panel(r, slope, offset, lo, hi, points=(t, y))
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """One panel of the tabular fit: the n samples of a part sorted by their actual value,
+    the line of those values (x, y: :func:`extremes` of them), and per model, then baseline,
+    its predictions: the points (x (n,), y (n,)) or, in a run of more than :data:`MANY`
+    samples, their :func:`density` on 80 x 40 cells (counts, x edges, y edges)."""
+
+    n: int
+    line: tuple[np.ndarray, np.ndarray]
+    marks: list[tuple[np.ndarray, ...]]
+
+
+def sorted_panels(targets: np.ndarray, predictions: list[np.ndarray],
+                  index: dict[str, np.ndarray]) -> dict[tuple[int, str], Sorted]:
+    """(target j, part) -> :class:`Sorted` of every panel of the tabular fit, target by target,
+    part by part (train, val, test: those with samples). targets (Q, K); predictions: the
+    models' then the baselines' (Q, K); index: part -> its rows."""
+    q, k = targets.shape
+    parts = [p for p in ("train", "val", "test") if len(index.get(p, ()))]
+    out = {}
+    for j in range(k):
+        for part in parts:
+            rows = index[part][np.argsort(targets[index[part], j], kind="stable")]
+            x = np.arange(len(rows))
+            marks = [(x, gaps(p[rows, j])) if q <= MANY else
+                     density(*finite(x, p[rows, j]), (80, 40)) for p in predictions]
+            out[j, part] = Sorted(len(rows), extremes(x, gaps(targets[rows, j])), marks)
+    return out

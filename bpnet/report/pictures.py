@@ -135,8 +135,10 @@ def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
     predictions = {r.name: r.predictions for r in results}
     linear = {b["what"]: b["predictions"] for name, b in baselines.items() if name == "ols"}
     if data.series is None:
-        return Picture("fit_sorted", (data.targets, data.target_names, predictions,
-                                      data.part_of(), linear))
+        panels = dense.sorted_panels(data.targets, [*predictions.values(), *linear.values()],
+                                     data.index)
+        return Picture("fit_sorted", (panels, data.target_names, list(predictions),
+                                      list(linear), len(data.targets)))
     return Picture("fit", (data.labels, data.label_name, data.targets, data.target_names,
                            predictions, data.part_of(), linear))
 

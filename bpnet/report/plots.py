@@ -15,7 +15,7 @@ import sys
 import matplotlib
 import numpy as np
 
-from bpnet.report.dense import HUGE, MANY, Panel, density, extremes, finite, said
+from bpnet.report.dense import MANY, Panel, Sorted, extremes, finite, gaps, said
 from bpnet.report.forecast import plain_label
 
 if "matplotlib.pyplot" not in sys.modules:
@@ -40,12 +40,6 @@ def _log_plot(ax, *series: np.ndarray, x_log: bool = False):
     if x_log:
         return ax.loglog if positive else ax.semilogx
     return ax.semilogy if positive else ax.plot
-
-
-def _gaps(values: np.ndarray) -> np.ndarray:
-    """Values a linear axis can show: NaN, infinite and astronomic ones become gaps."""
-    v = np.asarray(values, dtype=float)
-    return np.where(np.isfinite(v) & (np.abs(v) <= HUGE), v, np.nan)
 
 
 def _legend(ax, handles=None, labels=None) -> None:
@@ -128,13 +122,13 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     x = np.arange(q)
     part_of = np.array(part_of)
     for j, ax in enumerate(axes[:, 0]):
-        ax.plot(*extremes(x, _gaps(targets[:, j])), color="black", linewidth=1.6,
+        ax.plot(*extremes(x, gaps(targets[:, j])), color="black", linewidth=1.6,
                 label=said("data", q))
         for i, (name, pred) in enumerate(predictions.items()):
-            ax.plot(*extremes(x, _gaps(pred[:, j])), linewidth=1.2, color=f"C{i}",
+            ax.plot(*extremes(x, gaps(pred[:, j])), linewidth=1.2, color=f"C{i}",
                     label=said(name, q))
         for name, pred in (baselines or {}).items():
-            ax.plot(*extremes(x, _gaps(pred[:, j])), linewidth=1.0, color="0.45",
+            ax.plot(*extremes(x, gaps(pred[:, j])), linewidth=1.0, color="0.45",
                     linestyle="--", label=said(f"{name} (baseline)", q))
         for part, colour in (("val", "tab:green"), ("test", "tab:red")):
             where = np.flatnonzero(part_of == part)
@@ -145,7 +139,7 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
                 ax.axvline(where[0] - 0.5, color=colour, linestyle="--", linewidth=1)
                 ax.text(where[0], ax.get_ylim()[1], f" {part}", color=colour, va="top")
             else:
-                ax.plot(*extremes(where, _gaps(targets[where, j])), "o", markersize=3,
+                ax.plot(*extremes(where, gaps(targets[where, j])), "o", markersize=3,
                         color=colour, label=said(f"{part} samples", len(where)))
         _time_ticks(ax, labels)
         ax.set_xlabel(label_name)
@@ -156,42 +150,37 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     return fig
 
 
-def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[str, np.ndarray],
-               part_of: list[str], baselines: dict[str, np.ndarray] | None = None):
+def fit_sorted(panels: dict[tuple[int, str], Sorted], target_names: list[str],
+               models: list[str], baselines: list[str], q: int):
     """Tabular data: per target (a row of panels) and part (a column), every sample's
     predictions (markers) against its actual value (the black line), the samples sorted by
     the actual value; rows of a table have no order of their own to draw a line through.
 
-    targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample.
+    panels: (target j, part) -> :class:`~bpnet.report.dense.Sorted`, as
+    :func:`~bpnet.report.dense.sorted_panels` makes them, with the predictions of ``models``
+    then ``baselines`` (names); q: the number of samples of the run.
     """
-    q, k = targets.shape
-    part_of = np.array(part_of)
-    parts = [p for p in ("train", "val", "test") if (part_of == p).any()]
+    parts = list(dict.fromkeys(part for _, part in panels))
+    k = 1 + max(j for j, _ in panels)
     fig, axes = plt.subplots(k, len(parts), figsize=(4.6 * len(parts), 3.8 * k),
                              squeeze=False)
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.5 / (3.8 * k),
                         top=1 - 0.7 / (3.8 * k), wspace=0.28, hspace=0.45)
     styles = [(name, dict(marker="o", markersize=3, color=f"C{i}", alpha=0.8))
-              for i, name in enumerate(predictions)]
+              for i, name in enumerate(models)]
     styles += [(f"{name} (baseline)", dict(marker="x", markersize=4, color="0.45"))
-               for name in (baselines or {})]
-    values = [*predictions.values(), *(baselines or {}).values()]
-    for j in range(k):
-        for c, part in enumerate(parts):
-            ax = axes[j, c]
-            rows = np.flatnonzero(part_of == part)
-            rows = rows[np.argsort(targets[rows, j], kind="stable")]
-            x = np.arange(len(rows))
-            for i, ((label, style), pred) in enumerate(zip(styles, values)):
-                _samples(ax, x, _gaps(pred[rows, j]), label, style, q, i)
-            ax.plot(*extremes(x, _gaps(targets[rows, j])), color="black", linewidth=1.4,
-                    label=said("actual value", q))
-            ax.set_title(f"{target_names[j]}, {part} part ({len(rows)} samples)", fontsize=10)
-            ax.set_xlabel(f"samples sorted by actual {target_names[j]}")
-            if q > MANY:   # long tick labels: fewer of them
-                ax.xaxis.set_major_locator(MaxNLocator(4))
-            ax.set_ylabel(target_names[j])
-            ax.grid(True, alpha=0.3)
+               for name in baselines]
+    for (j, part), p in panels.items():
+        ax = axes[j, parts.index(part)]
+        for i, ((label, style), mark) in enumerate(zip(styles, p.marks)):
+            _samples(ax, mark, label, style, q, i)
+        ax.plot(*p.line, color="black", linewidth=1.4, label=said("actual value", q))
+        ax.set_title(f"{target_names[j]}, {part} part ({p.n} samples)", fontsize=10)
+        ax.set_xlabel(f"samples sorted by actual {target_names[j]}")
+        if q > MANY:   # long tick labels: fewer of them
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.set_ylabel(target_names[j])
+        ax.grid(True, alpha=0.3)
     _legend(axes[0, -1])
     fig.suptitle("Predicted and actual value of every sample, sorted by the actual value")
     return fig
@@ -201,22 +190,16 @@ def fit_sorted(targets: np.ndarray, target_names: list[str], predictions: dict[s
 MAPS = ("Blues", "Oranges", "Greens", "Reds", "Purples", "Greys")
 
 
-def _samples(ax, x: np.ndarray, y: np.ndarray, label: str, style: dict, q: int, i: int) -> None:
-    """Predictions y (n,) of samples at x (n,) as markers in ``style``, or, when the run has
-    more than dense.MANY samples (``q``), as a density in the ``i``-th colour map."""
+def _samples(ax, mark: tuple, label: str, style: dict, q: int, i: int) -> None:
+    """Predictions as markers in ``style`` (``mark``: x (n,), y (n,)) or, when the run has
+    more than dense.MANY samples (``q``), as a density in the ``i``-th colour map (``mark``:
+    counts, x edges, y edges)."""
     if q <= MANY:
-        ax.plot(x, y, linestyle="none", label=label, **style)
+        ax.plot(*mark, linestyle="none", label=label, **style)
         return
     cmap = MAPS[i % len(MAPS)] if style.get("marker") == "o" else "Greys"
-    _density(ax, *finite(x, y), (80, 40), cmap, alpha=0.6)
+    _draw_density(ax, *mark, cmap, alpha=0.6)
     _density_key(ax, cmap, f"{label} (density, log colour scale)")
-
-
-def _density(ax, x: np.ndarray, y: np.ndarray, bins: tuple[int, int], cmap: str,
-             alpha: float = 1.0) -> None:
-    """The points (x (n,), y (n,)), finite, as the counts of a grid of ``bins`` (nx, ny)
-    cells in the colours of ``cmap`` on a log scale; empty cells stay blank."""
-    _draw_density(ax, *density(x, y, bins), cmap, alpha)
 
 
 def _draw_density(ax, counts: np.ndarray, xedges: np.ndarray, yedges: np.ndarray, cmap: str,
@@ -337,7 +320,7 @@ def _regression_panel(ax, p: Panel, colour: str) -> None:
     ax.plot([p.lo, p.hi], [p.lo, p.hi], ":", color="0.5", label="Y = T")
     with np.errstate(all="ignore"):
         ends = [p.slope * p.lo + p.offset, p.slope * p.hi + p.offset]
-    ax.plot([p.lo, p.hi], _gaps(ends), color=colour, label="least-squares fit")
+    ax.plot([p.lo, p.hi], gaps(ends), color=colour, label="least-squares fit")
     ax.grid(True, alpha=0.3)
 
 
@@ -378,8 +361,8 @@ def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_futur
     fig, ax = plt.subplots(figsize=(10, 4))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.24, top=0.9)
     n, h = len(labels), len(future_labels)
-    ax.plot(np.arange(n), _gaps(y[:, 0]), color="black", linewidth=1.5, label=f"{name} (data)")
-    ax.plot(np.arange(n - 1, n + h), _gaps(np.concatenate([y[-1:, 0], y_future[:, 0]])),
+    ax.plot(np.arange(n), gaps(y[:, 0]), color="black", linewidth=1.5, label=f"{name} (data)")
+    ax.plot(np.arange(n - 1, n + h), gaps(np.concatenate([y[-1:, 0], y_future[:, 0]])),
             color="tab:red", linewidth=1.5, marker=".", label=f"forecast, {h} steps")
     ax.axvline(n - 0.5, color="0.5", linestyle="--", linewidth=1)
     _time_ticks(ax, labels + future_labels)
@@ -409,17 +392,17 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     fig, ax = plt.subplots(figsize=(10, 4.5))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
     x = np.arange(len(series))
-    ax.plot(*extremes(x, _gaps(series)), color="black", linewidth=1.6,
+    ax.plot(*extremes(x, gaps(series)), color="black", linewidth=1.6,
             label=said(f"{name} (data)", len(x)))
     for i, (model, pred) in enumerate(one_step.items()):
-        ax.plot(*extremes(test_t, _gaps(pred)), color=f"C{i}", linewidth=1.0, linestyle=":",
+        ax.plot(*extremes(test_t, gaps(pred)), color=f"C{i}", linewidth=1.0, linestyle=":",
                 label=said(f"{model}, one step ahead", len(test_t)))
     for i, (model, path) in enumerate(multistep.items()):
         if path is None:
             continue
         style = dict(color=f"C{i}", linewidth=1.8) if model in one_step else \
             dict(color="0.45", linewidth=1.2, linestyle="--")
-        ax.plot(origin + np.arange(len(path)), _gaps(path),
+        ax.plot(origin + np.arange(len(path)), gaps(path),
                 label=f"{model}, {len(path)} steps ahead", **style)
     ax.axvline(origin - 0.5, color="0.5", linestyle="--", linewidth=1)
     every = list(labels) + future_labels[len(labels) - origin:]
