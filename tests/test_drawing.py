@@ -7,13 +7,13 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from bpnet.report import pictures
+from bpnet.report import dense, pictures
 from bpnet.report.pictures import COST, Drawer, Picture
 
 
 def histogram(name: str, shift: float) -> Picture:
     errors = {"train": np.arange(8.0).reshape(8, 1) + shift, "test": np.ones((3, 1)) * shift}
-    return Picture("error_histogram", (name, errors))
+    return Picture("error_histogram", (name, *dense.histogram(errors)))
 
 
 def test_the_last_batch_is_shared_by_drawing_time():

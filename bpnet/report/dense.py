@@ -188,3 +188,24 @@ def sorted_panels(targets: np.ndarray, predictions: list[np.ndarray],
                      density(*finite(x, p[rows, j]), (80, 40)) for p in predictions]
             out[j, part] = Sorted(len(rows), extremes(x, gaps(targets[rows, j])), marks)
     return out
+
+
+def _bin_edges(values: list[np.ndarray], bins: int) -> np.ndarray:
+    """``bins`` + 1 increasing edges over the values (finite, |v| <= 1e300), however constant,
+    tiny or widely spread they are (fewer edges where subnormal spacing allows no more)."""
+    flat = np.concatenate([np.ravel(v) for v in values] + [np.empty(0)])
+    lo, hi = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 0.0)
+    if hi == lo:   # constant: as numpy does, a unit around the value (or a relative one)
+        widen = max(0.5, abs(lo) * 1e-9)
+        lo, hi = lo - widen, hi + widen
+    edges = np.linspace(lo, hi, bins + 1)
+    return edges if np.all(np.diff(edges) > 0) else np.array([lo, hi])
+
+
+def histogram(errors: dict[str, np.ndarray], bins: int = 20
+              ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The error histogram's edges (bins + 1,) over the finite errors of every part, and
+    part -> its counts (bins,). errors: part -> (n, K)."""
+    data = {part: finite(v)[0] for part, v in errors.items()}
+    edges = _bin_edges(list(data.values()), bins)
+    return edges, {part: np.histogram(v, bins=edges)[0].astype(float) for part, v in data.items()}

@@ -87,7 +87,7 @@ def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     out[f"regression_{r.stem}.png"] = Picture("regression", (
         r.name, dense.regression_panels(targets, outputs), data.target_names))
     out[f"errhist_{r.stem}.png"] = Picture("error_histogram", (
-        r.name, {p: targets[p] - outputs[p] for p in targets}))
+        r.name, *dense.histogram({p: targets[p] - outputs[p] for p in targets})))
     return out
 
 

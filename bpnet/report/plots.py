@@ -15,7 +15,7 @@ import sys
 import matplotlib
 import numpy as np
 
-from bpnet.report.dense import MANY, Panel, Sorted, extremes, finite, gaps, said
+from bpnet.report.dense import MANY, Panel, Sorted, extremes, gaps, said
 from bpnet.report.forecast import plain_label
 
 if "matplotlib.pyplot" not in sys.modules:
@@ -324,27 +324,18 @@ def _regression_panel(ax, p: Panel, colour: str) -> None:
     ax.grid(True, alpha=0.3)
 
 
-def _bin_edges(values: list[np.ndarray], bins: int) -> np.ndarray:
-    """``bins`` + 1 increasing edges over the values (finite, |v| <= 1e300), however constant,
-    tiny or widely spread they are (fewer edges where subnormal spacing allows no more)."""
-    flat = np.concatenate([np.ravel(v) for v in values] + [np.empty(0)])
-    lo, hi = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 0.0)
-    if hi == lo:   # constant: as numpy does, a unit around the value (or a relative one)
-        widen = max(0.5, abs(lo) * 1e-9)
-        lo, hi = lo - widen, hi + widen
-    edges = np.linspace(lo, hi, bins + 1)
-    return edges if np.all(np.diff(edges) > 0) else np.array([lo, hi])
-
-
-def error_histogram(name: str, errors: dict[str, np.ndarray], bins: int = 20):
+def error_histogram(name: str, edges: np.ndarray, counts: dict[str, np.ndarray],
+                    bins: int = 20):
     """Histogram of the errors (target - output) per part, stacked, with a zero line
-    (MATLAB's ploterrhist). errors: part -> (n, K) in original units."""
+    (MATLAB's ploterrhist). edges (B + 1,) and counts: part -> (B,), as
+    :func:`~bpnet.report.dense.histogram` makes them of part -> (n, K) errors in original
+    units with ``bins`` bins."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.92)
-    data = [finite(v)[0] for v in errors.values()]
-    colours = [{"train": "tab:blue", "val": "tab:green", "test": "tab:red"}[p] for p in errors]
-    ax.hist(data, bins=_bin_edges(data, bins), stacked=True, color=colours, label=list(errors),
-            edgecolor="white", linewidth=0.5)
+    colours = [{"train": "tab:blue", "val": "tab:green", "test": "tab:red"}[p] for p in counts]
+    centres = (edges[:-1] + edges[1:]) / 2   # a count at its bin's centre: the same bars
+    ax.hist([centres] * len(counts), bins=edges, weights=list(counts.values()), stacked=True,
+            color=colours, label=list(counts), edgecolor="white", linewidth=0.5)
     ax.axvline(0.0, color="tab:orange", linewidth=1.5, label="zero error")
     ax.set_xlabel("Error = target - output (original units)")
     ax.set_ylabel("Instances")
