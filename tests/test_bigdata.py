@@ -17,6 +17,7 @@ from bpnet import progress, workers
 from bpnet.config import DataConfig
 from bpnet.data import build_samples, fastcsv, read_table
 from bpnet.data.fastcsv import ColumnTable, read_fast
+from bpnet.data.samples import RowNumbers
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.report import columns, dense
@@ -307,6 +308,16 @@ def test_the_npz_of_a_long_table_holds_every_column(tmp_path):
     columns.write_npz(tmp_path / "p.npz", cols)
     with np.load(tmp_path / "p.npz", allow_pickle=False) as z:
         assert list(z["t"]) == ["a", "b"] and math.isnan(z["y"][1]) and list(z["y#2"]) == [2, 3]
+
+
+@pytest.mark.parametrize("values", [["a", "bb", "train"], [], ["", ""], ["é", "ab"],
+                                    RowNumbers(25)])
+def test_a_text_column_of_the_npz_is_written_in_blocks_as_numpy_writes_it(values, monkeypatch):
+    monkeypatch.setattr(columns, "ROWS", 2)
+    want, got = io.BytesIO(), io.BytesIO()
+    np.lib.format.write_array(want, np.asarray(values, dtype=str), allow_pickle=False)
+    columns._write_text(got, values)
+    assert got.getvalue() == want.getvalue()
 
 
 def test_a_long_line_keeps_the_extremes_of_every_pixel_column(rng):

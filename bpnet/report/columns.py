@@ -73,6 +73,22 @@ def write_npz(path, cols: list[tuple[str, Sequence[str] | np.ndarray]]) -> None:
                 k += 1
                 key = f"{name}#{k}"
             keys.add(key)
-            array = np.asarray(values, dtype=float if isinstance(values, np.ndarray) else str)
             with zf.open(f"{key}.npy", "w", force_zip64=True) as fh:
-                np.lib.format.write_array(fh, array, allow_pickle=False)
+                if isinstance(values, np.ndarray):
+                    np.lib.format.write_array(fh, np.asarray(values, dtype=float),
+                                              allow_pickle=False)
+                else:
+                    _write_text(fh, values)
+
+
+def _write_text(fh, values: Sequence[str]) -> None:
+    """The text ``values`` (n,) as the .npy file of their str array into the binary file
+    ``fh``, byte for byte as ``np.lib.format.write_array`` writes it, made :data:`ROWS`
+    rows at a time: a million labels never become one array of text (28 MB and more)."""
+    width = max(map(len, values), default=0)
+    dtype = np.dtype(f"<U{max(width, 1)}")   # numpy's own width for these texts
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
+              "shape": (len(values),)}
+    np.lib.format.write_array_header_1_0(fh, header)
+    for start in range(0, len(values), ROWS):
+        fh.write(np.asarray(values[start:start + ROWS], dtype=dtype).tobytes())
