@@ -16,6 +16,7 @@ import numpy as np
 
 from bpnet.config.sweepspec import value_text
 from bpnet.report import plots
+from bpnet.report.dense import gaps
 from bpnet.report.fileio import atomic_write
 
 plt = plots.plt
@@ -63,8 +64,8 @@ def _lines(key: str, levels: list[str], summary: list[dict], models: list[str]):
         at = {e["values"][key]: _stats(e) for e in summary if e["model"] == model}
         med, lo, hi = (np.array([at.get(v, (math.nan,) * 3)[i] for v in levels])
                        for i in range(3))
-        line, = ax.plot(x, plots._gaps(med), marker="o", label=f"{model} median")
-        ax.fill_between(x, plots._gaps(lo), plots._gaps(hi), color=line.get_color(),
+        line, = ax.plot(x, gaps(med), marker="o", label=f"{model} median")
+        ax.fill_between(x, gaps(lo), gaps(hi), color=line.get_color(),
                         alpha=0.2, label=f"{model} min-max over runs")
     best = min(summary, key=lambda e: e["rank"])
     ax.plot([levels.index(best["values"][key])], [_stats(best)[0]], marker="*", ms=16,
@@ -99,7 +100,7 @@ def _heat_maps(keys: list[str], levels: dict[str, list[str]], summary: list[dict
                 grid[rows.index(e["values"][keys[0]]), cols.index(e["values"][keys[1]])] = \
                     _stats(e)[0]
         shown = np.log10(grid) if _spans_decades(list(grid.ravel())) else grid
-        image = ax.imshow(plots._gaps(shown), cmap="viridis_r", aspect="auto")
+        image = ax.imshow(gaps(shown), cmap="viridis_r", aspect="auto")
         for i, j in np.ndindex(grid.shape):
             if math.isfinite(grid[i, j]):
                 mark = best["model"] == model and (rows[i], cols[j]) == \
@@ -132,11 +133,11 @@ def _multiples(keys: list[str], levels: dict[str, list[str]], summary: list[dict
             x = np.array([levels[key].index(e["values"][key]) for e in mine], dtype=float)
             y = np.array([_stats(e)[0] for e in mine])
             jitter = (np.arange(len(x)) % 5 - 2) * 0.02
-            points = ax.plot(x + jitter, plots._gaps(y), "o", alpha=0.5, ms=4,
+            points = ax.plot(x + jitter, gaps(y), "o", alpha=0.5, ms=4,
                              label=model)[0]
             med = [np.nanmedian(y[x == i]) if np.any(x == i) else np.nan
                    for i in range(len(levels[key]))]
-            ax.plot(range(len(levels[key])), plots._gaps(np.array(med)), "-",
+            ax.plot(range(len(levels[key])), gaps(np.array(med)), "-",
                     color=points.get_color())
         ax.plot([levels[key].index(best["values"][key])], [_stats(best)[0]], "*", ms=14,
                 color="crimson")
