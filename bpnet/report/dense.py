@@ -71,8 +71,9 @@ def density(x: np.ndarray, y: np.ndarray, bins: tuple[int, int]
 
 
 def _span(v: np.ndarray) -> tuple[float, float]:
-    """(lowest, highest) of ``v``, widened around a constant as numpy widens a histogram's."""
-    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 1.0)
+    """(lowest, highest) of ``v`` (n,), widened around a constant (or none) as numpy widens a
+    histogram's: a unit around it, or a relative sliver."""
+    lo, hi = (float(v.min()), float(v.max())) if len(v) else (0.0, 0.0)
     if hi == lo:
         widen = max(0.5, abs(lo) * 1e-9)
         lo, hi = lo - widen, hi + widen
@@ -193,11 +194,7 @@ def sorted_panels(targets: np.ndarray, predictions: list[np.ndarray],
 def _bin_edges(values: list[np.ndarray], bins: int) -> np.ndarray:
     """``bins`` + 1 increasing edges over the values (finite, |v| <= 1e300), however constant,
     tiny or widely spread they are (fewer edges where subnormal spacing allows no more)."""
-    flat = np.concatenate([np.ravel(v) for v in values] + [np.empty(0)])
-    lo, hi = (float(flat.min()), float(flat.max())) if flat.size else (0.0, 0.0)
-    if hi == lo:   # constant: as numpy does, a unit around the value (or a relative one)
-        widen = max(0.5, abs(lo) * 1e-9)
-        lo, hi = lo - widen, hi + widen
+    lo, hi = _span(np.concatenate([np.ravel(v) for v in values] + [np.empty(0)]))
     edges = np.linspace(lo, hi, bins + 1)
     return edges if np.all(np.diff(edges) > 0) else np.array([lo, hi])
 
