@@ -5,7 +5,16 @@ Input stage: ``bpnet.config``, ``bpnet.data``. Compute stage: ``bpnet.nets``, ``
 Output stage: ``bpnet.report``. ``bpnet.cli`` runs the three in order on the command line,
 ``bpnet.run`` (:mod:`bpnet.api`) from Python; ``bpnet.load_model`` reads a saved model.
 """
+import os
+
 from bpnet.version import __version__
+
+# OpenBLAS's threads spin for about 0.1 s (2**28 cycles) after a product, waiting for the next;
+# between two products a pass over many samples runs tanh on two threads (bpnet.nets.halves),
+# which spinning threads would slow down by half: they sleep at once instead (the numbers are
+# the same). Read when numpy loads OpenBLAS, so set before; a value already set is kept.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+del os
 
 __all__ = ["Model", "RunResult", "__version__", "load_model", "run"]
 
