@@ -188,13 +188,15 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
     # trained (several runs fork their own workers first; the drawing starts after training)
     with drawer if early and drawer else pictures.Drawer(jobs if early else 1) as drawer:
         done: list[ModelResult] = []
+        made: dict[str, pictures.Picture] = {}   # the run's pictures, once all are trained
 
         def on_trained(r: ModelResult) -> None:
             done.append(r)
             if len(done) < len(cfg.models):
                 drawer.start(pictures.of_model(data, r))
             else:   # the last model: every picture that is left, on both cores
-                drawer.start(pictures.of_run(data, done, baselines), last=True)
+                made.update(pictures.of_run(data, done, baselines))
+                drawer.start(made, last=True)
         if stage:
             stage("training")
         # the baselines first: the last pictures (the fit) can start as training ends; a
@@ -215,5 +217,5 @@ def execute(cfg: Config, data: Dataset, progress: Callable | None = None,
             if cfg.output.plots and not early:
                 drawer = pictures.Drawer(jobs)   # after training's own workers are gone
             result.written = files.write_all(cfg, data, results, baselines, drawer, folder,
-                                             not_trained)
+                                             not_trained, made or None)
     return result

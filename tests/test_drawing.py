@@ -7,6 +7,7 @@ import matplotlib.image
 import numpy as np
 import pytest
 
+import bpnet
 from bpnet.report import dense, pictures
 from bpnet.report.pictures import COST, Drawer, Picture
 
@@ -45,6 +46,16 @@ def test_pictures_handed_early_and_last_are_each_drawn_once(tmp_path):
     for name in run:
         assert np.array_equal(matplotlib.image.imread(tmp_path / name),
                               matplotlib.image.imread(io.BytesIO(here[name])))
+
+
+def test_a_runs_pictures_are_made_once_and_all_written(root, tmp_path, monkeypatch):
+    made = []
+    of_run = pictures.of_run
+    monkeypatch.setattr(pictures, "of_run", lambda *a: made.append(1) or of_run(*a))
+    r = bpnet.run(root / "configs/passengers.yaml", out=tmp_path,
+                  set={"train.epochs": 5, "train.show": 0, "models.elman.train.epochs": 5})
+    assert len(made) == 1   # handed to the drawing worker as training ends, and written
+    assert {p.name for p in tmp_path.glob("*.png")} == set(r.figure_names)
 
 
 @pytest.mark.parametrize("low, high, subs", [(1e-4, 1e1, [2, 5]),      # 5 decades

@@ -205,25 +205,26 @@ def check_outputs(cfg: Config, config_path: str | Path | None = None,
 
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
               baselines: dict | None = None, drawer: pictures.Drawer | None = None,
-              folder: RunFolder | None = None, not_trained: dict[str, str] | None = None
-              ) -> list[Path]:
+              folder: RunFolder | None = None, not_trained: dict[str, str] | None = None,
+              figures: dict[str, pictures.Picture] | None = None) -> list[Path]:
     """Write every result file into ``cfg.output.dir`` as one run: all into the staging folder
     of ``folder`` (the locked output folder; opened here when None), the pictures included
     (unless ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every
     core), then moved into place together (:class:`~bpnet.report.outdir.RunFolder`).
-    ``not_trained``: model -> why, for the models a stop left untrained. Returns the paths
+    ``not_trained``: model -> why, for the models a stop left untrained. ``figures``: the
+    run's pictures (:func:`pictures.of_run`) when they are made already. Returns the paths
     written."""
     if folder is None:
         check_outputs(cfg)
         with RunFolder(cfg.output.dir, keep=input_files(cfg)) as own:
-            return write_all(cfg, data, results, baselines, drawer, own, not_trained)
+            return write_all(cfg, data, results, baselines, drawer, own, not_trained, figures)
     try:
         staged = _Folder(folder.staging())
         _write_files(staged, cfg, data, results, baselines, not_trained, folder.path)
         if cfg.output.plots:
             with drawer or pictures.Drawer() as draw:
-                staged.written += draw.draw_all(pictures.of_run(data, results, baselines),
-                                                staged.out)
+                made = figures or pictures.of_run(data, results, baselines)
+                staged.written += draw.draw_all(made, staged.out)
         names = [p.name for p in staged.written]
         check_outputs(cfg, names=names)   # the files actually written, checked once more
         info = {"models": [r.name for r in results]}
