@@ -3,11 +3,14 @@
 A run's worker processes (repeated runs, drawing) wait on their pool for work; when the run is
 killed (``kill -9``, which runs no cleanup) nothing would ever tell them to stop. Each worker
 watches its parent instead and exits once the parent is gone. :func:`forked` runs one piece of
-work in a forked copy of this process meanwhile (half of a large file's parsing).
+work in a forked copy of this process meanwhile (half of a large file's parsing, or of a large
+table's writing), and :func:`shared` makes the arrays both see.
 """
 from __future__ import annotations
 
 import contextlib
+import math
+import mmap
 import multiprocessing
 import os
 import signal
@@ -17,8 +20,12 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
 
 from bpnet.report.fileio import signals_held
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def exit_with_parent(every: float = 0.5) -> None:
@@ -74,3 +81,15 @@ def _copy(work: Callable[[], bool]) -> None:
         status = 0 if work() else 1
     finally:
         os._exit(status)
+
+
+def shared(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """An array of zeros in anonymous memory that a forked process shares (its pages are
+    taken when first written, as np.empty's are)."""
+    import numpy as np
+    count = math.prod(shape)
+    try:
+        memory = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
+    except OSError as exc:   # as np.empty fails: the run says it is out of memory
+        raise MemoryError(str(exc)) from exc
+    return np.frombuffer(memory, dtype, count).reshape(shape)

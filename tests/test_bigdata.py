@@ -300,6 +300,54 @@ def test_a_long_table_is_written_in_blocks_as_the_csv_writer_writes_it(monkeypat
     assert fh.getvalue() == want.getvalue()
 
 
+def table_of(rng, n: int) -> list:
+    """A table of ``n`` rows: text, some needing quotes or not ASCII, numbers, gaps."""
+    split = ["train"] * n
+    split[n - 9], split[n // 3] = "train, a", 'say "b" ü'
+    return [("label", [f"r {i} é" for i in range(n)]), ("split", split),
+            ("y", rng.standard_normal(n)), ("p", np.where(np.arange(n) % 9, 1.0, np.nan))]
+
+
+def test_two_cores_write_a_long_table_as_one_writes_it(tmp_path, monkeypatch, rng):
+    if not workers.can_fork():
+        pytest.skip("forks a copy of the process: Linux, two cores")
+    monkeypatch.setattr(columns, "ROWS", 7)
+    monkeypatch.setattr(columns, "TWO_CORES", 1)
+    monkeypatch.setattr(progress, "EVERY", 0.0)
+    cols, said = table_of(rng, 53), []
+    one = io.StringIO()
+    columns.write_columns(one, cols)   # a buffer, not a file: one process
+    progress.listen(said.append)
+    try:
+        with open(tmp_path / "t.csv", "w", encoding="utf-8", newline="") as fh:
+            columns.write_columns(fh, cols, "t.csv")
+    finally:
+        progress.listen(None)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == one.getvalue()
+    assert said[-1].startswith("writing t.csv: 53 of 53 rows")
+    assert not multiprocessing.active_children()
+
+
+def test_a_copy_that_fails_leaves_its_rows_to_this_process(tmp_path, monkeypatch, rng):
+    if not workers.can_fork():
+        pytest.skip("forks a copy of the process: Linux, two cores")
+    monkeypatch.setattr(columns, "ROWS", 7)
+    monkeypatch.setattr(columns, "TWO_CORES", 1)
+    cols, here, write_rows = table_of(rng, 40), os.getpid(), columns._write_rows
+
+    def failing(fh, *args):
+        if os.getpid() != here:
+            fh.write("half a row,")
+            raise OSError("no space left")
+        write_rows(fh, *args)
+    monkeypatch.setattr(columns, "_write_rows", failing)
+    with open(tmp_path / "t.csv", "w", encoding="utf-8", newline="") as fh:
+        columns.write_columns(fh, cols)
+    one = io.StringIO()
+    columns.write_columns(one, cols)
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == one.getvalue()
+
+
 def test_the_npz_of_a_long_table_holds_every_column(tmp_path):
     cols = [("t", ["a", "b"]), ("y", np.array([1.0, np.nan])), ("y", np.array([2.0, 3.0]))]
     columns.write_npz(tmp_path / "p.npz", cols)

@@ -2,22 +2,29 @@
 
 A numeric column becomes its cells all at once (each number's shortest exact text, as
 :func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of
-rows at a time, so that a million rows take about a second and memory stays small; a long
-table also goes into a ``.npz`` file (:data:`NPZ_ROWS`), one array per column, which numpy
+rows at a time, so that memory stays small (a large table's second half is written by a
+forked copy of the process meanwhile, on the second core); a long table also goes into a ``.npz`` file (:data:`NPZ_ROWS`), one array per column, which numpy
 reads back without pickle.
 """
 from __future__ import annotations
 
 import csv
+import functools
+import io
+import os
+import shutil
+import stat
+import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from bpnet import progress
+from bpnet import progress, workers
 
 ROWS = 10_000          # rows turned into text at a time (about 9 MB of text cells)
 NPZ_ROWS = 100_000     # from this many rows on, predictions.npz is written beside the CSV
+TWO_CORES = 200_000    # rows from which a forked copy of the process writes half of a table
 
 
 def number_cells(values: np.ndarray) -> list[str]:
@@ -37,20 +44,61 @@ def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: 
                   ) -> None:
     """A CSV table of the columns ``cols`` (name, values (n,): text or a numpy array) into
     the text file ``fh``, a block of :data:`ROWS` rows at a time; ``what`` names the job in
-    progress lines."""
-    w = csv.writer(fh, lineterminator="\n")
-    w.writerow([name for name, _ in cols])
+    progress lines. From :data:`TWO_CORES` rows on, in a file on disk and where it can, a
+    forked copy of this process turns the second half of the rows into text meanwhile, into
+    a nameless file this process then appends (the same text)."""
+    csv.writer(fh, lineterminator="\n").writerow([name for name, _ in cols])
     n = len(cols[0][1]) if cols else 0
     count = progress.Rows(f"writing {what}", n)
-    for start in range(0, n, ROWS):
-        stop = min(n, start + ROWS)
-        cells = [values[start:stop] if not isinstance(values, np.ndarray)
-                 else number_cells(values[start:stop]) for _, values in cols]
+    half = ROWS * (n // (2 * ROWS))
+    if n < TWO_CORES or not workers.can_fork() or not _on_disk(fh):
+        _write_rows(fh, cols, 0, n, count.done)
+        return
+    theirs = workers.shared((1,), np.int64)
+    fh.flush()
+    with tempfile.TemporaryFile(dir=os.path.dirname(os.path.abspath(fh.name))) as part:
+        def second() -> bool:
+            with open(part.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
+                _write_rows(out, cols, half, n, functools.partial(theirs.put, 0))
+            return True
+
+        with workers.forked(second) as copy:
+            _write_rows(fh, cols, 0, half, lambda k: count.done(k + int(theirs[0])))
+            while copy.exitcode is None:
+                copy.join(0.1)
+                count.done(half + int(theirs[0]))
+        if copy.exitcode != 0:   # the copy did not finish: the rest is written here
+            _write_rows(fh, cols, half, n, lambda k: count.done(half + k))
+            return
+        fh.flush()
+        part.seek(0)
+        shutil.copyfileobj(part, fh.buffer, 1 << 20)
+
+
+def _on_disk(fh) -> bool:
+    """Whether the text file ``fh`` is a file on disk (not a pipe or a string buffer)."""
+    try:
+        return (isinstance(fh.name, str) and hasattr(fh, "buffer")
+                and stat.S_ISREG(os.fstat(fh.fileno()).st_mode))
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return False
+
+
+def _write_rows(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], start: int, stop: int,
+                said: Callable[[int], None]) -> None:
+    """The rows ``start`` to ``stop`` (not included) of the table ``cols`` into the text file
+    ``fh``, a block of :data:`ROWS` rows at a time, ``said(k)`` after each with k of them
+    done."""
+    w = csv.writer(fh, lineterminator="\n")
+    for first in range(start, stop, ROWS):
+        last = min(stop, first + ROWS)
+        cells = [values[first:last] if not isinstance(values, np.ndarray)
+                 else number_cells(values[first:last]) for _, values in cols]
         if len(cells) > 1 and not any(map(_quoted, cells)):
             fh.write("".join(line + "\n" for line in map(",".join, zip(*cells))))
         else:   # a cell the csv writer quotes: let it
             w.writerows(zip(*cells))
-        count.done(stop)
+        said(last - start)
 
 
 def _quoted(cells: list[str]) -> bool:
