@@ -93,8 +93,10 @@ def finite(*arrays: np.ndarray) -> list[np.ndarray]:
     """The arrays, flattened, without the positions where any of them is NaN, infinite or
     beyond +-1e300 (a diverged network's outputs)."""
     flat = [np.ravel(np.asarray(a, dtype=float)) for a in arrays]
-    keep = np.logical_and.reduce([np.isfinite(a) & (np.abs(a) <= HUGE) for a in flat])
-    return [a[keep] for a in flat]
+    keep = np.abs(flat[0]) <= HUGE   # false for NaN and the infinities too
+    for a in flat[1:]:
+        keep &= np.abs(a) <= HUGE
+    return flat if keep.all() else [a[keep] for a in flat]
 
 
 def line_fit(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -105,12 +107,15 @@ def line_fit(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     if len(t) < 2 or not 0 < scale < np.inf:
         return np.nan, np.nan, np.nan
     with np.errstate(all="ignore"):
-        ts, ys = t / scale - np.mean(t / scale), y / scale - np.mean(y / scale)
+        ts, ys = t / scale, y / scale   # then centred in place: two arrays of n, no more
+        mt, my = np.mean(ts), np.mean(ys)
+        ts -= mt
+        ys -= my
         stt, syy, sty = float(ts @ ts), float(ys @ ys), float(ts @ ys)
         if not stt > 0:
             return np.nan, np.nan, np.nan
         slope = sty / stt
-        offset = (np.mean(y / scale) - slope * np.mean(t / scale)) * scale
+        offset = (my - slope * mt) * scale
         r = sty / np.sqrt(stt * syy) if syy > 0 else np.nan
     return float(r), float(slope), float(offset)
 

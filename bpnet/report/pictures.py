@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.data import Dataset
+from bpnet.data.dataset import rows_of
 from bpnet.report import dense
 from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import path_labels
@@ -78,10 +79,11 @@ def of_run(data: Dataset, results: list[ModelResult], baselines: dict | None = N
 def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     """One model's four pictures (MATLAB's plotperform, plottrainstate, plotregression and
     ploterrhist); an ensemble, not trained itself, has the last two."""
-    # the samples with every target (a NaN target is no target: nothing to draw)
-    scored = {p: i[~np.isnan(data.targets[i]).any(axis=1)] for p, i in data.index.items()}
-    targets = {p: data.targets[i] for p, i in scored.items() if len(i)}
-    outputs = {p: r.predictions[i] for p, i in scored.items() if len(i)}
+    # the samples with every target (a NaN target is no target: nothing to draw); views of
+    # the parts that are consecutive rows (a block division): no copy of a million rows
+    scored = {p: _with_target(data.targets, i) for p, i in data.index.items()}
+    targets = {p: rows_of(data.targets, i) for p, i in scored.items() if len(i)}
+    outputs = {p: rows_of(r.predictions, i) for p, i in scored.items() if len(i)}
     out = {} if r.is_ensemble else _training_pictures(r)
     # the panels are made here: a picture of a million points hands over its densities
     out[f"regression_{r.stem}.png"] = Picture("regression", (
@@ -89,6 +91,13 @@ def of_model(data: Dataset, r: ModelResult) -> dict[str, Picture]:
     out[f"errhist_{r.stem}.png"] = Picture("error_histogram", (
         r.name, *dense.histogram({p: targets[p] - outputs[p] for p in targets})))
     return out
+
+
+def _with_target(targets: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Those of the ``rows`` (n,) whose targets (Q, K) are all known (``rows`` themselves
+    when every one is)."""
+    known = ~np.isnan(rows_of(targets, rows)).any(axis=1)
+    return rows if known.all() else rows[known]
 
 
 def _training_pictures(r: ModelResult, perform: tuple = ()) -> dict[str, Picture]:
