@@ -100,6 +100,17 @@ def same_columns(fast, slow, equal_nan: bool = False) -> None:
         else:
             assert np.array_equal(bits(fast.numbers(name, "k")), bits(want),
                                   equal_nan=equal_nan)
+    names = slow.header[::-1]   # the columns as one matrix: taken at once where they can be
+    try:
+        want = slow.matrix(names, "k")
+    except InputError as exc:
+        with pytest.raises(InputError) as got:
+            fast.matrix(names, "k")
+        assert str(got.value) == str(exc)
+    else:
+        matrix = fast.matrix(names, "k")
+        assert np.array_equal(bits(matrix), bits(want), equal_nan=equal_nan)
+        assert matrix.flags.c_contiguous and matrix.flags.writeable
 
 
 def million(tmp_path, last: str, sep: str = ",") -> DataConfig:
@@ -194,6 +205,9 @@ def test_two_cores_read_the_numbers_one_reads(tmp_path, rng, two_cores, monkeypa
     assert two.values.dtype == np.float64 and two.values.flags.c_contiguous
     assert two.values.flags.writeable == one.values.flags.writeable
     same_columns(two, read_table(str(path)))
+    if not missing:   # numbers only, all finite: taken from the array at once
+        want = np.column_stack([two.numbers(c, "k") for c in "cba"])
+        assert np.array_equal(bits(two.matrix(list("cba"), "k")), bits(want))
 
 
 def test_the_array_two_cores_read_saves_and_pickles_as_any(tmp_path, rng, two_cores):

@@ -74,6 +74,17 @@ class ColumnTable(Table):
         return values
 
 
+    def matrix(self, names: Sequence[str], key: str) -> np.ndarray:
+        """The columns ``names`` taken from ``values`` at once when they are all numbers
+        and finite (a copy made row by row, not column by column); else as any table's."""
+        cols = [self.index(name, key) for name in names]
+        if cols and all(j in self.numeric for j in cols):
+            out = np.take(self.values, [self.numeric[j] for j in cols], axis=1)
+            if np.isfinite(out).all():
+                return out
+        return super().matrix(names, key)
+
+
 class _Rows(Sequence):
     """The rows of a :class:`ColumnTable` as lists of text cells, made when asked for. It
     refers to its table weakly: no reference cycle keeps a table's arrays in memory after

@@ -316,9 +316,8 @@ def _lag_names(d: DataConfig, lags: tuple[int, ...], tf: SeriesTransform) -> lis
 
 
 def _tabular(d: DataConfig, table: Table, with_targets: bool = True) -> Samples:
-    X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
-    Y = np.column_stack([table.numbers(c, "data.targets") for c in d.targets]) \
-        if with_targets else None
+    X = table.matrix(d.inputs, "data.inputs")
+    Y = table.matrix(d.targets, "data.targets") if with_targets else None
     labels = _labels(d, table, len(X))
     X, Y, labels, report = _tabular_missing(d, table, X, Y, labels)
     return Samples(X, Y, labels, d.time or "row", list(d.inputs), list(d.targets),
@@ -329,7 +328,7 @@ def _classified(d: DataConfig, table: Table, with_targets: bool,
                 classes: list[str] | None) -> Samples:
     """Tabular samples whose targets (N, K) are the one-hot rows of the class column; missing
     inputs as ``data.missing`` says."""
-    X = np.column_stack([table.numbers(c, "data.inputs") for c in d.inputs])
+    X = table.matrix(d.inputs, "data.inputs")
     Y = None
     if with_targets:
         labels = class_column.read_labels(table, d.classes)

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,11 @@ class Table:
         number, or an infinite one, is an error naming its line and column."""
         return np.array([self.number(cell, i, name) for i, cell in
                          enumerate(self.column(name, key))], dtype=float)
+
+    def matrix(self, names: Sequence[str], key: str) -> np.ndarray:
+        """The columns ``names`` as float64 (L, len(names)), each as :meth:`numbers` gives
+        it (the first bad cell, column by column, is the one named)."""
+        return np.column_stack([self.numbers(name, key) for name in names])
 
     def number(self, cell: str, i: int, name: str) -> float:
         """The cell of row ``i`` in column ``name`` as a number (NaN when missing)."""
