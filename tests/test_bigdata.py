@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpnet import progress, workers
 from bpnet.config import DataConfig
@@ -498,3 +500,24 @@ def test_a_density_is_binned_in_blocks_as_in_one_go(monkeypatch, rng):
     np.testing.assert_array_equal(whole, expected)
     constant, xe, _ = dense.density(np.full(7, 3.0), np.arange(7.0), (4, 4))
     assert constant.sum() == 7 and xe[0] < 3.0 < xe[-1]
+
+
+values = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(values, values), min_size=1, max_size=300), st.integers(0, 3))
+def test_a_density_counts_what_histogram2d_counts(points, grid):
+    """Cells placed by arithmetic, then put right: numpy's own cells, edges included."""
+    from bpnet.report import dense
+    x, y = (np.array(v) for v in zip(*points))
+    if grid == 1:   # points on the edges
+        x = np.round(x * 4.0) / 4.0
+    elif grid == 2:
+        x = np.linspace(x.min(), x.max(), len(x))
+    elif grid == 3:   # a tiny span: edges a few units in the last place apart
+        x = 1.0 + np.arange(len(x)) * np.spacing(1.0)
+    counts, xe, ye = dense.density(x, y, (80, 40))
+    span = [dense._span(v) for v in (x, y)]
+    expected = np.histogram2d(x, y, bins=(80, 40), range=span)[0].T
+    np.testing.assert_array_equal(counts, expected)
