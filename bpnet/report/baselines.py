@@ -18,6 +18,8 @@ baselines predict the test part only) and "multistep" ((steps,) or None).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from bpnet.data import Dataset
@@ -29,7 +31,7 @@ from bpnet.report.scores import score_predictions
 NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
 LINEAR = "ols"
 # from this many rows on, a design matrix goes to LAPACK's gelsd itself, to be overwritten
-# there instead of copied (the same routine and arguments scipy.linalg.lstsq passes)
+# there instead of copied (the same routine and arguments np.linalg.lstsq passes)
 IN_PLACE_ROWS = 100_000
 
 
@@ -87,11 +89,32 @@ def lstsq(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def _gelsd_in_place(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """What ``scipy.linalg.lstsq(A, Y)[0]`` gives (D + 1, K) for A (n, 1 + D) in Fortran
-    order with n > 1 + D, its finite values checked as lstsq checks them, but A overwritten
-    by LAPACK instead of copied first."""
-    from scipy.linalg import lapack  # here: small tables never pay for importing it
+    """What ``lstsq(A, Y)`` gives (D + 1, K) for A (n, 1 + D) in Fortran order with
+    n > 1 + D, its finite values checked as lstsq checks them, but A overwritten by LAPACK
+    instead of copied first: numpy's own wrapper of gelsd (numpy.linalg.lapack_lite, the
+    LAPACK np.linalg.lstsq calls), with the same cutoff; scipy's where numpy has none."""
     A, Y = np.asarray_chkfinite(A), np.asarray_chkfinite(Y)
+    try:
+        from numpy.linalg.lapack_lite import dgelsd
+    except ImportError:
+        return _scipy_gelsd(A, Y)
+    (m, n), k = A.shape, Y.shape[1]
+    B = np.array(Y, order="F")   # overwritten by the solution, in its first n rows
+    s, cond = np.empty(n), np.finfo(float).eps
+    levels = max(0, int(math.log(n / 2.0)) + 1)   # of the divide and conquer SVD
+    iwork = np.empty(3 * n * levels + 11 * n, dtype=np.intc)
+    # lapack_lite takes C-contiguous arrays: a Fortran (m, n) matrix is its transpose's
+    work = np.empty(1)
+    dgelsd(m, n, k, A.T, m, B.T, m, s, cond, 0, work, -1, iwork, 0)   # the size of work
+    work = np.empty(int(work[0]))
+    if dgelsd(m, n, k, A.T, m, B.T, m, s, cond, 0, work, len(work), iwork, 0)["info"] > 0:
+        raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares")
+    return B[:n]
+
+
+def _scipy_gelsd(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """:func:`_gelsd_in_place` through scipy's wrapper of gelsd."""
+    from scipy.linalg import lapack  # here: only where numpy's wrapper is missing
     gelsd, gelsd_lwork = lapack.get_lapack_funcs(("gelsd", "gelsd_lwork"), (A, Y))
     cond = np.finfo(gelsd.dtype).eps
     lwork, iwork = lapack._compute_lwork(gelsd_lwork, *A.shape, Y.shape[1], cond)
