@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bpnet import progress, workers
+from bpnet.data.decimals import parse_block
 from bpnet.data.table import _BOMS, _MAGIC, DELIMITERS, Table, sniff_delimiter
 from bpnet.errors import InputError
 
@@ -194,7 +195,7 @@ def _scan(path: str) -> tuple[str, int, tuple[int, int] | None] | None:
     return (first, lines, split) if lines else None
 
 
-def _parse(path: str, name: str, parse: Callable[[str], np.ndarray | None],
+def _parse(path: str, name: str, parse: Callable[[bytes], np.ndarray | None],
            shape: tuple[int, int], split: tuple[int, int] | None) -> np.ndarray | None:
     """Every data row's numeric columns, ``parse`` of each block, as ``shape`` (N, M) float64,
     or None when a block does not parse or its rows do not match its lines. From
@@ -232,7 +233,7 @@ def _shared(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     return np.frombuffer(memory, dtype, count).reshape(shape)
 
 
-def _fill(path: str, parse: Callable[[str], np.ndarray | None], out: np.ndarray,
+def _fill(path: str, parse: Callable[[bytes], np.ndarray | None], out: np.ndarray,
           said: Callable[[int], None], start: int | None = None, end: int | None = None) -> bool:
     """``out`` (n, M) filled with ``parse`` of each block of the data lines of ``path`` from
     the byte ``start`` (None: the line after the header) up to the byte ``end`` (None: the
@@ -245,7 +246,7 @@ def _fill(path: str, parse: Callable[[str], np.ndarray | None], out: np.ndarray,
             fh.seek(start)
         for block in _blocks(fh, end):
             n = block.count(b"\n") + (not block.endswith(b"\n"))
-            part = parse(block.decode("utf-8"))
+            part = parse(block)
             if part is None or len(part) != n or done + n > len(out):
                 return False
             out[done:done + n] = part
@@ -254,11 +255,16 @@ def _fill(path: str, parse: Callable[[str], np.ndarray | None], out: np.ndarray,
     return done == len(out)
 
 
-def _block(text: str, sep: str, numeric: list[int], some: bool, width: int
+def _block(data: bytes, sep: str, numeric: list[int], some: bool, width: int
            ) -> np.ndarray | None:
-    """The ``numeric`` columns (``some``: not all ``width``) of the rows of ``text`` (n, M):
-    by numpy's parser, or, when a cell is not a plain number (a missing value), row by row,
-    NaN for every cell that ``float`` does not read (None when a row has another width)."""
+    """The ``numeric`` columns (``some``: not all ``width``) of the rows of ``data`` (n, M):
+    by :func:`~bpnet.data.decimals.parse_block` when every cell of them is a short plain decimal, else by numpy's
+    parser, or, when a cell is not a plain number (a missing value), row by row, NaN for
+    every cell that ``float`` does not read (None when a row has another width)."""
+    fast = parse_block(data, sep, numeric, width)
+    if fast is not None:
+        return fast
+    text = data.decode("utf-8")
     try:
         return np.loadtxt(io.StringIO(text), dtype=np.float64, delimiter=sep, comments=None,
                           quotechar=None, ndmin=2, usecols=numeric if some else None)
