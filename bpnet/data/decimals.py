@@ -21,13 +21,13 @@ _LOW7 = _ONES * np.uint64(0x7F)
 _ZERO = _ONES * np.uint64(ord("0"))
 _DOT = _ONES * np.uint64(ord(".") ^ ord("0"))
 _OVER9 = _ONES * np.uint64(0x80 - 10)   # a byte above 9 plus this sets its top bit
+_ALL = np.uint64((1 << 64) - 1)
 _CHUNK = 1 << 15   # cells
 _PLAIN = frozenset(b"0123456789.-\r\n\x00")   # no separator can be one of these
 
 
 _KEEP = np.array([((1 << 64) - 1) << 8 * (8 - n) & ((1 << 64) - 1) if n else 0
                   for n in range(9)], dtype=np.uint64)   # the last n bytes of a word
-_P10 = np.array([10 ** k for k in range(17)], dtype=np.uint64)
 _P10F = np.array([float(10 ** k) for k in range(17)])   # exact: 10**k < 2**53
 
 
@@ -99,16 +99,28 @@ def _decimals(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     if w == 2:
         after[:, 1] |= (dots[:, 0] != 0).astype(np.uint64) * _HIGH   # all, after one before
     k = _across(_count(after)).astype(np.intp)
-    sums = _sum8(digits)
-    whole = sums[:, 0] if w == 1 else sums[:, 0] * np.uint64(10 ** 8) + sums[:, 1]
-    # the point was read as a digit 0: the integer the digits make without it
-    high, low = np.divmod(whole, _P10[k])
-    mantissa = np.where(points == 1, high // np.uint64(10) * _P10[k] + low, whole)
+    sums = _sum8(_without_point(digits, dots))
+    mantissa = sums[:, 0] if w == 1 else sums[:, 0] * np.uint64(10 ** 8) + sums[:, 1]
     if mantissa.max() > 2 ** 53:
         return None
     values = mantissa.astype(np.float64) / _P10F[k]
-    values *= np.where(minus, -1.0, 1.0)
+    values.view(np.uint64)[:] |= minus.astype(np.uint64) << np.uint64(63)   # the sign bit
     return values
+
+
+def _without_point(digits: np.ndarray, dots: np.ndarray) -> np.ndarray:
+    """Digits (C, w) uint64 (w = 1 or 2 words, the last one ending the cell), 0 at the point,
+    whose ``dots`` (C, w) flag the point -> the same with the bytes before the point moved one
+    byte on, over it (a 0 coming in first): the digits of the cell's mantissa."""
+    ones = dots >> np.uint64(7)
+    before = ones - np.minimum(ones, np.uint64(1))   # the bytes before a point in the word
+    if digits.shape[1] == 2:
+        before[:, 0] |= (dots[:, 1] != 0) * _ALL   # all of them, before a point in the next
+    moved = digits & before
+    out = (digits ^ moved) | (moved << np.uint64(8))
+    if digits.shape[1] == 2:
+        out[:, 1] |= moved[:, 0] >> np.uint64(56)
+    return out
 
 
 def _across(counts: np.ndarray) -> np.ndarray:

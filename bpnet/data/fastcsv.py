@@ -258,9 +258,10 @@ def _fill(path: str, parse: Callable[[bytes], np.ndarray | None], out: np.ndarra
 def _block(data: bytes, sep: str, numeric: list[int], some: bool, width: int
            ) -> np.ndarray | None:
     """The ``numeric`` columns (``some``: not all ``width``) of the rows of ``data`` (n, M):
-    by :func:`~bpnet.data.decimals.parse_block` when every cell of them is a short plain decimal, else by numpy's
-    parser, or, when a cell is not a plain number (a missing value), row by row, NaN for
-    every cell that ``float`` does not read (None when a row has another width)."""
+    by :func:`~bpnet.data.decimals.parse_block` when each of their cells is a short plain
+    decimal, else by numpy's parser, or, when a cell is not a plain number (a missing value),
+    row by row, NaN for every cell that ``float`` does not read (None when a row has another
+    width)."""
     fast = parse_block(data, sep, numeric, width)
     if fast is not None:
         return fast
