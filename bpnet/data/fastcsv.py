@@ -181,18 +181,26 @@ def _scan(path: str) -> tuple[str, int, tuple[int, int] | None] | None:
             return None
         lines, last, ends = 0, b"\n", [(fh.tell(), 0)]
         for block in _blocks(fh):
+            count, blank = _line_ends(block)
             # (a block without \r, the usual, is not searched for blank lines ending \r\n)
-            if (b'"' in block or b"\x00" in block or b"\n\n" in block
+            if (b'"' in block or b"\x00" in block or blank
                     or block.startswith((b"\n", b"\r\n")) or (b"\r" in block and (
                         b"\n\r\n" in block or block.count(b"\r") != block.count(b"\r\n")))):
                 return None
-            lines += block.count(b"\n")
+            lines += count
             last = block
             ends.append((fh.tell(), lines))
         lines += not last.endswith(b"\n")
     middle = (ends[0][0] + ends[-1][0]) / 2
     split = min(ends[1:-1], key=lambda e: abs(e[0] - middle), default=None)
     return (first, lines, split) if lines else None
+
+
+def _line_ends(block: bytes) -> tuple[int, bool]:
+    """(how many ``\\n`` the block holds, whether two of them follow one another); numpy's
+    comparison of every byte takes a third of the time of ``b"\\n\\n" in block``."""
+    ends = np.frombuffer(block, np.uint8) == ord("\n")
+    return int(np.count_nonzero(ends)), bool((ends[1:] & ends[:-1]).any())
 
 
 def _parse(path: str, name: str, parse: Callable[[bytes], np.ndarray | None],
