@@ -2,9 +2,11 @@
 
 Most large files are plain: UTF-8 without a byte-order mark, a header on line 1, one row per
 line, no quotes, no blank lines, a ``.`` decimal mark and a delimiter other than blanks. Such a
-file is read here in blocks by ``np.loadtxt`` (every cell through the same correctly rounded
-conversion as Python's ``float``), into one float64 array of its numeric columns; a column
-whose first cell is not a number is kept as text. Whatever this path does not accept, it does
+file is read here in blocks into one float64 array of its numeric columns, each value the one
+Python's ``float`` gives its cell: a block whose numeric cells are all short plain decimals
+(``-12.345``) by :mod:`bpnet.data.decimals`, all at once, any other by ``np.loadtxt`` (every
+cell through the same correctly rounded conversion as ``float``); a column whose first cell
+is not a number is kept as text. Whatever this path does not accept, it does
 not judge: :func:`read_fast` returns None and the file is read by
 :func:`bpnet.data.table.read_table`, whose messages name the line, the column and the cell.
 A column holding a cell that is NaN or infinite (a missing value, ``nan``, ``inf``) is turned
