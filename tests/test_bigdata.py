@@ -90,29 +90,27 @@ def test_every_file_reads_as_the_careful_reader_reads_it(tmp_path, text, plain):
 
 def same_columns(fast, slow, equal_nan: bool = False) -> None:
     """Every column of the table ``fast`` reads as the careful reader's ``slow``: the same
-    text, and the same numbers bit for bit or the same error."""
+    text, and the same numbers bit for bit or the same error; so do all of them as one
+    matrix (taken at once where they can be)."""
     for name in slow.header:
         assert fast.column(name, "k") == slow.column(name, "k")
-        try:
-            want = slow.numbers(name, "k")
-        except InputError as exc:
-            with pytest.raises(InputError) as got:
-                fast.numbers(name, "k")
-            assert str(got.value) == str(exc)
-        else:
-            assert np.array_equal(bits(fast.numbers(name, "k")), bits(want),
-                                  equal_nan=equal_nan)
-    names = slow.header[::-1]   # the columns as one matrix: taken at once where they can be
+        same_numbers(lambda t: t.numbers(name, "k"), fast, slow, equal_nan)
+    matrix = same_numbers(lambda t: t.matrix(slow.header[::-1], "k"), fast, slow, equal_nan)
+    assert matrix is None or (matrix.flags.c_contiguous and matrix.flags.writeable)
+
+
+def same_numbers(read, fast, slow, equal_nan: bool):
+    """``read(fast)`` is ``read(slow)`` bit for bit, or the same error (then None)."""
     try:
-        want = slow.matrix(names, "k")
+        want = read(slow)
     except InputError as exc:
         with pytest.raises(InputError) as got:
-            fast.matrix(names, "k")
+            read(fast)
         assert str(got.value) == str(exc)
-    else:
-        matrix = fast.matrix(names, "k")
-        assert np.array_equal(bits(matrix), bits(want), equal_nan=equal_nan)
-        assert matrix.flags.c_contiguous and matrix.flags.writeable
+        return None
+    values = read(fast)
+    assert np.array_equal(bits(values), bits(want), equal_nan=equal_nan)
+    return values
 
 
 def million(tmp_path, last: str, sep: str = ",") -> DataConfig:

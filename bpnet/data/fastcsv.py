@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import io
 import math
-import mmap
 import os
 import stat
 import weakref
@@ -228,7 +227,7 @@ def _parse(path: str, name: str, parse: Callable[[bytes], np.ndarray | None],
         values = np.empty(shape)
         return values if _fill(path, parse, values, count.done) else None
     at, before = split
-    values, theirs = _shared(shape, np.float64), _shared((1,), np.int64)
+    values, theirs = workers.shared(shape, np.float64), workers.shared((1,), np.int64)
 
     def second() -> bool:
         return _fill(path, parse, values[before:], functools.partial(theirs.put, 0), at)
@@ -241,17 +240,6 @@ def _parse(path: str, name: str, parse: Callable[[bytes], np.ndarray | None],
             copy.join(0.1)
             count.done(before + int(theirs[0]))
     return values if copy.exitcode == 0 else None
-
-
-def _shared(shape: tuple[int, ...], dtype: type) -> np.ndarray:
-    """An array of zeros in anonymous memory that a forked process shares (its pages are
-    taken when first written, as np.empty's are)."""
-    count = math.prod(shape)
-    try:
-        memory = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))
-    except OSError as exc:   # as np.empty fails: the run says it is out of memory
-        raise MemoryError(str(exc)) from exc
-    return np.frombuffer(memory, dtype, count).reshape(shape)
 
 
 def _fill(path: str, parse: Callable[[bytes], np.ndarray | None], out: np.ndarray,
