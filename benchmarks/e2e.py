@@ -25,10 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# bpnet before numpy, as run.py imports them: it tells OpenBLAS how its threads wait
+import bpnet  # noqa: E402,F401,I001
+import numpy as np  # noqa: E402
 
 SIZES = (10_000, 100_000, 1_000_000)
 

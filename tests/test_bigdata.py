@@ -94,7 +94,7 @@ def same_columns(fast, slow, equal_nan: bool = False) -> None:
     matrix (taken at once where they can be)."""
     for name in slow.header:
         assert fast.column(name, "k") == slow.column(name, "k")
-        same_numbers(lambda t: t.numbers(name, "k"), fast, slow, equal_nan)
+        same_numbers(lambda t, name=name: t.numbers(name, "k"), fast, slow, equal_nan)
     matrix = same_numbers(lambda t: t.matrix(slow.header[::-1], "k"), fast, slow, equal_nan)
     assert matrix is None or (matrix.flags.c_contiguous and matrix.flags.writeable)
 

@@ -5,9 +5,16 @@ import os
 import numpy as np
 import pytest
 
+import bpnet
 from bpnet.nets import halves, transfer
 
 two_cores = pytest.mark.skipif(halves._cores() < 2, reason="one core: nothing is split")
+
+
+@pytest.fixture(autouse=True)
+def blas_sleeps(monkeypatch):
+    """As when bpnet is imported before numpy (pytest imports numpy first)."""
+    monkeypatch.setattr(bpnet, "_BLAS_SLEEPS", True)
 
 
 def _values(n: int, seed: int = 0) -> np.ndarray:
@@ -75,6 +82,24 @@ def test_one_of_several_workers_keeps_to_one_thread(monkeypatch):
     monkeypatch.setattr(halves, "_SECOND", [])
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")   # as the sweep's workers run
     assert halves._second() is None
+
+
+def test_with_blas_threads_spinning_there_is_no_second_thread(monkeypatch):
+    monkeypatch.setattr(halves, "_SECOND", [])
+    monkeypatch.setattr(bpnet, "_BLAS_SLEEPS", False)
+    assert halves._second() is None
+
+
+@pytest.mark.parametrize("first, sleeps", [("bpnet", True), ("numpy", False)])
+def test_openblas_is_told_to_sleep_when_bpnet_comes_first(first, sleeps):
+    import subprocess
+    import sys
+    code = (f"import {first}, bpnet, os; "
+            "print(bpnet._BLAS_SLEEPS, os.environ.get('OPENBLAS_THREAD_TIMEOUT'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == [str(sleeps), "4" if sleeps else "None"]
 
 
 def test_tansig_and_logsig_take_it():

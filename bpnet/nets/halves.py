@@ -8,7 +8,9 @@ bit for bit, in about half the time.
 
 The second thread is a daemon that waits for work; a forked process makes its own. A process
 that is one of several workers (a pool's daemonic process, or one whose BLAS was given one
-thread) keeps to one thread: its siblings use the other cores.
+thread) keeps to one thread: its siblings use the other cores. So does one whose BLAS threads
+spin between products (numpy imported before bpnet could tell OpenBLAS otherwise): they would
+take the second core from the second thread.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ import threading
 from collections.abc import Callable
 
 import numpy as np
+
+import bpnet
 
 SPLIT = 1 << 15   # elements from which an array is split (below, the hand-off costs more)
 
@@ -62,7 +66,7 @@ def _second() -> _Second | None:
     if _SECOND and _SECOND[0].pid == os.getpid():
         return _SECOND[0]
     if (_cores() < 2 or multiprocessing.current_process().daemon
-            or os.environ.get("OPENBLAS_NUM_THREADS") == "1"):
+            or os.environ.get("OPENBLAS_NUM_THREADS") == "1" or not bpnet._BLAS_SLEEPS):
         return None
     with _LOCK:
         _SECOND[:] = [_Second()]
