@@ -23,7 +23,7 @@ from bpnet.data.samples import RowNumbers
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.report import columns, dense
-from bpnet.report.fileio import number_cell
+from bpnet.report.fileio import atomic_write, number_cell
 
 MILLION = 1_000_000
 
@@ -332,14 +332,16 @@ def test_two_cores_write_a_long_table_as_one_writes_it(tmp_path, monkeypatch, rn
     one = io.StringIO()
     columns.write_columns(one, cols)   # a buffer, not a file: one process
     progress.listen(said.append)
-    try:
-        with open(tmp_path / "t.csv", "w", encoding="utf-8", newline="") as fh:
-            columns.write_columns(fh, cols, "t.csv")
+    forked = []
+    monkeypatch.setattr(workers, "forked", lambda work, f=workers.forked: forked.append(1)
+                        or f(work))
+    try:   # as a run writes it: into a temporary file, then renamed
+        atomic_write(tmp_path / "t.csv", lambda fh: columns.write_columns(fh, cols, "t.csv"))
     finally:
         progress.listen(None)
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == one.getvalue()
+    assert forked and (tmp_path / "t.csv").read_text(encoding="utf-8") == one.getvalue()
     assert said[-1].startswith("writing t.csv: 53 of 53 rows")
-    assert not multiprocessing.active_children()
+    assert not multiprocessing.active_children() and os.listdir(tmp_path) == ["t.csv"]
 
 
 def test_a_copy_that_fails_leaves_its_rows_to_this_process(tmp_path, monkeypatch, rng):

@@ -52,12 +52,13 @@ def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: 
     n = len(cols[0][1]) if cols else 0
     count = progress.Rows(f"writing {what}", n)
     half = ROWS * (n // (2 * ROWS))
-    if n < TWO_CORES or not workers.can_fork() or not _on_disk(fh):
+    folder = _folder_of(fh) if n >= TWO_CORES and workers.can_fork() else None
+    if folder is None:
         _write_rows(fh, cols, 0, n, count.done)
         return
     theirs = workers.shared((1,), np.int64)
     fh.flush()
-    with tempfile.TemporaryFile(dir=os.path.dirname(os.path.abspath(fh.name))) as part:
+    with tempfile.TemporaryFile(dir=folder) as part:
         def second() -> bool:
             with open(part.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
                 _write_rows(out, cols, half, n, functools.partial(theirs.put, 0))
@@ -76,13 +77,16 @@ def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: 
         shutil.copyfileobj(part, fh.buffer, 1 << 20)
 
 
-def _on_disk(fh) -> bool:
-    """Whether the text file ``fh`` is a file on disk (not a pipe or a string buffer)."""
+def _folder_of(fh) -> str | None:
+    """The folder of the file on disk that the text file ``fh`` writes (Linux); None when it
+    is not one (a pipe, a string buffer)."""
     try:
-        return (isinstance(fh.name, str) and hasattr(fh, "buffer")
-                and stat.S_ISREG(os.fstat(fh.fileno()).st_mode))
+        fd = fh.fileno()
+        if not hasattr(fh, "buffer") or not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.path.dirname(os.readlink(f"/proc/self/fd/{fd}"))
     except (AttributeError, OSError, io.UnsupportedOperation):
-        return False
+        return None
 
 
 def _write_rows(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], start: int, stop: int,
