@@ -372,7 +372,7 @@ def test_the_npz_of_a_long_table_holds_every_column(tmp_path):
 
 
 @pytest.mark.parametrize("values", [["a", "bb", "train"], [], ["", ""], ["é", "ab"],
-                                    RowNumbers(25)])
+                                    RowNumbers(25), RowNumbers(0), RowNumbers(1), RowNumbers(101)])
 def test_a_text_column_of_the_npz_is_written_in_blocks_as_numpy_writes_it(values, monkeypatch):
     monkeypatch.setattr(columns, "ROWS", 2)
     want, got = io.BytesIO(), io.BytesIO()

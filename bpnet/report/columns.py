@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from bpnet import progress, workers
+from bpnet.data.samples import RowNumbers
 
 ROWS = 10_000          # rows turned into text at a time (about 9 MB of text cells)
 NPZ_ROWS = 100_000     # from this many rows on, predictions.npz is written beside the CSV
@@ -137,11 +138,15 @@ def write_npz(path, cols: list[tuple[str, Sequence[str] | np.ndarray]]) -> None:
 def _write_text(fh, values: Sequence[str]) -> None:
     """The text ``values`` (n,) as the .npy file of their str array into the binary file
     ``fh``, byte for byte as ``np.lib.format.write_array`` writes it, made :data:`ROWS`
-    rows at a time: a million labels never become one array of text (28 MB and more)."""
-    width = max(map(len, values), default=0)
+    rows at a time: a million labels never become one array of text (28 MB and more). Row
+    numbers (:class:`~bpnet.data.samples.RowNumbers`) are made as text by numpy."""
+    numbers = isinstance(values, RowNumbers)
+    width = len(str(max(len(values) - 1, 0))) if numbers else max(map(len, values), default=0)
     dtype = np.dtype(f"<U{max(width, 1)}")   # numpy's own width for these texts
     header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
               "shape": (len(values),)}
     np.lib.format.write_array_header_1_0(fh, header)
     for start in range(0, len(values), ROWS):
-        fh.write(np.asarray(values[start:start + ROWS], dtype=dtype).tobytes())
+        stop = min(len(values), start + ROWS)
+        block = np.arange(start, stop).astype(dtype) if numbers else values[start:stop]
+        fh.write(np.asarray(block, dtype=dtype).tobytes())
