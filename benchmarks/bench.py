@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 
+# the environment as it came, for the end-to-end runs: each runs as a user's run would
+CALLER_ENV = dict(os.environ)
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"   # before numpy loads: one thread each, as PyTorch gets below
 
@@ -350,7 +352,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.end_to_end:
         import e2e
-        print(e2e.report(args.quick))
+        print(e2e.report(args.quick, CALLER_ENV))
         return
     torch_version = ""
     if args.torch:

@@ -129,13 +129,15 @@ def _pandas(path: Path) -> float | None:
     return time.perf_counter() - t
 
 
-def report(quick: bool = False) -> str:
-    """The table of every size, each measured in a new process."""
+def report(quick: bool = False, env: dict[str, str] | None = None) -> str:
+    """The table of every size, each measured in a new process (in the environment ``env``:
+    by default this one; bench.py gives the one it started with, before it set its BLAS to
+    one thread)."""
     from bench import table
     rows = []
     for n in SIZES[:1] if quick else SIZES:
         out = subprocess.run([sys.executable, __file__, str(n)], capture_output=True,
-                             text=True, check=True)
+                             text=True, check=True, env=env)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         rest = sum(r[k] for k in ("read", "samples", "evaluate", "write", "plot"))
         rows.append((f"{n:,} x 21 ({r['mb']:.0f} MB)", f"{r['read']:.2f}",
