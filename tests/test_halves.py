@@ -99,7 +99,7 @@ def test_openblas_is_told_to_sleep_when_bpnet_comes_first(first, sleeps):
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, check=True).stdout.split()
-    assert out == [str(sleeps), "4" if sleeps else "None"]
+    assert out == [str(sleeps), "20" if sleeps else "None"]
 
 
 def test_tansig_and_logsig_take_it():
