@@ -505,7 +505,7 @@ def test_a_density_is_binned_in_blocks_as_in_one_go(monkeypatch, rng):
 values = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(st.tuples(values, values), min_size=1, max_size=300), st.integers(0, 3))
 def test_a_density_counts_what_histogram2d_counts(points, grid):
     """Cells placed by arithmetic, then put right: numpy's own cells, edges included."""

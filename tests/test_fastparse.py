@@ -57,7 +57,7 @@ def blocks(draw):
     return data.encode(), numeric, width, [[r[j] for j in numeric] for r in rows]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(blocks())
 def test_every_value_is_what_float_gives_or_the_block_is_declined(block):
     data, numeric, width, cells = block
