@@ -3,12 +3,14 @@
 A run's worker processes (repeated runs, drawing) wait on their pool for work; when the run is
 killed (``kill -9``, which runs no cleanup) nothing would ever tell them to stop. Each worker
 watches its parent instead and exits once the parent is gone. :func:`forked` runs one piece of
-work in a forked copy of this process meanwhile (half of a large file's parsing, or of a large
-table's writing), and :func:`shared` makes the arrays both see.
+work in a forked copy of this process meanwhile, :func:`in_two` a job's second half there with
+the progress of both counted together (half of a large file's parsing, or of a large table's
+writing), and :func:`shared` makes the arrays both see.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import mmap
 import multiprocessing
@@ -20,12 +22,10 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+
+import numpy as np
 
 from bpnet.report.fileio import signals_held
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 def exit_with_parent(every: float = 0.5) -> None:
@@ -70,6 +70,23 @@ def forked(work: Callable[[], bool]) -> Iterator[BaseProcess]:
             process.join()
 
 
+def in_two(mine: Callable[[Callable[[int], None]], bool],
+          theirs: Callable[[Callable[[int], None]], bool],
+          before: int, said: Callable[[int], None]) -> bool | None:
+    """``theirs(done)`` in a forked copy (:func:`forked`) while ``mine(done)`` runs here, each
+    calling ``done(k)`` with the k rows of its half done so far; ``said(rows)`` with the rows
+    of both (theirs after the ``before`` rows of mine) as they go. -> None when ``mine``
+    failed (the copy is not waited for), else whether ``theirs`` succeeded."""
+    count = shared((1,), np.int64)
+    with forked(lambda: theirs(functools.partial(count.put, 0))) as copy:
+        if not mine(lambda k: said(k + int(count[0]))):
+            return None
+        while copy.exitcode is None:
+            copy.join(0.1)
+            said(before + int(count[0]))
+    return copy.exitcode == 0
+
+
 def _copy(work: Callable[[], bool]) -> None:
     """In the forked copy: ``work()``, then out without any cleanup or word (see forked)."""
     status = 1
@@ -86,7 +103,6 @@ def _copy(work: Callable[[], bool]) -> None:
 def shared(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     """An array of zeros in anonymous memory that a forked process shares (its pages are
     taken when first written, as np.empty's are)."""
-    import numpy as np
     count = math.prod(shape)
     try:
         memory = mmap.mmap(-1, max(count * np.dtype(dtype).itemsize, 1))

@@ -227,19 +227,11 @@ def _parse(path: str, name: str, parse: Callable[[bytes], np.ndarray | None],
         values = np.empty(shape)
         return values if _fill(path, parse, values, count.done) else None
     at, before = split
-    values, theirs = workers.shared(shape, np.float64), workers.shared((1,), np.int64)
-
-    def second() -> bool:
-        return _fill(path, parse, values[before:], functools.partial(theirs.put, 0), at)
-
-    with workers.forked(second) as copy:
-        if not _fill(path, parse, values[:before], lambda k: count.done(k + int(theirs[0])),
-                     end=at):
-            return None
-        while copy.exitcode is None:
-            copy.join(0.1)
-            count.done(before + int(theirs[0]))
-    return values if copy.exitcode == 0 else None
+    values = workers.shared(shape, np.float64)
+    done = workers.in_two(lambda said: _fill(path, parse, values[:before], said, end=at),
+                          lambda said: _fill(path, parse, values[before:], said, at),
+                          before, count.done)
+    return values if done else None
 
 
 def _fill(path: str, parse: Callable[[bytes], np.ndarray | None], out: np.ndarray,

@@ -54,8 +54,7 @@ class _Second:
             raise exc
 
 
-_SECOND: list[_Second] = []
-_LOCK = threading.Lock()
+_SECOND: list[_Second] = []   # this process's second thread, once started
 
 
 def _second() -> _Second | None:
@@ -68,8 +67,7 @@ def _second() -> _Second | None:
     if (_cores() < 2 or multiprocessing.current_process().daemon
             or os.environ.get("OPENBLAS_NUM_THREADS") == "1" or not bpnet._BLAS_SLEEPS):
         return None
-    with _LOCK:
-        _SECOND[:] = [_Second()]
+    _SECOND[:] = [_Second()]   # only the main thread gets here
     return _SECOND[0]
 
 

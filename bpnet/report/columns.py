@@ -10,7 +10,6 @@ pickle.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import shutil
@@ -57,20 +56,19 @@ def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: 
     if folder is None:
         _write_rows(fh, cols, 0, n, count.done)
         return
-    theirs = workers.shared((1,), np.int64)
     fh.flush()
     with tempfile.TemporaryFile(dir=folder) as part:
-        def second() -> bool:
-            with open(part.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
-                _write_rows(out, cols, half, n, functools.partial(theirs.put, 0))
+        def mine(said: Callable[[int], None]) -> bool:
+            _write_rows(fh, cols, 0, half, said)
             return True
 
-        with workers.forked(second) as copy:
-            _write_rows(fh, cols, 0, half, lambda k: count.done(k + int(theirs[0])))
-            while copy.exitcode is None:
-                copy.join(0.1)
-                count.done(half + int(theirs[0]))
-        if copy.exitcode != 0:   # the copy did not finish: the rest is written here
+        def theirs(said: Callable[[int], None]) -> bool:
+            with open(part.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
+                _write_rows(out, cols, half, n, said)
+            return True
+
+        if not workers.in_two(mine, theirs, half, count.done):
+            # the copy did not finish: the rest is written here
             _write_rows(fh, cols, half, n, lambda k: count.done(half + k))
             return
         fh.flush()
