@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -245,14 +246,14 @@ def test_full_disk_in_train_predict_and_forecast(full_disk):
 def test_full_disk_simulated(tmp_path, earlier, capsys, monkeypatch):
     """The same without a tmpfs: every write after the first few fails with ENOSPC."""
     from bpnet.report import fileio
-    real, calls = fileio._write_temp, []
+    real, calls = fileio._new_temp, []
 
-    def full(path, write, binary):
+    def full(path, binary):
         calls.append(path)
         if len(calls) > 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, write, binary)
-    monkeypatch.setattr(fileio, "_write_temp", full)
+        return real(path, binary)
+    monkeypatch.setattr(fileio, "_new_temp", full)
     before = snapshot(tmp_path)
     assert main([str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--set",
                  "seed=1"]) == 2
@@ -268,6 +269,53 @@ def test_full_disk_simulated(tmp_path, earlier, capsys, monkeypatch):
         one_error_line(capsys.readouterr().err, "cannot write (No space left on device); every "
                                                 "file is as it was")
     assert snapshot(tmp_path) == before
+
+
+def _other_thread() -> tuple[threading.Thread, threading.Event]:
+    """A thread that waits (with SIGINT not blocked in it) until its event is set."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def test_signals_held_hold_a_signal_another_thread_receives():
+    """Where other threads run (a sweep's pool), the kernel may hand Ctrl-C to one of them;
+    Python still runs the handler in the main thread: the hold must cover that too."""
+    from bpnet.report.fileio import signals_held
+    thread, stop = _other_thread()
+    reached = False
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with signals_held():
+                signal.pthread_kill(thread.ident, signal.SIGINT)
+                for _ in range(50):          # room for the handler to run, had it been left
+                    time.sleep(0.002)
+                reached = True
+    finally:
+        stop.set()
+    assert reached
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_stop_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch):
+    """Ctrl-C in the instant after the temporary file exists: it is removed all the same."""
+    from bpnet.report import fileio
+    thread, stop = _other_thread()
+    real = fileio._new_temp
+
+    def then_stopped(path, binary):
+        made = real(path, binary)
+        signal.pthread_kill(thread.ident, signal.SIGINT)
+        time.sleep(0.05)
+        return made
+    monkeypatch.setattr(fileio, "_new_temp", then_stopped)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            fileio.atomic_write(tmp_path / "a.csv", lambda fh: fh.write("x\n"))
+    finally:
+        stop.set()
+    assert os.listdir(tmp_path) == []
 
 
 # ------------------------------------------------------------ kill -9 at random moments

@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,13 +28,17 @@ def atomic_write(path: str | Path, write: Callable[[io.IOBase], None],
 
 def write_together(files: list[tuple[Path, Callable[[io.IOBase], None], bool]]) -> None:
     """Write each (path, write, binary) to a temporary file beside its path, then rename them
-    all into place, Ctrl-C and SIGTERM held meanwhile: when any write fails (a full disk), no
-    file is replaced and no temporary file is left."""
+    all into place, Ctrl-C and SIGTERM held meanwhile: when any write fails (a full disk) or
+    the process is stopped, no file is replaced and no temporary file is left."""
     temps: list[tuple[str, Path]] = []
     try:
         for path, write, binary in files:
             remove_dead_temps(path)
-            temps.append((_write_temp(path, write, binary), path))
+            with signals_held():   # a temporary file is listed in temps as soon as it exists
+                fh, tmp = _new_temp(path, binary)
+                temps.append((tmp, path))
+            with fh:
+                write(fh)
         with signals_held():
             for tmp, path in temps:
                 os.replace(tmp, path)
@@ -43,19 +48,18 @@ def write_together(files: list[tuple[Path, Callable[[io.IOBase], None], bool]]) 
         raise
 
 
-def _write_temp(path: Path, write: Callable[[io.IOBase], None], binary: bool) -> str:
-    """A temporary file beside ``path`` holding what ``write`` writes; its name."""
+def _new_temp(path: Path, binary: bool) -> tuple[io.IOBase, str]:
+    """A new temporary file beside ``path``, open for writing, and its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
                                suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; result files get the usual mode
         mode = {"mode": "wb"} if binary else {"mode": "w", "newline": "", "encoding": "utf-8"}
-        with os.fdopen(fd, **mode) as fh:
-            write(fh)
+        return os.fdopen(fd, **mode), tmp
     except BaseException:
+        os.close(fd)
         Path(tmp).unlink(missing_ok=True)
         raise
-    return tmp
 
 
 def remove_dead_temps(path: Path) -> None:
@@ -88,15 +92,31 @@ def process_exists(pid: int) -> bool:
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block is done (they are delivered at its end), so
-    that a group of renames is never cut in two."""
+    that a group of renames is never cut in two.
+
+    Blocking the signals in this thread is not enough where other threads run (a pool's, or
+    the second tanh thread): the kernel hands the signal to one of them and Python runs its
+    handler in the main thread all the same. So in the main thread the handlers are replaced
+    for the block by one that notes the signal, which is raised again after it."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    held = (signal.SIGINT, signal.SIGTERM)
+    noted: list[int] = []
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for s in held:
+            if signal.getsignal(s) not in (None, signal.SIG_IGN):
+                handlers[s] = signal.signal(s, lambda signum, frame: noted.append(signum))
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
     finally:
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if noted:
+            signal.raise_signal(noted[0])
 
 
 def _umask() -> int:
