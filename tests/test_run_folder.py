@@ -271,50 +271,64 @@ def test_full_disk_simulated(tmp_path, earlier, capsys, monkeypatch):
     assert snapshot(tmp_path) == before
 
 
-def _other_thread() -> tuple[threading.Thread, threading.Event]:
-    """A thread that waits (with SIGINT not blocked in it) until its event is set."""
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait, daemon=True)
-    thread.start()
-    return thread, stop
+class OtherThread(threading.Thread):
+    """A thread, started now (so SIGINT is not blocked in it), that on :meth:`ctrl_c` sends
+    SIGINT to itself, as the kernel may hand a Ctrl-C to any thread of a process where several
+    run (a sweep's pool)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.go, self.sent = threading.Event(), threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        self.go.wait()
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+        self.sent.set()
+
+    def ctrl_c(self) -> None:
+        """Send it; when this returns, Python's flag for the main thread is set."""
+        self.go.set()
+        assert self.sent.wait(10)
+        self.join()
 
 
-def test_signals_held_hold_a_signal_another_thread_receives():
-    """Where other threads run (a sweep's pool), the kernel may hand Ctrl-C to one of them;
-    Python still runs the handler in the main thread: the hold must cover that too."""
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt during the test, as in a terminal (a shell's background
+    job starts with SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_signals_held_hold_a_signal_another_thread_receives(ctrl_c_raises):
+    """Python runs the handler in the main thread whichever thread received the signal: the
+    hold covers that too, and the signal comes when the block ends."""
     from bpnet.report.fileio import signals_held
-    thread, stop = _other_thread()
-    reached = False
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            with signals_held():
-                signal.pthread_kill(thread.ident, signal.SIGINT)
-                for _ in range(50):          # room for the handler to run, had it been left
-                    time.sleep(0.002)
-                reached = True
-    finally:
-        stop.set()
+    reached, other = False, OtherThread()
+    with pytest.raises(KeyboardInterrupt):
+        with signals_held():
+            other.ctrl_c()
+            for _ in range(20):   # room for the handler to run, had it been left in place
+                time.sleep(0.001)
+            reached = True
     assert reached
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_a_stop_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch):
+def test_a_stop_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch, ctrl_c_raises):
     """Ctrl-C in the instant after the temporary file exists: it is removed all the same."""
     from bpnet.report import fileio
-    thread, stop = _other_thread()
-    real = fileio._new_temp
+    real, other = fileio._new_temp, OtherThread()
 
     def then_stopped(path, binary):
         made = real(path, binary)
-        signal.pthread_kill(thread.ident, signal.SIGINT)
-        time.sleep(0.05)
+        other.ctrl_c()
         return made
     monkeypatch.setattr(fileio, "_new_temp", then_stopped)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            fileio.atomic_write(tmp_path / "a.csv", lambda fh: fh.write("x\n"))
-    finally:
-        stop.set()
+    with pytest.raises(KeyboardInterrupt):
+        fileio.atomic_write(tmp_path / "a.csv", lambda fh: fh.write("x\n"))
     assert os.listdir(tmp_path) == []
 
 
