@@ -274,7 +274,7 @@ def sweep_config(folder: Path, epochs: int) -> Path:
 
 
 def sweep_table(quick: bool) -> list[tuple]:
-    """Runs per second of a sweep of 40 runs of about 0.5 s (0.1 s with ``quick``) on 1 and 2
+    """Runs per second of a sweep of 40 runs of about 0.5 s (0.02 s with ``quick``) on 1 and 2
     local processes and on a LocalCluster of two Dask workers (started beforehand: its
     start-up is not a task's cost), and the Dask overhead per task, relative to a run; each
     the best of 3 sweeps (1 with ``quick``)."""
@@ -286,12 +286,12 @@ def sweep_table(quick: bool) -> list[tuple]:
     from bpnet.train.engines import Engine, local_cluster
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        probe_epochs = 200 if quick else 1000
+        probe_epochs = 50 if quick else 1000
         probe = load_sweep(sweep_config(folder, probe_epochs))
         t = time.perf_counter()
         run_sweep(probe, folder / "probe", Engine(jobs=1), plots=False)
         per_epoch = (time.perf_counter() - t) / 40 / probe_epochs
-        run_s = 0.1 if quick else 0.5
+        run_s = 0.02 if quick else 0.5
         repeat = 1 if quick else 3
         sweep = load_sweep(sweep_config(folder, max(10, round(run_s / per_epoch))))
 

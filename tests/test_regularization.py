@@ -112,6 +112,7 @@ def test_regularization_shrinks_the_weights_in_the_cli(root, tmp_path):
     for r in (0.0, 0.5):
         out = tmp_path / str(r)
         assert main([str(root / "configs/passengers.yaml"), "--out", str(out), "--quiet",
+                     "--no-plots", "--set", "models={bp: {type: feedforward, hidden: [10, 10]}}",
                      "--set", "train.algorithm=trainlm", "--set", "train.epochs=30",
                      "--set", f"train.regularization={r}"]) == 0
         with np.load(out / "model_bp.npz", allow_pickle=False) as z:

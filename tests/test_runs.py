@@ -6,14 +6,15 @@ import numpy as np
 from bpnet.cli import main
 
 
-def run(root, out, jobs):
+def run(root, out, jobs, plots=True):
     return main([str(root / "configs/passengers.yaml"), "--out", str(out), "--quiet",
-                 "--jobs", str(jobs), "--set", "runs=3", "--set", "train.epochs=40"])
+                 "--jobs", str(jobs), "--set", "runs=3", "--set", "train.epochs=40",
+                 *([] if plots else ["--no-plots"])])
 
 
 def test_runs_same_in_one_process_or_two(root, tmp_path):
-    assert run(root, tmp_path / "one", 1) == 0
-    assert run(root, tmp_path / "two", 2) == 0
+    assert run(root, tmp_path / "one", 1, plots=False) == 0
+    assert run(root, tmp_path / "two", 2, plots=False) == 0
     a = json.loads((tmp_path / "one/metrics.json").read_text())["models"]
     b = json.loads((tmp_path / "two/metrics.json").read_text())["models"]
     for name in ("bp", "elman"):
@@ -43,9 +44,9 @@ def test_kept_run_is_the_best_and_summaries_are_right(root, tmp_path):
 
 def test_single_run_matches_the_first_of_several(root, tmp_path):
     """Run 0 of several is the same run as a single run with the same seed."""
-    assert run(root, tmp_path / "many", 2) == 0
+    assert run(root, tmp_path / "many", 2, plots=False) == 0
     assert main([str(root / "configs/passengers.yaml"), "--out", str(tmp_path / "single"),
-                 "--quiet", "--set", "train.epochs=40"]) == 0
+                 "--quiet", "--no-plots", "--set", "train.epochs=40"]) == 0
     many = json.loads((tmp_path / "many/metrics.json").read_text())["models"]["bp"]["runs"][0]
     single = json.loads((tmp_path / "single/metrics.json").read_text())["models"]["bp"]
     assert many["train"] == single["train"] and many["test"] == single["test"]
