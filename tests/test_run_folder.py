@@ -363,12 +363,16 @@ def test_kill_at_random_moments_leaves_one_complete_run(tmp_path, earlier):
 
     def launch(seed):
         return _forked_run([str(earlier), "--out", str(out), "--quiet", "--set", f"seed={seed}"])
-    began = time.monotonic()
-    proc = launch(100)
-    proc.join(120)
-    assert proc.exitcode == 0
-    span = 1.2 * (time.monotonic() - began)   # a whole run, and a margin
-    seeds, outcomes = {0, 100}, {"old": 0, "new": 0, "journal": 0}
+    took = []
+    for seed in (100, 99):   # the shorter of two whole runs: a kill may still come after the
+        # commit (the process ends its workers then), but most come before
+        began = time.monotonic()
+        proc = launch(seed)
+        proc.join(120)
+        assert proc.exitcode == 0
+        took.append(time.monotonic() - began)
+    span = min(took)
+    seeds, outcomes = {0, 99, 100}, {"old": 0, "new": 0, "journal": 0}
     for i in range(1, 13):
         old = assert_one_complete_run(out, data)
         proc = launch(100 + i)
