@@ -3,6 +3,8 @@ encodings, repeated column names, binary files, and the wide layout of climate t
 (docs/semantics.md §8.6)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bpnet
 from bpnet.cli import main
@@ -218,3 +220,18 @@ train: {epochs: 3, show: 0}
     assert "time: monthly (YYYY-MM), 1950-01 to 1959-11, 119 steps; seasonal period 12" in said
     fc, _ = bpnet.load_model(out / "model_bp.npz").forecast_file(tmp_path / "wide.csv", 3)
     assert fc.labels == ["1959-12", "1960-01", "1960-02"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=",; \t\r\nab1.", max_size=60), st.sampled_from([",", ";", "\t"]))
+def test_rows_numbered_by_line_without_quotes_as_the_csv_reader_numbers_them(text, sep):
+    """Without quotes each line is one row: numbering rows one by one gives the reader's own
+    line numbers; a blank row is one whose cells are all blanks."""
+    import csv
+    import io
+
+    from bpnet.data.table import _filled, _records
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    want = [(reader.line_num, row) for row in reader]
+    assert _records(text, sep, "d.csv") == want
+    assert [_filled(r) for _, r in want] == [any(c.strip() for c in r) for _, r in want]

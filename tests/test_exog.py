@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from iohelpers import column, one_error_line
+from iohelpers import column, one_error_line, predicted
 
 import bpnet
 from bpnet import data
@@ -188,7 +188,7 @@ train: {algorithm: trainlm, epochs: 10, show: 0}
     assert plain.meta.features == ["y[t-1]", "y[t-2]"] and plain.meta.data.exog == {}
     # each reloaded model predicts its column of predictions.csv to the last digit
     for name, model in (("narx", narx), ("plain", plain)):
-        pred = model.predict_file(tmp_path / "s.csv")
+        pred = predicted(model, tmp_path / "s.csv")
         saved = [float(v) for v in column(out / "predictions.csv", name)]
         assert pred.y_pred[-len(saved):, 0].tolist() == saved[-len(pred.y_pred):]
 
