@@ -235,3 +235,11 @@ def test_rows_numbered_by_line_without_quotes_as_the_csv_reader_numbers_them(tex
     want = [(reader.line_num, row) for row in reader]
     assert _records(text, sep, "d.csv") == want
     assert [_filled(r) for _, r in want] == [any(c.strip() for c in r) for _, r in want]
+
+
+def test_the_collector_is_on_again_after_a_table_is_read_or_refused(tmp_path):
+    import gc
+    read_table(write(tmp_path, table()))
+    with pytest.raises(InputError):
+        read_table(write(tmp_path, "a,b\n1,2,3\n"))
+    assert gc.isenabled()
