@@ -243,3 +243,29 @@ def test_the_collector_is_on_again_after_a_table_is_read_or_refused(tmp_path):
     with pytest.raises(InputError):
         read_table(write(tmp_path, "a,b\n1,2,3\n"))
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("text, fast", [
+    ("day;a;b\n01.01.2020;1,5;-2\n02.01.2020;-0,25;3,125\n03.01.2020;7;0,1\n", True),
+    ("a\tb\n1,5\t2\n2,5\t4\r\n", True),
+    ("a;b\n1.234,5;2\n12,25;1.000\n", False),     # dots for thousands
+    ("a;b\n1,5;2\n;3\n", False),                  # a missing value
+    ("a;b\n1,5;2\n2,5e3;3\n", False),             # an exponent
+])
+def test_decimal_comma_files_read_fast_give_the_careful_readers_numbers(tmp_path, text, fast):
+    from bpnet.data.fastcsv import ColumnTable
+    path = write(tmp_path, text)
+    d = DataConfig(path=path, inputs=("a",), targets=("b",), decimal=",", missing="drop")
+    got, want = read_data(path, d), read_table(path, decimal=",")
+    assert isinstance(got, ColumnTable) == fast
+    for name in ("a", "b"):
+        np.testing.assert_array_equal(got.numbers(name, "x"), want.numbers(name, "x"))
+    if fast:
+        assert got.column(got.header[0], "x") == want.column(want.header[0], "x")
+
+
+def test_a_bad_cell_of_a_decimal_comma_file_is_named_as_before(tmp_path):
+    path = write(tmp_path, "a;b\n1,5;2\n2,5;x\n")
+    d = DataConfig(path=path, inputs=("a",), targets=("b",), decimal=",")
+    with pytest.raises(InputError, match="line 3, column b: 'x' is not a number"):
+        build_samples(d, read_data(path, d))

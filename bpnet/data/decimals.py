@@ -9,6 +9,8 @@ bytes of the word that are not the cell's are cleared, and every byte is checked
 digits summed, eight at a time within a word (SIMD within a register). Anything else (a sign
 ``+``, an exponent, blanks, an empty cell, nan, more than 16 characters after the sign,
 ``\\r`` not before ``\\n``, a row of another width) and :func:`parse_block` declines: None.
+The point may be a comma (``-12,345``, a decimal comma): the cell is then read as ``float``
+reads it with the comma made a point.
 """
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ _ONES = np.uint64(0x0101010101010101)
 _HIGH = _ONES * np.uint64(0x80)   # the top bit of every byte
 _LOW7 = _ONES * np.uint64(0x7F)
 _ZERO = _ONES * np.uint64(ord("0"))
-_DOT = _ONES * np.uint64(ord(".") ^ ord("0"))
 _OVER9 = _ONES * np.uint64(0x80 - 10)   # a byte above 9 plus this sets its top bit
 _ALL = np.uint64((1 << 64) - 1)
 _CHUNK = 1 << 15   # cells
@@ -31,14 +32,18 @@ _KEEP = np.array([((1 << 64) - 1) << 8 * (8 - n) & ((1 << 64) - 1) if n else 0
 _P10F = np.array([float(10 ** k) for k in range(17)])   # exact: 10**k < 2**53
 
 
-def parse_block(data: bytes, sep: str, numeric: list[int], width: int) -> np.ndarray | None:
+def parse_block(data: bytes, sep: str, numeric: list[int], width: int,
+                point: str = ".") -> np.ndarray | None:
     """The ``numeric`` columns of the rows (lines ending ``\\n`` or ``\\r\\n``; the last one
     may have no end) of ``data``, each row ``width`` cells separated by ``sep``, as (n, M)
-    float64, every value ``float(cell)``; None when a row or a cell of those columns is not
-    for this path. The other columns are skipped unread. The cells are read
-    :data:`_CHUNK` at a time, so that the arrays of each step stay in the processor's cache."""
-    if len(sep) != 1 or ord(sep) > 127 or ord(sep) in _PLAIN:
+    float64, every value ``float(cell)`` (``point`` "," : of the cell with its comma made a
+    point); None when a row or a cell of those columns is not for this path. The other
+    columns are skipped unread. The cells are read :data:`_CHUNK` at a time, so that the
+    arrays of each step stay in the processor's cache."""
+    if (len(sep) != 1 or ord(sep) > 127 or ord(sep) in _PLAIN or sep == point
+            or point not in ".,"):
         return None
+    dot = _ONES * np.uint64(ord(point) ^ ord("0"))
     found = _cells(data, sep, width)
     if found is None:
         return None
@@ -48,7 +53,7 @@ def parse_block(data: bytes, sep: str, numeric: list[int], width: int) -> np.nda
     out = np.empty(starts.shape)
     starts, ends, values = starts.ravel(), ends.ravel(), out.reshape(-1)
     for i in range(0, len(values), _CHUNK):
-        part = _decimals(buf, starts[i:i + _CHUNK], ends[i:i + _CHUNK])
+        part = _decimals(buf, starts[i:i + _CHUNK], ends[i:i + _CHUNK], dot)
         if part is None:
             return None
         values[i:i + _CHUNK] = part
@@ -78,9 +83,11 @@ def _cells(data: bytes, sep: str, width: int) -> tuple[np.ndarray, np.ndarray, n
     return buf, starts, ends
 
 
-def _decimals(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+def _decimals(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, dot: np.uint64
+              ) -> np.ndarray | None:
     """The cells buf[starts[i]:ends[i]] (C,) as float64 (C,), or None when one is not a
-    plain decimal of at most 16 bytes after its sign, whose digits make at most 2**53."""
+    plain decimal of at most 16 bytes after its sign, whose digits make at most 2**53
+    (``dot``: the point's byte minus ``'0'`` in every byte of a word)."""
     minus = buf[starts] == ord("-")
     size = ends - starts - minus
     if size.min() < 1 or size.max() > 16:
@@ -89,7 +96,7 @@ def _decimals(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     records = np.ndarray((len(buf) - 8 * w + 1,), np.dtype((np.void, 8 * w)), buf, strides=(1,))
     words = records[ends - 8 * w].view("<u8").reshape(-1, w).astype(np.uint64, copy=False)
     digits, dots = _digits(words, _KEEP[np.clip(size[:, None] - 8 * np.arange(w - 1, -1, -1),
-                                                0, 8)])
+                                                0, 8)], dot)
     if (((digits + _OVER9) | digits) & _HIGH).any():
         return None   # a byte that is neither a digit nor the point
     points = _across(_count(dots))
@@ -128,12 +135,13 @@ def _across(counts: np.ndarray) -> np.ndarray:
     return counts[:, 0] if counts.shape[1] == 1 else counts[:, 0] + counts[:, 1]
 
 
-def _digits(words: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _digits(words: np.ndarray, masks: np.ndarray, dot: np.uint64
+            ) -> tuple[np.ndarray, np.ndarray]:
     """Words (C, 2) uint64 of text and the ``masks`` (C, 2) of their bytes that count ->
     (each byte minus ``'0'``, 0 where it does not count or is the point; the top bit of each
     byte that is the point), both (C, 2)."""
     digits = (words ^ _ZERO) & masks
-    other = digits ^ _DOT
+    other = digits ^ dot
     dots = ~(((other & _LOW7) + _LOW7) | other) & _HIGH   # the bytes where other is 0
     digits &= ~((dots >> np.uint64(7)) * np.uint64(0xFF))
     return digits, dots

@@ -1,12 +1,14 @@
 """Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md §8.9).
 
 Most large files are plain: UTF-8 without a byte-order mark, a header on line 1, one row per
-line, no quotes, no blank lines, a ``.`` decimal mark and a delimiter other than blanks. Such a
-file is read here in blocks into one float64 array of its numeric columns, each value the one
-Python's ``float`` gives its cell: a block whose numeric cells are all short plain decimals
-(``-12.345``) by :mod:`bpnet.data.decimals`, all at once, any other by ``np.loadtxt`` (every
-cell through the same correctly rounded conversion as ``float``); a column whose first cell
-is not a number is kept as text. Whatever this path does not accept, it does
+line, no quotes, no blank lines and a delimiter other than blanks. Such a file is read here in
+blocks into one float64 array of its numeric columns, each value the one Python's ``float``
+gives its cell: a block whose numeric cells are all short plain decimals (``-12.345``) by
+:mod:`bpnet.data.decimals`, all at once, any other by ``np.loadtxt`` (every cell through the
+same correctly rounded conversion as ``float``); a column whose first cell is not a number is
+kept as text. With decimal commas (``data.decimal: ","``) only the first way is taken
+(``-12,345``): a block with any other number (``1.234,5``, a missing value) sends the file to
+the careful reader. Whatever this path does not accept, it does
 not judge: :func:`read_fast` returns None and the file is read by
 :func:`bpnet.data.table.read_table`, whose messages name the line, the column and the cell.
 A column holding a cell that is NaN or infinite (a missing value, ``nan``, ``inf``) is turned
@@ -30,7 +32,7 @@ import numpy as np
 
 from bpnet import progress, workers
 from bpnet.data.decimals import parse_block
-from bpnet.data.table import _BOMS, _MAGIC, DELIMITERS, Table, sniff_delimiter
+from bpnet.data.table import _BOMS, _MAGIC, DELIMITERS, Table, sniff_delimiter, to_number
 from bpnet.errors import InputError
 
 BLOCK = 1 << 23   # bytes parsed at a time (about 8 MB; the block ends at the end of a line)
@@ -108,7 +110,7 @@ def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str =
               encoding: str | None = None) -> Table | None:
     """The table of the plain CSV file ``path`` (shown as ``name``), or None when the file is
     not plain or any cell is not for this path (see the module docstring)."""
-    if decimal != "." or encoding is not None or delimiter in ("space", " "):
+    if decimal not in ".," or encoding is not None or delimiter in ("space", " "):
         return None
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -118,13 +120,15 @@ def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str =
             return None
         first, rows, split = found
         sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(first, decimal)
-        return _read(path, name, first, sep, rows, split)
+        if sep == decimal:
+            return None   # read_table says what to set
+        return _read(path, name, first, sep, rows, split, decimal)
     except (OSError, ValueError, UnicodeDecodeError, InputError):
         return None
 
 
 def _read(path: str, name: str, first: str, sep: str, rows: int,
-          split: tuple[int, int] | None) -> ColumnTable | None:
+          split: tuple[int, int] | None, decimal: str = ".") -> ColumnTable | None:
     """The table of a plain file whose header line is ``first`` and which has ``rows`` data
     rows (``split``: see :func:`_scan`); the columns whose first cell is not a number are read
     as text. None: not for this path after all."""
@@ -137,28 +141,20 @@ def _read(path: str, name: str, first: str, sep: str, rows: int,
     cells = cells.split(sep)
     if len(cells) != len(header):
         return None
-    text = [j for j, c in enumerate(cells) if not _is_number(c)]
+    text = [j for j, c in enumerate(cells) if to_number(c, decimal) is None]
     numeric = [j for j in range(len(header)) if j not in text]
     if not numeric:
         return None   # text only: nothing for numpy's parser
     texts = _text_columns(path, sep, len(header), text) if text else {}
     parse = functools.partial(_block, sep=sep, numeric=numeric,
-                              some=len(numeric) < len(header), width=len(header))
+                              some=len(numeric) < len(header), width=len(header), point=decimal)
     values = _parse(path, name, parse, (rows, len(numeric)), split)
     if values is None:
         return None
-    table = ColumnTable(name, header, [], range(2, 2 + rows), ".", path, sep, values,
+    table = ColumnTable(name, header, [], range(2, 2 + rows), decimal, path, sep, values,
                         {j: k for k, j in enumerate(numeric)}, texts)
     table.rows = _Rows(table, rows)
     return table
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def _cells(line: str) -> str:
@@ -256,15 +252,15 @@ def _fill(path: str, parse: Callable[[bytes], np.ndarray | None], out: np.ndarra
     return done == len(out)
 
 
-def _block(data: bytes, sep: str, numeric: list[int], some: bool, width: int
-           ) -> np.ndarray | None:
+def _block(data: bytes, sep: str, numeric: list[int], some: bool, width: int,
+           point: str = ".") -> np.ndarray | None:
     """The ``numeric`` columns (``some``: not all ``width``) of the rows of ``data`` (n, M):
     by :func:`~bpnet.data.decimals.parse_block` when each of their cells is a short plain
     decimal, else by numpy's parser, or, when a cell is not a plain number (a missing value),
     row by row, NaN for every cell that ``float`` does not read (None when a row has another
-    width)."""
-    fast = parse_block(data, sep, numeric, width)
-    if fast is not None:
+    width). With ``point`` "," (decimal commas), the first way only, else None."""
+    fast = parse_block(data, sep, numeric, width, point)
+    if fast is not None or point != ".":
         return fast
     text = data.decode("utf-8")
     try:
