@@ -269,3 +269,17 @@ def test_a_bad_cell_of_a_decimal_comma_file_is_named_as_before(tmp_path):
     d = DataConfig(path=path, inputs=("a",), targets=("b",), decimal=",")
     with pytest.raises(InputError, match="line 3, column b: 'x' is not a number"):
         build_samples(d, read_data(path, d))
+
+
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_excel_csv_utf8_with_its_byte_order_mark_is_read_fast_as_the_careful_reader_reads_it(
+        tmp_path, decimal):
+    from bpnet.data.fastcsv import ColumnTable
+    sep = ";" if decimal == "," else ","
+    path = write(tmp_path, table(sep, decimal, "\r\n"), encoding="utf-8-sig")
+    d = DataConfig(path=path, inputs=("year",), targets=("volume",), decimal=decimal)
+    got, want = read_data(path, d), read_table(path, decimal=decimal)
+    assert isinstance(got, ColumnTable) and got.header == want.header == ["year", "volume"]
+    np.testing.assert_array_equal(got.numbers("volume", "x"), VALUES)
+    np.testing.assert_array_equal(got.numbers("year", "x"), want.numbers("year", "x"))
+    assert list(got.lines) == want.lines

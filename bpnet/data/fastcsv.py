@@ -1,24 +1,24 @@
 """Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md §8.9).
 
-Most large files are plain: UTF-8 without a byte-order mark, a header on line 1, one row per
-line, no quotes, no blank lines and a delimiter other than blanks. Such a file is read here in
-blocks into one float64 array of its numeric columns, each value the one Python's ``float``
-gives its cell: a block whose numeric cells are all short plain decimals (``-12.345``) by
-:mod:`bpnet.data.decimals`, all at once, any other by ``np.loadtxt`` (every cell through the
-same correctly rounded conversion as ``float``); a column whose first cell is not a number is
-kept as text. With decimal commas (``data.decimal: ","``) only the first way is taken
-(``-12,345``): a block with any other number (``1.234,5``, a missing value) sends the file to
-the careful reader. Whatever this path does not accept, it does
-not judge: :func:`read_fast` returns None and the file is read by
-:func:`bpnet.data.table.read_table`, whose messages name the line, the column and the cell.
-A column holding a cell that is NaN or infinite (a missing value, ``nan``, ``inf``) is turned
-into numbers by :meth:`Table.numbers` from its text, as any other table's. A large file is
-parsed on two cores: a forked copy of this process parses the blocks of its second half into
-the same array, in memory both share, while this process parses the first (the same blocks,
-so the same numbers).
+Most large files are plain: UTF-8 (a byte-order mark before the header or none), a header on
+line 1, one row per line, no quotes, no blank lines and a delimiter other than blanks. Such a
+file is read here in blocks into one float64 array of its numeric columns, each value the one
+Python's ``float`` gives its cell: a block whose numeric cells are all short plain decimals
+(``-12.345``) by :mod:`bpnet.data.decimals`, all at once, any other by ``np.loadtxt`` (every
+cell through the same correctly rounded conversion as ``float``); a column whose first cell is
+not a number is kept as text. With decimal commas (``data.decimal: ","``) only the first way is
+taken (``-12,345``): a block with any other number (``1.234,5``, a missing value) sends the
+file to the careful reader. Whatever this path does not accept, it does not judge:
+:func:`read_fast` returns None and the file is read by :func:`bpnet.data.table.read_table`,
+whose messages name the line, the column and the cell. A column holding a cell that is NaN or
+infinite (a missing value, ``nan``, ``inf``) is turned into numbers by :meth:`Table.numbers`
+from its text, as any other table's. A large file is parsed on two cores: a forked copy of this
+process parses the blocks of its second half into the same array, in memory both share, while
+this process parses the first (the same blocks, so the same numbers).
 """
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import math
@@ -180,11 +180,12 @@ def _scan(path: str) -> tuple[str, int, tuple[int, int] | None] | None:
     the middle of the data, None when the data are one block."""
     with open(path, "rb") as fh:
         head = fh.read(4096)
-        if (not head or b"\x00" in head or any(head.startswith(b) for b, _ in _BOMS)
+        bom = head.startswith(codecs.BOM_UTF8)   # as Excel's "CSV UTF-8" begins
+        if (not head or b"\x00" in head or (not bom and any(head.startswith(b) for b, _ in _BOMS))
                 or any(head.startswith(m) for m, _, _ in _MAGIC)):
             return None
         fh.seek(0)
-        first = _cells(fh.readline().decode("utf-8"))
+        first = _cells(fh.readline().decode("utf-8-sig"))
         if not first.strip() or len(first.splitlines()) != 1 or '"' in first:
             return None
         lines, last, ends = 0, b"\n", [(fh.tell(), 0)]
