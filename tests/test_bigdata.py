@@ -60,7 +60,7 @@ PLAIN = "month;y;z\r\n2001-01;1.5;2\r\n2001-02;2.5;3\r\n"
     ("t,y\n1,2\n,\n3,4\n", False),                            # a row of blank cells
     ("t,y\n1,2.5\n\n2,3\n", False),                           # a blank line: its line numbers
     ("t,y\n1,\"2.5\"\n", False),                              # quotes
-    ("\ufeffx,y\n1,2\n", False),                              # a byte-order mark
+    ("\ufeffx,y\n1,2\n", True),                               # a UTF-8 byte-order mark
     ("t,y\n1,2\n3\n", False),                                 # a short row
     ("t,y\n1,2\n3,4,5\n", False),                             # a long row
     ("t,y\n1,2\r3,4\r", False),                               # old Mac line ends
