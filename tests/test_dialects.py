@@ -283,3 +283,22 @@ def test_excel_csv_utf8_with_its_byte_order_mark_is_read_fast_as_the_careful_rea
     np.testing.assert_array_equal(got.numbers("volume", "x"), VALUES)
     np.testing.assert_array_equal(got.numbers("year", "x"), want.numbers("year", "x"))
     assert list(got.lines) == want.lines
+
+
+def test_a_comma_in_a_column_name_does_not_make_it_the_delimiter_with_decimal_commas(tmp_path):
+    path = write(tmp_path, "Datum;Temperatur, °C\r\n01.01.2020;3,5\r\n02.01.2020;-1,25\r\n",
+                 encoding="utf-8-sig")
+    d = DataConfig(path=path, inputs=("Datum",), targets=("Temperatur, °C",), decimal=",")
+    for t in (read_table(path, decimal=","), read_data(path, d)):
+        assert t.header == ["Datum", "Temperatur, °C"]
+        np.testing.assert_array_equal(t.numbers("Temperatur, °C", "x"), [3.5, -1.25])
+    assert read_table(write(tmp_path, "a,b\n1,2\n")).header == ["a", "b"]   # a dot: the comma
+
+
+def test_an_unquoted_comma_in_yaml_says_to_quote_it(tmp_path):
+    from bpnet.config import load_config
+    path = tmp_path / "c.yaml"
+    path.write_text("data:\n  path: d.csv\n  series: y\n  decimal: ,\n")
+    with pytest.raises(InputError, match='line 4, column 12: .*found .,.; a value that is a '
+                                         'comma must be quoted: decimal: ","'):
+        load_config(str(path))

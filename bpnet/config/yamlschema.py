@@ -175,6 +175,8 @@ def _keep_as_text(n) -> None:
 def _yaml_message(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if problem.endswith("found ','"):   # decimal: , (a comma starts no YAML value)
+        problem += "; a value that is a comma must be quoted: decimal: \",\""
     if mark is not None:
         return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {problem}"
     return f"YAML syntax error: {problem}"

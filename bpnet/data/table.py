@@ -207,11 +207,14 @@ def _decode(raw: bytes, codec: str, name: str) -> str:
 
 def sniff_delimiter(text: str, decimal: str = ".") -> str:
     """The delimiter of a table: the most frequent of comma, semicolon, tab and ``|`` in its
-    first non-blank line (outside quotes); with none there (one column), a comma, or a
-    semicolon when numbers have decimal commas."""
+    first non-blank line (outside quotes), the comma only when no other is there if numbers
+    have decimal commas (a column name may hold one: ``Temperatur, °C``); with none there (one
+    column), a comma, or a semicolon when numbers have decimal commas."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     bare = re.sub(r'"[^"]*"', "", first)
     counts = {sep: bare.count(sep) for sep in (",", ";", "\t", "|")}
+    if decimal == "," and any(n for sep, n in counts.items() if sep != ","):
+        del counts[","]
     best = max(counts, key=lambda s: counts[s])
     if counts[best] == 0:
         return ";" if decimal == "," else ","
