@@ -302,3 +302,24 @@ def test_an_unquoted_comma_in_yaml_says_to_quote_it(tmp_path):
     with pytest.raises(InputError, match='line 4, column 12: .*found .,.; a value that is a '
                                          'comma must be quoted: decimal: ","'):
         load_config(str(path))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="0123456789.,-+ e_", max_size=8),
+                          st.sampled_from(["nan", "NA", "inf", "-inf", "", " 1.5 ", "1.234,5",
+                                           "abc", "1e999", "\u0663", "?"])),
+                min_size=1, max_size=12),
+       st.sampled_from([".", ","]))
+def test_a_column_taken_at_once_is_the_column_read_cell_by_cell(cells, decimal):
+    """Table.numbers: the values of Table.number cell by cell, bit for bit, or its error."""
+    from bpnet.data.table import Table
+    t = Table("d.csv", ["x"], [[c] for c in cells], list(range(2, 2 + len(cells))), decimal)
+    try:
+        want = np.array([t.number(c, i, "x") for i, c in enumerate(cells)], dtype=float)
+    except InputError as exc:
+        with pytest.raises(InputError) as got:
+            t.numbers("x", "k")
+        assert str(got.value) == str(exc)
+        return
+    got = t.numbers("x", "k")
+    assert np.array_equal(got.view(np.int64), want.view(np.int64))

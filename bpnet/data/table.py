@@ -66,9 +66,17 @@ class Table:
 
     def numbers(self, name: str, key: str) -> np.ndarray:
         """Column ``name`` as float64 (L,), NaN where a cell is missing; a cell that is not a
-        number, or an infinite one, is an error naming its line and column."""
-        return np.array([self.number(cell, i, name) for i, cell in
-                         enumerate(self.column(name, key))], dtype=float)
+        number, or an infinite one, is an error naming its line and column. When ``float``
+        reads every cell, its values are taken at once and only the cells that are not
+        finite go through :meth:`number` (in order, so the first bad one is named)."""
+        cells = self.column(name, key)
+        values = _floats(cells, self.decimal)
+        if values is None:
+            return np.array([self.number(cell, i, name) for i, cell in enumerate(cells)],
+                            dtype=float)
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            values[i] = self.number(cells[i], i, name)
+        return values
 
     def matrix(self, names: Sequence[str], key: str) -> np.ndarray:
         """The columns ``names`` as float64 (L, len(names)), each as :meth:`numbers` gives
@@ -93,6 +101,21 @@ class Table:
     def where(self, i: int, name: str) -> str:
         """``path: line N, column C`` of row ``i``."""
         return f"{self.path}: line {self.lines[i]}, column {name}"
+
+
+def _floats(cells: list[str], decimal: str) -> np.ndarray | None:
+    """``float`` of every cell (L,), each a finite value :meth:`Table.number` gives too (it
+    strips the same blanks, and no missing-value word but ``nan`` is a float); with decimal
+    commas, of each cell with its comma made a point when no cell holds a point (a thousands
+    mark). None when ``float`` does not read one."""
+    if decimal == ",":
+        if "." in "".join(cells):
+            return None
+        cells = [c.replace(",", ".") for c in cells]
+    try:
+        return np.fromiter(map(float, cells), dtype=np.float64, count=len(cells))
+    except ValueError:
+        return None
 
 
 def to_number(text: str, decimal: str = ".") -> float | None:
