@@ -41,7 +41,7 @@ def parse_block(data: bytes, sep: str, numeric: list[int], width: int,
     columns are skipped unread. The cells are read :data:`_CHUNK` at a time, so that the
     arrays of each step stay in the processor's cache."""
     if (len(sep) != 1 or ord(sep) > 127 or ord(sep) in _PLAIN or sep == point
-            or point not in ".,"):
+            or point not in (".", ",")):
         return None
     dot = _ONES * np.uint64(ord(point) ^ ord("0"))
     found = _cells(data, sep, width)

@@ -65,18 +65,12 @@ class ColumnTable(Table):
         if j not in self.numeric:
             return super().numbers(name, key)
         values = self.values[:, self.numeric[j]]
-        # a finite value is the cell's number; the others are read from their text, in order,
-        # so that the first bad cell is the one named, as Table.numbers names it
-        odd = np.flatnonzero(~np.isfinite(values)).tolist()
-        if not odd:
+        # a finite value is the cell's number; the others are read from their text
+        if np.isfinite(values).all():
             view = values.view()   # no copy of a million rows; the caller's stack copies it
             view.flags.writeable = False
             return view
-        values, cells = values.copy(), self.text(j)
-        for i in odd:
-            values[i] = self.number(cells[i], i, name)
-        return values
-
+        return self.mended(values.copy(), self.text(j), name)
 
     def matrix(self, names: Sequence[str], key: str) -> np.ndarray:
         """The columns ``names`` taken from ``values`` at once when they are all numbers
@@ -110,7 +104,7 @@ def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str =
               encoding: str | None = None) -> Table | None:
     """The table of the plain CSV file ``path`` (shown as ``name``), or None when the file is
     not plain or any cell is not for this path (see the module docstring)."""
-    if decimal not in ".," or encoding is not None or delimiter in ("space", " "):
+    if decimal not in (".", ",") or encoding is not None or delimiter in ("space", " "):
         return None
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):

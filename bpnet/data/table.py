@@ -74,6 +74,12 @@ class Table:
         if values is None:
             return np.array([self.number(cell, i, name) for i, cell in enumerate(cells)],
                             dtype=float)
+        return self.mended(values, cells, name)
+
+    def mended(self, values: np.ndarray, cells: Sequence[str], name: str) -> np.ndarray:
+        """``values`` (L,) of column ``name``, each one that is not finite replaced, in place,
+        by :meth:`number` of its cell in ``cells`` (L,), in order: the first bad cell is the
+        one named, as reading cell by cell names it."""
         for i in np.flatnonzero(~np.isfinite(values)).tolist():
             values[i] = self.number(cells[i], i, name)
         return values
