@@ -11,7 +11,7 @@ import resource
 
 from bpnet.errors import InputError
 
-_GATES = {"feedforward": 1, "elman": 1, "lstm": 4, "gru": 3}
+_GATES = {"feedforward": 1, "cascadeforward": 1, "elman": 1, "lstm": 4, "gru": 3}
 
 
 def available() -> int:
@@ -75,6 +75,8 @@ def network_values(kind: str, sizes: list[int]) -> int:
     (inputs, hidden..., outputs), computed without building it."""
     if kind == "feedforward":
         return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if kind == "cascadeforward":   # layer l sees the inputs and every earlier layer
+        return sum((sum(sizes[:l]) + 1) * sizes[l] for l in range(1, len(sizes)))
     d, h, k = sizes[0], sizes[1], sizes[-1]
     g = _GATES.get(kind, 1)
     biases = 2 * g * h if kind in ("lstm", "gru") else h

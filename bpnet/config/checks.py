@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
+from bpnet.config.schema import LAYERED, SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
 from bpnet.paths import checked
 
@@ -137,7 +137,7 @@ def _check_perform(cfg: Config, where: str) -> None:
                 "step needs a sum of squared errors), and the perform here is crossentropy; "
                 "choose trainscg (the default for classification) or another gradient rule, "
                 "or set perform: mse")
-        if m is not None and m.type != "feedforward" and m.transfer[-1] == "softmax" \
+        if m is not None and m.type not in LAYERED and m.transfer[-1] == "softmax" \
                 and tc.algorithm in SQUARED_ERROR_RULES:
             raise InputError(f"{where}: {path}.algorithm: {tc.algorithm} needs the Jacobian "
                              f"of the outputs, which bpnet does not compute through a "

@@ -13,7 +13,8 @@ from typing import Any
 
 from bpnet.config.checks import check_config, complete_config, resolve_paths
 from bpnet.config.overrides import apply_overrides
-from bpnet.config.schema import RULE_PARAMS, Config, ModelConfig, TrainConfig, rule_params
+from bpnet.config.schema import (LAYERED, RULE_PARAMS, Config, ModelConfig, TrainConfig,
+                                 rule_params)
 from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml, yaml_key
 from bpnet.errors import InputError
 from bpnet.paths import checked
@@ -144,7 +145,7 @@ def _layers(mtype: str, hidden: tuple[int, ...], transfer: tuple[str, ...], path
     if "softmax" in transfer[:-1]:
         raise InputError(f"{where}: {path}.transfer: softmax is for the output layer only (the "
                          "last name); a hidden layer takes tansig, logsig, purelin or poslin")
-    if mtype == "feedforward":
+    if mtype in LAYERED:
         hidden = hidden or (10, 10)
         transfer = transfer or ("tansig",) * len(hidden) + (output,)
         if len(transfer) != len(hidden) + 1:

@@ -15,7 +15,7 @@ from bpnet.config import matlab
 from bpnet.config.ranges import parse_integers
 from bpnet.config.yamlschema import check, choice, convert, field_name, show, yaml_key
 from bpnet.errors import InputError
-from bpnet.nets.registry import MODEL_TYPES
+from bpnet.nets.registry import LAYERED, MODEL_TYPES
 from bpnet.nets.transfer import NAMES as TRANSFERS
 
 SCALINGS = ("mapstd", "mapminmax", "none")

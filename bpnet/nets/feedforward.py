@@ -58,13 +58,18 @@ class BPNet:
         self.transfers = [transfer.get(t) for t in transfers]
         shapes = {}
         for l in range(1, len(sizes)):
-            shapes[f"W{l}"] = (sizes[l], sizes[l - 1])
+            shapes[f"W{l}"] = (sizes[l], self.fan_in(sizes, l))
             shapes[f"b{l}"] = (sizes[l],)
         self.theta, self.params = flat_params(shapes)
         self._layers = [(self.params[f"W{l}"], self.params[f"b{l}"], self.transfers[l - 1])
                         for l in range(1, len(sizes))]
         where = slices(self.params)
         self._where = [(where[f"W{l}"], where[f"b{l}"]) for l in range(1, len(sizes))]
+
+    @staticmethod
+    def fan_in(sizes: list[int], l: int) -> int:
+        """The number of inputs of layer l: the size of layer l - 1."""
+        return sizes[l - 1]
 
     def __repr__(self) -> str:
         arch = "-".join(map(str, self.sizes))

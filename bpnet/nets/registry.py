@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Protocol
 
+from bpnet.nets.cascade import CascadeNet
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
@@ -36,9 +37,10 @@ def _gated(kind: str, sizes: list[int], transfers: list[str]) -> GatedNet:
 
 # type name -> builder(sizes [D, hidden..., K], transfers (one per layer)) -> untrained network
 NETWORKS: dict[str, Callable[[list[int], list[str]], BPNet | RecurrentNet]] = {
-    "feedforward": BPNet, "elman": _elman,
+    "feedforward": BPNet, "cascadeforward": CascadeNet, "elman": _elman,
     "lstm": partial(_gated, "lstm"), "gru": partial(_gated, "gru")}
 MODEL_TYPES: tuple[str, ...] = tuple(NETWORKS)
+LAYERED: tuple[str, ...] = ("feedforward", "cascadeforward")   # any number of hidden layers
 
 
 def build(kind: str, sizes: Sequence[int], transfers: Sequence[str]) -> BPNet | RecurrentNet:

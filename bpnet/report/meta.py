@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bpnet.config import DataConfig, to_plain
 from bpnet.config.checks import check_data_settings
-from bpnet.config.schema import MODEL_TYPES, SCALINGS, TRANSFERS
+from bpnet.config.schema import LAYERED, MODEL_TYPES, SCALINGS, TRANSFERS
 from bpnet.config.yamlschema import fields, show
 from bpnet.data import Dataset
 from bpnet.data.dataset import rows_of
@@ -153,8 +153,8 @@ def _network(raw: dict) -> tuple[str, list[int], list[str]]:
     sizes = raw["sizes"]
     if not isinstance(sizes, list) or not all(type(n) is int and n >= 1 for n in sizes):
         raise ValueError(f"sizes must be a list of whole numbers >= 1, got {sizes!r:.60}")
-    if len(sizes) != 3 and (model != "feedforward" or len(sizes) < 3):
-        raise ValueError(f"a {model} network has {'3 or more' if model == 'feedforward' else 3} "
+    if len(sizes) != 3 and (model not in LAYERED or len(sizes) < 3):
+        raise ValueError(f"a {model} network has {'3 or more' if model in LAYERED else 3} "
                          f"layer sizes, got {len(sizes)}")
     transfer = raw["transfer"]
     if not isinstance(transfer, list) or not all(t in TRANSFERS for t in transfer):

@@ -186,7 +186,7 @@ def check_memory(cfg: Config, data: Dataset) -> None:
     for name, m in cfg.models.items():
         sizes = [d, *m.hidden, k]
         values = network_values(m.type, sizes)
-        if m.type == "feedforward":   # blocks of 4096 samples (nets.feedforward)
+        if m.type in registry.LAYERED:   # blocks of 4096 samples (nets.feedforward)
             steps = 6.0 * min(n, 4096) * sum(m.hidden)
         else:                         # every time step's state, for BPTT
             steps = 8.0 * n * m.hidden[0] * {"lstm": 4, "gru": 3}.get(m.type, 1)
