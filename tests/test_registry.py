@@ -7,41 +7,45 @@ import pytest
 
 from bpnet.config import build_config, schema
 from bpnet.nets import registry, transfer
+from bpnet.nets.cascade import CascadeNet
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
 
 ARRAYS = {   # D = 3, hidden 4, K = 2
     "feedforward": {"W1": (4, 3), "b1": (4,), "W2": (4, 4), "b2": (4,), "W3": (2, 4), "b3": (2,)},
+    "cascadeforward": {"W1": (4, 3), "b1": (4,), "W2": (4, 7), "b2": (4,), "W3": (2, 11),
+                       "b3": (2,)},
     "elman": {"Wx": (4, 3), "Wh": (4, 4), "bh": (4,), "Wy": (2, 4), "by": (2,)},
     "lstm": {"Wx": (16, 3), "Wh": (16, 4), "bx": (16,), "bh": (16,), "Wy": (2, 4), "by": (2,)},
     "gru": {"Wx": (12, 3), "Wh": (12, 4), "bx": (12,), "bh": (12,), "Wy": (2, 4), "by": (2,)},
 }
-CLASSES = {"feedforward": BPNet, "elman": ElmanNet, "lstm": GatedNet, "gru": GatedNet}
+CLASSES = {"feedforward": BPNet, "cascadeforward": CascadeNet, "elman": ElmanNet, "lstm": GatedNet, "gru": GatedNet}
 
 
 def test_the_config_takes_its_names_from_the_nets():
-    assert schema.MODEL_TYPES == registry.MODEL_TYPES == ("feedforward", "elman", "lstm", "gru")
+    assert schema.MODEL_TYPES == registry.MODEL_TYPES == ("feedforward", "cascadeforward", "elman",
+                                                             "lstm", "gru")
     assert schema.TRANSFERS == transfer.NAMES == ("tansig", "logsig", "purelin", "poslin",
                                                   "softmax")
 
 
 @pytest.mark.parametrize("kind", registry.MODEL_TYPES)
 def test_from_config_builds_each_type_with_its_arrays_in_order(kind):
-    hidden = [4, 4] if kind == "feedforward" else [4]
+    hidden = [4, 4] if kind in registry.LAYERED else [4]
     cfg = build_config({"data": {"path": "x.csv", "series": "y"},
                         "models": {"m": {"type": kind, "hidden": hidden}}}, "t.yaml")
     net = registry.from_config(cfg.models["m"], 3, 2)
     assert type(net) is CLASSES[kind] and net.kind == kind
     assert [(k, v.shape) for k, v in net.params.items()] == list(ARRAYS[kind].items())
     assert net.theta.size == sum(int(np.prod(s)) for s in ARRAYS[kind].values())
-    assert net.recurrent == (kind != "feedforward")
+    assert net.recurrent == (kind not in registry.LAYERED)
 
 
 @pytest.mark.parametrize("kind", registry.MODEL_TYPES)
 def test_from_meta_rebuilds_the_network_that_save_describes(kind):
-    sizes = [3, 4, 4, 2] if kind == "feedforward" else [3, 4, 2]
-    transfers = ["logsig", "tansig", "purelin"] if kind == "feedforward" else \
+    sizes = [3, 4, 4, 2] if kind in registry.LAYERED else [3, 4, 2]
+    transfers = ["logsig", "tansig", "purelin"] if kind in registry.LAYERED else \
         ["logsig" if kind == "elman" else "tansig", "tansig"]
     net = registry.build(kind, sizes, transfers)
     meta = {"model": net.kind, "sizes": net.sizes, "transfer": [t.name for t in net.transfers]}
