@@ -102,6 +102,10 @@ class MatVariables(Mapping):
     def __len__(self) -> int:
         return len(self.declared)
 
+    def shape(self, name: str) -> tuple[int, ...]:
+        """The shape variable ``name`` declares, without reading it."""
+        return self.declared[name].shape
+
     def _load(self, var: matheaders.Declared) -> object:
         from scipy import io
         where = f"{self.where}: variable {var.name} ({'x'.join(map(str, var.shape))} {var.kind})"
