@@ -93,14 +93,14 @@ def _declared(head: bytes, order: str, at: int = 0, size: int = 0) -> Declared:
         name = head[name_at:name_at + n].decode("latin1")
         kind = _CLASSES[flags & 0xFF]
         real = kind in _CLASSES[6:16] and not flags & _COMPLEX
-        _, n, data_at, _ = _element(head, pos, order) if real and at else (0, 0, 0, 0)
+        _, data, data_at, _ = _element(head, pos, order) if real and at else (0, 0, 0, 0)
     except (struct.error, IndexError):
         raise ValueError("a damaged variable header") from None
     if mdtype != _MATRIX or min(shape, default=0) < 0:
         raise ValueError("a damaged variable header")
-    if data_at + n > nbytes + 8:
-        raise ValueError(f"variable {name}: its data ({n} bytes) overrun the {nbytes} bytes it "
-                         "declares")
+    if data_at + data > nbytes + 8:
+        raise ValueError(f"variable {name}: its data ({data} bytes) overrun the {nbytes} bytes "
+                         "it declares")
     return Declared(name, shape, kind, nbytes, at, size, bounded=real or not at)
 
 
