@@ -361,7 +361,7 @@ def _predict(args) -> int:
     from bpnet.report import usefiles
     _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model, **_matlab_args(args))
-    if args.matlab and not args.inputs:
+    if args.matlab:
         from bpnet.matlab.weights import check_columns
         check_columns(model.meta, args.data)
     pred = model.predict_file(args.data)

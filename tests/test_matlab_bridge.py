@@ -7,8 +7,11 @@ without it (the literals of the .m read back, the .mat through scipy, getwb's or
 """
 from __future__ import annotations
 
+import io
 import shutil
+import struct
 import subprocess
+import zlib
 
 import numpy as np
 import pytest
@@ -357,6 +360,11 @@ def _bad_files(folder) -> None:
     sio.savemat(folder / "tf.mat", {**good, "transfer": np.array([["tansig", "radbas"]],
                                                                  dtype=object)})
     sio.savemat(folder / "good.mat", good)
+    (folder / "empty.mat").write_bytes(b"")
+    (folder / "text.mat").write_text("a,b\n1,2\n")
+    sio.savemat(folder / "nogain.mat", {**good, "x1_step1": {"xoffset": np.zeros((2, 1)),
+                                                             "ymin": -1.0}})
+    sio.savemat(folder / "nofields.mat", {**good, "x1_step1": {"no_change": 1.0}})
 
 
 @pytest.mark.parametrize("data, fragment", [
@@ -368,6 +376,10 @@ def _bad_files(folder) -> None:
     ("{path: d.mat, inputs: P, targets: T}", "variable P is a sparse matrix"),
     ("{path: d.mat, inputs: X, targets: T, layout: rows}", "different numbers of samples"),
     ("{path: v73.mat, inputs: X, targets: T}", "save(..., '-v7')"),
+    ("{path: empty.mat, inputs: X, targets: T}", "empty.mat: cannot read the data file: the "
+                                                 "file is empty"),
+    ("{path: text.mat, inputs: X, targets: T}", "text.mat: cannot read the data file: not a "
+                                                "MATLAB .mat file"),
 ])
 def test_bad_mat_data_is_one_error_line(tmp_path, data, fragment, capsys):
     _bad_files(tmp_path)
@@ -390,6 +402,12 @@ def test_bad_mat_data_is_one_error_line(tmp_path, data, fragment, capsys):
     ("good.mat", ["--no-matlab"], "a .mat model holds MATLAB weights; add --matlab"),
     ("good.npz", [], "--matlab takes a .mat of MATLAB weights"),
     ("good.mat", ["--no-matlab", "--transfer", "purelin"], "add --matlab"),
+    ("empty.mat", [], "empty.mat: cannot read the MATLAB weights file: the file is empty"),
+    ("text.mat", [], "text.mat: cannot read the MATLAB weights file: not a MATLAB .mat file"),
+    ("nogain.mat", [], "x1_step1 has no gain: a step has keep (removeconstantrows), or "
+                       "xoffset, gain and ymin (mapminmax) or ymean (mapstd) (it has xoffset, "
+                       "ymin)"),
+    ("nofields.mat", [], "x1_step1 has no xoffset, gain, ymin/ymean"),
 ])
 def test_bad_matlab_weights_are_one_error_line(tmp_path, model, extra, fragment, capsys):
     _bad_files(tmp_path)
@@ -479,3 +497,108 @@ def test_matlab_weights_on_a_csv_name_its_columns(tmp_path, capsys):
     got = np.genfromtxt(out, delimiter=",", names=True)["prediction"]
     want = 1 + 3 * np.tanh(1 + np.array([3.0, -0.5]))   # ones everywhere: y = b2 + LW2_1 a1
     assert np.allclose(got, want, rtol=1e-15)
+
+
+def test_matlab_weights_take_a_variable_of_one_row_per_input(tmp_path, capsys):
+    """x1 (or the variable --inputs names) stands for the network's D inputs, one per row
+    (one sample per column): a 5-row x1 for 2 inputs, or a 1-row a, is one error line."""
+    _bad_files(tmp_path)
+    sio.savemat(tmp_path / "x5.mat", {"x1": np.ones((5, 10)), "a": np.ones((1, 10))})
+    out = tmp_path / "p.csv"
+    for inputs, fragment in [
+            ([], "x5.mat: variable x1 has 5 rows (5x10, one sample per column); the MATLAB "
+                 "weights take 2 inputs from it, one per row (x1(1), x1(2))"),
+            (["--inputs", "x1"], "variable x1 has 5 rows"),
+            (["--inputs", "a"], "variable a has 1 row (1x10, one sample per column)")]:
+        code, _, err = run_cli(capsys, "predict", str(tmp_path / "good.mat"),
+                               str(tmp_path / "x5.mat"), "--matlab", *inputs, "--out", str(out))
+        assert code == 2 and not out.exists()
+        one_error_line(err, fragment)
+
+
+# ------------------------------------------------ a .mat declares its size before it inflates
+def _deflated(arrays: dict, lie: str = "", extra: bytes = b"") -> bytes:
+    """``arrays`` as a .mat whose variables are each deflated, as MATLAB saves them; the
+    variable ``lie`` declares 16 bytes fewer than it holds; ``extra`` elements after them."""
+    buf = io.BytesIO()
+    sio.savemat(buf, arrays)
+    raw, out, at = buf.getvalue(), [buf.getvalue()[:128]], 128
+    for name in arrays:   # savemat writes them in order, each an miMATRIX element
+        mdtype, n = struct.unpack_from("<II", raw, at)
+        element = raw[at:at + 8 + n]
+        if name == lie:
+            element = struct.pack("<II", mdtype, n - 16) + element[8:]
+        deflated = zlib.compress(element)
+        out.append(struct.pack("<II", 15, len(deflated)) + deflated)
+        at += 8 + n
+    return b"".join(out) + extra
+
+
+def _bomb(name: str, values: int, tail: bytes = b"") -> bytes:
+    """A deflated variable whose header declares 1 x ``values`` doubles (a small file that
+    would inflate to 8 * values bytes); it holds 8 MB of zeros, then ``tail`` (bytes that no
+    inflater can read) or the end of the stream."""
+    def element(mdtype: int, data: bytes) -> bytes:
+        return struct.pack("<II", mdtype, len(data)) + data + bytes(-len(data) % 8)
+    body = (element(6, struct.pack("<II", 6, 0)) + element(5, struct.pack("<ii", 1, values))
+            + element(1, name.encode()) + struct.pack("<II", 9, 8 * values))
+    z = zlib.compressobj()
+    deflated = (z.compress(struct.pack("<II", 14, len(body) + 8 * values) + body)
+                + z.compress(bytes(1 << 23)) + (z.flush(zlib.Z_SYNC_FLUSH) + tail if tail
+                                                else z.flush()))
+    return struct.pack("<II", 15, len(deflated)) + deflated
+
+
+GOOD = {"IW1_1": np.ones((3, 2)), "b1": np.ones((3, 1)), "LW2_1": np.ones((1, 3)),
+        "b2": np.ones((1, 1)), "transfer": np.array([["tansig", "purelin"]], dtype=object)}
+
+
+def test_a_variable_too_large_for_memory_is_refused_before_it_inflates(tmp_path, capsys,
+                                                                        monkeypatch):
+    """3.4 GB declared in a few kilobytes, as data and as weights: one line naming the file,
+    the variable and the memory it would need, from its header alone."""
+    monkeypatch.setattr("bpnet.memory.available", lambda: 8 * 10 ** 9)
+    weights = {k: v for k, v in GOOD.items() if k != "IW1_1"}
+    (tmp_path / "d.mat").write_bytes(_deflated({"T": np.ones((1, 20))},
+                                               extra=_bomb("X", 425 * 10 ** 6)))
+    (tmp_path / "w.mat").write_bytes(_deflated(weights, extra=_bomb("IW1_1", 425 * 10 ** 6)))
+    (tmp_path / "c.yaml").write_text("data: {path: d.mat, inputs: X, targets: T}\n"
+                                     "models: {a: {type: feedforward, hidden: [2]}}\n")
+    sio.savemat(tmp_path / "x.mat", {"x1": np.ones((2, 5))})
+    for args in ([str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o")],
+                 ["predict", str(tmp_path / "w.mat"), str(tmp_path / "x.mat"), "--matlab",
+                  "--out", str(tmp_path / "p.csv")]):
+        code, _, err = run_cli(capsys, *args)
+        assert code == 2
+        line = one_error_line(err, "(1x425000000 double) would need about")
+        assert ("d.mat: variable X" if "c.yaml" in args[0] else "w.mat: variable IW1_1") in line
+        assert "GB of memory; 8.0 GB is available" in line
+
+
+def test_a_variable_that_is_not_used_is_never_inflated(tmp_path, capsys):
+    """A weights file with a 3.4 GB bomb beside the weights (whose stream turns to garbage
+    after 8 MB) predicts as without it."""
+    (tmp_path / "w.mat").write_bytes(_deflated(GOOD, extra=_bomb("junk", 425 * 10 ** 6,
+                                                                 tail=b"\xff" * 64)))
+    sio.savemat(tmp_path / "x.mat", {"x1": np.ones((2, 5))})
+    code, _, err = run_cli(capsys, "predict", str(tmp_path / "w.mat"), str(tmp_path / "x.mat"),
+                           "--matlab", "--out", str(tmp_path / "p.csv"))
+    assert code == 0, err
+    got = np.genfromtxt(tmp_path / "p.csv", delimiter=",", names=True)["prediction"]
+    assert np.allclose(got, 1 + 3 * np.tanh(3.0), rtol=1e-15)
+
+
+@pytest.mark.parametrize("lie, fragment", [
+    ("IW1_1", "its data (48 bytes) overrun the 88 bytes it declares"),
+    ("transfer", "variable transfer (1x2 cell) inflates to more than the"),
+])
+def test_a_variable_that_holds_more_than_it_declares_is_refused(tmp_path, capsys, lie,
+                                                                fragment):
+    """A numeric variable whose data overrun its declared size, and a cell whose nested
+    elements inflate past it: one line each, nothing inflated past the declaration."""
+    (tmp_path / "w.mat").write_bytes(_deflated(GOOD, lie=lie))
+    sio.savemat(tmp_path / "x.mat", {"x1": np.ones((2, 5))})
+    code, _, err = run_cli(capsys, "predict", str(tmp_path / "w.mat"), str(tmp_path / "x.mat"),
+                           "--matlab", "--out", str(tmp_path / "p.csv"))
+    assert code == 2
+    one_error_line(err, fragment)

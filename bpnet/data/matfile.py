@@ -2,7 +2,11 @@
 and a .mat data file read as the table a CSV would give.
 
 Files are read by ``scipy.io.loadmat`` (MATLAB's v4, v6 and v7 formats); a v7.3 file (HDF5,
-which scipy cannot read) is refused with one line that says to save with ``-v7``. A numeric
+which scipy cannot read) is refused with one line that says to save with ``-v7``, an empty or
+damaged one with one line that names it. A variable is read only when it is used, and only
+once the size its header declares (:mod:`bpnet.data.matheaders`) is known to fit in the
+memory available: a few compressed megabytes that would inflate to gigabytes are refused,
+naming the variable, before any of it is inflated. A numeric
 variable must be a real, dense, finite 2-D array; a cell, struct, sparse, complex or text
 variable where numbers are expected is an :class:`~bpnet.errors.InputError` naming it.
 
@@ -19,17 +23,25 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
 from bpnet.config import DataConfig
+from bpnet.data import matheaders
 from bpnet.data.table import Table
 from bpnet.errors import InputError
+from bpnet.memory import require
 from bpnet.paths import checked, shown
 
 _INDEXED = re.compile(r"^(.*)\((\d+)\)$")
 LAYOUTS = ("columns", "rows")
+# bytes of memory per value read: scipy's array, its float64 copy and the network's own
+PER_VALUE = 24.0
+# as data: those and the text cell of the table (about 150 bytes a value, measured)
+TABLE_PER_VALUE = 160.0
 
 
 def is_mat(path: str | Path | None) -> bool:
@@ -37,12 +49,13 @@ def is_mat(path: str | Path | None) -> bool:
     return path is not None and str(path).lower().endswith(".mat")
 
 
-def load(path: str | Path, what: str = "the .mat file") -> dict[str, object]:
-    """Every variable of a .mat file by name (scipy's arrays, unsqueezed, structs as records).
+def load(path: str | Path, what: str = "the .mat file",
+         per_value: float = PER_VALUE) -> MatVariables:
+    """The variables of a .mat file by name, each read when first asked for (see
+    :class:`MatVariables`; ``per_value``: the bytes of memory a value read will take).
 
     A missing or unreadable file, a v7.3 (HDF5) file or one that is not a MAT-file is an
     InputError of one line."""
-    from scipy import io
     where = shown(checked(path, what))
     try:
         with open(path, "rb") as fh:
@@ -53,14 +66,74 @@ def load(path: str | Path, what: str = "the .mat file") -> dict[str, object]:
         raise InputError(f"{where}: cannot read {what} ({exc.strerror or exc})") from None
     if head.startswith(b"MATLAB 7.3") or b"\x89HDF" in head[:8]:
         raise _v73(where)
+    if not head:
+        raise InputError(f"{where}: cannot read {what}: the file is empty")
+    declared = _scipy(lambda: matheaders.scan(str(path)), where, what)
+    return MatVariables(str(path), what, where, per_value, declared)
+
+
+class MatVariables(Mapping):
+    """The variables of a .mat file by name (scipy's arrays, unsqueezed, structs as records),
+    known from their headers (:mod:`bpnet.data.matheaders`) and each read when first asked
+    for, once what it declares is known to fit in memory (its values times ``per_value``
+    bytes) and, for a compressed cell, struct or text, known to inflate to no more than it
+    declares: a variable that is not used is never inflated."""
+
+    def __init__(self, path: str, what: str, where: str, per_value: float,
+                 declared: list[matheaders.Declared]) -> None:
+        self.path, self.what, self.where, self.per_value = path, what, where, per_value
+        self.declared: dict[str, matheaders.Declared] = {}
+        for var in declared:   # scipy reads the first of two variables of one name
+            if var.name and not var.name.startswith("__"):
+                self.declared.setdefault(var.name, var)
+        self._read: dict[str, object] = {}
+
+    def __getitem__(self, name: str) -> object:
+        if name not in self._read:
+            self._read[name] = self._load(self.declared[name])
+        return self._read[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.declared
+
+    def __iter__(self):
+        return iter(self.declared)
+
+    def __len__(self) -> int:
+        return len(self.declared)
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        """The shape variable ``name`` declares, without reading it."""
+        return self.declared[name].shape
+
+    def _load(self, var: matheaders.Declared) -> object:
+        from scipy import io
+        where = f"{self.where}: variable {var.name} ({'x'.join(map(str, var.shape))} {var.kind})"
+        require(self.per_value * var.values, where)
+        if not var.bounded and not _scipy(lambda: matheaders.inflates_within(self.path, var),
+                                          self.where, self.what):
+            raise InputError(f"{where} inflates to more than the {var.nbytes} bytes it "
+                             "declares: a damaged file")
+        raw = _scipy(lambda: io.loadmat(self.path, variable_names=[var.name], squeeze_me=False,
+                                        struct_as_record=True, mat_dtype=False),
+                     self.where, self.what)
+        if var.name not in raw:
+            raise InputError(f"{where}: cannot read {self.what}: scipy.io.loadmat does not "
+                             "find the variable")
+        return raw[var.name]
+
+
+def _scipy(read, where: str, what: str):
+    """``read()``, scipy's errors of a file it cannot read made one InputError line."""
+    from scipy.io.matlab import MatReadError
     try:
-        raw = io.loadmat(path, squeeze_me=False, struct_as_record=True, mat_dtype=False)
+        return read()
     except NotImplementedError:
         raise _v73(where) from None
-    except (ValueError, TypeError, OSError, EOFError, IndexError, KeyError) as exc:
+    except (MatReadError, ValueError, TypeError, OSError, EOFError, IndexError, KeyError,
+            zlib.error) as exc:
         raise InputError(f"{where}: cannot read {what}: not a MATLAB .mat file that "
                          f"scipy.io.loadmat reads ({exc})") from None
-    return {k: v for k, v in raw.items() if not k.startswith("__")}
 
 
 def _v73(where: str) -> InputError:
@@ -167,7 +240,7 @@ def read_mat_table(path: str, d: DataConfig) -> MatTable:
     layout = getattr(d, "layout", None) or "columns"
     names = [d.series, d.time, d.classes, *d.inputs, *d.targets]
     wanted = list(dict.fromkeys(variable_of(n) for n in names if n))
-    variables = load(path, "the data file")
+    variables = load(path, "the data file", TABLE_PER_VALUE)
     where = shown(path)
     header, columns = [], []
     absent = tuple(n for n in wanted if n not in variables)

@@ -28,6 +28,13 @@ from bpnet.report.fileio import write_together
 from bpnet.version import __version__
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+# iskeyword in Octave (a superset of MATLAB's): words that cannot name a function
+KEYWORDS = frozenset(
+    "break case catch classdef continue do else elseif end end_try_catch end_unwind_protect "
+    "endarguments endclassdef endenumeration endevents endfor endfunction endif endmethods "
+    "endparfor endproperties endspmd endswitch endwhile for function global if otherwise "
+    "parfor persistent return spmd switch try until unwind_protect unwind_protect_cleanup "
+    "while".split())
 _LITERAL = re.compile(r"^(\w+) = (\[[^\]]*\]|[-+0-9.eEinfINFaN]+);", re.M)
 
 _CONSTANTS = "% ===== NEURAL NETWORK CONSTANTS ====="
@@ -69,7 +76,19 @@ def function_name(out: str | Path) -> str:
     if not _IDENT.match(path.stem):
         raise InputError(f"--out {shown(out)}: {path.stem!r} is not a MATLAB function name "
                          "(a letter, then letters, digits or _, at most 63)")
+    if path.stem in KEYWORDS:
+        raise InputError(f"--out {shown(out)}: {path.stem!r} is a MATLAB keyword, which cannot "
+                         "name a function")
     return path.stem
+
+
+def comment(text: object) -> str:
+    """``text`` (a name from the data or the model file) made safe as the rest of a comment
+    line of the .m file: each character that is not printable (a newline, a carriage return,
+    a tab, ...) written as its escape, so that the text stays on its line and, whatever it
+    holds (%, %{, ', ...), is never read as code."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
 
 
 def constants(model) -> dict[str, np.ndarray]:
@@ -160,9 +179,9 @@ def _help(name: str, model) -> list[str]:
     net, meta = model.net, model.meta
     sizes = "-".join(map(str, net.sizes))
     kinds = {"feedforward": "feedforward (BP)", "elman": "Elman", "lstm": "LSTM", "gru": "GRU"}
+    transfers = ", ".join(t.name for t in net.transfers)
     lines = [f"%{name.upper()} a {sizes} {kinds[net.kind]} network exported by bpnet "
-             f"{__version__} ({', '.join(t.name for t in net.transfers)}; inputs {meta.scaling})",
-             "%"]
+             f"{__version__} ({comment(transfers)}; inputs {comment(meta.scaling)})", "%"]
     if net.kind == "feedforward":
         lines += [f"% y1 = {name}(x1): x1 is {net.sizes[0]} x N, one sample per column; y1 is "
                   f"{net.sizes[-1]} x N."]
@@ -179,12 +198,13 @@ def _help(name: str, model) -> list[str]:
             lines += [f"% The rows of IW1_1, LW1_1, b1 (input side) and b1_h (recurrent side) "
                       f"are the gates {gates},", "% H rows each (PyTorch's order)."]
     lines += ["%", "% Rows of x1:"]
-    lines += [f"%   {i}: {f}" for i, f in enumerate(meta.features, 1)]
+    lines += [f"%   {i}: {comment(f)}" for i, f in enumerate(meta.features, 1)]
     if meta.classes is not None:
         lines += ["% Rows of y1, the class probabilities (softmax):"]
-        lines += [f"%   {i}: class {c}" for i, c in enumerate(meta.classes, 1)]
+        lines += [f"%   {i}: class {comment(c)}" for i, c in enumerate(meta.classes, 1)]
     else:
-        lines += ["% Rows of y1:"] + [f"%   {i}: {t}" for i, t in enumerate(meta.targets, 1)]
+        lines += ["% Rows of y1:"]
+        lines += [f"%   {i}: {comment(t)}" for i, t in enumerate(meta.targets, 1)]
     if meta.data.series is not None:
         lines += ["% A series model: column t holds the lagged values (and calendar features) "
                   "above for step t,", "% y1 the one-step prediction of the series' value at "

@@ -34,6 +34,8 @@ from bpnet.version import __version__
 
 _GATES = {1: "elman", 3: "gru", 4: "lstm"}
 _FIELDS = ("keep", "xrows", "xoffset", "gain", "ymin", "ymean")
+_STEPS = ("a step has keep (removeconstantrows), or xoffset, gain and ymin (mapminmax) or "
+          "ymean (mapstd)")
 
 
 def read(path: str | Path, transfers: list[str] | None = None,
@@ -156,7 +158,7 @@ def settings(variables: dict, prefix: str, where: str) -> Processing:
     for i in range(1, 100):
         name = f"{prefix}_step{i}"
         fields = _fields(variables, name, where)
-        if not fields:
+        if fields is None:
             break
         step = _step(fields, name, where)
         rows = step.rows if step.name == "removeconstantrows" else len(step.xoffset)
@@ -172,19 +174,20 @@ def _rows_after(step: Step) -> int:
     return len(step.keep) if step.keep is not None else len(step.xoffset)
 
 
-def _fields(variables: dict, name: str, where: str) -> dict[str, np.ndarray]:
+def _fields(variables: dict, name: str, where: str) -> dict[str, np.ndarray] | None:
     """The settings of one step by field: a struct variable's fields, or the flat constants
-    ``{name}_{field}``."""
+    ``{name}_{field}``; None when the file has neither."""
     if name in variables:
         value = variables[name]
-        if not (isinstance(value, np.ndarray) and value.dtype.names):
-            raise InputError(f"{where}: variable {name} is not a settings struct")
+        if not (isinstance(value, np.ndarray) and value.dtype.names and value.size == 1):
+            raise InputError(f"{where}: variable {name} is not a settings struct (one struct "
+                             "with the fields of a processing step)")
         record = value.ravel()[0]
         return {f: _plain(record[f], f"{name}.{f}", where)
                 for f in _FIELDS if f in value.dtype.names}
     return {f: matfile.finite(matfile.matrix(variables, f"{name}_{f}", where),
                               f"{name}_{f}", where)
-            for f in _FIELDS if f"{name}_{f}" in variables}
+            for f in _FIELDS if f"{name}_{f}" in variables} or None
 
 
 def _plain(value, name: str, where: str) -> np.ndarray:
@@ -201,10 +204,10 @@ def _step(f: dict[str, np.ndarray], name: str, where: str) -> Step:
                              f"1..{rows}")
         return Step("removeconstantrows", keep=keep.astype(int) - 1, rows=rows)
     method = "mapminmax" if "ymin" in f else "mapstd" if "ymean" in f else None
-    if method is None or "xoffset" not in f or "gain" not in f:
-        raise InputError(f"{where}: {name}: expected keep (removeconstantrows), or xoffset, "
-                         "gain and ymin (mapminmax) or ymean (mapstd); has "
-                         f"{', '.join(f) or 'none'}")
+    missing = [k for k in ("xoffset", "gain") if k not in f] + ([] if method else ["ymin/ymean"])
+    if missing:
+        raise InputError(f"{where}: {name} has no {', '.join(missing)}: {_STEPS} (it has "
+                         f"{', '.join(f) or 'none of them'})")
     xoffset, gain = f["xoffset"].ravel(), f["gain"].ravel()
     if len(xoffset) != len(gain) or (gain == 0).any():
         raise InputError(f"{where}: {name}: xoffset and gain must have one non-zero gain per "
@@ -276,9 +279,12 @@ def load_into(params: dict[str, np.ndarray], kind: str, path: str | Path,
 
 
 def check_columns(meta: ModelMeta, data: str) -> None:
-    """A CSV given to MATLAB weights must hold the input columns they are named by (the file's
-    input_names, else x1(1), ...): else an error that says to name them with --inputs."""
+    """The data given to MATLAB weights must hold the inputs they are named by (the file's
+    input_names, else x1(1), ...): a CSV those columns, else an error that says to name them
+    with --inputs; a .mat, in each variable named for inputs ``X`` or ``X(1)`` ... ``X(D)``,
+    one row per input (one sample per column), else an error."""
     if matfile.is_mat(data):
+        _check_rows(meta, data)
         return
     header = read_table(data).header
     missing = [f for f in meta.features if f not in header]
@@ -287,3 +293,18 @@ def check_columns(meta: ModelMeta, data: str) -> None:
                          f"{len(meta.features)} inputs ({', '.join(meta.features)}); name the "
                          f"columns of the inputs with --inputs, e.g. --inputs "
                          f"{','.join(header[:len(meta.features)])}")
+
+
+def _check_rows(meta: ModelMeta, data: str) -> None:
+    """Each variable of the .mat ``data`` that the inputs name whole has as many rows as it
+    stands for inputs (a missing one is the data reader's error)."""
+    variables = matfile.load(data, "the data file")
+    for name in dict.fromkeys(map(matfile.variable_of, meta.features)):
+        own = [f for f in meta.features if matfile.variable_of(f) == name]
+        whole = [name] if len(own) == 1 else [f"{name}({i})" for i in range(1, len(own) + 1)]
+        shape = variables.shape(name) if name in variables else ()
+        if own == whole and len(shape) == 2 and shape[0] != len(own):
+            raise InputError(f"{shown(data)}: variable {name} has {shape[0]} "
+                             f"row{'s' * (shape[0] != 1)} ({shape[0]}x{shape[1]}, one sample "
+                             f"per column); the MATLAB weights take {len(own)} inputs from it, "
+                             f"one per row ({', '.join(own)})")
