@@ -48,6 +48,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def _series_config(scaling: str) -> dict:
     models = {"bp": {"type": "feedforward", "hidden": [6, 4]},
+              "cf": {"type": "cascadeforward", "hidden": [4, 3]},
               "bplog": {"type": "feedforward", "hidden": [5], "transfer": ["logsig", "purelin"]},
               "elman": {"type": "elman", "hidden": 5},
               "lstm": {"type": "lstm", "hidden": 4}, "gru": {"type": "gru", "hidden": 4}}
@@ -136,9 +137,8 @@ def test_the_m_literals_read_back_to_the_same_network(models, exported):
         for key, value in want.items():
             assert np.array_equal(consts[key], value), (name, key)
             assert mat[key].dtype == np.float64 and np.array_equal(mat[key], value), (name, key)
-        for mname, pname in layout.names(m.net.kind, len(m.net.transfers)):
-            assert np.array_equal(consts[mname].reshape(m.net.params[pname].shape),
-                                  m.net.params[pname])
+        for mname, view in layout.blocks(m.net.kind, m.net.params):
+            assert np.array_equal(consts[mname], view)
         if m.x_scaler.method == "mapminmax":
             assert np.array_equal(consts["x1_step1_xoffset"][:, 0], m.x_scaler.offset)
             assert np.array_equal(consts["x1_step1_gain"][:, 0], m.x_scaler.factor)
@@ -190,6 +190,23 @@ def test_getwb_order():
     copy = bpnet.nets.registry.build("elman", [2, 3, 1], ["tansig", "purelin"])
     layout.setwb("elman", wb, copy.params)
     assert np.array_equal(copy.theta, elman.theta)
+
+
+def test_getwb_order_of_a_cascade():
+    """A cascade-forward layer's weights split into IWl_1 and LWl_j, in getwb's order:
+    b1, IW1_1, b2, IW2_1, LW2_1."""
+    net = bpnet.nets.registry.build("cascadeforward", [2, 2, 1], ["tansig", "purelin"])
+    p = net.params
+    p["b1"][...] = [1, 2]
+    p["W1"][...] = [[3, 4], [5, 6]]
+    p["b2"][...] = [7]
+    p["W2"][...] = [[8, 9, 10, 11]]   # IW2_1 = [8 9], LW2_1 = [10 11]
+    assert layout.getwb("cascadeforward", p).tolist() == [1, 2, 3, 5, 4, 6, 7, 8, 9, 10, 11]
+    assert list(layout.to_matlab("cascadeforward", p)) == ["b1", "IW1_1", "b2", "IW2_1",
+                                                           "LW2_1"]
+    copy = bpnet.nets.registry.build("cascadeforward", [2, 2, 1], ["tansig", "purelin"])
+    layout.setwb("cascadeforward", layout.getwb("cascadeforward", p), copy.params)
+    assert np.array_equal(copy.theta, net.theta)
 
 
 # ---------------------------------------------------------------- a network made in MATLAB

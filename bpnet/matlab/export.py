@@ -161,7 +161,7 @@ def read_constants(text: str) -> dict[str, np.ndarray]:
 def source(name: str, model, consts: dict[str, np.ndarray]) -> str:
     """The text of the MATLAB function ``name`` (see the module docstring)."""
     net = model.net
-    recurrent = net.kind != "feedforward"
+    recurrent = net.recurrent
     head = f"function [y1, xf1] = {name}(x1, xi1)" if recurrent else f"function y1 = {name}(x1)"
     lines = [head, *_help(name, model), "", _CONSTANTS, ""]
     lines += [f"{k} = {literal(v)};" for k, v in consts.items()]
@@ -178,11 +178,12 @@ def source(name: str, model, consts: dict[str, np.ndarray]) -> str:
 def _help(name: str, model) -> list[str]:
     net, meta = model.net, model.meta
     sizes = "-".join(map(str, net.sizes))
-    kinds = {"feedforward": "feedforward (BP)", "elman": "Elman", "lstm": "LSTM", "gru": "GRU"}
+    kinds = {"feedforward": "feedforward (BP)", "cascadeforward": "cascade-forward",
+             "elman": "Elman", "lstm": "LSTM", "gru": "GRU"}
     transfers = ", ".join(t.name for t in net.transfers)
     lines = [f"%{name.upper()} a {sizes} {kinds[net.kind]} network exported by bpnet "
              f"{__version__} ({comment(transfers)}; inputs {comment(meta.scaling)})", "%"]
-    if net.kind == "feedforward":
+    if not net.recurrent:
         lines += [f"% y1 = {name}(x1): x1 is {net.sizes[0]} x N, one sample per column; y1 is "
                   f"{net.sizes[-1]} x N."]
     else:
@@ -234,10 +235,15 @@ def _output_step(model, last: str) -> list[str]:
 
 
 def _layers(net) -> list[str]:
+    """a{l} = f(b{l} + IW{l}_1*xp1) for l = 1, else f(b{l} + LW{l}_{l-1}*a{l-1}); in a
+    cascade-forward network, f(b{l} + IW{l}_1*xp1 + LW{l}_1*a1 + ... + LW{l}_{l-1}*a{l-1})."""
     lines = []
     for l, tf in enumerate(net.transfers, 1):
-        w, prev = ("IW1_1", "xp1") if l == 1 else (f"LW{l}_{l - 1}", f"a{l - 1}")
-        lines.append(f"a{l} = {_tf(tf.name, f'repmat(b{l}, 1, Q) + {w}*{prev}')};")
+        if net.kind == "cascadeforward":
+            terms = [f"IW{l}_1*xp1", *(f"LW{l}_{j}*a{j}" for j in range(1, l))]
+        else:
+            terms = ["IW1_1*xp1" if l == 1 else f"LW{l}_{l - 1}*a{l - 1}"]
+        lines.append(f"a{l} = {_tf(tf.name, ' + '.join([f'repmat(b{l}, 1, Q)', *terms]))};")
     return lines
 
 

@@ -4,6 +4,7 @@ getwb's order, and MATLAB's processing settings of its inputs and outputs.
 Names (every matrix (out, in), as bpnet keeps it; every bias a column vector):
 
     feedforward  IW1_1 = W1, b1;  LW2_1 = W2, b2;  LW3_2 = W3, b3; ...
+    cascade      IWl_1 = Wl(:, inputs), LWl_j = Wl(:, columns of layer j) for j < l, bl
     elman        IW1_1 = Wx, LW1_1 = Wh, b1 = bh;  LW2_1 = Wy, b2 = by
     lstm, gru    IW1_1 = Wx, LW1_1 = Wh, b1 = bx, b1_h = bh;  LW2_1 = Wy, b2 = by
 
@@ -32,7 +33,14 @@ _Y0 = {"mapminmax": "ymin", "mapstd": "ymean"}
 
 def names(kind: str, layers: int = 3) -> list[tuple[str, str]]:
     """(MATLAB name, bpnet parameter name) of every array of a ``kind`` network, in getwb's
-    order; ``layers``: a feedforward network's number of layers."""
+    order (a cascade-forward network's W_l holds IWl_1 and every LWl_j); ``layers``: a
+    feedforward or cascade-forward network's number of layers."""
+    if kind == "cascadeforward":
+        out = []
+        for l in range(1, layers + 1):
+            out += [(f"b{l}", f"b{l}"), (f"IW{l}_1", f"W{l}")]
+            out += [(f"LW{l}_{j}", f"W{l}") for j in range(1, l)]
+        return out
     if kind == "feedforward":
         out = []
         for l in range(1, layers + 1):
@@ -44,15 +52,30 @@ def names(kind: str, layers: int = 3) -> list[tuple[str, str]]:
 
 def of(kind: str, params: dict[str, np.ndarray]) -> list[tuple[str, str]]:
     """:func:`names` of the network whose arrays are ``params``."""
-    if kind != "feedforward":
+    if kind not in ("feedforward", "cascadeforward"):
         return names(kind)
     return names(kind, sum(1 for k in params if k.startswith("W")))
 
 
+def blocks(kind: str, params: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
+    """(MATLAB name, a 2-D view into ``params``) of every array, in getwb's order (biases
+    (S, 1)). A cascade-forward layer's W_l splits by columns into IWl_1 and LWl_j, j < l."""
+    if kind != "cascadeforward":
+        return [(m, params[p].reshape(params[p].shape[0], -1)) for m, p in of(kind, params)]
+    out = []
+    layers = sum(1 for k in params if k.startswith("W"))
+    sizes = [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, layers + 1)]
+    starts = np.cumsum([0, *sizes]).tolist()
+    for l in range(1, layers + 1):
+        W = params[f"W{l}"]
+        out += [(f"b{l}", params[f"b{l}"].reshape(-1, 1)), (f"IW{l}_1", W[:, :sizes[0]])]
+        out += [(f"LW{l}_{j}", W[:, starts[j]:starts[j + 1]]) for j in range(1, l)]
+    return out
+
+
 def to_matlab(kind: str, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A network's ``params`` as MATLAB's 2-D arrays by MATLAB name (biases (S, 1))."""
-    return {m: np.asarray(params[p], dtype=float).reshape(params[p].shape[0], -1)
-            for m, p in of(kind, params)}
+    return {m: np.array(a, dtype=float) for m, a in blocks(kind, params)}
 
 
 def getwb(kind: str, params: dict[str, np.ndarray]) -> np.ndarray:
@@ -64,13 +87,12 @@ def getwb(kind: str, params: dict[str, np.ndarray]) -> np.ndarray:
 def setwb(kind: str, wb: np.ndarray, params: dict[str, np.ndarray]) -> None:
     """Copy MATLAB's getwb vector ``wb`` (P,) into ``params`` (arrays of their shapes, in
     place); the length must be right (ValueError)."""
-    pairs = of(kind, params)
-    total = sum(params[p].size for _, p in pairs)
+    views = [view for _, view in blocks(kind, params)]
+    total = sum(view.size for view in views)
     if wb.size != total:
         raise ValueError(f"wb has {wb.size} values, this network has {total} weights and biases")
     at = 0
-    for _, p in pairs:
-        view = params[p]
+    for view in views:
         view[...] = wb[at:at + view.size].reshape(view.shape, order="F")
         at += view.size
 

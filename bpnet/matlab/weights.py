@@ -49,8 +49,8 @@ def read(path: str | Path, transfers: list[str] | None = None,
     sizes = _sizes(kind, arrays, where)
     names = _transfers(variables, transfers, len(sizes) - 1, where)
     net = registry.build(kind, sizes, names)
-    for m, p in layout.names(kind, len(sizes) - 1):
-        net.params[p][...] = arrays[m].reshape(net.params[p].shape)
+    for m, view in layout.blocks(kind, net.params):
+        view[...] = arrays[m].reshape(view.shape)
     xs = settings(variables, "x1", where)
     ys = settings(variables, "y1", where)
     xs = xs if xs.steps else Processing((), sizes[0])
@@ -74,7 +74,7 @@ def _kind(variables: dict, where: str) -> str:
         raise InputError(f"{where}: no variable 'IW1_1' (MATLAB's net.IW{{1,1}}); the file "
                          f"holds {', '.join(sorted(variables)) or 'no variables'}{hint}")
     if "LW1_1" not in variables:
-        return "feedforward"
+        return "cascadeforward" if "IW2_1" in variables else "feedforward"
     iw = matfile.matrix(variables, "IW1_1", where)
     lw = matfile.matrix(variables, "LW1_1", where)
     gates = iw.shape[0] // max(lw.shape[1], 1)
@@ -87,9 +87,10 @@ def _kind(variables: dict, where: str) -> str:
 
 def _arrays(variables: dict, kind: str, where: str) -> dict[str, np.ndarray]:
     """The weight and bias arrays by MATLAB name (biases flattened), each real and finite."""
-    if kind == "feedforward":
+    if kind in ("feedforward", "cascadeforward"):
+        later = "IW{0}_1" if kind == "cascadeforward" else "LW{0}_{1}"
         layers = 1
-        while f"LW{layers + 1}_{layers}" in variables:
+        while later.format(layers + 1, layers) in variables:
             layers += 1
     else:
         layers = 2
@@ -107,6 +108,8 @@ def _arrays(variables: dict, kind: str, where: str) -> dict[str, np.ndarray]:
 
 def _sizes(kind: str, arrays: dict[str, np.ndarray], where: str) -> list[int]:
     """The layer sizes [D, ..., K], every matrix and bias checked against its neighbours."""
+    if kind == "cascadeforward":
+        return _cascade_sizes(arrays, where)
     gates = {"elman": 1, "gru": 3, "lstm": 4}.get(kind, 1)
     iw = arrays["IW1_1"]
     sizes = [iw.shape[1], iw.shape[0] // gates]
@@ -124,6 +127,22 @@ def _sizes(kind: str, arrays: dict[str, np.ndarray], where: str) -> list[int]:
     for b, n in rows.items():
         if b in arrays and arrays[b].size != n:
             raise _unchained(where, f"{b} has {arrays[b].size} values, its layer {n} rows")
+    return sizes
+
+
+def _cascade_sizes(arrays: dict[str, np.ndarray], where: str) -> list[int]:
+    """The layer sizes [D, ..., K] of a cascade-forward network: IWl_1 is S_l x D, LWl_j
+    S_l x S_j and bl has S_l values, for every layer l and j < l."""
+    layers = sum(1 for m in arrays if m.startswith("IW"))
+    sizes = [arrays["IW1_1"].shape[1]] + [arrays[f"IW{l}_1"].shape[0]
+                                          for l in range(1, layers + 1)]
+    for l in range(1, layers + 1):
+        want = {f"IW{l}_1": (sizes[l], sizes[0]), f"b{l}": (sizes[l],),
+                **{f"LW{l}_{j}": (sizes[l], sizes[j]) for j in range(1, l)}}
+        for m, shape in want.items():
+            if arrays[m].shape != shape:
+                raise _unchained(where, f"{m} is {_shape(arrays[m])}, its layers need "
+                                 f"{'x'.join(map(str, shape))}")
     return sizes
 
 
@@ -263,19 +282,20 @@ def load_into(params: dict[str, np.ndarray], kind: str, path: str | Path,
         return
     xs = settings(variables, "x1", where)
     # the matrices before the biases: a wrong layer size shows in its weights first
-    for m, p in sorted(layout.of(kind, params), key=lambda mp: mp[0].startswith("b")):
+    for m, view in sorted(layout.blocks(kind, params), key=lambda mv: mv[0].startswith("b")):
         a = matfile.finite(matfile.matrix(variables, m, where), m, where)
-        if p.startswith("b"):
-            a = a.ravel()
+        if m.startswith("b"):
+            a = a.reshape(-1, 1)
         if m == "IW1_1" and xs.steps and xs.steps[0].keep is not None \
                 and a.shape[1] == len(xs.steps[0].keep):
             full = np.zeros((a.shape[0], xs.size))
             full[:, xs.steps[0].keep] = a
             a = full
-        if a.shape != params[p].shape:
-            raise InputError(f"{where}: {m} has shape {'x'.join(map(str, a.shape))}, "
-                             f"{expected} {'x'.join(map(str, params[p].shape))}")
-        params[p][...] = a
+        if a.shape != view.shape:
+            shape = view.shape[:1] if m.startswith("b") else view.shape
+            raise InputError(f"{where}: {m} has shape {'x'.join(map(str, a.shape[:len(shape)]))}"
+                             f", {expected} {'x'.join(map(str, shape))}")
+        view[...] = a
 
 
 def check_columns(meta: ModelMeta, data: str) -> None:
