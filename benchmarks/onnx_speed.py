@@ -16,6 +16,7 @@ threads (one per core), as bpnet uses BLAS's. Needs onnx and onnxruntime
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import sys
@@ -79,8 +80,8 @@ def measure(model, n: int, repeat: int, folder: Path) -> list[float]:
         path = folder / f"net_{dtype}.onnx"
         onnxexport.export(model, path, dtype)
         s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        x = X.astype(dtype)
-        rates.append(n / best(lambda: s.run(None, {"x": x}), repeat))
+        feed = {"x": X.astype(dtype)}
+        rates.append(n / best(functools.partial(s.run, None, feed), repeat))
     return rates
 
 

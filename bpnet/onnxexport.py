@@ -328,7 +328,7 @@ def export(model, out: str | Path, dtype: str = "float64") -> str:
         raise InputError(f"{shown(model.path)}: its network takes "
                          f"{proto.ByteSize() / 2 ** 30:.1f} GiB, past the 2 GiB of one ONNX "
                          "file")
-    onnx.checker.check_model(proto)
+    onnx.checker.check_model(proto, full_check=True)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     data = proto.SerializeToString()
     atomic_write(Path(out), lambda fh: fh.write(data), binary=True)
