@@ -233,3 +233,36 @@ def test_a_network_type_without_a_graph_is_refused(models, monkeypatch):
     monkeypatch.delitem(onnxexport.NETWORKS, "gru")
     with pytest.raises(InputError, match="a gru network has no ONNX form here"):
         onnxexport.build(m)
+
+
+def test_a_cascade_network_is_one_more_function(rng):
+    """MATLAB's cascadeforwardnet (the input feeds every layer, every layer all later ones)
+    written as one function over ``layer``, which sums any number of weighted inputs."""
+    D, S, K = 3, [4, 2], 2
+    IW = [rng.normal(size=(s, D)) for s in [*S, K]]
+    LW = {(i, j): rng.normal(size=((S + [K])[i], S[j])) for i in range(3) for j in range(i)}
+    b = [rng.normal(size=s) for s in [*S, K]]
+    tfs = ["tansig", "logsig", "purelin"]
+
+    def cascade(g, x):
+        acts = []
+        for i, tf in enumerate(tfs):
+            terms = [(x, IW[i])] + [(acts[j], LW[i, j]) for j in range(i)]
+            acts.append(onnxexport.layer(g, terms, b[i], tf))
+        return acts[-1]
+
+    g = onnxexport.Graph("float64")
+    y = g.op("Identity", cascade(g, "x"), out="y")
+    graph = onnx.helper.make_graph(g.nodes, "cascade", [g.value("x", ["N", D])],
+                                   [g.value(y, ["N", K])], g.consts)
+    proto = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)],
+                                   ir_version=onnxexport.IR_VERSION)
+    onnx.checker.check_model(proto, full_check=True)
+    X = rng.normal(size=(6, D))
+    got = ort.InferenceSession(proto.SerializeToString(),
+                               providers=["CPUExecutionProvider"]).run(None, {"x": X})[0]
+    f = {"tansig": np.tanh, "logsig": lambda n: 1 / (1 + np.exp(-n)), "purelin": lambda n: n}
+    acts = []
+    for i, tf in enumerate(tfs):
+        acts.append(f[tf](X @ IW[i].T + sum(acts[j] @ LW[i, j].T for j in range(i)) + b[i]))
+    assert _rel(got, acts[-1]) < 1e-12
