@@ -4,7 +4,7 @@
                          [--no-plots] [--view [--view-port N] [--no-browser]]
     python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
-    python run.py export MODEL.npz [--out mynet.m]
+    python run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
     python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
@@ -37,7 +37,7 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
        run.py predict MODEL.npz DATA.csv [--out predictions.csv]
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
-       run.py export MODEL.npz [--out mynet.m]
+       run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
        run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
 
 
@@ -133,10 +133,13 @@ def _matlab_options(p: argparse.ArgumentParser) -> None:
 def _export_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="run.py export", description="Write a saved model as a MATLAB function in the "
-        "shape of genFunction's (y1 = mynet(x1), x1 D x N) and a .mat of its arrays beside it.")
+        "shape of genFunction's (y1 = mynet(x1), x1 D x N) and a .mat of its arrays beside it, "
+        "or as an ONNX model (--out net.onnx, docs/onnx.md).")
     p.add_argument("model", help="a saved model, e.g. results/passengers/model_bp.npz")
     p.add_argument("--out", default=None, help="the .m file to write (default: the model's "
-                   "name with .m); the .mat goes beside it")
+                   "name with .m); the .mat goes beside it. A name ending in .onnx writes ONNX")
+    p.add_argument("--dtype", choices=("float64", "float32"), default=None,
+                   help="with an .onnx --out: the graph's number type (default float64)")
     return p
 
 
@@ -425,6 +428,10 @@ def _export(args) -> int:
         raise InputError(f"{shown(args.model)}: export takes a bpnet model (.npz); this is "
                          "already a .mat")
     out = args.out or os.path.splitext(os.path.basename(args.model))[0] + ".m"
+    if out.lower().endswith(".onnx"):
+        return _export_onnx(args, out)
+    if args.dtype is not None:
+        raise InputError(f"--dtype goes with an ONNX file (--out net.onnx), not {shown(out)}")
     function_name(out)
     mat = os.path.splitext(out)[0] + ".mat"
     outputs = [(out, "--out"), (mat, "the .mat beside --out")]
@@ -439,4 +446,19 @@ def _export(args) -> int:
     written = export(model, out)
     print(f"exported {shown(args.model)} ({model.net!r}) as the MATLAB function "
           f"{function_name(out)}; wrote {', '.join(map(shown, written))}")
+    return 0
+
+
+def _export_onnx(args, out: str) -> int:
+    """``run.py export MODEL.npz --out net.onnx``: the model as one ONNX graph."""
+    from bpnet import onnxexport
+    from bpnet.predict import load_model
+    from bpnet.report import outdir
+    outdir.check_output_file(out, "--out", "net.onnx")
+    outdir.check_clashes([(out, "--out")], {args.model: "the model file"})
+    dtype = args.dtype or "float64"
+    model = load_model(args.model)
+    onnxexport.export(model, out, dtype)
+    print(f"exported {shown(args.model)} ({model.net!r}) as ONNX (opset {onnxexport.OPSET}, "
+          f"{dtype}); wrote {shown(out)}")
     return 0
