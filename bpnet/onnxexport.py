@@ -164,6 +164,17 @@ def feedforward(g: Graph, net, x: str) -> Built:
     return Built(a)
 
 
+def cascade(g: Graph, net, x: str) -> Built:
+    """a_l = f_l(x IWl_1^T + sum_{j<l} a_j LWl_j^T + b_l): every layer reads the input and
+    all earlier layers (W_l holds IWl_1 and the LWl_j side by side, nets.cascade)."""
+    acts, o = [x], net.offsets
+    for l, tf in enumerate(net.transfers, 1):
+        W = net.params[f"W{l}"]
+        terms = [(acts[j], W[:, o[j]:o[j + 1]]) for j in range(l)]
+        acts.append(layer(g, terms, net.params[f"b{l}"], tf.name))
+    return Built(acts[-1])
+
+
 def _elman_step(g: Graph, net, xp: str, h: str, WhT: str) -> list[str]:
     """h' = f(xp_t + h Wh^T)."""
     return [transfer(g, net.cell.transfer.name, g.op("Add", xp, g.op("MatMul", h, WhT)))]
@@ -234,7 +245,7 @@ def recurrent(g: Graph, net, x: str) -> Built:
 
 # network type -> its graph from the scaled inputs
 NETWORKS: dict[str, Callable[[Graph, object, str], Built]] = {
-    "feedforward": feedforward, "elman": recurrent, "lstm": recurrent, "gru": recurrent}
+    "feedforward": feedforward, "cascadeforward": cascade, "elman": recurrent, "lstm": recurrent, "gru": recurrent}
 
 
 # ------------------------------------------------------------------------ the model

@@ -57,6 +57,7 @@ def models(tmp_path_factory) -> dict:
     name -> (Model, its training inputs X (N, D))."""
     runs = {"mapstd": _series("mapstd", {
                 "bp": {"type": "feedforward", "hidden": [6, 4]},
+                "cf": {"type": "cascadeforward", "hidden": [4, 3]},
                 "elman": {"type": "elman", "hidden": 5},
                 "lstm": {"type": "lstm", "hidden": 4}, "gru": {"type": "gru", "hidden": 4}}),
             "mapminmax": _series("mapminmax", {
@@ -95,7 +96,7 @@ def _inputs(X: np.ndarray) -> dict[str, np.ndarray]:
     return {"training": X, "new": X * np.random.default_rng(5).uniform(0.9, 1.2, X.shape)}
 
 
-NAMES = ["bp_mapstd", "elman_mapstd", "lstm_mapstd", "gru_mapstd", "bp_mapminmax",
+NAMES = ["bp_mapstd", "cf_mapstd", "elman_mapstd", "lstm_mapstd", "gru_mapstd", "bp_mapminmax",
          "elman_mapminmax", "lstm_mapminmax", "gru_mapminmax", "bp_none", "narx_narx",
          "narx_elman_narx", "bp_iris"]
 
