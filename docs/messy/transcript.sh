@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The runs of README's "Data as it comes", as a transcript (docs/messy.txt).
+# The runs of docs/data.md, as a transcript (docs/messy.txt).
 # Run from the repository root: bash docs/messy/transcript.sh
 set -uo pipefail
 cd "$(dirname "$0")/../.."
