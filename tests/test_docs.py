@@ -281,3 +281,20 @@ def test_command_parser_reads_the_shown_error():
              "error: a.yaml: x: bad", "python3 -m venv v && python run.py b.yaml"]
     assert commands(block) == [(["a.yaml", "--set", "x=[1, 2]"], "error: a.yaml: x: bad"),
                                (["b.yaml"], None)]
+
+
+def test_code_citations_name_anchors_of_the_semantics():
+    """Every anchor of docs/semantics.md that the code, tests, benchmarks, configs and pages
+    cite (and every one listed after it: ", #trainbr") is a section of docs/semantics.md."""
+    known = anchors(ROOT / "docs/semantics.md")
+    bad = []
+    for part in ("bpnet", "tests", "benchmarks", "configs", "docs"):
+        for path in sorted((ROOT / part).rglob("*")):
+            if path.suffix not in (".py", ".yaml", ".sh", ".md") or not path.is_file():
+                continue
+            text = path.read_text()
+            for m in re.finditer(r"docs/semantics\.md#([\w-]+)((?:(?:, | and | to )#[\w-]+)*)",
+                                 text):
+                names = [m.group(1), *re.findall(r"#([\w-]+)", m.group(2))]
+                bad += [f"{path.relative_to(ROOT)}: #{n}" for n in names if n not in known]
+    assert not bad, "\n".join(bad)
