@@ -2,7 +2,7 @@
 
 Each field carries its default and, in its metadata, the check or the choices that
 :func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. ``RULE_PARAMS`` lists the
-parameters of every training rule with MATLAB's defaults (docs/semantics.md §6).
+parameters of every training rule with MATLAB's defaults (docs/semantics.md#training-rules).
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class WideConfig:
 class DataConfig:
     """Where the samples come from: a series with lags (series mode) or named columns (tabular),
     and how the file is written (delimiter, decimal mark, encoding, wide layout) and cleaned
-    (sort, missing values). ``period`` None: from the time step (docs/semantics.md §8.5)."""
+    (sort, missing values). ``period`` None: from the time step (docs/semantics.md#time-column)."""
 
     path: str
     series: str | None = None
@@ -101,7 +101,8 @@ class DataConfig:
     month: bool = False
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
-    classes: str | None = None      # a class-label column: classification (semantics §13)
+    classes: str | None = None      # a class-label column: classification
+                                    # (docs/semantics.md#classification)
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
     period: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
@@ -115,12 +116,12 @@ class DataConfig:
     decimal: str = field(default=".", metadata=choice(".", ","))
     encoding: str | None = None
     wide: WideConfig | None = None
-    # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md §17)
+    # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md#exogenous-inputs)
     exog: dict[str, tuple[int, ...]] = field(default_factory=dict, metadata={"parse": _exog})
     exog_transform: TransformConfig = field(default_factory=TransformConfig)
     # a .mat file's orientation: one sample per column (MATLAB's, the default) or per row
     layout: str | None = field(default=None, metadata=choice("columns", "rows"))
-    # the names of a .npy file's columns, in order (docs/semantics.md §8.9)
+    # the names of a .npy file's columns, in order (docs/semantics.md#large-data)
     columns: tuple[str, ...] = field(default=(), metadata=check(
         lambda v: len(set(v)) == len(v), "must name each column once"))
 
@@ -149,7 +150,8 @@ def _is_number_text(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class SplitConfig:
-    """Fractions of the samples for training, validation and test (docs/semantics.md §7), or
+    """Fractions of the samples for training, validation and test (docs/semantics.md#data-division),
+    or
     with ``method: index`` the lists of sample numbers of each part (MATLAB's divideind)."""
 
     method: str = field(default="block", metadata=choice(*DIVISIONS))
@@ -161,7 +163,8 @@ class SplitConfig:
                                           metadata={"parse": _split_part("[0, 1)")})
 
 
-# The parameters of each rule, with MATLAB's defaults (docs/semantics.md §6); every rule also
+# The parameters of each rule, with MATLAB's defaults (docs/semantics.md#training-rules); every rule
+# also
 # takes COMMON.
 COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
           "time": math.inf, "perform": "mse"}
@@ -182,7 +185,8 @@ RULE_PARAMS: dict[str, dict[str, float]] = {
     "trainbr": {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
                 "max_fail": 0},
 }
-# MATLAB's performParam.regularization (docs/semantics.md §15.2), for every rule but trainbr,
+# MATLAB's performParam.regularization (docs/semantics.md#regularisation), for every rule but
+# trainbr,
 # which chooses its own weight decay
 for _params in (p for a, p in RULE_PARAMS.items() if a != "trainbr"):
     _params["regularization"] = 0.0
@@ -200,7 +204,8 @@ def _positive(v):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (docs/semantics.md §6).
+    """MATLAB trainParam: the rule and its parameters, under MATLAB's names
+    (docs/semantics.md#training-rules).
 
     Parameters the rule does not take are None; those it takes and that were not given get the
     rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.
@@ -309,7 +314,7 @@ class Config:
     models: dict[str, ModelConfig]
     seed: int = field(default=0, metadata=check(lambda v: v >= 0, "must be >= 0"))
     runs: int = field(default=1, metadata=check(lambda v: v >= 1, "must be >= 1"))
-    # mean: beside each model's kept run, the ensemble of all its runs (docs/semantics.md §6.11)
+    # mean: beside each model's kept run, the ensemble of all its runs (docs/semantics.md#ensembles)
     combine: str | None = field(default=None, metadata=choice("mean"))
     split: SplitConfig = field(default_factory=SplitConfig)
     scaling: str = field(default="mapstd", metadata=choice(*SCALINGS))

@@ -1,4 +1,4 @@
-"""Output stage: many points drawn as few (docs/semantics.md §8.9).
+"""Output stage: many points drawn as few (docs/semantics.md#large-data).
 
 Above :data:`MANY` points a picture would take seconds to draw and show only ink: a series is
 drawn through the extremes of each pixel column (:func:`extremes`: the lowest and the highest

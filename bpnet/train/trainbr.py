@@ -1,5 +1,5 @@
 """Compute stage: trainbr, Bayesian regularisation as MATLAB's trainbr.m codes it
-(docs/semantics.md §15.1).
+(docs/semantics.md#trainbr).
 
 A :class:`~bpnet.train.objective.Rule`; names as in :mod:`bpnet.train.objective`, and MATLAB's
 for the rule's own quantities (alph, beta, gamk, ssX, E_D). The perf it takes and returns (and
