@@ -171,7 +171,7 @@ class Model:
         """The recursive forecast of ``steps`` periods after the end of the series in a CSV:
         (forecast, the series it starts from as ``y_true`` with no predictions). A model with
         exogenous inputs reads their future values from the rows after the series' last value
-        (its cell blank), closed loop (docs/semantics.md §17)."""
+        (its cell blank), closed loop (docs/semantics.md#exogenous-inputs)."""
         d = self.meta.data
         if d.series is None:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
@@ -225,7 +225,7 @@ class Model:
 
 class Ensemble(Model):
     """The mean of several networks of one description, its ``net`` the list of them
-    (``combine: mean``, docs/semantics.md §6.11): every prediction, class probability and
+    (``combine: mean``, docs/semantics.md#ensembles): every prediction, class probability and
     forecast is the average of the members', each in original units."""
 
     def __repr__(self) -> str:
@@ -256,7 +256,7 @@ def model_of(net, x_scaler: Scaler, y_scaler: Scaler, meta: ModelMeta, path: str
 def load_model(path: str | Path, *, transfer: list[str] | None = None,
                inputs: list[str] | None = None) -> Model:
     """Read a saved model (``model_<name>.npz``), or a network saved from MATLAB (a ``.mat``
-    of IW1_1, b1, LW2_1, ... and processing settings, docs/semantics.md §16.6: ``transfer``
+    of IW1_1, b1, LW2_1, ... and processing settings, docs/semantics.md#import: ``transfer``
     and ``inputs`` override its transfer function names and input column names); a bad file
     raises InputError."""
     if str(path).lower().endswith(".mat"):

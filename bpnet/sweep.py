@@ -8,7 +8,7 @@ The sweep's folder (``output.dir`` or ``--out``) is locked while the sweep runs;
 gets each run as it finishes, so that a stopped sweep loses nothing but the runs under way
 and the same sweep run again into the same folder trains only the runs it does not hold
 (sweep.yaml, the sweep as run, tells a resumed sweep from another one).
-See docs/semantics.md §18.
+See docs/semantics.md#sweeps.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The README's table of the classification configs: per data set and model the test accuracy,
-median [min, max] over runs, beside the majority-class and logistic-regression baselines.
+"""The table of the classification configs in docs/classification.md: per data set and model
+the test accuracy, median [min, max] over runs, beside the majority-class and
+logistic-regression baselines.
 
     python docs/classify_table.py docs/iris docs/wine > docs/classify.txt
 

@@ -1,6 +1,6 @@
-"""The README's Python example: a noisy straight line, where least squares is the model to beat.
+"""docs/python.md's example: a noisy straight line, where least squares is the model to beat.
 
-    python docs/line_example.py          # prints what the README shows; writes docs/line/
+    python docs/line_example.py          # prints what docs/outputs.md shows; writes docs/line/
 
 Writes the data (docs/line/line.csv) and the run's fit picture (docs/line/fit.png); the run
 itself writes nothing (``out=None``).

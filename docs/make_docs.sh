@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates every result shown in README.md from the configs in this repository.
+# Regenerates every result shown in README.md and docs/*.md from the code in this repository.
 # Run from the repository root: bash docs/make_docs.sh
+# The run folders it writes (docs/example, docs/rules, ...) stay on disk; git keeps only the
+# pictures a page shows (docs/.gitignore). The console output of each run goes to docs/*.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep() {  # keep the pictures, metrics and config of a result folder; drop the bulky rest
@@ -27,14 +29,15 @@ python run.py configs/iris.yaml --out docs/iris | tee docs/iris.txt
 keep docs/iris
 python run.py configs/wine.yaml --out docs/wine | tee docs/wine.txt
 keep docs/wine
-python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # the README's table
+python docs/classify_table.py docs/iris docs/wine > docs/classify.txt   # docs/classification.md
 python run.py sweep configs/passengers_sweep.yaml --out docs/sweep | tee docs/sweep.txt
 rm -r docs/sweep/runs   # each run's predictions, for the means of runs
 python run.py docs/sweep/best.yaml | tee docs/ensemble.txt   # the winner's runs and their mean
 find docs/sweep/best -type f ! -name forecast.png ! -name metrics.json ! -name config.yaml -delete
 bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
-python docs/line_example.py > docs/line.txt            # the README's Python example
+python docs/line_example.py > docs/line.txt            # docs/python.md's example
 python benchmarks/references.py > docs/references.txt   # needs statsmodels (pip install statsmodels)
 python benchmarks/startup.py > docs/startup.txt         # wall times: run it on an idle machine
 python benchmarks/classify_sklearn.py > docs/classify_sklearn.txt   # needs scikit-learn (pip install scikit-learn)
+python docs/make_config_reference.py                  # docs/config.md, from the schema

@@ -1,6 +1,6 @@
-"""The README's table of configs/narx.yaml: one-step (open-loop) and closed-loop test RMSE of
-every model (the kept run and the median and range over runs) and baseline, and the RMSE of a
-saved model's forecast past the data against what the plant then did.
+"""The table of configs/narx.yaml in docs/narx.md: one-step (open-loop) and closed-loop test
+RMSE of every model (the kept run and the median and range over runs) and baseline, and the
+RMSE of a saved model's forecast past the data against what the plant then did.
 
     python docs/narx_table.py docs/narx data/plant_truth.csv docs/narx/forecast_future.csv
 """

@@ -1,6 +1,6 @@
 """A million rows: plain CSV files read by numpy's parser with the values and the errors of
 the careful reader, pictures of many points drawn as few, long tables written fast
-(docs/semantics.md §8.9)."""
+(docs/semantics.md#large-data)."""
 import csv
 import io
 import math

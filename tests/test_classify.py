@@ -1,4 +1,5 @@
-"""Classification end to end (docs/semantics.md §13): the golden examples of confusion and roc,
+"""Classification end to end (docs/semantics.md#classification): the golden examples of confusion
+and roc,
 the config rules and bad inputs of a class column, a run on iris read back, saved classifiers,
 and recurrent networks classifying every time step."""
 import csv

@@ -1,4 +1,5 @@
-"""Classification in the compute stage (docs/semantics.md §13): softmax, crossentropy's golden
+"""Classification in the compute stage (docs/semantics.md#classification): softmax, crossentropy's
+golden
 values, and the gradients of softmax + crossentropy (and crossentropy on logsig outputs) through
 every layer of the BP network and the recurrent ones, against central differences."""
 import math

@@ -1,6 +1,6 @@
 """Data files as spreadsheets and other programs write them: delimiters, decimal commas,
 encodings, repeated column names, binary files, and the wide layout of climate tables
-(docs/semantics.md §8.6)."""
+(docs/semantics.md#data-files)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings

@@ -1,4 +1,5 @@
-"""Exogenous inputs of a series (MATLAB narxnet / timedelaynet, docs/semantics.md §17): the
+"""Exogenous inputs of a series (MATLAB narxnet / timedelaynet, docs/semantics.md#exogenous-inputs):
+the
 sample layout, open-loop training of every network type and rule, the closed-loop forecast
 (no value of the series after the origin, the actual future exogenous values), forecasts from a
 saved model reading future rows, the bad inputs, and a held-out system on which the exogenous

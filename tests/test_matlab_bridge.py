@@ -1,4 +1,5 @@
-"""The bridge to MATLAB (docs/semantics.md §16): export to a genFunction-style .m and a .mat,
+"""The bridge to MATLAB (docs/semantics.md#matlab-layout): export to a genFunction-style .m and a
+.mat,
 import of MATLAB's weights and settings, .mat data files.
 
 The tests marked ``octave`` run a real GNU Octave (``octave-cli``), batched into one call per
@@ -172,7 +173,7 @@ def test_the_m_file_says_how_to_call_it(exported):
 
 
 def test_getwb_order():
-    """docs/semantics.md §16.2: b1 = [1; 2], IW1_1 = [3 4; 5 6] start the vector 1 2 3 5 4 6;
+    """docs/semantics.md#getwb-order: b1 = [1; 2], IW1_1 = [3 4; 5 6] start the vector 1 2 3 5 4 6;
     the layers follow in turn, and setwb inverts getwb."""
     net = bpnet.nets.registry.build("feedforward", [2, 2, 1], ["tansig", "purelin"])
     p = net.params

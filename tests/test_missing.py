@@ -1,6 +1,6 @@
 """Missing values: one error that counts them all, or filled (series) or dropped (tabular) as
 data.missing says, reported, and never scored as targets; MATLAB's "a NaN target is no
-target" in tabular mode (docs/semantics.md §8.7)."""
+target" in tabular mode (docs/semantics.md#missing-values)."""
 import datetime as dt
 import json
 

@@ -1,4 +1,5 @@
-"""train.regularization (docs/semantics.md §15.2, MATLAB's performParam.regularization): perf,
+"""train.regularization (docs/semantics.md#regularisation, MATLAB's performParam.regularization):
+perf,
 gradient and
 trainlm's residuals and Jacobian of (1 - r) mse + r mean(X^2), checked against central
 differences and the closed-form minimum of a linear fit; vperf and tperf mixed alike."""

@@ -1,5 +1,5 @@
 """Golden tests of trainrp, trainlm and adam, worked by hand, and both against independent
-step-by-step implementations of docs/semantics.md §6 on a real network."""
+step-by-step implementations of docs/semantics.md#training-rules on a real network."""
 import numpy as np
 import pytest
 from helpers import Linear, Square, numeric_jacobian, regression_problem

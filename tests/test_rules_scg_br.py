@@ -1,4 +1,5 @@
-"""trainscg and trainbr (docs/semantics.md §14, §15): the hand-worked checks of those sections,
+"""trainscg and trainbr (docs/semantics.md#trainscg, #trainbr): the hand-worked checks of those
+sections,
 a rejected trainscg step, both rules against plain step-by-step implementations of their
 pseudo-code on a BP and an Elman network, every network type, and the CLI with the new record
 columns."""
@@ -41,7 +42,7 @@ A, B = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, 1.0])
 
 
 def quadratic():
-    """The check of docs/semantics.md §14: perf(x) = x'Ax/2 - b'x."""
+    """The check of docs/semantics.md#trainscg: perf(x) = x'Ax/2 - b'x."""
     return Function(lambda x: x @ A @ x / 2 - B @ x, lambda x: A @ x - B, 2)
 
 
@@ -111,7 +112,7 @@ def test_trainscg_rejected_step_keeps_weights_and_reuses_deltak():
 # ------------------------------------------------------------------------------- trainbr, by hand
 
 class LinearNeuron:
-    """y = b + w x, theta = [b, w]: the check of docs/semantics.md §15.1."""
+    """y = b + w x, theta = [b, w]: the check of docs/semantics.md#trainbr."""
 
     x = np.array([1.0, 2.0, 3.0, 4.0])
     Y = np.array([[2.1], [3.9], [6.2], [7.8]])
@@ -244,7 +245,7 @@ def flat(net, X, Y, x):
 
 
 def reference_scg(net, X, Y, x, tc, epochs):
-    """docs/semantics.md §14 line by line."""
+    """docs/semantics.md#trainscg line by line."""
     perf, gX = flat(net, X, Y, x)
     dX = -gX
     nrmsqr = dX @ dX
@@ -284,7 +285,7 @@ def reference_scg(net, X, Y, x, tc, epochs):
 
 
 def reference_br(net, X, Y, x, tc, epochs):
-    """docs/semantics.md §15.1 line by line, with a Jacobian from central differences and the
+    """docs/semantics.md#trainbr line by line, with a Jacobian from central differences and the
     Nw x Nw system."""
     def measure(x):
         e = (Y - predict(net, x, X)).ravel()

@@ -1,4 +1,4 @@
-"""Sweeps (docs/semantics.md §18): the grid, sweep.csv as a record that resumes, the engines
+"""Sweeps (docs/semantics.md#sweeps): the grid, sweep.csv as a record that resumes, the engines
 (local processes, a real Dask LocalCluster of two worker processes) giving the same numbers
 bit for bit, and a sweep of one cell and one run equal to ``python run.py``."""
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The time column understood: its forms and step, the seasonal period and calendar features
-that follow, forecast labels, rows out of order, repeated times and gaps (docs/semantics.md
-§8.5)."""
+that follow, forecast labels, rows out of order, repeated times and gaps
+(docs/semantics.md#time-column)."""
 import datetime as dt
 import json
 

@@ -1,5 +1,6 @@
 """Golden tests of MATLAB's gradient-descent rules and the shared training loop
-(docs/semantics.md §6), worked by hand on perf(theta) = theta^2 (so g = -2 theta), then checked
+(docs/semantics.md#training-rules), worked by hand on perf(theta) = theta^2 (so g = -2 theta), then
+checked
 against an independent step-by-step implementation on a real BP network."""
 import math
 
@@ -133,7 +134,8 @@ def test_clip_norm_scales_the_gradient_down():
 # ------------------------------------------------------------------ an independent implementation
 
 def reference_training(net, X, Y, theta0, tc: TrainConfig, epochs: int) -> np.ndarray:
-    """docs/semantics.md §6 written out plainly, with dict gradients instead of the rule objects."""
+    """docs/semantics.md#training-rules written out plainly, with dict gradients instead of the rule
+    objects."""
     def perf_and_gradient(theta):
         net.theta[:] = theta
         perf, grads = net.loss_and_grads(X, Y)

@@ -92,7 +92,8 @@ def _check_data(data: DataConfig, where: str) -> None:
 
 
 def _check_exog(data: DataConfig, where: str) -> None:
-    """Exogenous columns (docs/semantics.md §17): other columns than the series and the time,
+    """Exogenous columns (docs/semantics.md#exogenous-inputs): other columns than the series and the
+    time,
     with a wide table never (it holds one series); no lags only beside them."""
     for name in data.exog:
         if name == data.series:

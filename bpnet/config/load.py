@@ -87,7 +87,7 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     classify = _classifies(raw.get("data"))
     top_train = _train_values(raw.pop("train", None) or {}, "train", where,
                               "trainscg" if classify else "traingdx")
-    if classify:   # MATLAB patternnet's defaults (docs/semantics.md §13)
+    if classify:   # MATLAB patternnet's defaults (docs/semantics.md#classification)
         top_train.setdefault("algorithm", "trainscg")
         top_train.setdefault("perform", "crossentropy")
     models_raw = mapping(raw.pop("models") or {}, "models", where)
@@ -192,7 +192,7 @@ def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> di
     for key in map(yaml_key, values):
         if key == "regularization" and algorithm == "trainbr":
             raise InputError(f"{where}: {path}.regularization: trainbr chooses its own "
-                             "regularisation (alph and beta, docs/semantics.md §15); remove it "
+                             "regularisation (alph and beta, docs/semantics.md#trainbr); remove it "
                              "or set it to 0")
         if key != "algorithm" and key not in takes:
             users = [a for a, p in RULE_PARAMS.items() if key in p]

@@ -2,7 +2,7 @@
 
 Each field carries its default and, in its metadata, the check or the choices that
 :func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. ``RULE_PARAMS`` lists the
-parameters of every training rule with MATLAB's defaults (docs/semantics.md §6).
+parameters of every training rule with MATLAB's defaults (docs/semantics.md#training-rules).
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class WideConfig:
 class DataConfig:
     """Where the samples come from: a series with lags (series mode) or named columns (tabular),
     and how the file is written (delimiter, decimal mark, encoding, wide layout) and cleaned
-    (sort, missing values). ``period`` None: from the time step (docs/semantics.md §8.5)."""
+    (sort, missing values). ``period`` None: from the time step (docs/semantics.md#time-column)."""
 
     path: str
     series: str | None = None
@@ -101,7 +101,8 @@ class DataConfig:
     month: bool = False
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
-    classes: str | None = None      # a class-label column: classification (semantics §13)
+    classes: str | None = None      # a class-label column: classification
+                                    # (docs/semantics.md#classification)
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
     period: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
@@ -115,12 +116,12 @@ class DataConfig:
     decimal: str = field(default=".", metadata=choice(".", ","))
     encoding: str | None = None
     wide: WideConfig | None = None
-    # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md §17)
+    # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md#exogenous-inputs)
     exog: dict[str, tuple[int, ...]] = field(default_factory=dict, metadata={"parse": _exog})
     exog_transform: TransformConfig = field(default_factory=TransformConfig)
     # a .mat file's orientation: one sample per column (MATLAB's, the default) or per row
     layout: str | None = field(default=None, metadata=choice("columns", "rows"))
-    # the names of a .npy file's columns, in order (docs/semantics.md §8.9)
+    # the names of a .npy file's columns, in order (docs/semantics.md#large-data)
     columns: tuple[str, ...] = field(default=(), metadata=check(
         lambda v: len(set(v)) == len(v), "must name each column once"))
 
@@ -149,7 +150,8 @@ def _is_number_text(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class SplitConfig:
-    """Fractions of the samples for training, validation and test (docs/semantics.md §7), or
+    """Fractions of the samples for training, validation and test (docs/semantics.md#data-division),
+    or
     with ``method: index`` the lists of sample numbers of each part (MATLAB's divideind)."""
 
     method: str = field(default="block", metadata=choice(*DIVISIONS))
@@ -161,7 +163,8 @@ class SplitConfig:
                                           metadata={"parse": _split_part("[0, 1)")})
 
 
-# The parameters of each rule, with MATLAB's defaults (docs/semantics.md §6); every rule also
+# The parameters of each rule, with MATLAB's defaults (docs/semantics.md#training-rules); every rule
+# also
 # takes COMMON.
 COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
           "time": math.inf, "perform": "mse"}
@@ -182,7 +185,8 @@ RULE_PARAMS: dict[str, dict[str, float]] = {
     "trainbr": {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
                 "max_fail": 0},
 }
-# MATLAB's performParam.regularization (docs/semantics.md §15.2), for every rule but trainbr,
+# MATLAB's performParam.regularization (docs/semantics.md#regularisation), for every rule but
+# trainbr,
 # which chooses its own weight decay
 for _params in (p for a, p in RULE_PARAMS.items() if a != "trainbr"):
     _params["regularization"] = 0.0
@@ -200,7 +204,8 @@ def _positive(v):
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """MATLAB trainParam: the rule and its parameters, under MATLAB's names (docs/semantics.md §6).
+    """MATLAB trainParam: the rule and its parameters, under MATLAB's names
+    (docs/semantics.md#training-rules).
 
     Parameters the rule does not take are None; those it takes and that were not given get the
     rule's default (``rule_params``), so ``TrainConfig(algorithm="trainlm")`` is ready to use.
@@ -309,10 +314,142 @@ class Config:
     models: dict[str, ModelConfig]
     seed: int = field(default=0, metadata=check(lambda v: v >= 0, "must be >= 0"))
     runs: int = field(default=1, metadata=check(lambda v: v >= 1, "must be >= 1"))
-    # mean: beside each model's kept run, the ensemble of all its runs (docs/semantics.md §6.11)
+    # mean: beside each model's kept run, the ensemble of all its runs (docs/semantics.md#ensembles)
     combine: str | None = field(default=None, metadata=choice("mean"))
     split: SplitConfig = field(default_factory=SplitConfig)
     scaling: str = field(default="mapstd", metadata=choice(*SCALINGS))
     train: TrainConfig = field(default_factory=TrainConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
+
+
+# What each key does, by its path in the YAML (``models.<name>`` stands for every model; the
+# ``sweep`` block is read by :mod:`bpnet.config.sweepspec`). docs/make_config_reference.py writes
+# docs/config.md from these, the dataclasses above and RULE_PARAMS.
+DOCS: dict[str, str] = {
+    "seed": "One seed drives the data division and every initialisation; run i of `runs` "
+            "initialises its weights from seed + i.",
+    "runs": "Train each model this many times (seeds seed, seed + 1, ...) and keep the run of "
+            "lowest validation mse (training mse without a val part); the report gives the "
+            "median and range over runs of every metric.",
+    "combine": "`mean` (with runs >= 2): beside each model's kept run, the ensemble of all its "
+               "runs, the model `<model> (mean of N)`.",
+    "data": "Where the samples come from.",
+    "models": "The networks, each a block under its name.",
+    "split": "The division of the samples into training, validation and test parts.",
+    "scaling": "Fitted on the training part only, to the inputs and the targets separately.",
+    "train": "The training rule and its parameters, under MATLAB's trainParam names; it serves "
+             "every model.",
+    "output": "Where results go.",
+    "forecast": "The recursive multi-step forecast of a series.",
+    "data.path": "The data file: a text table (CSV, semicolons, tabs, ...), a MATLAB .mat, a "
+                 ".npy or a .npz. A relative path resolves against the config file's folder "
+                 "(one typed with --set against the current folder).",
+    "data.series": "Series mode: the column to forecast.",
+    "data.time": "The time column: order, step, seasonal period, calendar features, labels.",
+    "data.lags": "Series mode: the inputs y[t-l] for each lag l (MATLAB's feedbackDelays); "
+                 "MATLAB ranges too (`1:12`, `[1:3, 12]`, `1:2:11`); `[]` only beside "
+                 "data.exog (a time-delay network).",
+    "data.month": "Series mode: the calendar month of t as an input.",
+    "data.inputs": "Tabular mode: the input columns (of a .mat: variables).",
+    "data.targets": "Tabular mode: the target columns; several are allowed.",
+    "data.classes": "A class-label column (text or integers): the run classifies, as MATLAB's "
+                    "patternnet does.",
+    "data.test_path": "Tabular mode: the test set in a file of its own; the main file is then "
+                      "divided into train and val.",
+    "data.transform": "Series transforms (log, then differences), undone before any error is "
+                      "computed.",
+    "data.period": "The seasonal-naive baseline's period; by default from the time step (12 "
+                   "without a time column).",
+    "data.quarter": "Series mode: the calendar quarter of t as an input.",
+    "data.week": "Series mode: the ISO week of t as an input.",
+    "data.weekday": "Series mode: the ISO weekday of t (Monday 1) as an input.",
+    "data.sort": "Sort the rows by time; otherwise rows out of time order are an error.",
+    "data.missing": "Missing values: `error` stops the run; `drop` leaves tabular rows out; "
+                    "`interpolate` (linear in time) and `previous` fill a series.",
+    "data.score_filled": "Score filled values as targets too (by default they are inputs only).",
+    "data.delimiter": "The delimiter; by default found from the header line (`space`: runs of "
+                      "blanks).",
+    "data.decimal": "The decimal mark: `,` for decimal commas.",
+    "data.encoding": "The file's encoding (`cp1252`, `latin-1`, ...); by default from the "
+                     "byte-order mark, else UTF-8.",
+    "data.wide": "A wide table (a row per year, a column per month or quarter) read as one "
+                 "series named data.series.",
+    "data.exog": "Outside input columns and their delays, `{column: [delays]}` (MATLAB's "
+                 "inputDelays; 0 is the same step).",
+    "data.exog_transform": "Transforms of every exogenous column (log, then differences).",
+    "data.layout": "A .mat file's orientation: `columns` (one sample per column, MATLAB's; the "
+                   "default) or `rows`.",
+    "data.columns": "The names of a .npy file's columns, in order.",
+    "data.transform.log": "Take the log first (the values must be positive).",
+    "data.transform.difference": "Differences at these lags, in the order given, e.g. "
+                                 "`[1, 12]`.",
+    "data.wide.time": "The wide table's year column (also the default of data.time).",
+    "data.wide.columns": "12 month columns (January first) or 4 quarter columns.",
+    "split.method": "`block` (MATLAB's divideblock), `random` (dividerand), `interleaved` "
+                    "(divideint) or `index` (divideind); MATLAB's names are understood too.",
+    "split.train": "The training fraction; with method `index`, a list of sample numbers "
+                   "counted from 1 (MATLAB ranges allowed).",
+    "split.val": "The validation fraction (the validation stop and the best network), or a "
+                 "list of sample numbers with `index`.",
+    "split.test": "The test fraction, or a list of sample numbers with `index`; the test part "
+                  "is scored, never used to choose.",
+    "models.<name>.type": "The network: `feedforward` (BP), `elman`, `lstm` or `gru`.",
+    "models.<name>.hidden": "Hidden layer sizes: one per layer for feedforward (default "
+                            "[10, 10]); one size for a recurrent network (default 10).",
+    "models.<name>.transfer": "One transfer function per layer, output last: tansig, logsig, "
+                              "purelin, poslin; softmax for the output only. Default tansig "
+                              "hidden, purelin out (softmax for a classifier).",
+    "models.<name>.init": "`nguyen-widrow` (the default of feedforward and elman), `uniform` "
+                          "(of lstm and gru), or a saved model `.npz` or MATLAB `.mat` to "
+                          "start from.",
+    "models.<name>.clip_norm": "Scale the gradient down to this 2-norm when it is longer "
+                               "(trainlm and trainbr build their steps from J and e and do "
+                               "not feel it).",
+    "models.<name>.train": "Keys of the train block that this model overrides; a model that "
+                           "picks another rule inherits only the parameters that rule takes.",
+    "models.<name>.exog": "`false`: leave data.exog's inputs out (a series-only network beside "
+                          "the others).",
+    "train.algorithm": "The training rule (default traingdx; trainscg when data.classes is "
+                       "set).",
+    "train.epochs": "The most epochs.",
+    "train.goal": "Stop when perf <= goal.",
+    "train.min_grad": "Stop when the gradient's 2-norm is this short.",
+    "train.max_fail": "Epochs allowed without a better validation perf; 0: no validation stop.",
+    "train.show": "A progress line every `show` epochs; 0: only the last.",
+    "train.time": "The most seconds of training.",
+    "train.lr": "The learning rate.",
+    "train.lr_inc": "lr is multiplied by this after a step that lowered perf.",
+    "train.lr_dec": "lr is multiplied by this after a rejected step.",
+    "train.max_perf_inc": "A step that raises perf by more than this ratio is rejected.",
+    "train.mc": "The momentum constant.",
+    "train.delta0": "Rprop's first step size.",
+    "train.delt_inc": "Rprop: a weight's step grows by this while its gradient keeps its sign.",
+    "train.delt_dec": "Rprop: a weight's step shrinks by this when its gradient flips.",
+    "train.deltamax": "Rprop's largest step.",
+    "train.mu": "Levenberg-Marquardt's first mu.",
+    "train.mu_dec": "mu is multiplied by this after a step that lowered perf.",
+    "train.mu_inc": "mu is multiplied by this after a trial that did not.",
+    "train.mu_max": "Training stops (\"Maximum MU reached.\") past this mu.",
+    "train.beta1": "Adam's decay of the gradient's mean.",
+    "train.beta2": "Adam's decay of the squared gradient's mean.",
+    "train.eps": "Adam's term added to the denominator.",
+    "train.sigma": "trainscg: the step that estimates the curvature.",
+    "train.lambda": "trainscg: the first regularisation of the curvature.",
+    "train.regularization": "r of perf = (1 - r) mse + r mean(X^2) over the weights "
+                            "(MATLAB's performParam.regularization).",
+    "train.perform": "The performance function: `mse`, or `crossentropy` (the default when "
+                     "data.classes is set).",
+    "output.dir": "The output folder; by default `results/<config stem>` in the current folder.",
+    "output.plots": "`false`: no pictures (as `--no-plots`).",
+    "forecast.horizon": "`test` (as many steps as the test part) or a number of steps; needs a "
+                        "series, block division and a test part.",
+    "sweep": "What `python run.py sweep` varies; a plain run ignores it and trains the base "
+             "config.",
+    "sweep.grid": "Config keys in --set syntax, each with its list of values; the cells are "
+                  "every combination, the last key varying fastest.",
+    "sweep.runs": "Runs per cell (seeds seed .. seed + runs - 1).",
+    "sweep.select": "The part whose median perf ranks the cells: `val` (the default with a val "
+                    "part) or `train`; never test.",
+    "sweep.combine": "`mean` (with runs >= 2): each cell's runs also scored as one ensemble.",
+}

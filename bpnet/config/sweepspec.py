@@ -2,7 +2,7 @@
 
 A sweep trains a base config many times: every cell of a grid (one value per swept key, keys
 in ``--set`` syntax) from seeds seed, seed + 1, ... (``runs``), and ranks the cells by the
-``select`` part's perf (docs/semantics.md §18)::
+``select`` part's perf (docs/semantics.md#sweeps)::
 
     sweep:
       grid:
@@ -38,7 +38,7 @@ MAX_CELLS = 10_000
 class SweepSpec:
     """What a sweep varies: ``grid`` key path -> its values (in order), ``runs`` per cell,
     the part that ranks the cells (``select``: "val" or "train") and whether the runs of each
-    cell are also scored as their mean (``combine``, docs/semantics.md §6.11)."""
+    cell are also scored as their mean (``combine``, docs/semantics.md#ensembles)."""
 
     grid: dict[str, list]
     runs: int

@@ -1,5 +1,5 @@
-"""Input stage: data that are already arrays, a ``.npy`` or ``.npz`` file (docs/semantics.md
-§8.9).
+"""Input stage: data that are already arrays, a ``.npy`` or ``.npz`` file
+(docs/semantics.md#large-data).
 
 A ``.npy`` file holds one 2-D array, a row per sample, whose columns ``data.columns`` names in
 order; it is memory-mapped, so a column is read from disk only when a key asks for it. A

@@ -1,4 +1,4 @@
-"""Input stage: a class-label column turned into one-hot targets (docs/semantics.md §13).
+"""Input stage: a class-label column turned into one-hot targets (docs/semantics.md#classification).
 
 The classes are the distinct labels of the training file, sorted (as numbers when every label
 is a number, else as text); class k is output unit k, so a label becomes a one-hot row (K,).

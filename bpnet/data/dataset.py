@@ -1,8 +1,10 @@
 """Input stage: the samples of a run, divided into parts and scaled.
 
 ``load(cfg, rng)`` reads the CSV data (:mod:`~bpnet.data.table`), builds the samples
-(:mod:`~bpnet.data.samples`), divides them (docs/semantics.md §7, :mod:`~bpnet.data.division`)
-and fits the scaling on the training part only (docs/semantics.md §3). Tabular data may bring its
+(:mod:`~bpnet.data.samples`), divides them (docs/semantics.md#data-division,
+:mod:`~bpnet.data.division`)
+and fits the scaling on the training part only (docs/semantics.md#scaling). Tabular data may bring
+its
 test set in its own file.
 """
 from __future__ import annotations
@@ -74,7 +76,7 @@ class Dataset:
     def for_model(self, exog: bool = True) -> Dataset:
         """The samples a model sees: all of them, or with ``exog`` false (the model's
         ``exog: false``) the same samples without their exogenous inputs (the first D_x
-        columns, docs/semantics.md §17), a series-only network to compare with."""
+        columns, docs/semantics.md#exogenous-inputs), a series-only network to compare with."""
         if exog or self.series is None or self.series.exog is None:
             return self
         k = self.series.exog.size
@@ -219,7 +221,7 @@ def _scaled(cfg: Config, s: Samples, index: dict[str, np.ndarray]) -> Dataset:
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported just below
         x_scaler = scaling.fit(cfg.scaling, rows_of(s.X, train), features)
         classes = list(targets) if cfg.data.classes is not None else None
-        # one-hot targets are never scaled (docs/semantics.md §13)
+        # one-hot targets are never scaled (docs/semantics.md#classification)
         y_scaler = scaling.fit("none" if classes else cfg.scaling, rows_of(s.Y, train),
                                targets)
         ds = Dataset(s.X, s.Y, s.labels, s.label_name, index, features, targets,

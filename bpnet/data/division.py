@@ -1,5 +1,5 @@
 """Input stage: the division of the samples into training, validation and test parts
-(docs/semantics.md §7).
+(docs/semantics.md#data-division).
 
 ``block`` keeps the sample order (train, then val, then test), ``random`` draws the parts from
 the caller's generator, ``interleaved`` deals the samples out in turn, ``index`` takes the
@@ -25,7 +25,8 @@ def part_sizes(q: int, split: SplitConfig) -> tuple[int, int, int]:
 
 
 def divide(q: int, split: SplitConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """The sorted sample indices (n_part,) of each part of q samples (docs/semantics.md §7);
+    """The sorted sample indices (n_part,) of each part of q samples
+    (docs/semantics.md#data-division);
     empty parts are left out."""
     if split.method == "index":
         return {p: idx for p, idx in _listed(q, split).items() if len(idx) > 0}

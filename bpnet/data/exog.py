@@ -1,5 +1,5 @@
 """Input stage: exogenous inputs of a series, MATLAB's narxnet and timedelaynet
-(docs/semantics.md §17).
+(docs/semantics.md#exogenous-inputs).
 
 ``data.exog: {column: [delays]}`` names other columns of the series' file, read along the same
 time axis; the sample of time t gets x_c[t - d] for every delay d of every column c (delay 0,

@@ -1,4 +1,4 @@
-"""Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md §8.9).
+"""Input stage: a plain CSV file read by numpy's C parser (docs/semantics.md#large-data).
 
 Most large files are plain: UTF-8 (a byte-order mark before the header or none), a header on
 line 1, one row per line, no quotes, no blank lines and a delimiter other than blanks. Such a

@@ -1,4 +1,5 @@
-"""Input stage: MATLAB .mat files (docs/semantics.md §16.4): the one reader of their variables,
+"""Input stage: MATLAB .mat files (docs/semantics.md#mat-data-files): the one reader of their
+variables,
 and a .mat data file read as the table a CSV would give.
 
 Files are read by ``scipy.io.loadmat`` (MATLAB's v4, v6 and v7 formats); a v7.3 file (HDF5,

@@ -1,4 +1,4 @@
-"""Input stage: missing values, as ``data.missing`` says (docs/semantics.md §8.7).
+"""Input stage: missing values, as ``data.missing`` says (docs/semantics.md#missing-values).
 
 A missing value is a cell that is empty or says so (``NA``, ``NaN``, ``.``, ...; see
 :data:`bpnet.data.table.MISSING`), or, in a regular series, a time step absent from the file.

@@ -1,6 +1,7 @@
 """Input stage: the samples of a table, in series mode or tabular mode.
 
-Series mode (docs/semantics.md §8) turns one column y[0..L-1], put in time order and with its
+Series mode (docs/semantics.md#time-series-samples) turns one column y[0..L-1], put in time order
+and with its
 missing values filled as the config says (:mod:`~bpnet.data.timeorder`,
 :mod:`~bpnet.data.missing`), into samples whose inputs are y[t - lag] for each lag (and the
 calendar features of t: month, quarter, week, weekday) and whose target is y[t], built on the
@@ -134,13 +135,14 @@ def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
 
 def series_samples(y: np.ndarray, lags: tuple[int, ...], calendar: np.ndarray | None = None,
                    lost: int = 0, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Lagged samples of a series (docs/semantics.md §8.1).
+    """Lagged samples of a series (docs/semantics.md#lagged-samples).
 
     y (L,), calendar (L,) or (L, C) of calendar features (the month 1..12, ...) or None
     -> X (L - t0, len(lags) [+ C]), Y (..., 1), t0 = max(lost + max(lags), start). Sample i
     has t = t0 + i: inputs y[t - lag] for each lag, then calendar[t]; ``lost`` leading values
     of y are undefined (taken by differencing); ``start`` is a later first t that other inputs
-    need (exogenous delays, §17). ``lags`` may be empty (no feedback of y).
+    need (exogenous delays, docs/semantics.md#exogenous-inputs). ``lags`` may be empty (no feedback
+    of y).
     """
     cal = None if calendar is None else np.asarray(calendar)
     if cal is not None and cal.ndim == 1:
@@ -157,7 +159,8 @@ def series_samples(y: np.ndarray, lags: tuple[int, ...], calendar: np.ndarray | 
 
 
 def first_time(d: DataConfig) -> int:
-    """The time t of a series' first sample (docs/semantics.md §8.2, §17): the values lost to
+    """The time t of a series' first sample (docs/semantics.md#series-transforms,
+    #exogenous-inputs): the values lost to
     differencing plus the largest lag, or, later, those of the exogenous inputs."""
     start = sum(d.transform.difference) + max(d.lags, default=0)
     if d.exog:
@@ -242,7 +245,7 @@ def _series(d: DataConfig, table: Table) -> Samples:
     start = first_time(d)
     X, Y = series_samples(stages[-1], lags, cal, tf.lost, start)
     positions = np.arange(start, max(start, len(y)))
-    if ex is not None:   # exogenous inputs first (§17)
+    if ex is not None:   # exogenous inputs first (docs/semantics.md#exogenous-inputs)
         X = np.hstack([ex.inputs(positions), X])
     unscored = None
     if line.filled is not None and line.filled.any() and not d.score_filled:

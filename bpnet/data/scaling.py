@@ -1,4 +1,4 @@
-"""Input stage: mapstd and mapminmax, fitted on the training part only (docs/semantics.md §3).
+"""Input stage: mapstd and mapminmax, fitted on the training part only (docs/semantics.md#scaling).
 
 A :class:`Scaler` is fitted column by column on the training samples and then applied unchanged
 to every part; ``inverse_transform`` maps network outputs back to original units. A constant
@@ -67,7 +67,7 @@ class Scaler:
         return self.factor
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        """The saved-model arrays (docs/semantics.md §10), named by the method."""
+        """The saved-model arrays (docs/semantics.md#saved-model), named by the method."""
         names = SAVED_NAMES.get(self.method)
         if names is None:
             return {}

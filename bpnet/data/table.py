@@ -1,6 +1,6 @@
 """Input stage: a data file read as a table of text, with the line number of every row.
 
-The file's dialect is found or taken from the config (docs/semantics.md §8.6): the encoding
+The file's dialect is found or taken from the config (docs/semantics.md#data-files): the encoding
 from its byte-order mark (UTF-8 with or without one, UTF-16 and UTF-32 with one) unless
 ``data.encoding`` names one; the delimiter (comma, semicolon, tab or ``|``) from the header
 line unless ``data.delimiter`` names one (or ``space``: runs of blanks); decimal commas with

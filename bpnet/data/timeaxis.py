@@ -1,4 +1,4 @@
-"""Input stage: the time column understood (docs/semantics.md §8.5).
+"""Input stage: the time column understood (docs/semantics.md#time-column).
 
 :func:`read_axis` reads a column of time labels as one of five units and gives each label its
 position, a whole number of units since a fixed origin:

@@ -1,4 +1,4 @@
-"""Input stage: the rows of a series put in time order (docs/semantics.md §8.5).
+"""Input stage: the rows of a series put in time order (docs/semantics.md#time-column).
 
 With a time column that :func:`~bpnet.data.timeaxis.read_axis` understands, the rows must come
 oldest first, each time once, one regular step apart. A time label given twice is an error;

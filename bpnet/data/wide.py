@@ -3,7 +3,8 @@
 Climate and statistics tables often come wide: one row per year, a column per month (or per
 quarter). ``data.wide: {time: YEAR, columns: [JAN, ..., DEC]}`` reads such a table as one long
 series, row by row and month by month, labelled ``YYYY-MM`` (``YYYYQn`` with four columns), in
-a table of two columns, ``data.time`` and ``data.series`` (docs/semantics.md §8.6). A cell keeps
+a table of two columns, ``data.time`` and ``data.series`` (docs/semantics.md#data-files). A cell
+keeps
 its line and column, so a bad one is reported where it is in the file.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The bridge to MATLAB (docs/semantics.md §16), both ways.
+"""The bridge to MATLAB (docs/semantics.md#matlab-layout), both ways.
 
 ``layout`` names a network's arrays as MATLAB does (IW1_1, LW2_1, b1, ...), orders them as
 getwb does and applies MATLAB's processing settings (removeconstantrows, mapminmax, mapstd);

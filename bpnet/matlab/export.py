@@ -1,5 +1,5 @@
 """Output stage: a trained model as a MATLAB function and a .mat file (``run.py export``,
-docs/semantics.md §16.5).
+docs/semantics.md#export).
 
 ``mynet.m`` is written in the shape of MATLAB's ``genFunction(net, 'mynet', 'MatrixOnly',
 'yes')``: ``y1 = mynet(x1)``, x1 D x N (one sample per column), every constant a literal of 17

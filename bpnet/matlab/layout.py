@@ -1,4 +1,5 @@
-"""A network in MATLAB's layout (docs/semantics.md §16): its arrays under MATLAB's names, in
+"""A network in MATLAB's layout (docs/semantics.md#matlab-layout): its arrays under MATLAB's names,
+in
 getwb's order, and MATLAB's processing settings of its inputs and outputs.
 
 Names (every matrix (out, in), as bpnet keeps it; every bias a column vector):

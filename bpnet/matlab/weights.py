@@ -1,4 +1,4 @@
-"""A network from the weights a MATLAB user saved in a .mat file (docs/semantics.md §16.6).
+"""A network from the weights a MATLAB user saved in a .mat file (docs/semantics.md#import).
 
 MATLAB's names (:mod:`bpnet.matlab.layout`): ``IW1_1``, ``b1``, ``LW2_1``, ``b2``, ... for a
 feedforward network; ``LW1_1`` (the recurrent weights) marks a recurrent one, whose type follows

@@ -1,5 +1,5 @@
 """Compute stage: the Elman network (MATLAB elmannet / newelm) with exact BPTT
-(docs/semantics.md §9).
+(docs/semantics.md#elman-network).
 
 One gate: with the input projections n_t = Wx x_t + bh computed for every step at once,
 

@@ -10,7 +10,7 @@ Backward, with dA_L = dperf/dY_hat = -2 (Y - Y_hat) / numel(Y):
 
     dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T a_{l-1};  db_l = sum_rows(dn_l);  dA_{l-1} = dn_l W_l
 
-With ``perform = "crossentropy"`` (classification, docs/semantics.md §13) perf is
+With ``perform = "crossentropy"`` (classification, docs/semantics.md#classification) perf is
 :func:`~bpnet.nets.perform.crossentropy` and the recurrence starts from dn_L given by
 :func:`~bpnet.nets.perform.output_error` ((Y_hat - Y) / numel(Y) for a softmax output).
 """

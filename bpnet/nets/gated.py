@@ -1,4 +1,5 @@
-"""Compute stage: LSTM and GRU cells with exact BPTT (docs/semantics.md §12, PyTorch's equations).
+"""Compute stage: LSTM and GRU cells with exact BPTT (docs/semantics.md#lstm-and-gru, PyTorch's
+equations).
 
 A :class:`GatedNet` is a :class:`~bpnet.nets.recurrent.RecurrentNet` whose cell is an
 :class:`LSTMCell` or a :class:`GRUCell`. Arrays, in PyTorch's gate order and orientation:

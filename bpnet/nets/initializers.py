@@ -1,4 +1,4 @@
-"""Input stage: weight initialisation (docs/semantics.md §4).
+"""Input stage: weight initialisation (docs/semantics.md#initialisation).
 
 ``nguyen_widrow`` is MATLAB's initnw for a tansig/logsig layer, ``rands`` its uniform(-1, 1)
 initialisation of other layers, and ``load_weights`` copies the arrays of a saved model into a

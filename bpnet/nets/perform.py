@@ -1,4 +1,5 @@
-"""Compute stage: MATLAB's crossentropy performance function (docs/semantics.md §13) and the
+"""Compute stage: MATLAB's crossentropy performance function (docs/semantics.md#classification) and
+the
 error it sends into the output layer.
 
 With y the outputs and t the targets, both (N, K), and eps = 2.220446049250313e-16:

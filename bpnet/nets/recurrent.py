@@ -1,4 +1,5 @@
-"""Compute stage: the recurrent network, written once for every cell (docs/semantics.md §9, §12).
+"""Compute stage: the recurrent network, written once for every cell
+(docs/semantics.md#elman-network, #lstm-and-gru).
 
 A :class:`RecurrentNet` is a recurrent layer of H units, given by its cell, under an output layer.
 One sequence of T steps, x_t (D,), from the initial state s_0 (zeros by default):

@@ -1,8 +1,10 @@
-"""Compute stage: MATLAB's transfer functions and their derivatives (docs/semantics.md §2).
+"""Compute stage: MATLAB's transfer functions and their derivatives
+(docs/semantics.md#transfer-functions).
 
 Each entry maps a MATLAB name to ``f(n) -> a`` and ``deriv(n, a) -> f'(n)``; the derivative is
 taken from the output ``a`` where that is cheaper (tansig, logsig). ``linear`` marks purelin, whose
-derivative is 1 and is skipped in the backward passes. softmax (docs/semantics.md §13) works on a
+derivative is 1 and is skipped in the backward passes. softmax (docs/semantics.md#classification)
+works on a
 whole row of an output layer, so its derivative is a matrix per sample: only ``backprop`` applies
 it, ``deriv`` refuses.
 """

@@ -1,4 +1,4 @@
-"""Output stage: the scores of a classifier (docs/semantics.md §13) and its baselines.
+"""Output stage: the scores of a classifier (docs/semantics.md#classification) and its baselines.
 
 Outputs are class probabilities P (n, K), targets one-hot rows T (n, K), class k the k-th of the
 sorted labels. The predicted class is the argmax of a row, the first maximum winning a tie.

@@ -1,4 +1,4 @@
-"""Output stage: a classifier's pictures as MATLAB draws them (docs/semantics.md §13).
+"""Output stage: a classifier's pictures as MATLAB draws them (docs/semantics.md#classification).
 
 ``confusion`` is plotconfusion: per part (and "All") the transposed confusion matrix, output
 class down the side and target class along the bottom, green diagonal and red off-diagonal

@@ -1,4 +1,5 @@
-"""Output stage: what a classification run shows (docs/semantics.md §13): its console tables,
+"""Output stage: what a classification run shows (docs/semantics.md#classification): its console
+tables,
 the columns of its predictions.csv (its pictures are listed by
 :func:`bpnet.report.pictures.of_run`).
 

@@ -1,4 +1,5 @@
-"""Output stage: tables of columns written fast, whatever their length (docs/semantics.md §8.9).
+"""Output stage: tables of columns written fast, whatever their length
+(docs/semantics.md#large-data).
 
 A numeric column becomes its cells all at once (each number's shortest exact text, as
 :func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of

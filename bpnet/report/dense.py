@@ -1,4 +1,4 @@
-"""Output stage: many points drawn as few (docs/semantics.md §8.9).
+"""Output stage: many points drawn as few (docs/semantics.md#large-data).
 
 Above :data:`MANY` points a picture would take seconds to draw and show only ink: a series is
 drawn through the extremes of each pixel column (:func:`extremes`: the lowest and the highest
@@ -6,6 +6,13 @@ value of every run of consecutive samples that falls on one column, in their ord
 peak and trough stays visible), and a scatter of outputs against targets becomes a density
 plot. The legend of such a picture says so (:func:`said`). Pictures of fewer points are drawn
 as they always were.
+
+The density is binned :data:`BLOCK` points at a time, so that its memory does not grow with N.
+A point's cell is computed from its value, then moved by one where rounding put it on the wrong
+side of an edge, which gives the cells ``np.histogram2d`` gives (``np.histogram2d`` itself bins
+a span so narrow that its edges are not all distinct). These numbers (the densities, the
+decimated lines, the regression lines, the error histogram's counts) are made in the run's
+process; the drawing process receives them, some kilobytes per picture, not the samples.
 """
 from __future__ import annotations
 

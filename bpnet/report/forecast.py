@@ -3,7 +3,8 @@
 Each step's prediction is fed back as the next lag input; the calendar features (month,
 quarter, week, weekday) are those of each step's true time, from the series' time axis; a
 recurrent network carries its hidden state from step to step. Exogenous inputs
-(docs/semantics.md §17) are never predicted: the closed loop reads their actual values, from
+(docs/semantics.md#exogenous-inputs) are never predicted: the closed loop reads their actual values,
+from
 the file's future rows past the end of the series.
 """
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Output stage: the description saved with a model (the ``meta`` JSON of docs/semantics.md §10).
+"""Output stage: the description saved with a model (the ``meta`` JSON of
+docs/semantics.md#saved-model).
 
 Everything needed to use a trained network without its config: the network's type, sizes and
 transfer functions, the scaling method, the feature and target names, the range of the training
@@ -57,7 +58,7 @@ class ModelMeta:
     ``time_step`` the regular step of the series it was trained on (None: tabular, no time
     column, or irregular), so that a forecast labels its steps right. ``members`` > 1: the
     file holds an ensemble of that many networks of this description, whose predictions are
-    averaged (docs/semantics.md §6.11).
+    averaged (docs/semantics.md#ensembles).
     """
 
     model: str

@@ -1,4 +1,4 @@
-"""Output stage: errors of predictions in original units (docs/semantics.md §11), and their
+"""Output stage: errors of predictions in original units (docs/semantics.md#metrics), and their
 spread over runs.
 
 The relative error of a prediction is (y_pred - y_true) / y_true; a zero target has none (NaN),

@@ -1,4 +1,5 @@
-"""Output stage: the saved model, a ``.npz`` of plain arrays (docs/semantics.md §10), never pickle.
+"""Output stage: the saved model, a ``.npz`` of plain arrays (docs/semantics.md#saved-model), never
+pickle.
 
 BP net: W1 (H1, D), b1, W2 (H2, H1), b2, W3 (K, H2), b3; Elman: Wx (H, D), Wh (H, H), bh,
 Wy (K, H), by; LSTM / GRU: Wx (G H, D), Wh (G H, H), bx, bh (G H,), Wy, by with G = 4 / 3.

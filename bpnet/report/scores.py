@@ -147,7 +147,7 @@ def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: T
 
 
 def ensemble(runs: list[ModelResult], data: Dataset) -> ModelResult:
-    """The mean of several runs of one model (docs/semantics.md §6.11), named "<model> (mean
+    """The mean of several runs of one model (docs/semantics.md#ensembles), named "<model> (mean
     of N)": its predictions (Q, K) are the average of the runs' predictions in original units
     (a classifier's, of their class probabilities), its multi-step forecast the average of
     the runs' recursive forecasts; scored as one network is, its mse on the network's scale.

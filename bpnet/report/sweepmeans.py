@@ -4,7 +4,7 @@ Each run's predictions are kept as it finishes, in ``runs/cell<c>_run<r>.npz`` o
 folder (written before the run is recorded in sweep.csv, so that a recorded run always has
 them and a resumed sweep combines the runs of earlier sessions too). Once a cell has all its
 runs, the mean of their predictions is scored as ``python run.py`` scores the "<model> (mean of
-N)" model of the cell's config with ``runs: N`` and ``combine: mean`` (docs/semantics.md §6.11).
+N)" model of the cell's config with ``runs: N`` and ``combine: mean`` (docs/semantics.md#ensembles).
 """
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
     if model_cfg.init.endswith(".npz"):
         initializers.load_weights(net.params, model_cfg.init)
         return
-    if model_cfg.init.endswith(".mat"):   # MATLAB's weights (docs/semantics.md §16.6)
+    if model_cfg.init.endswith(".mat"):   # MATLAB's weights (docs/semantics.md#import)
         weights.load_into(net.params, net.kind, model_cfg.init)
         return
     X = data.scaled("train")[0]
@@ -51,7 +51,7 @@ def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
     """val_test_perf(theta) -> (vperf, tperf): the perf (the net's ``perform``: mse or
     crossentropy) of the val and test parts at weights theta (P,), NaN for an absent part;
     None when there is neither part. With regularisation r > 0, the training perf's mixture
-    (1 - r) perf + r mean(theta^2) (docs/semantics.md §15.2).
+    (1 - r) perf + r mean(theta^2) (docs/semantics.md#regularisation).
 
     A recurrent network on a series runs the whole series from the zero state; when the
     training part is the series' first n steps and ``obj`` last ran them at theta, the run

@@ -1,5 +1,5 @@
 """Compute stage: the one training loop that every rule and every network share
-(docs/semantics.md §6).
+(docs/semantics.md#training-rules).
 
 A rule (:mod:`bpnet.train.rules`) moves the weight vector theta (P,) one epoch; :func:`train`
 owns everything else, for every rule and every network: the stop checks in MATLAB's order, the
@@ -171,7 +171,8 @@ def _train(obj: NetObjective, theta0: np.ndarray, tc: TrainConfig, val_test_perf
 
 
 class _StopChecks:
-    """MATLAB's stop checks in its order (docs/semantics.md §6); the first that holds is the reason.
+    """MATLAB's stop checks in its order (docs/semantics.md#training-rules); the first that holds is
+    the reason.
 
     Before them: a perf or gradient that is not finite, then the user's stop request.
     """

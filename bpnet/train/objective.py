@@ -44,7 +44,7 @@ class Objective(Protocol):
 
     ``perf(theta)`` runs the forward pass only; ``gradient()`` then gives g at that same theta,
     so that a rejected trial step costs a forward pass and no more. ``regularization`` is r of
-    docs/semantics.md §15.2: perf = (1 - r) mse + r mean(theta^2) (0: the plain mse).
+    docs/semantics.md#regularisation: perf = (1 - r) mse + r mean(theta^2) (0: the plain mse).
     """
 
     regularization: float
@@ -106,7 +106,8 @@ class NetObjective:
 
     With ``clip_norm`` the gradient is scaled down to that 2-norm when it is longer
     (``clipped`` counts how often); ``norm`` is the length of the last g before clipping. With
-    ``regularization`` r > 0 (MATLAB's performParam.regularization, docs/semantics.md §15.2)
+    ``regularization`` r > 0 (MATLAB's performParam.regularization,
+    docs/semantics.md#regularisation)
     perf is (1 - r) mse + r mean(theta^2), g follows it, and the residuals and Jacobian gain one
     row per weight, so that trainlm minimises the same regularised perf (:func:`_weight_rows`).
     """
@@ -182,7 +183,7 @@ class NetObjective:
 
 def regularised(mse: float, theta: np.ndarray, r: float) -> float:
     """MATLAB's regularised perf (1 - r) mse + r mean(theta^2) of the weight vector theta (P,)
-    (docs/semantics.md §15.2)."""
+    (docs/semantics.md#regularisation)."""
     return (1.0 - r) * mse + r * float(theta @ theta) / theta.size
 
 

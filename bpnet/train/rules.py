@@ -1,4 +1,4 @@
-"""Compute stage: MATLAB's training rules, one small object each (docs/semantics.md §6).
+"""Compute stage: MATLAB's training rules, one small object each (docs/semantics.md#training-rules).
 
 Each rule is a :class:`~bpnet.train.objective.Rule`: it holds its own state (lr, the last step
 dtheta, Rprop's step sizes, LM's mu) and moves the weight vector theta (P,) by one epoch in
@@ -6,7 +6,7 @@ dtheta, Rprop's step sizes, LM's mu) and moves the weight vector theta (P,) by o
 :class:`~bpnet.train.objective.Objective` that evaluates perf and g. The rules that have a
 learning rate record it ("lr"); trainlm records mu and stops training by itself when mu passes
 mu_max. ``RULES`` maps every config name to its rule, trainscg and trainbr (each in its own
-module, docs/semantics.md §14, §15) included. Names as in :mod:`bpnet.train.objective`.
+module, docs/semantics.md#trainscg, #trainbr) included. Names as in :mod:`bpnet.train.objective`.
 """
 from __future__ import annotations
 

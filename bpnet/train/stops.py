@@ -1,4 +1,5 @@
-"""Compute stage: why training stops (docs/semantics.md §6), and the user's request to stop.
+"""Compute stage: why training stops (docs/semantics.md#training-rules), and the user's request to
+stop.
 
 Every reason is MATLAB's own message, as its training window shows it; the training loop returns
 one of them in ``TrainResult.stop_reason``. :class:`StopRequest` is the flag that a signal handler

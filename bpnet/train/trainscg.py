@@ -1,5 +1,5 @@
 """Compute stage: trainscg, scaled conjugate gradient as MATLAB's trainscg.m codes it
-(docs/semantics.md §14).
+(docs/semantics.md#trainscg).
 
 A :class:`~bpnet.train.objective.Rule`; names as in :mod:`bpnet.train.objective`, and MATLAB's
 for the rule's own quantities (gX = dperf/dtheta = -g, sigmak, deltak, lambdak, alphak, difk).

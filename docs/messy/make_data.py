@@ -1,4 +1,4 @@
-"""Write the example files of README's "Data as it comes", shaped like public data sets:
+"""Write the example files of docs/data.md, shaped like public data sets:
 a weekly co2 series with weeks missing and empty cells, the airline series newest first,
 yearly sunspots as pandas writes them (1700.0), quarterly GDP (1959Q1), a semicolon export
 with decimal commas, a wide climate table with a blank cell and a blank end, and three small

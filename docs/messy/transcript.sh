@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The runs of README's "Data as it comes", as a transcript (docs/messy.txt).
+# The runs of docs/data.md, as a transcript (docs/messy.txt).
 # Run from the repository root: bash docs/messy/transcript.sh
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,8 +13,8 @@ show() {  # print the command as typed, then what it printed
 {
   show docs/messy/weekly.yaml --out $out/weekly
   show docs/messy/weekly.yaml --set data.missing=interpolate --out $out/weekly
-  show forecast $out/weekly/model_bp.npz docs/messy/co2_weekly.csv --steps 26 --out $out/weekly/forecast.csv
-  sed -n 21,26p $out/weekly/forecast.csv
+  show forecast $out/weekly/model_bp.npz docs/messy/co2_weekly.csv --steps 26 --out $out/weekly_forecast.csv
+  sed -n 21,26p $out/weekly_forecast.csv
   echo "\$ python docs/messy/months_compare.py"
   python docs/messy/months_compare.py
   show docs/messy/air.yaml --out $out/air
