@@ -1,4 +1,4 @@
-"""``run.py export`` never turns data into code (docs/semantics.md §16.5): a column name, a
+"""``run.py export`` never turns data into code (docs/semantics.md#export): a column name, a
 class label or a hand-edited name in a model file that holds a newline, %, %{, ' or ... is
 written into the .m file as comment text on one line; the function name is never a keyword.
 

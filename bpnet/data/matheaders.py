@@ -1,5 +1,5 @@
 """Input stage: the variables of a .mat file as their headers declare them, read before any
-variable is (docs/semantics.md §16.4).
+variable is (docs/semantics.md#mat-data-files).
 
 A MAT v5/v7 file is a 128-byte header, then one element per variable: an miMATRIX (its tag,
 array flags, dimensions, name, data) or an miCOMPRESSED element holding an miMATRIX deflated
