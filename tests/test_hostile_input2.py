@@ -1,0 +1,65 @@
+"""Hostile and careless input, continued: a data ``.npz`` with a member that would fill the
+memory, class columns with missing, mixed-spelling or too many labels, a future exogenous file
+with a blank, a model file whose meta and arrays disagree, the Python API called with wrong
+arguments, and trainlm with a mu so small that every solve is ill-conditioned."""
+import io
+import json
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+from helpers import Linear
+
+import bpnet
+from bpnet import memory
+from bpnet.config import DataConfig, TrainConfig
+from bpnet.data import build_samples
+from bpnet.data.wide import read_data
+from bpnet.errors import InputError
+from bpnet.train import loop as training
+from bpnet.train.objective import NetObjective
+
+
+def npy_bytes(shape: tuple[int, ...], body: bytes = b"\0" * 64) -> bytes:
+    """An .npy file of float64 whose header declares ``shape``, followed by ``body`` only."""
+    fh = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        fh, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return fh.getvalue() + body
+
+
+def data_npz(path, rng, extra: dict[str, bytes]) -> DataConfig:
+    """A data .npz of columns x and y (20 rows) and the raw members ``extra``; the settings
+    that read x -> y."""
+    x = rng.standard_normal(20)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, a in (("x", x), ("y", 2 * x)):
+            fh = io.BytesIO()
+            np.save(fh, a)
+            z.writestr(f"{name}.npy", fh.getvalue())
+        for name, raw in extra.items():
+            z.writestr(f"{name}.npy", raw)
+    return DataConfig(path=str(path), inputs=("x",), targets=("y",))
+
+
+# ------------------------------------------------------------ 1. a data .npz read member by member
+
+def test_an_unused_8_gib_member_of_a_data_npz_is_never_read(tmp_path, rng):
+    d = data_npz(tmp_path / "d.npz", rng, {"junk": npy_bytes((1 << 30,))})
+    table = read_data(d.path, d)
+    s = build_samples(d, table)
+    assert s.X.shape == (20, 1) and np.array_equal(s.Y, 2 * s.X)
+    assert "junk" in table.header and "junk" not in table.arrays
+
+
+def test_a_used_member_larger_than_the_memory_is_refused_before_it_is_read(tmp_path, rng,
+                                                                           monkeypatch):
+    big = npy_bytes((10_000_000,))
+    d = data_npz(tmp_path / "d.npz", rng, {"z": big, "w": big})
+    d = DataConfig(path=d.path, inputs=("z",), targets=("w",))
+    monkeypatch.setattr(memory, "available", lambda: 1_000_000)
+    with pytest.raises(InputError) as err:
+        read_data(d.path, d)
+    assert str(err.value).startswith(f"{d.path}: array z of shape (10000000,) (float64) would "
+                                     "need about 80.0 MB of memory; 1.0 MB is available")
