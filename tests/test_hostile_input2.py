@@ -63,3 +63,51 @@ def test_a_used_member_larger_than_the_memory_is_refused_before_it_is_read(tmp_p
         read_data(d.path, d)
     assert str(err.value).startswith(f"{d.path}: array z of shape (10000000,) (float64) would "
                                      "need about 80.0 MB of memory; 1.0 MB is available")
+
+
+# ------------------------------------------------------------ 2, 3. class labels
+
+def classified(tmp_path, labels: list[str], missing: str = "error", name: str = "d.csv"):
+    """The samples of a table of one input and the class column ``kind`` holding ``labels``."""
+    path = tmp_path / name
+    path.write_text("a,kind\n" + "".join(f"{i},{k}\n" for i, k in enumerate(labels)))
+    d = DataConfig(path=str(path), inputs=("a",), classes="kind", missing=missing)
+    return build_samples(d, read_data(d.path, d))
+
+
+def test_a_missing_class_label_is_a_missing_value(tmp_path):
+    labels = ["1", "2", "1.0", "NaN", "2.0", "", "1e0", "2"]
+    with pytest.raises(InputError) as err:
+        classified(tmp_path, labels)
+    assert str(err.value).startswith(
+        f"{tmp_path / 'd.csv'}: line 5, column kind: 'NaN' (a missing value), the first of 2 "
+        "missing values (lines 5, 7); set data.missing: drop")
+    s = classified(tmp_path, labels, missing="drop")
+    assert s.target_names == ["1", "2"]          # 1, 1.0 and 1e0 are one class, as are 2, 2.0
+    assert s.X[:, 0].tolist() == [0, 1, 2, 4, 6, 7]
+    assert s.Y.argmax(axis=1).tolist() == [0, 1, 0, 1, 0, 1]
+    assert (s.missing.unlabelled, s.missing.no_target) == (2, 0)
+    assert "left out 2 row(s) without a class label" in s.missing.describe()
+
+
+def test_a_test_files_label_is_matched_by_its_number(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,kind\n0,2.0\n1,1\n")
+    d = DataConfig(path=str(path), inputs=("a",), classes="kind")
+    s = build_samples(d, read_data(d.path, d), classes=["1", "2"])
+    assert s.Y.tolist() == [[0, 1], [1, 0]]
+
+
+def test_100000_distinct_class_labels_are_refused_by_their_number(tmp_path):
+    with pytest.raises(InputError) as err:
+        classified(tmp_path, [f"id{i}" for i in range(100_000)])
+    assert str(err.value).startswith(
+        f"{tmp_path / 'd.csv'}: column kind (data.classes) holds 100,000 distinct labels; "
+        "bpnet classifies at most 1,000 classes")
+
+
+def test_one_hot_targets_larger_than_the_memory_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(memory, "available", lambda: 1000)
+    with pytest.raises(InputError, match=r"column kind \(data.classes\): the one-hot targets of "
+                       r"100 rows x 2 classes would need about 1.6 KB of memory"):
+        classified(tmp_path, ["x", "y"] * 50)
