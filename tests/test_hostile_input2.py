@@ -111,3 +111,46 @@ def test_one_hot_targets_larger_than_the_memory_are_refused(tmp_path, monkeypatc
     with pytest.raises(InputError, match=r"column kind \(data.classes\): the one-hot targets of "
                        r"100 rows x 2 classes would need about 1.6 KB of memory"):
         classified(tmp_path, ["x", "y"] * 50)
+
+
+# ------------------------------------------------------------ 4. a blank future exogenous cell
+
+def system_csv(path, n: int = 60, future: int = 10, blank: tuple[int, str] | None = None):
+    """A series y driven by x through x[t-1], x[t-2], with ``future`` rows of x after it (y
+    blank); ``blank`` = (future row, text) puts that text in x there."""
+    x = np.sin(0.7 * np.arange(n + future)) + 0.3 * np.cos(1.9 * np.arange(n + future))
+    y = np.zeros(n + future)
+    for t in range(2, n):
+        y[t] = 0.5 * y[t - 1] + np.sin(x[t - 1]) + 0.3 * x[t - 2]
+    cells = [[str(i), repr(float(x[i])), repr(float(y[i])) if i < n else ""]
+             for i in range(n + future)]
+    if blank is not None:
+        cells[n + blank[0]][1] = blank[1]
+    path.write_text("step,x,y\n" + "".join(",".join(row) + "\n" for row in cells))
+    return path
+
+
+@pytest.fixture(scope="module")
+def narx(tmp_path_factory):
+    """A saved model of a series with an exogenous input (x, delays 1 and 2)."""
+    folder = tmp_path_factory.mktemp("narx")
+    config = {"data": {"path": str(system_csv(folder / "s.csv", future=0)), "series": "y",
+                       "lags": [1, 2], "exog": {"x": [1, 2]}},
+              "split": {"method": "block", "train": 0.8, "val": 0.0, "test": 0.2},
+              "models": {"bp": {"type": "feedforward", "hidden": [3],
+                                "transfer": ["tansig", "purelin"]}},
+              "train": {"epochs": 3, "show": 0}, "output": {"plots": False}}
+    bpnet.run(config, out=folder / "o")
+    return bpnet.load_model(folder / "o" / "model_bp.npz")
+
+
+@pytest.mark.parametrize("text, said", [("NaN", "'NaN' (a missing value)"), ("", "empty cell")])
+def test_a_blank_future_exogenous_cell_is_named(tmp_path, narx, text, said):
+    path = system_csv(tmp_path / "f.csv", blank=(4, text))   # line 1 + 60 + 4 + 1 = 66
+    future, _ = narx.forecast_file(path, steps=5)             # reads x up to future row 3
+    assert len(future.y_pred) == 5
+    with pytest.raises(InputError) as err:
+        narx.forecast_file(path, steps=9)
+    assert str(err.value).startswith(
+        f"{path}: line 66, column x: {said}; a forecast of 9 step(s) from here needs the "
+        "exogenous values (x) of 8 row(s) after the last value of the series")

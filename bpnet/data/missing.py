@@ -102,11 +102,16 @@ def refuse(where: str, count: int, lines: list[int], cell: str, hint: str) -> In
     """The error for ``count`` missing values under ``data.missing: error``: ``where`` is
     ``path: line N, column C`` of the first, ``cell`` its text, ``lines`` (the first few of)
     their line numbers."""
-    what = "empty cell" if not cell.strip() else f"{cell.strip()!r} (a missing value)"
+    what = cell_text(cell)
     more = f", the first of {count} missing values (lines " + \
         ", ".join(map(str, lines[:SHOWN])) + (", ..." if count > SHOWN else "") + ")" \
         if count > 1 else ""
     return InputError(f"{where}: {what}{more}; {hint}")
+
+
+def cell_text(cell: str) -> str:
+    """A missing cell as a message names it: ``empty cell`` or ``'NA' (a missing value)``."""
+    return "empty cell" if not cell.strip() else f"{cell.strip()!r} (a missing value)"
 
 
 def fill(y: np.ndarray, positions: np.ndarray, policy: str) -> tuple[np.ndarray, slice]:
