@@ -154,3 +154,20 @@ def test_a_blank_future_exogenous_cell_is_named(tmp_path, narx, text, said):
     assert str(err.value).startswith(
         f"{path}: line 66, column x: {said}; a forecast of 9 step(s) from here needs the "
         "exogenous values (x) of 8 row(s) after the last value of the series")
+
+
+# ------------------------------------------------------------ 5. a model file at odds with itself
+
+def test_a_model_whose_meta_says_no_scaling_but_holds_mapstd_arrays_is_refused(tmp_path, narx,
+                                                                             capsys):
+    with np.load(narx.path) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    assert meta["scaling"] == "mapstd" and "x_mean" in arrays
+    arrays["meta"] = np.array(json.dumps({**meta, "scaling": "none"}))
+    path = tmp_path / "m.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(InputError) as err:
+        bpnet.load_model(path)
+    assert str(err.value) == (f"{path}: holds x_mean, x_std, but its meta scales the inputs "
+                              "by none: an inconsistent model file")
