@@ -171,3 +171,42 @@ def test_a_model_whose_meta_says_no_scaling_but_holds_mapstd_arrays_is_refused(t
         bpnet.load_model(path)
     assert str(err.value) == (f"{path}: holds x_mean, x_std, but its meta scales the inputs "
                               "by none: an inconsistent model file")
+
+
+# ------------------------------------------------------------ 6. the Python API's arguments
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda m, f: m.forecast_file(f, steps=2.5), TypeError,
+     "steps: expected a whole number of periods, e.g. 12, got float 2.5"),
+    (lambda m, f: m.forecast_file(f, steps="3"), TypeError,
+     "steps: expected a whole number of periods, e.g. 12, got str '3'"),
+    (lambda m, f: m.forecast_file(f, steps=True), TypeError, "steps: expected a whole number"),
+    (lambda m, f: m.forecast_file(f, steps=0), InputError, "steps: must be >= 1, got 0"),
+    (lambda m, f: m.forecast_file(f, steps=-1), InputError, "steps: must be >= 1, got -1"),
+    (lambda m, f: m.forecast_file(None, steps=2), TypeError, "path: expected a file path"),
+    (lambda m, f: m.predict(None), TypeError,
+     "X: expected numbers, an array (samples, inputs), got None"),
+    (lambda m, f: m.predict([[1, 2], [3]]), TypeError, "X: expected numbers"),
+    (lambda m, f: m.predict_file(None), TypeError,
+     "path: expected a file path (str or os.PathLike), got None"),
+    (lambda m, f: m.predict_file(5), TypeError,
+     "path: expected a file path (str or os.PathLike), got int 5"),
+    (lambda m, f: bpnet.load_model(5), TypeError, "path: expected a file path"),
+])
+def test_wrong_arguments_of_a_model_name_the_argument(tmp_path, narx, call, error, message):
+    path = system_csv(tmp_path / "f.csv")
+    with pytest.raises(error) as err:
+        call(narx, path)
+    assert type(err.value) is error and str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"set": [("train.lr", 0.1)]}, "set: expected a mapping of key paths to values, e.g. "
+                                   "{'train.lr': 0.05}, got list [('train.lr', 0.1)]"),
+    ({"config": 5}, "config: expected a config file's path or a dict, got int 5"),
+    ({"out": 3.0}, "out: expected a folder's path or None, got float 3.0"),
+])
+def test_wrong_arguments_of_run_name_the_argument(root, kwargs, message):
+    with pytest.raises(TypeError) as err:
+        bpnet.run(**{"config": root / "configs/passengers.yaml", **kwargs})
+    assert str(err.value) == message
