@@ -19,6 +19,7 @@ from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
+from bpnet.train.rules import Trainlm
 
 
 def npy_bytes(shape: tuple[int, ...], body: bytes = b"\0" * 64) -> bytes:
@@ -210,3 +211,34 @@ def test_wrong_arguments_of_run_name_the_argument(root, kwargs, message):
     with pytest.raises(TypeError) as err:
         bpnet.run(**{"config": root / "configs/passengers.yaml", **kwargs})
     assert str(err.value) == message
+
+
+# ------------------------------------------------------------ 7. trainlm with a tiny mu
+
+def test_trainlm_says_once_that_its_matrix_is_ill_conditioned():
+    # J'J = diag(5, 1e-18): with mu from 1e-300 every trial until mu ~ 1e-16 is
+    # ill-conditioned, and with the Jacobian's sign flipped every trial fails (about 286)
+    X, Y = np.array([[1.0, 0.0], [0.0, 1e-9], [2.0, 0.0]]), np.array([[1.0], [2.0], [3.5]])
+    tc = TrainConfig(algorithm="trainlm", epochs=3, mu=1e-300, show=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = training.train(NetObjective(Linear(sign=-1.0, n=2), X, Y), np.zeros(2), tc)
+    assert r.epochs == 1 and r.history["mu"][-1] > tc.mu_max
+    assert [str(w.message) for w in caught] == [
+        "trainlm: J'J + mu I is ill-conditioned at mu = 1e-300 (scipy: the solve may be "
+        "inaccurate); said once per training"]
+
+
+def test_trainlm_mu_never_falls_to_zero():
+    # the first step is exact (a linear model) and accepted: mu * mu_dec = 1e-330 is 0 in
+    # floats, from which mu_inc could never raise mu again; the next step fails and raises it
+    X, Y = np.array([[1.0, 0.3], [0.2, 1.0], [2.0, 0.5]]), np.array([[1.0], [2.0], [3.5]])
+    tc = TrainConfig(algorithm="trainlm", epochs=2, mu=1e-300, mu_dec=1e-30, min_grad=0.0,
+                     show=0)
+    rule = Trainlm(tc)
+    obj = NetObjective(Linear(n=2), X, Y)
+    perf, g = obj.perf_and_gradient(np.zeros(2))
+    theta, perf, g = rule.step(obj, np.zeros(2), perf, g)
+    assert rule.mu == np.finfo(float).tiny
+    rule.step(obj, theta, perf, g)
+    assert rule.mu > tc.mu_max
