@@ -6,8 +6,9 @@ order; it is memory-mapped, so a column is read from disk only when a key asks f
 ``.npz`` file holds one 1-D array per column, under the column's name; only the arrays the
 config names are read (by :class:`~bpnet.npzfile.NpzFile`, each after its header is checked
 against the memory available), so an unused member, however large, is never decompressed.
-Neither is ever read with pickle: a file of Python objects is refused. NaN is a missing value, as an empty cell of
-a CSV file is; a place in a message is a row (1 for the first sample), not a line.
+Neither is ever read with pickle: a file of Python objects is refused. NaN is a missing value,
+as an empty cell of a CSV file is; a place in a message is a row (1 for the first sample), not
+a line.
 """
 from __future__ import annotations
 

@@ -153,7 +153,7 @@ class Trainlm(Rule):
     record = ("mu",)
 
     def __init__(self, tc: TrainConfig):
-        from scipy.linalg import LinAlgWarning   # here: only the LM rules import scipy
+        from scipy.linalg import LinAlgWarning  # here: only the LM rules import scipy
         self.tc = tc
         self.mu = tc.mu
         self.ill_conditioned = LinAlgWarning
