@@ -35,7 +35,7 @@ from bpnet.config.load import read_config_file
 from bpnet.config.overrides import apply_values, as_yaml
 from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
-from bpnet.predict import Model, model_of
+from bpnet.predict import PATHS, Model, check_argument, model_of
 from bpnet.report import classreport, console, files, pictures
 from bpnet.report.baselines import score_baselines
 from bpnet.report.meta import ModelMeta
@@ -143,7 +143,13 @@ def run(config: str | os.PathLike | Mapping, set: Mapping[str, Any] | None = Non
     """Run a config: read the data, train every model (``runs`` times each, on ``jobs``
     processes), score the models and the baselines; with ``out``, write every result file
     there. ``set`` overrides keys by path, as ``--set`` does: ``{"train.lr": 0.05}``.
+    An argument of the wrong type is a TypeError naming it.
     """
+    check_argument(isinstance(config, (*PATHS, Mapping)), "config", config,
+                   "a config file's path or a dict")
+    check_argument(set is None or isinstance(set, Mapping), "set", set,
+                   "a mapping of key paths to values, e.g. {'train.lr': 0.05}")
+    check_argument(out is None or isinstance(out, PATHS), "out", out, "a folder's path or None")
     cfg = configure(config, set or {}, out)
     if out is not None:   # before any work: the folder can be written, no output is an input
         files.check_outputs(cfg, config if not isinstance(config, Mapping) else None)

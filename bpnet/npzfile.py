@@ -1,9 +1,11 @@
 """The one reader of ``.npz`` files: saved models (``run.py predict``, ``forecast``,
-``load_model``) and the weights of a warm start (``init:``) both go through it.
+``load_model``), the weights of a warm start (``init:``) and data files of arrays
+(:mod:`bpnet.data.arrays`) all go through it.
 
 The file is opened as the zip archive an ``.npz`` is, and only the members asked for are read,
-each after its header (shape, dtype) and declared size are checked, so that an unused or lying
-member is never decompressed. Arrays are read with ``allow_pickle=False``; arrays of Python
+each after its header (shape, dtype), its size against the memory available and its size as
+the archive declares it are checked, so that an unused or lying member is never
+decompressed. Arrays are read with ``allow_pickle=False``; arrays of Python
 objects, booleans, complex numbers, dates or text where numbers are expected, and NaN or
 infinite values, are refused. Every problem is an :class:`~bpnet.errors.InputError` naming the
 file.
@@ -18,9 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.errors import InputError
+from bpnet.memory import require
 from bpnet.paths import checked, shown
 
-_CANNOT = "cannot read the model file"
 _HEADER_MAX = 10_000          # bytes of an .npy header (numpy's own limit)
 TEXT_MAX = 1 << 20            # bytes of a text member (meta)
 # what reading a damaged archive or member can raise
@@ -31,12 +33,14 @@ _KIND_NAMES = {"b": "booleans", "c": "complex numbers", "M": "dates", "m": "time
 
 
 class NpzFile:
-    """An open ``.npz`` archive; use as a context manager. ``names`` are its array names."""
+    """An open ``.npz`` archive; use as a context manager. ``names`` are its array names;
+    ``what`` the kind of file messages call it ("model file", "data file")."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = checked(path, "model file")
+    def __init__(self, path: str | Path, what: str = "model file") -> None:
+        self.path = checked(path, what)
         self.where = shown(self.path)
-        _sniff(self.path, self.where)
+        self.what = what
+        _sniff(self.path, self.where, what)
         try:
             self._zip = zipfile.ZipFile(self.path)
         except _DAMAGED as exc:
@@ -52,7 +56,8 @@ class NpzFile:
         self._zip.close()
 
     def damaged(self, exc: BaseException) -> InputError:
-        return InputError(f"{self.where}: {_CANNOT}: a damaged or truncated .npz ({exc})")
+        return InputError(f"{self.where}: cannot read the {self.what}: a damaged or truncated "
+                          f".npz ({exc})")
 
     def require(self, names) -> None:
         """Every one of ``names`` must be an array of the file; the missing ones are listed
@@ -62,7 +67,7 @@ class NpzFile:
             raise InputError(f"{self.where}: holds the networks of an ensemble (combine: mean); "
                              "one network is needed here: the run's model_<name>.npz")
         if missing:
-            raise InputError(f"{self.where}: the model file has no {', '.join(missing)} "
+            raise InputError(f"{self.where}: the {self.what} has no {', '.join(missing)} "
                              f"(it holds {', '.join(self.names) or 'no arrays'})")
 
     def header(self, name: str) -> tuple[tuple[int, ...], np.dtype, int]:
@@ -83,18 +88,21 @@ class NpzFile:
     def array(self, name: str, shape: tuple[int, ...] | None = None,
               expected: str = "this network needs", numeric: bool = True) -> np.ndarray:
         """Array ``name``, read after its header is checked: its shape must be ``shape``
-        (when given; ``expected`` says where that shape comes from), its size the size the
-        archive declares, and, with ``numeric``, its values real, finite numbers."""
+        (when given; ``expected`` says where that shape comes from), its size no more than the
+        memory available and the size the archive declares, and, with ``numeric``, its values
+        real, finite numbers."""
         got, dtype, head = self.header(name)
         if dtype.hasobject:
-            raise InputError(f"{self.where}: {_CANNOT}: {name} holds Python objects, which "
-                             "would need pickle; a model file holds plain arrays")
+            raise InputError(f"{self.where}: cannot read the {self.what}: {name} holds Python "
+                             f"objects, which would need pickle; a {self.what} holds plain "
+                             "arrays")
         if shape is not None and got != tuple(shape):
             raise InputError(f"{self.where}: {name} has shape {got}, {expected} {tuple(shape)}")
         if numeric and dtype.kind not in "fiu":
             what = _KIND_NAMES.get(dtype.kind, str(dtype))
             raise InputError(f"{self.where}: {name} holds {what} ({dtype}), not real numbers")
-        nbytes = int(np.prod(got, dtype=np.float64)) * dtype.itemsize
+        nbytes = float(np.prod(got, dtype=np.float64)) * dtype.itemsize
+        require(nbytes, f"{self.where}: array {name} of shape {got} ({dtype})")
         if self._members[name].file_size != head + nbytes:
             raise self.damaged(f"{name}: the archive declares {self._members[name].file_size} "
                                f"bytes, its header {head + nbytes}")
@@ -126,29 +134,30 @@ class NpzFile:
             view[...] = self.array(name, view.shape, expected)
 
 
-def _sniff(path: str, where: str) -> None:
+def _sniff(path: str, where: str, what: str) -> None:
     """Refuse, from its first bytes, a file that is not a zip archive, saying what it looks
     like: missing, a folder, empty, a single .npy array, text (a CSV given as a model)."""
+    cannot = f"cannot read the {what}"
     try:
         if os.path.isdir(path):
             raise IsADirectoryError
         if not os.path.isfile(path) and os.path.exists(path):
-            raise InputError(f"{where}: {_CANNOT}: not a regular file")
+            raise InputError(f"{where}: {cannot}: not a regular file")
         with open(path, "rb") as fh:
             start = fh.read(64)
     except FileNotFoundError:
-        raise InputError(f"{where}: model file not found") from None
+        raise InputError(f"{where}: {what} not found") from None
     except IsADirectoryError:
-        raise InputError(f"{where}: is a folder, not an .npz model file") from None
+        raise InputError(f"{where}: is a folder, not an .npz {what}") from None
     except OSError as exc:
-        raise InputError(f"{where}: {_CANNOT} ({exc.strerror or exc})") from None
+        raise InputError(f"{where}: {cannot} ({exc.strerror or exc})") from None
     if not start:
-        raise InputError(f"{where}: {_CANNOT}: the file is empty, not an .npz model file")
+        raise InputError(f"{where}: {cannot}: the file is empty, not an .npz {what}")
     if start.startswith(b"\x93NUMPY"):
-        raise InputError(f"{where}: {_CANNOT}: a single .npy array, not an .npz model file "
+        raise InputError(f"{where}: {cannot}: a single .npy array, not an .npz {what} "
                          "(numpy's savez writes one)")
     if not start.startswith(b"PK"):
-        raise InputError(f"{where}: {_CANNOT}: not an .npz model file{_looks_like(start)}")
+        raise InputError(f"{where}: {cannot}: not an .npz {what}{_looks_like(start)}")
 
 
 def _looks_like(start: bytes) -> str:

@@ -9,12 +9,15 @@ networks.
 from __future__ import annotations
 
 import dataclasses
+import numbers
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from bpnet.config.yamlschema import show
 from bpnet.data import Samples, build_samples
 from bpnet.data.samples import Series, delays_text, first_time
 from bpnet.data.scaling import Scaler
@@ -28,6 +31,25 @@ from bpnet.report.meta import ModelMeta
 
 # memory per forecast step: the values and their stages, the label, the CSV row
 _BYTES_PER_STEP = 200
+PATHS = (str, os.PathLike)
+_A_PATH = "a file path (str or os.PathLike)"
+
+
+def check_argument(ok: bool, name: str, value, expected: str) -> None:
+    """The check of an argument a Python caller gives: nothing when ``ok``, else the TypeError
+    naming the argument ``name``, what it takes (``expected``) and what it got (``value``)."""
+    if not ok:
+        got = "None" if value is None else f"{type(value).__name__} {show(value)}"
+        raise TypeError(f"{name}: expected {expected}, got {got}")
+
+
+def _steps(steps) -> int:
+    """A forecast's number of steps: a whole number (TypeError), at least 1 (InputError)."""
+    check_argument(isinstance(steps, numbers.Integral) and not isinstance(steps, bool),
+                   "steps", steps, "a whole number of periods, e.g. 12")
+    if steps < 1:
+        raise InputError(f"steps: must be >= 1, got {steps}")
+    return int(steps)
 
 
 @dataclass
@@ -101,6 +123,11 @@ class Model:
 
     def _outputs(self, X: np.ndarray) -> np.ndarray:
         """Inputs X (N, D) in original units -> the network's outputs (N, K), unscaled."""
+        try:
+            kind = np.asarray(X).dtype.kind
+        except ValueError:   # rows of different lengths
+            kind = "O"
+        check_argument(kind in "iuf", "X", X, "numbers, an array (samples, inputs)")
         X = np.asarray(X, dtype=float)
         if X.ndim > 2:
             raise ValueError(f"expected inputs as a 2-D array (samples, inputs), got "
@@ -137,6 +164,7 @@ class Model:
 
     def predict_file(self, path: str | Path) -> Predictions:
         """Build the samples of a CSV file as at training time and predict them."""
+        check_argument(isinstance(path, PATHS), "path", path, _A_PATH)
         s = self._file_samples(path)
         y_true = s.Y
         if s.series is not None and not s.series.transform.identity:
@@ -172,6 +200,8 @@ class Model:
         (forecast, the series it starts from as ``y_true`` with no predictions). A model with
         exogenous inputs reads their future values from the rows after the series' last value
         (its cell blank), closed loop (docs/semantics.md#exogenous-inputs)."""
+        check_argument(isinstance(path, PATHS), "path", path, _A_PATH)
+        steps = _steps(steps)
         d = self.meta.data
         if d.series is None:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
@@ -259,6 +289,7 @@ def load_model(path: str | Path, *, transfer: list[str] | None = None,
     of IW1_1, b1, LW2_1, ... and processing settings, docs/semantics.md#import: ``transfer``
     and ``inputs`` override its transfer function names and input column names); a bad file
     raises InputError."""
+    check_argument(isinstance(path, PATHS), "path", path, _A_PATH)
     if str(path).lower().endswith(".mat"):
         net, xs, ys, meta = weights.read(path, transfer, inputs)
         return Model(net, xs, ys, meta, str(path))

@@ -130,7 +130,7 @@ def test_classes_sorted_numbers_as_numbers_one_hot_not_scaled(tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("a,b,kind\n1,2,x\n2,3,x\n3,4,x\n", "holds one class only ('x')"),
-    ("a,b,kind\n1,2,x\n2,3, \n3,4,y\n", "line 3, column kind: empty class label"),
+    ("a,b,kind\n1,2,x\n2,3, \n3,4,y\n", "line 3, column kind: empty cell; set data.missing"),
 ])
 def test_bad_class_columns(tmp_path, text, fragment):
     with pytest.raises(InputError) as err:

@@ -3,19 +3,24 @@
 
 A ``.npy`` file holds one 2-D array, a row per sample, whose columns ``data.columns`` names in
 order; it is memory-mapped, so a column is read from disk only when a key asks for it. A
-``.npz`` file holds one 1-D array per column, under the column's name. Neither is ever read
-with pickle: a file of Python objects is refused. NaN is a missing value, as an empty cell of
-a CSV file is; a place in a message is a row (1 for the first sample), not a line.
+``.npz`` file holds one 1-D array per column, under the column's name; only the arrays the
+config names are read (by :class:`~bpnet.npzfile.NpzFile`, each after its header is checked
+against the memory available), so an unused member, however large, is never decompressed.
+Neither is ever read with pickle: a file of Python objects is refused. NaN is a missing value,
+as an empty cell of a CSV file is; a place in a message is a row (1 for the first sample), not
+a line.
 """
 from __future__ import annotations
 
-import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from bpnet.config import DataConfig
 from bpnet.data.table import Table
 from bpnet.errors import InputError
+from bpnet.npzfile import NpzFile
 
 SUFFIXES = (".npy", ".npz")
 
@@ -47,27 +52,38 @@ class ArrayTable(Table):
         return f"{self.path}: row {self.lines[i]}, column {name}"
 
 
-def read_arrays(path: str, name: str, columns: tuple[str, ...]) -> ArrayTable:
-    """The table of the ``.npy`` (its columns named by ``columns``) or ``.npz`` file."""
+def named_columns(d: DataConfig) -> frozenset[str]:
+    """The columns the data settings ``d`` read: inputs, targets, class, series, time,
+    exogenous and wide-table columns."""
+    names = {*d.inputs, *d.targets, *d.exog, d.series, d.time, d.classes}
+    if d.wide is not None:
+        names |= {d.wide.time, *d.wide.columns}
+    return frozenset(names - {None})
+
+
+def read_arrays(path: str, name: str, columns: tuple[str, ...],
+                wanted: Collection[str] | None = None) -> ArrayTable:
+    """The table of the ``.npy`` (its columns named by ``columns``) or ``.npz`` file; of a
+    ``.npz``, only the arrays named in ``wanted`` (all when None) are read, the others are
+    only listed in the header."""
+    if path.endswith(".npy"):
+        header, arrays = columns, _read_npy(path, name, columns)
+    else:
+        header, arrays = _npz(path, wanted)
+    n = len(next(iter(arrays.values()))) if arrays else 0
+    return ArrayTable(name, list(header), [], range(1, n + 1), ".", arrays)
+
+
+def _read_npy(path: str, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
     try:
-        if path.endswith(".npy"):
-            arrays = _npy(path, name, columns)
-        else:
-            arrays = _npz(path, name)
+        return _npy(path, name, columns)
     except FileNotFoundError:
         raise InputError(f"{name}: data file not found") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, EOFError) as exc:
         if "allow_pickle" in str(exc) or "Python objects" in str(exc):
             raise InputError(f"{name}: holds Python objects, which bpnet never unpickles; save "
                              "numbers (or text) arrays") from None
         raise InputError(f"{name}: cannot read the arrays ({exc})") from None
-    lengths = {len(a) for a in arrays.values()}
-    if len(lengths) > 1:
-        sizes = ", ".join(f"{k} {len(a)}" for k, a in arrays.items())
-        raise InputError(f"{name}: the arrays differ in length ({sizes}); each column needs "
-                         "one value per sample")
-    n = lengths.pop() if lengths else 0
-    return ArrayTable(name, list(arrays), [], range(1, n + 1), ".", arrays)
 
 
 def _npy(path: str, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -81,11 +97,19 @@ def _npy(path: str, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray
     return {c: array[:, j] for j, c in enumerate(columns)}
 
 
-def _npz(path: str, name: str) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as z:
-        arrays = {key: z[key] for key in z.files}
-    for key, a in arrays.items():
-        if a.ndim != 1:
-            raise InputError(f"{name}: array {key!r} has shape {a.shape}; a .npz file holds "
-                             "one 1-D array per column")
-    return arrays
+def _npz(path: str, wanted: Collection[str] | None
+         ) -> tuple[list[str], dict[str, np.ndarray]]:
+    """(the names of every array of the ``.npz``, the arrays named in ``wanted`` (N,)): their
+    shapes are checked, from their headers, before any is read."""
+    with NpzFile(path, "data file") as npz:
+        keys = [k for k in npz.names if wanted is None or k in wanted]
+        shapes = {k: npz.header(k)[0] for k in keys}
+        for key, shape in shapes.items():
+            if len(shape) != 1:
+                raise InputError(f"{npz.where}: array {key!r} has shape {shape}; a .npz file "
+                                 "holds one 1-D array per column")
+        if len(set(shapes.values())) > 1:
+            sizes = ", ".join(f"{k} {s[0]}" for k, s in shapes.items())
+            raise InputError(f"{npz.where}: the arrays differ in length ({sizes}); each column "
+                             "needs one value per sample")
+        return npz.names, {k: npz.array(k, numeric=False) for k in keys}

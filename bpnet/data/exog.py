@@ -10,7 +10,9 @@ inverted (only the series' predictions are).
 
 Rows after the last known value of the series (the series cell blank) are future rows: their
 exogenous values are what a closed-loop forecast past the end of the data reads. A blank
-exogenous cell inside the history is an error: exogenous inputs are never filled.
+exogenous cell inside the history is an error: exogenous inputs are never filled. A blank
+future cell ends the future a forecast can read: a forecast that would read it is an error
+naming its line and column.
 """
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ class Exog:
     ``values`` (L + F, E): column c of ``names`` at every time step of the series (L, the
     history) and of the F future rows after it, in original units; ``delays[c]`` the sorted
     delays of column c; ``w`` (L + F, E) the values transformed by ``transform`` (NaN where
-    differencing leaves them undefined).
+    differencing leaves them undefined); ``blank`` the place (line and column, as messages
+    name it) of the blank future cell that ends the F rows, None when every one is given.
     """
 
     names: tuple[str, ...]
@@ -41,6 +44,7 @@ class Exog:
     transform: SeriesTransform
     values: np.ndarray
     known: int
+    blank: str | None = None
     w: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,11 +79,13 @@ class Exog:
         too few future rows is an InputError saying how many are needed."""
         need = self.needed(origin, steps)
         if need > len(self.w):
-            have = len(self.w) - self.known
-            raise InputError(
-                f"a forecast of {steps} step(s) from here needs the exogenous values "
-                f"({', '.join(self.names)}) of {need - self.known} row(s) after the last value "
-                f"of the series (rows whose series cell is blank); the file has {have}")
+            wants = (f"a forecast of {steps} step(s) from here needs the exogenous values "
+                     f"({', '.join(self.names)}) of {need - self.known} row(s) after the last "
+                     "value of the series (rows whose series cell is blank)")
+            if self.blank is not None:
+                raise InputError(f"{self.blank}; {wants}, each given: future exogenous values "
+                                 "are never filled")
+            raise InputError(f"{wants}; the file has {len(self.w) - self.known}")
         return self.inputs(origin + np.arange(steps))
 
     def feature_names(self) -> list[str]:
@@ -125,12 +131,24 @@ def read(d: DataConfig, table: Table, history: Timeline, future: Timeline) -> Ex
         i, j = (int(a[0]) for a in np.nonzero(values <= 0))
         raise InputError(f"{table.where(int(steps[i]), names[j])}: {values[i, j]:g} has no "
                          "logarithm (data.exog_transform.log needs positive values)")
-    # future values that are blank stay NaN: a forecast never reads past the first of them
-    future_known = ~np.isnan(values[len(history.rows):]).any(axis=1)
-    usable = len(history.rows) + (int(np.argmin(future_known)) if not future_known.all()
-                                  else len(future_known))
+    # a forecast never reads past the first blank future value
+    blanks = np.flatnonzero(np.isnan(values[len(history.rows):]).any(axis=1))
+    usable = len(history.rows) + (int(blanks[0]) if len(blanks) else len(future.rows))
+    blank = _blank(table, names, values[usable], int(steps[usable]), labels[usable]) \
+        if len(blanks) else None
     return Exog(names, tuple(d.exog[n] for n in names), tf, values[:usable],
-                len(history.rows))
+                len(history.rows), blank)
+
+
+def _blank(table: Table, names: tuple[str, ...], values: np.ndarray, row: int, label: str
+           ) -> str:
+    """Where the first blank of the future values (E,) of the table's ``row`` (-1: a time
+    step not in the file, labelled ``label``) is, as a message names it after the file."""
+    if row < 0:
+        return f"time {label}: not in the file"
+    name = names[int(np.flatnonzero(np.isnan(values))[0])]
+    place = table.where(row, name).removeprefix(f"{table.path}: ")
+    return f"{place}: {gaps.cell_text(table.column(name, '')[row])}"
 
 
 def _refuse_blanks(table: Table, name: str, col: np.ndarray, history: Timeline,

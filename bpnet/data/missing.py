@@ -13,6 +13,9 @@ A missing value is a cell that is empty or says so (``NA``, ``NaN``, ``.``, ...;
 - ``previous``: the last known value before (the first values of a series, before any known
   one, are left out).
 
+A missing class label (``data.classes``) is a missing value too: under any policy other than
+``error`` its row is left out (a class is never filled).
+
 In tabular mode, whatever the policy other than ``error``, a missing target is MATLAB's "no
 target here": it stays NaN and is left out of perf and of every metric. Filled values of a
 series are inputs only: they are not targets (not in perf, validation or any score) unless
@@ -34,9 +37,10 @@ class MissingReport:
     """What the missing-value policy did to the file ``path``: ``filled`` values (of which
     ``inserted`` were time steps absent from the file), ``dropped`` tabular rows, ``trimmed``
     values at the ends of a series that nothing could fill, ``no_target`` target cells left
-    empty (tabular), ``at``: the labels of the first few places, whether filled values are
-    ``scored`` as targets, and whether the file is a ``series`` (else a table, whose
-    ``columns`` are then the input columns with missing values)."""
+    empty (tabular), ``unlabelled`` rows left out for a missing class label, ``at``: the
+    labels of the first few places, whether filled values are ``scored`` as targets, and
+    whether the file is a ``series`` (else a table, whose ``columns`` are then the input
+    columns with missing values)."""
 
     policy: str
     columns: tuple[str, ...]
@@ -46,6 +50,7 @@ class MissingReport:
     dropped: int = 0
     trimmed: int = 0
     no_target: int = 0
+    unlabelled: int = 0
     at: tuple[str, ...] = ()
     scored: bool = False
     series: bool = True
@@ -53,14 +58,16 @@ class MissingReport:
     @property
     def changed(self) -> bool:
         """True when anything was filled, dropped or left without a target."""
-        return bool(self.filled or self.dropped or self.trimmed or self.no_target)
+        return bool(self.filled or self.dropped or self.trimmed or self.no_target
+                    or self.unlabelled)
 
     def to_json(self) -> dict:
         """The report as plain data for metrics.json."""
         return {"file": self.path, "policy": self.policy, "columns": list(self.columns),
                 "filled": self.filled,
                 "inserted_time_steps": self.inserted, "dropped_rows": self.dropped,
-                "trimmed_ends": self.trimmed, "no_target": self.no_target, "first": list(self.at),
+                "trimmed_ends": self.trimmed, "no_target": self.no_target,
+                "unlabelled_rows": self.unlabelled, "first": list(self.at),
                 "filled_scored": self.scored}
 
     def describe(self) -> str:
@@ -82,6 +89,8 @@ class MissingReport:
         if self.trimmed:
             said.append(f"left out {self.trimmed} missing value(s) at the ends of the series, "
                         "with no known value on the side needed to fill them")
+        if self.unlabelled:
+            said.append(f"left out {self.unlabelled} row(s) without a class label")
         if self.no_target:
             said.append(f"{self.no_target} missing target(s): no target there (left out of "
                         "perf and of every metric)")
@@ -93,11 +102,16 @@ def refuse(where: str, count: int, lines: list[int], cell: str, hint: str) -> In
     """The error for ``count`` missing values under ``data.missing: error``: ``where`` is
     ``path: line N, column C`` of the first, ``cell`` its text, ``lines`` (the first few of)
     their line numbers."""
-    what = "empty cell" if not cell.strip() else f"{cell.strip()!r} (a missing value)"
+    what = cell_text(cell)
     more = f", the first of {count} missing values (lines " + \
         ", ".join(map(str, lines[:SHOWN])) + (", ..." if count > SHOWN else "") + ")" \
         if count > 1 else ""
     return InputError(f"{where}: {what}{more}; {hint}")
+
+
+def cell_text(cell: str) -> str:
+    """A missing cell as a message names it: ``empty cell`` or ``'NA' (a missing value)``."""
+    return "empty cell" if not cell.strip() else f"{cell.strip()!r} (a missing value)"
 
 
 def fill(y: np.ndarray, positions: np.ndarray, policy: str) -> tuple[np.ndarray, slice]:

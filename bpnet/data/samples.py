@@ -330,7 +330,7 @@ def _tabular(d: DataConfig, table: Table, with_targets: bool = True) -> Samples:
 def _classified(d: DataConfig, table: Table, with_targets: bool,
                 classes: list[str] | None) -> Samples:
     """Tabular samples whose targets (N, K) are the one-hot rows of the class column; missing
-    inputs as ``data.missing`` says."""
+    inputs and labels as ``data.missing`` says (a row without a label is left out)."""
     X = table.matrix(d.inputs, "data.inputs")
     Y = None
     if with_targets:
@@ -338,6 +338,8 @@ def _classified(d: DataConfig, table: Table, with_targets: bool,
         classes = classes or class_column.class_list(labels, table, d.classes)
         Y = class_column.one_hot(labels, classes, table, d.classes)
     X, Y, rows, report = _tabular_missing(d, table, X, Y, _labels(d, table, len(X)))
+    if Y is not None:
+        X, Y, rows, report = class_column.labelled(X, Y, rows, report)
     return Samples(X, Y, rows, d.time or "row", list(d.inputs), list(classes or ()),
                    missing=report)
 
@@ -347,17 +349,21 @@ def _tabular_missing(d: DataConfig, table: Table, X: np.ndarray, Y: np.ndarray |
     """Tabular samples with the missing-value policy applied -> (X, Y, labels, report)."""
     x_gap = np.isnan(X)
     y_gap = np.isnan(Y) if Y is not None else np.zeros((len(X), 0), bool)
+    targets = list(d.targets)
+    if d.classes is not None:   # one label a row, whatever the number of one-hot columns
+        y_gap, targets = y_gap[:, :1], [d.classes]
     if not x_gap.any() and not y_gap.any():
         return X, Y, labels, None
     if d.missing == "error":
         cells = np.hstack([x_gap, y_gap])
-        names = list(d.inputs) + list(d.targets)[:y_gap.shape[1]]
+        names = list(d.inputs) + targets[:y_gap.shape[1]]
         rows, cols = np.nonzero(cells)
         i, name = int(rows[0]), names[int(cols[0])]
         raise gaps.refuse(table.where(i, name), len(rows), [table.lines[r] for r in rows],
                           table.column(name, "data")[i],
                           "set data.missing: drop to leave the rows with a missing input out "
-                          "(a missing target then means no target there, as in MATLAB)")
+                          + ("(and those without a class label)" if d.classes is not None else
+                             "(a missing target then means no target there, as in MATLAB)"))
     X, keep = gaps.fill_columns(X, d.missing)
     Y = Y[keep] if Y is not None else None
     where = np.flatnonzero(x_gap.any(axis=1) | y_gap.any(axis=1))[:gaps.SHOWN]

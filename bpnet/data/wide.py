@@ -41,7 +41,7 @@ def read_data(path: str, d: DataConfig) -> Table:
         return read_mat_table(path, d)
     name = shown(checked(path, "the data file"))
     if path.endswith(arrays.SUFFIXES):
-        table = arrays.read_arrays(path, name, d.columns)
+        table = arrays.read_arrays(path, name, d.columns, arrays.named_columns(d))
     else:
         table = read_fast(path, name, d.delimiter, d.decimal, d.encoding) or \
             read_table(path, d.delimiter, d.decimal, d.encoding)

@@ -81,8 +81,15 @@ def _prefixes(members: int) -> list[str]:
 
 def _scaler(npz: NpzFile, method: str, prefix: str, size: int) -> scaling.Scaler:
     """The saved scaling of the inputs (``prefix`` x) or targets (y): ``size`` finite offsets
-    and as many positive factors (std or gain)."""
+    and as many positive factors (std or gain); the arrays of another method are an
+    inconsistent file (its meta would have the model predict unscaled)."""
     names = [f"{prefix}_{n}" for n in scaling.SAVED_NAMES.get(method, ())]
+    other = [f"{prefix}_{n}" for saved in scaling.SAVED_NAMES.values() for n in saved
+             if f"{prefix}_{n}" in npz.names and f"{prefix}_{n}" not in names]
+    if other:
+        part = "inputs" if prefix == "x" else "targets"
+        raise InputError(f"{npz.where}: holds {', '.join(other)}, but its meta scales the "
+                         f"{part} by {method}: an inconsistent model file")
     npz.require(names)
     arrays = {n: npz.array(n, (size,), expected="its meta's sizes say") for n in names}
     if names and not (arrays[names[1]] > 0).all():

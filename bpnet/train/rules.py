@@ -10,6 +10,7 @@ module, docs/semantics.md#trainscg, #trainbr) included. Names as in :mod:`bpnet.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -131,6 +132,9 @@ class Trainrp(Rule):
         return theta, perf, g
 
 
+_MU_MIN = float(np.finfo(float).tiny)   # the smallest normal float
+
+
 class Trainlm(Rule):
     """Levenberg-Marquardt. With e = t - y and J = dy/dtheta (rows: every sample and output):
 
@@ -141,14 +145,19 @@ class Trainlm(Rule):
 
     When mu passes mu_max without a better theta, theta stays; ``stop_reason`` then ends
     training with "Maximum MU reached." (the loop asks before every epoch). The record's mu
-    column shows mu.
+    column shows mu. mu never falls below the smallest normal float, from which mu_inc can
+    raise it (0 would stay 0). A J'J + mu I that scipy finds ill-conditioned (a tiny mu) is
+    one warning per training, not one per solve.
     """
 
     record = ("mu",)
 
     def __init__(self, tc: TrainConfig):
+        from scipy.linalg import LinAlgWarning  # here: only the LM rules import scipy
         self.tc = tc
         self.mu = tc.mu
+        self.ill_conditioned = LinAlgWarning
+        self.warned = False
 
     def recorded(self) -> tuple[float, ...]:
         return (self.mu,)
@@ -164,15 +173,31 @@ class Trainlm(Rule):
         jj_diag = JJ[diag].copy()
         while True:
             JJ[diag] = jj_diag + self.mu
-            dtheta = solve_spd(JJ, Je)
+            dtheta = self._solve(JJ, Je)
             theta2 = theta + dtheta
             perf2 = obj.perf(theta2)
             if perf2 < perf:
-                self.mu *= tc.mu_dec
+                self.mu = max(self.mu * tc.mu_dec, _MU_MIN)
                 return theta2, perf2, obj.gradient()
             self.mu *= tc.mu_inc
             if self.mu > tc.mu_max:
                 return theta, perf, g
+
+    def _solve(self, A: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """solve_spd(A, b); scipy's warnings of an ill-conditioned A become one of this
+        training's, the first time (others pass on as they were)."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", self.ill_conditioned)
+            x = solve_spd(A, b)
+        for w in caught:
+            if not issubclass(w.category, self.ill_conditioned):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            elif not self.warned:
+                self.warned = True
+                warnings.warn(f"trainlm: J'J + mu I is ill-conditioned at mu = {self.mu:g} "
+                              "(scipy: the solve may be inaccurate); said once per training",
+                              stacklevel=2)
+        return x
 
 
 class Adam(_LearningRate):
