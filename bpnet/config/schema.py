@@ -394,8 +394,10 @@ DOCS: dict[str, str] = {
                  "list of sample numbers with `index`.",
     "split.test": "The test fraction, or a list of sample numbers with `index`; the test part "
                   "is scored, never used to choose.",
-    "models.<name>.type": "The network: `feedforward` (BP), `elman`, `lstm` or `gru`.",
-    "models.<name>.hidden": "Hidden layer sizes: one per layer for feedforward (default "
+    "models.<name>.type": "The network: `feedforward` (BP), `cascadeforward` (MATLAB's "
+                          "cascadeforwardnet), `elman`, `lstm` or `gru`.",
+    "models.<name>.hidden": "Hidden layer sizes: one per layer for feedforward and "
+                            "cascadeforward (default "
                             "[10, 10]); one size for a recurrent network (default 10).",
     "models.<name>.transfer": "One transfer function per layer, output last: tansig, logsig, "
                               "purelin, poslin; softmax for the output only. Default tansig "
