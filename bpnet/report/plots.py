@@ -382,7 +382,7 @@ def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_futur
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
     ax.set_title(f"{name}: recursive forecast by {model_name} from origin "
-                 f"{plain_label(labels[-1])}, {_span(future_labels)}")
+                 f"{plain_label(labels[-1])}, {_span(future_labels)}", wrap=True)
     ax.grid(True, alpha=0.3)
     _legend(ax)
     return fig
@@ -424,7 +424,8 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
     ax.set_title(f"{name}: one-step predictions and the forecast from origin "
-                 f"{plain_label(labels[origin - 1])} ({_span(future_labels)})")
+                 f"{plain_label(labels[origin - 1])} ({_span(future_labels)})",
+                 wrap=True)   # a long one in two lines, not cut at the figure's edge
     ax.grid(True, alpha=0.3)
     _legend(ax)
     return fig
