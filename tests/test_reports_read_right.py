@@ -197,13 +197,11 @@ def test_a_network_below_the_linear_baseline_in_training_names_the_knobs(weak_cl
 
 
 # ------------------------------------------------------------------ pictures not cut
-@pytest.fixture(scope="module")
-def seconds(tmp_path_factory):
-    """A series of 300 seconds with a forecast of its test part, briefly trained."""
-    folder = tmp_path_factory.mktemp("seconds")
-    start = dt.datetime(2024, 1, 1)
+def seconds_run(folder, start: dt.datetime, every: int = 1):
+    """A series of 300 steps of ``every`` seconds from ``start`` with a forecast of its test
+    part, briefly trained."""
     (folder / "d.csv").write_text("t,y\n" + "".join(
-        f"{(start + dt.timedelta(seconds=i)).isoformat()},{np.sin(i / 5):.6f}\n"
+        f"{(start + dt.timedelta(seconds=every * i)).isoformat()},{np.sin(i / 5):.6f}\n"
         for i in range(300)))
     (folder / "c.yaml").write_text("""
 data: {path: d.csv, series: y, time: t, lags: [1, 2]}
@@ -213,6 +211,17 @@ train: {algorithm: trainlm, epochs: 5, show: 0}
 forecast: {horizon: test}
 """)
     return bpnet.run(folder / "c.yaml")
+
+
+@pytest.fixture(scope="module")
+def seconds(tmp_path_factory):
+    return seconds_run(tmp_path_factory.mktemp("seconds"), dt.datetime(2024, 1, 1))
+
+
+@pytest.fixture(scope="module")
+def past_midnight(tmp_path_factory):
+    return seconds_run(tmp_path_factory.mktemp("midnight"), dt.datetime(2024, 1, 1, 23, 50),
+                       every=5)
 
 
 def drawn(fig):
@@ -225,7 +234,8 @@ def test_a_series_of_seconds_is_labelled_by_the_clock(seconds, name):
     fig = seconds.figure(name)
     drawn(fig)
     ax = fig.axes[0]
-    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    lo, hi = ax.get_xlim()
+    ticks = [t.get_text() for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if lo <= x <= hi]
     assert len(ticks) >= 5 and all(re.fullmatch(r"00:0\d:\d\d", t) for t in ticks), ticks
     assert ax.get_xlabel() == "t (2024-01-01)"
     plt.close(fig)
@@ -241,15 +251,29 @@ def test_no_seasonal_period_for_a_series_shorter_than_two(seconds):
     assert assumed_period(None, 24) == 12 and assumed_period(None, 23) is None
 
 
-@pytest.mark.parametrize("name", ["forecast.png", "fit.png",
-                                  "errors_a_network_with_a_rather_long_name.png"])
-def test_titles_lie_inside_the_picture(seconds, name):
-    fig = seconds.figure(name)
+def test_a_series_past_midnight_shows_the_day_where_it_changes(past_midnight):
+    fig = past_midnight.figure("fit.png")
+    drawn(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    # 36 steps of 5 seconds apart, on whole 3 minutes from the series' start
+    assert ticks[:3] == ["01-01 23:53:00", "01-01 23:56:00", "01-01 23:59:00"]
+    assert ticks[3] == "01-02 00:02:00" and fig.axes[0].get_xlabel() == "t"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("run", ["seconds", "past_midnight"])
+@pytest.mark.parametrize("name", ["forecast.png", "fit.png", "errors_{}.png"])
+def test_titles_and_labels_lie_inside_the_picture(request, run, name):
+    result = request.getfixturevalue(run)
+    fig = result.figure(name.format(result.results[0].name))
     renderer = drawn(fig)
     for ax in fig.axes:
-        box = ax.title.get_window_extent(renderer)
-        assert box.x0 >= 0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1, \
-            (ax.title.get_text(), box, fig.bbox)
+        lo, hi = ax.get_xlim()
+        ticks = [t for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if lo <= x <= hi]
+        for text in [ax.title, ax.xaxis.label, *ticks]:
+            box = text.get_window_extent(renderer)
+            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.x1 and \
+                box.y1 <= fig.bbox.y1, (text.get_text(), box, fig.bbox)
     plt.close(fig)
 
 

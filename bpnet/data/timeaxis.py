@@ -387,7 +387,8 @@ def clock_labels(axis: TimeAxis | None, positions: np.ndarray) -> tuple[list[str
         return None
     offset = axis.label.style[4] if axis.label.kind == "second" else 0
     times = [_EPOCH + _dt.timedelta(seconds=int(p) + offset) for p in positions]
-    clock = "%H:%M" if all(t.second == 0 for t in times) else "%H:%M:%S"
+    clock = "%H:%M" if axis.step % 60 == 0 and all(t.second == 0 for t in times) else \
+        "%H:%M:%S"
     days = {t.date() for t in times}
     if len(days) > 1:
         return [t.strftime(f"%m-%d {clock}") for t in times], ""

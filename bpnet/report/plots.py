@@ -70,7 +70,22 @@ def _time_ticks(ax, labels: list[str], first: int = 0) -> None:
     step = int(NICE[np.searchsorted(NICE, max(1, -(-len(labels) // 12)))])
     x = np.arange((-first) % step, len(labels), step)
     ax.set_xticks(x)
-    ax.set_xticklabels([plain_label(labels[i]) for i in x], rotation=45, ha="right")
+    shown = [plain_label(labels[i]) for i in x]
+    ax.set_xticklabels(shown, rotation=45, ha="right")
+    _room_below(ax, max(map(len, shown), default=0))
+
+
+def _room_below(ax, chars: int) -> None:
+    """Room under the lowest axes of the figure for tick labels of ``chars`` characters at
+    45 degrees and the axis' name under them: the bottom margin raised (the axes shortened)
+    when it is less."""
+    fig = ax.figure
+    height = fig.get_size_inches()[1]
+    # inches: the tick marks and padding, the label's diagonal (10 pt characters are about
+    # 0.085 inch wide), the axis' name
+    needed = 0.12 + 0.085 * chars * 0.71 + 0.3
+    if fig.subplotpars.bottom * height < needed:
+        fig.subplots_adjust(bottom=needed / height)
 
 
 # the colours of the baselines drawn beside the networks: the linear one, then the best
