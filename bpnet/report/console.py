@@ -182,6 +182,13 @@ def _judged_by(data: Dataset) -> tuple[str, str, bool]:
         ("rmse", "RMSE", False)
 
 
+def _each_target(data: Dataset) -> list[str | None]:
+    """The targets compared one by one: those of a regression with several, else [None] (the
+    part's own figures)."""
+    several = data.classes is None and len(data.target_names) > 1
+    return list(data.target_names) if several else [None]
+
+
 def _shown(v: float, m: str, digits: int = 4) -> str:
     """A figure of the notes: an accuracy in per cent, others as they are."""
     return f"{figure(100 * v, digits)} %" if m == "accuracy" else figure(v, digits)
@@ -198,9 +205,7 @@ def best_baselines(data: Dataset, baselines: dict, part: str = "test") -> list[s
     """The names of the baselines that do best on ``part`` (one per target, in the order of
     the targets, each once): those the notes hold the networks against."""
     m, _, higher = _judged_by(data)
-    several = data.classes is None and len(data.target_names) > 1
-    best = [_best(baselines, part, m, t, higher) for t in
-            (data.target_names if several else [None])]
+    best = [_best(baselines, part, m, t, higher) for t in _each_target(data)]
     return list(dict.fromkeys(b[0] for b in best if b is not None))
 
 
@@ -222,11 +227,10 @@ def worse_than_baselines(data: Dataset, results: list[ModelResult], baselines: d
     multi-step forecast) than the best of the baselines there (per target with several),
     naming it and its figure: RMSE, or a classifier's accuracy."""
     m, label, higher = _judged_by(data)
-    several = data.classes is None and len(data.target_names) > 1
     lines = []
     for part in ("test", "test_multistep"):
         losses: dict[str, list[tuple[str, float, float]]] = {}
-        for t in data.target_names if several else [None]:
+        for t in _each_target(data):
             best = _best(baselines, part, m, t, higher)
             for r in (r for r in results if best and part in r.scores):
                 ours = metric(r.scores[part], m, t)
@@ -262,7 +266,6 @@ def stopped_early(data: Dataset, results: list[ModelResult], baselines: dict) ->
     than the linear baseline's; the note names the knobs that let it learn more."""
     m, label, higher = _judged_by(data)
     linear = next((n for n in LINEAR if n in baselines), None)
-    several = data.classes is None and len(data.target_names) > 1
     lines = []
     for r in (r for r in results if not r.is_ensemble):
         t, tc = r.train, r.cfg.train
@@ -270,7 +273,7 @@ def stopped_early(data: Dataset, results: list[ModelResult], baselines: dict) ->
         if t.stop_reason == VALIDATION_STOP and t.best_epoch <= 2 * tc.max_fail:
             why.append(f"validation stopped it at epoch {t.epochs} of {tc.epochs}, its best "
                        f"epoch {t.best_epoch}")
-        for target in (data.target_names if several else [None]) if linear else []:
+        for target in _each_target(data) if linear else []:
             ours = metric(r.scores.get("train", {}), m, target)
             theirs = metric(baselines[linear]["scores"].get("train", {}), m, target)
             if worse(ours, theirs, higher):
