@@ -108,7 +108,7 @@ class RunResult:
         """The summary table, the notes under it and, with several runs, the runs table."""
         d = self.data
         if d.classes is not None:
-            parts = [classreport.summary_table(self.results, self.baselines)]
+            parts = [classreport.summary_table(self.results, self.baselines), *self.notes]
             if self.config.runs > 1:
                 parts += ["", classreport.runs_table(self.results, "val" in d.index)]
             return "\n".join(parts)

@@ -24,8 +24,8 @@ from bpnet.data.timeaxis import (
     FEATURES,
     NEEDS,
     TimeAxis,
+    assumed_period,
     calendar,
-    default_period,
     natural_features,
 )
 from bpnet.data.timeorder import FILLING, Timeline, arrange
@@ -251,8 +251,7 @@ def _series(d: DataConfig, table: Table) -> Samples:
     if line.filled is not None and line.filled.any() and not d.score_filled:
         unscored = line.filled
         Y[unscored[positions]] = np.nan
-    period = d.period if d.period is not None else \
-        default_period(axis.unit, axis.step) if axis is not None else 12
+    period = d.period if d.period is not None else assumed_period(axis, len(y))
     series = Series(y, labels, positions, cal, tf, stages, lags, period, axis, features,
                     unscored, ex)
     names = (ex.feature_names() if ex is not None else []) + _lag_names(d, lags, tf)
