@@ -29,7 +29,7 @@ from bpnet.paths import shown
 from bpnet.report import files, outdir, sweepmeans
 from bpnet.report import sweepfiles as sf
 from bpnet.report.fileio import atomic_write
-from bpnet.train.engines import Engine, Output, Task, run_tasks
+from bpnet.train.engines import Engine, Output, Task, reached, run_tasks
 from bpnet.train.experiment import check_memory
 
 
@@ -133,7 +133,16 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
     ``watch`` (the live page's bpnet.view.sweepstate.SweepState) the runs to come, each run
     recorded with the summary so far, and the end of the runs."""
     check_folder(sweep, out)
-    keys, datasets = load_data(sweep)
+    with reached(engine) as engine:   # a scheduler out of reach: nothing written
+        keys, datasets = load_data(sweep)
+        return _in_folder(sweep, out, engine, keys, datasets, progress, finished, plots, watch)
+
+
+def _in_folder(sweep: Sweep, out: Path, engine: Engine, keys: list[str],
+               datasets: dict[str, Dataset], progress, finished, plots: bool,
+               watch) -> SweepResult:
+    """run_sweep once the samples are read (``keys``, ``datasets``: load_data's): the folder
+    locked, sweep.yaml and sweep.csv checked against the sweep, the runs, the summary."""
     with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
         record = sweep_record(sweep, folder.path)
         check_same_sweep(folder.path / sf.SWEEP_YAML, record)

@@ -324,3 +324,31 @@ def test_dask_local_from_the_command_line_and_its_resume(tmp_path):
     dask_sweep("Dask LocalCluster of 2 worker processes")
     keep_rows(tmp_path / "d", rows(tmp_path / "d")[:6])
     dask_sweep("resumed: 6 of 8 runs")
+
+
+@needs_dask
+@pytest.mark.parametrize("address, fragment", [
+    ("tcp://localhost", "not a scheduler's address (missing port number"),
+    ("tcp://127.0.0.1:{port}", "cannot reach a Dask scheduler there"),
+])
+def test_dask_out_of_reach_writes_nothing(tmp_path, monkeypatch, address, fragment):
+    from viewhelpers import free_port
+
+    from bpnet.errors import InputError
+    from bpnet.train import engines
+    monkeypatch.setattr(engines, "CONNECT_SECONDS", 1, raising=False)
+    address = address.format(port=free_port())   # a loopback port nothing listens on
+    config = sweep_config(tmp_path)
+    with pytest.raises(InputError) as error:
+        run_sweep(load_sweep(config, out_dir=str(tmp_path / "s")), tmp_path / "s",
+                  Engine(dask=address), plots=False)
+    assert f"--dask {address}: {fragment}" in str(error.value)
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_malformed_dask_address_is_one_error_line(tmp_path):
+    config = sweep_config(tmp_path)
+    code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--dask", "x y")
+    assert code == 2
+    one_error_line(err, "--dask x y: not a scheduler's address")
+    assert not (tmp_path / "s").exists()
