@@ -147,7 +147,7 @@ def _in_folder(sweep: Sweep, out: Path, engine: Engine, keys: list[str],
         record = sweep_record(sweep, folder.path)
         check_same_sweep(folder.path / sf.SWEEP_YAML, record)
         table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
-        table.load()
+        table.load(_grid(sweep))
         sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
                       ["a sweep as run; python run.py sweep on this file resumes it"])
         tasks, skipped = _tasks(sweep, keys, table.recorded())
@@ -172,10 +172,23 @@ def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]
     return todo, len(every) - len(todo)
 
 
+def _perform(sweep: Sweep) -> dict[str, str]:
+    """Each model's perf function, the one its cells are ranked by."""
+    return {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
+
+
+def _grid(sweep: Sweep) -> list[sf.Cell]:
+    """What sweep.csv may hold of each cell (sweepfiles.check_rows)."""
+    perform = _perform(sweep)
+    return [sf.Cell({k: value_text(v) for k, v in cell.items()}, cfg.seed,
+                    {name: f"{sweep.spec.select}_{perform.get(name, 'mse')}"
+                     for name in cfg.models})
+            for cell, cfg in zip(sweep.cells, sweep.configs)]
+
+
 def _summary(sweep: Sweep, table: sf.SweepTable) -> list[dict]:
     """The summary of every run ``table`` holds (sweepfiles.summarise), as summary.csv has it."""
-    perform = {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
-    return sf.summarise(table, sweep.spec.select, perform, sweep.spec.runs)
+    return sf.summarise(table, sweep.spec.select, _perform(sweep), sweep.spec.runs)
 
 
 def _watching(sweep: Sweep, table: sf.SweepTable, watch,
