@@ -27,6 +27,7 @@ import numpy as np
 from bpnet.config import Config
 from bpnet.data import Dataset
 from bpnet.errors import InputError
+from bpnet.report.fileio import signals_held
 from bpnet.report.sweepfiles import Row, model_row
 from bpnet.train.experiment import fit_model
 from bpnet.workers import exit_with_parent
@@ -110,12 +111,18 @@ def run_tasks(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
 _SHIPPED: dict = {}
 
 
-def _start_worker(configs: Sequence[Config], datasets: dict[str, Dataset]) -> None:
+def _start_worker(parent: int, configs: Sequence[Config], datasets: dict[str, Dataset]
+                  ) -> None:
     """In a local worker: keep what was shipped; Ctrl-C is the parent's to handle (it ends
-    the workers), and the worker ends when the parent dies."""
+    the workers), and the worker ends when the parent (process ``parent``) dies, at once when
+    it is gone already (stopped while this worker started)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _SHIPPED.update(configs=configs, datasets=datasets)
+    if hasattr(signal, "pthread_sigmask"):   # held by the parent while it started this worker
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     exit_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+    _SHIPPED.update(configs=configs, datasets=datasets)
 
 
 def _local_task(t: Task) -> Output:
@@ -141,12 +148,18 @@ def _one_blas_thread():
 def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
                datasets: dict[str, Dataset], done: Done) -> None:
     """The tasks on ``jobs`` fresh worker processes (started, not forked, so that their BLAS
-    reads its thread count: one), even for one job."""
+    reads its thread count: one), even for one job. A stop waits while a worker is started
+    (by ``submit``): cut short, the worker would be left out of active_children, and so
+    not ended."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(list(configs), datasets))
+                               initializer=_start_worker,
+                               initargs=(os.getpid(), list(configs), datasets))
     try:
+        pending = {}
         with _one_blas_thread():
-            pending = {pool.submit(_local_task, t): t for t in tasks}
+            for t in tasks:
+                with signals_held():
+                    pending[pool.submit(_local_task, t)] = t
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
