@@ -135,31 +135,23 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
     check_folder(sweep, out)
     with reached(engine) as engine:   # a scheduler out of reach: nothing written
         keys, datasets = load_data(sweep)
-        return _in_folder(sweep, out, engine, keys, datasets, progress, finished, plots, watch)
-
-
-def _in_folder(sweep: Sweep, out: Path, engine: Engine, keys: list[str],
-               datasets: dict[str, Dataset], progress, finished, plots: bool,
-               watch) -> SweepResult:
-    """run_sweep once the samples are read (``keys``, ``datasets``: load_data's): the folder
-    locked, sweep.yaml and sweep.csv checked against the sweep, the runs, the summary."""
-    with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
-        record = sweep_record(sweep, folder.path)
-        check_same_sweep(folder.path / sf.SWEEP_YAML, record)
-        table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
-        table.load(_grid(sweep))
-        sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
-                      ["a sweep as run; python run.py sweep on this file resumes it"])
-        tasks, skipped = _tasks(sweep, keys, table.recorded())
-        if watch is not None:
-            watch.begin([(t.cell, t.run) for t in tasks], _summary(sweep, table))
-            finished = _watching(sweep, table, watch, finished)
-        try:
-            _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
-        finally:
+        with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
+            record = sweep_record(sweep, folder.path)
+            check_same_sweep(folder.path / sf.SWEEP_YAML, record)
+            table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
+            table.load(_grid(sweep))
+            sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
+                          ["a sweep as run; python run.py sweep on this file resumes it"])
+            tasks, skipped = _tasks(sweep, keys, table.recorded())
             if watch is not None:
-                watch.runs_ended()
-        return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
+                watch.begin([(t.cell, t.run) for t in tasks], _summary(sweep, table))
+                finished = _watching(sweep, table, watch, finished)
+            try:
+                _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
+            finally:
+                if watch is not None:
+                    watch.runs_ended()
+            return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
 
 
 def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]

@@ -12,7 +12,8 @@ and pictures, whose addresses the page is served with. What it answers:
   only the ``.png`` files the run wrote there (never a path, never a file of another run).
 
 A connection idle for :data:`IDLE_SECONDS` is closed (``StreamRequestHandler.timeout``), its
-thread ended. Nothing is fetched from elsewhere: the page's Content-Security-Policy allows this server only.
+thread ended. Nothing is fetched from elsewhere: the page's Content-Security-Policy allows this
+server only.
 """
 from __future__ import annotations
 
