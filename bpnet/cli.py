@@ -25,6 +25,7 @@ import os
 import signal
 import sys
 import threading
+import typing
 import warnings
 
 from bpnet.errors import InputError
@@ -41,8 +42,25 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
        run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser whose mistakes (an option's value that is not a whole number, a
+    missing argument, an unknown option) are an InputError: one ``error:`` line naming the
+    option and exit status 2, as every mistake of the command line, not a usage block."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        raise InputError(message.removeprefix("argument "))
+
+
+def whole_number(text: str) -> int:
+    """An option's whole number (argparse's ``type``), e.g. --steps 12."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="run.py", usage=USAGE,
         description="Train the networks a YAML config describes and write metrics, "
         "predictions, models and error curves; or apply a saved model to new data.",
@@ -56,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (overrides output.dir; a relative path "
                    "resolves against the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", type=whole_number, default=None, metavar="N",
                    help="worker processes for runs > 1 and for drawing the pictures "
                    "(default: one per core)")
     p.add_argument("--no-plots", action="store_true",
@@ -64,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="store_true",
                    help="watch the training in a web page served on this machine only "
                    "(127.0.0.1), with a Stop Training button")
-    p.add_argument("--view-port", type=int, default=0, metavar="N",
+    p.add_argument("--view-port", type=whole_number, default=0, metavar="N",
                    help="with --view: the page's port (default: a free one)")
     p.add_argument("--no-browser", action="store_true",
                    help="with --view: print the page's address only, open no browser")
@@ -101,7 +119,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def _use_parser(command: str) -> argparse.ArgumentParser:
     steps = command == "forecast"
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog=f"run.py {command}",
         description="Forecast N periods after the end of the series in DATA.csv, feeding each "
         "prediction back as the next input." if steps else "Predict every sample of "
@@ -109,7 +127,8 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
     p.add_argument("model", help="a saved model, e.g. results/passengers/model_bp.npz")
     p.add_argument("data", help="a CSV file with the columns the model was trained on")
     if steps:
-        p.add_argument("--steps", type=int, required=True, help="how many periods ahead")
+        p.add_argument("--steps", type=whole_number, required=True,
+                       help="how many periods ahead")
     p.add_argument("--out", default=f"{command}.csv" if steps else "predictions.csv",
                    help="the CSV to write (default: %(default)s)" +
                    ("; the picture goes beside it as .png" if steps else ""))
@@ -131,7 +150,7 @@ def _matlab_options(p: argparse.ArgumentParser) -> None:
 
 
 def _export_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="run.py export", description="Write a saved model as a MATLAB function in the "
         "shape of genFunction's (y1 = mynet(x1), x1 D x N) and a .mat of its arrays beside it, "
         "or as an ONNX model (--out net.onnx, docs/onnx.md).")
@@ -149,21 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     an abort leaves every file as it was)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     signals = _Signals()
-    if argv and argv[0] == "sweep":
-        from bpnet import sweepcli
-        args = sweepcli.parser().parse_args(argv[1:])
-        run = sweepcli.run
-    elif argv and argv[0] in ("predict", "forecast"):
-        args = _use_parser(argv[0]).parse_args(argv[1:])
-        run = _predict if argv[0] == "predict" else _forecast
-    elif argv and argv[0] == "export":
-        args = _export_parser().parse_args(argv[1:])
-        run = _export
-    else:
-        args = _parser().parse_args(argv)
-        run = functools.partial(_run, signals=signals)
     previous = {s: signal.signal(s, signals.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        args, run = _command(argv, signals)
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
@@ -186,6 +193,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _command(argv: list[str], signals: _Signals) -> tuple[argparse.Namespace, typing.Callable]:
+    """The command line ``argv`` parsed: (its arguments, the function that runs them)."""
+    if argv and argv[0] == "sweep":
+        from bpnet import sweepcli
+        return sweepcli.parser().parse_args(argv[1:]), sweepcli.run
+    if argv and argv[0] in ("predict", "forecast"):
+        return (_use_parser(argv[0]).parse_args(argv[1:]),
+                _predict if argv[0] == "predict" else _forecast)
+    if argv and argv[0] == "export":
+        return _export_parser().parse_args(argv[1:]), _export
+    return _parser().parse_args(argv), functools.partial(_run, signals=signals)
 
 
 class _Signals:
