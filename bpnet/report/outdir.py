@@ -242,10 +242,11 @@ class RunFolder:
     def open(self) -> None:
         """Create the folder when needed, take its lock, and tidy what an earlier run that was
         killed left: complete its commit, remove its staging folder and temporary files.
-        Refused by the lock, nothing is removed: the folder is another run's."""
+        Without the lock (another run holds it, or its file cannot be written) nothing is
+        removed, not even a folder created here: only the lock's holder removes anything."""
         self._created = _make_dirs(self.path)
-        self._fd = _lock(self.path)
         try:
+            self._fd = _lock(self.path)
             recover(self.path)
         except OSError as exc:   # a full disk, a folder that cannot be written
             self.close()
