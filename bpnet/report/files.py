@@ -23,9 +23,16 @@ from bpnet.paths import same_file, shown
 from bpnet.report import classreport, columns, console, metrics, modelfile, pictures
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
-from bpnet.report.outdir import (MANIFEST, RunFolder, check_clashes, check_output_dir,
-                                 check_replaced, finish_commit, not_bpnets,
-                                 read_manifest)
+from bpnet.report.outdir import (
+    MANIFEST,
+    RunFolder,
+    check_clashes,
+    check_output_dir,
+    check_replaced,
+    finish_commit,
+    not_bpnets,
+    read_manifest,
+)
 from bpnet.report.scores import ModelResult
 from bpnet.train.loop import HISTORY_COLUMNS
 from bpnet.version import __version__
@@ -199,19 +206,23 @@ def input_files(cfg: Config, config_path: str | Path | None = None) -> dict[str,
 def check_outputs(cfg: Config, config_path: str | Path | None = None,
                   names: list[str] | None = None) -> None:
     """Before any work: the output folder can be written, none of the files a run of ``cfg``
-    writes there (``names``, by default all it may write) is one of its inputs, and none would
-    replace a file there that is not bpnet's. A rerun, ``python run.py <out>/config.yaml``,
-    replaces its own config: it is the config.yaml of the run in that folder, unchanged, and
-    stays until the commit."""
+    may write there is one of its inputs, and none would replace a file there that is not
+    bpnet's. A rerun, ``python run.py <out>/config.yaml``, replaces its own config: the
+    config.yaml of the run in that folder, unchanged, which stays until the commit. With
+    ``names``, the files actually written are checked once more against the inputs (the
+    commit checks what they replace)."""
     check_output_dir(cfg.output.dir)
     out = Path(cfg.output.dir)
-    names = names or planned_files(cfg)
-    finish_commit(out)
     inputs = input_files(cfg, config_path)
-    if config_path is not None and _is_rerun(Path(config_path), out):
-        del inputs[str(config_path)]
+    first = names is None
+    if first:
+        names = planned_files(cfg)
+        finish_commit(out)
+        if config_path is not None and _is_rerun(Path(config_path), out):
+            del inputs[str(config_path)]
     check_clashes([(str(out / n), f"the run's {n}") for n in names], inputs)
-    check_replaced(out, names)
+    if first:
+        check_replaced(out, names)
 
 
 def _is_rerun(config_path: Path, out: Path) -> bool:

@@ -28,6 +28,7 @@ every file with the checksum it has holds one complete run.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -173,10 +174,24 @@ def not_bpnets(path: Path, manifest: dict | None) -> str | None:
     if want is None:
         return f"was not written by bpnet (the folder's {MANIFEST} does not list it)"
     try:
-        same = sha256(path) == want
+        same = _checksum(path) == want
     except OSError:   # a folder, or a file that cannot be read
         same = False
     return None if same else f"has changed since bpnet wrote it (its checksum is not {MANIFEST}'s)"
+
+
+def _checksum(path: Path) -> str:
+    """:func:`sha256` of a file, computed once while the file's status is unchanged (its
+    inode, size, and modification and change times: a write changes the change time), so
+    that a run checks its folder before any work and again at the commit for one reading."""
+    st = os.stat(path)
+    return _sha256_of(os.path.realpath(path), (st.st_dev, st.st_ino, st.st_size,
+                                               st.st_mtime_ns, st.st_ctime_ns))
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_of(path: str, status: tuple[int, ...]) -> str:
+    return sha256(path)
 
 
 def check_replaced(folder: Path, names: Iterable[str], manifest: dict | None = None) -> None:
