@@ -19,6 +19,7 @@ import pytest
 from iohelpers import assert_one_complete_run, one_error_line, run, snapshot, start, tiny_config
 
 from bpnet.cli import main
+from bpnet.paths import shown
 
 TWO_MODELS = "{bp: {type: feedforward, hidden: [3, 3]}, el: {type: elman, hidden: 3}}"
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -253,7 +254,7 @@ def test_files_bpnet_cannot_tell_it_wrote_are_kept(tmp_path, capsys):
         assert "removed" not in captured.out
         assert {n: v for n, v in snapshot(out).items() if n in before} == before
         warned = [line for line in captured.err.splitlines() if " kept " in line]
-        assert warned == ([f"warning: {out}: kept 2 files there that this run does not "
+        assert warned == ([f"warning: {shown(out)}: kept 2 files there that this run does not "
                            "write, as the folder had no manifest.json, so bpnet cannot tell "
                            "who wrote them: errors.png, model_elman.npz"] if kept else [])
 
