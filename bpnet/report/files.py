@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib.metadata
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -18,11 +19,20 @@ import yaml
 from bpnet.config import Config, portable_config, to_plain
 from bpnet.data import Dataset
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import same_file, shown
 from bpnet.report import classreport, columns, console, metrics, modelfile, pictures
 from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
-from bpnet.report.outdir import MANIFEST, RunFolder, check_clashes, check_output_dir
+from bpnet.report.outdir import (
+    MANIFEST,
+    RunFolder,
+    check_clashes,
+    check_output_dir,
+    check_replaced,
+    finish_commit,
+    not_bpnets,
+    read_manifest,
+)
 from bpnet.report.scores import ModelResult
 from bpnet.train.loop import HISTORY_COLUMNS
 from bpnet.version import __version__
@@ -195,12 +205,31 @@ def input_files(cfg: Config, config_path: str | Path | None = None) -> dict[str,
 
 def check_outputs(cfg: Config, config_path: str | Path | None = None,
                   names: list[str] | None = None) -> None:
-    """Before any work: the output folder can be written, and none of the files a run of
-    ``cfg`` writes there (``names``, by default all it may write) is one of its inputs."""
+    """Before any work: the output folder can be written, none of the files a run of ``cfg``
+    may write there is one of its inputs, and none would replace a file there that is not
+    bpnet's. A rerun, ``python run.py <out>/config.yaml``, replaces its own config: the
+    config.yaml of the run in that folder, unchanged, which stays until the commit. With
+    ``names``, the files actually written are checked once more against the inputs (the
+    commit checks what they replace)."""
     check_output_dir(cfg.output.dir)
     out = Path(cfg.output.dir)
-    check_clashes([(str(out / n), f"the run's {n}") for n in names or planned_files(cfg)],
-                  input_files(cfg, config_path))
+    inputs = input_files(cfg, config_path)
+    first = names is None
+    if first:
+        names = planned_files(cfg)
+        finish_commit(out)
+        if config_path is not None and _is_rerun(Path(config_path), out):
+            del inputs[str(config_path)]
+    check_clashes([(str(out / n), f"the run's {n}") for n in names], inputs)
+    if first:
+        check_replaced(out, names)
+
+
+def _is_rerun(config_path: Path, out: Path) -> bool:
+    """Whether the config read is the config.yaml of the run in ``out``, as it wrote it."""
+    record = out / "config.yaml"
+    return (same_file(config_path, record) and os.path.isfile(record)
+            and not_bpnets(record, read_manifest(out)) is None)
 
 
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
