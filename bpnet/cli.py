@@ -28,6 +28,7 @@ import threading
 import typing
 import warnings
 
+from bpnet.arguments import Parser, whole_number
 from bpnet.errors import InputError
 from bpnet.paths import checked, shown
 from bpnet.train.stops import StopRequest
@@ -40,23 +41,6 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
        run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
        run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse's parser whose mistakes (an option's value that is not a whole number, a
-    missing argument, an unknown option) are an InputError: one ``error:`` line naming the
-    option and exit status 2, as every mistake of the command line, not a usage block."""
-
-    def error(self, message: str) -> typing.NoReturn:
-        raise InputError(message.removeprefix("argument "))
-
-
-def whole_number(text: str) -> int:
-    """An option's whole number (argparse's ``type``), e.g. --steps 12."""
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -258,7 +242,8 @@ class _Signals:
 
 def _run(args, signals: _Signals) -> int:
     from bpnet.config import load_config
-    from bpnet.report import files, outdir
+    from bpnet.report import files
+    from bpnet.storage import outdir
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
@@ -371,7 +356,7 @@ def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
     """Before any work: the paths of ``run.py predict`` / ``forecast``, and no output that is
     an input or another output (``example``: the file name a folder given as --out could
     take)."""
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     checked(args.model, "MODEL")
     checked(args.data, "DATA")
     for path, what in outputs:
@@ -442,7 +427,7 @@ def _matlab_args(args) -> dict:
 def _export(args) -> int:
     from bpnet.matlab.export import export, function_name
     from bpnet.predict import load_model
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     checked(args.model, "MODEL")
     if args.model.lower().endswith(".mat"):
         raise InputError(f"{shown(args.model)}: export takes a bpnet model (.npz); this is "
@@ -473,7 +458,7 @@ def _export_onnx(args, out: str) -> int:
     """``run.py export MODEL.npz --out net.onnx``: the model as one ONNX graph."""
     from bpnet import onnxexport
     from bpnet.predict import load_model
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     outdir.check_output_file(out, "--out", "net.onnx")
     outdir.check_clashes([(out, "--out")], {args.model: "the model file"})
     dtype = args.dtype or "float64"

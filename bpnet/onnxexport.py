@@ -36,7 +36,7 @@ import numpy as np
 from bpnet.data.scaling import Scaler
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report.fileio import atomic_write
+from bpnet.storage.fileio import atomic_write
 from bpnet.version import __version__
 
 OPSET = 17        # onnxruntime >= 1.13 runs it; Scan, Split with sizes, Softmax over one axis
@@ -245,7 +245,8 @@ def recurrent(g: Graph, net, x: str) -> Built:
 
 # network type -> its graph from the scaled inputs
 NETWORKS: dict[str, Callable[[Graph, object, str], Built]] = {
-    "feedforward": feedforward, "cascadeforward": cascade, "elman": recurrent, "lstm": recurrent, "gru": recurrent}
+    "feedforward": feedforward, "cascadeforward": cascade, "elman": recurrent,
+    "lstm": recurrent, "gru": recurrent}
 
 
 # ------------------------------------------------------------------------ the model

@@ -26,8 +26,9 @@ from bpnet.errors import InputError
 from bpnet.matlab import weights
 from bpnet.memory import require
 from bpnet.paths import shown
-from bpnet.report import forecast, modelfile, outdir
+from bpnet.report import forecast, modelfile
 from bpnet.report.meta import ModelMeta
+from bpnet.storage import outdir
 
 # memory per forecast step: the values and their stages, the label, the CSV row
 _BYTES_PER_STEP = 200

@@ -24,13 +24,14 @@ from bpnet.config import Config, portable_config
 from bpnet.config.sweepspec import Sweep, value_text
 from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
+from bpnet.engines import Engine, Output, Task, reached, run_tasks
 from bpnet.errors import InputError
+from bpnet.experiment import check_memory
 from bpnet.paths import shown
-from bpnet.report import files, outdir, sweepmeans
+from bpnet.report import files, sweepmeans
 from bpnet.report import sweepfiles as sf
-from bpnet.report.fileio import atomic_write
-from bpnet.train.engines import Engine, Output, Task, reached, run_tasks
-from bpnet.train.experiment import check_memory
+from bpnet.storage import outdir
+from bpnet.storage.fileio import atomic_write
 
 
 @dataclass

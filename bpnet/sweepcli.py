@@ -7,7 +7,7 @@ import argparse
 import signal
 import sys
 
-from bpnet.cli import Parser, whole_number
+from bpnet.arguments import Parser, whole_number
 from bpnet.errors import InputError
 from bpnet.paths import shown
 
@@ -86,8 +86,8 @@ def run(args) -> int:
     from pathlib import Path
 
     from bpnet.config.sweepspec import load_sweep
+    from bpnet.engines import Engine
     from bpnet.sweep import run_sweep
-    from bpnet.train.engines import Engine
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     if args.runs is not None and args.runs < 1:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bpnet.cli import main
-from bpnet.report import outdir
+from bpnet.storage import outdir
 
 GOOD_CSV = "month,passengers\n" + "\n".join(f"19{50 + i // 12}-{i % 12 + 1:02d},{100 + i}"
                                             for i in range(40)) + "\n"

@@ -9,7 +9,7 @@ from bpnet.cli import main
 from bpnet.config import build_config
 from bpnet.data import dataset as data
 from bpnet.errors import InputError
-from bpnet.train import experiment
+from bpnet import experiment
 
 
 def series_cfg(root, kind, **train):

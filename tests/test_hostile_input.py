@@ -197,7 +197,7 @@ def test_a_commit_cut_short_is_completed_by_the_next_reader(tmp_path, capsys, ea
     the next run) completes it, and the folder then holds the new run."""
     from iohelpers import assert_one_complete_run
 
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     out = tmp_path / "out"
     moves = []
     real = os.replace

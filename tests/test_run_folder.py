@@ -137,7 +137,7 @@ def test_a_run_refused_by_the_lock_leaves_the_folder_to_its_holder(tmp_path, ear
                                                                    monkeypatch, folder):
     """A run B refused while A holds the folder (A's files staged, A about to commit) touches
     nothing there: A then commits every file, into a folder of an earlier run or a new one."""
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     out, ready, go = tmp_path / folder, tmp_path / "ready", tmp_path / "go"
     commit = outdir.RunFolder.commit
 
@@ -380,7 +380,7 @@ def test_full_disk_in_train_predict_and_forecast(full_disk):
 
 def test_full_disk_simulated(tmp_path, earlier, capsys, monkeypatch):
     """The same without a tmpfs: every write after the first few fails with ENOSPC."""
-    from bpnet.report import fileio
+    from bpnet.storage import fileio
     real, calls = fileio._new_temp, []
 
     def full(path, binary):
@@ -440,7 +440,7 @@ def ctrl_c_raises():
 def test_signals_held_hold_a_signal_another_thread_receives(ctrl_c_raises):
     """Python runs the handler in the main thread whichever thread received the signal: the
     hold covers that too, and the signal comes when the block ends."""
-    from bpnet.report.fileio import signals_held
+    from bpnet.storage.fileio import signals_held
     reached, other = False, OtherThread()
     with pytest.raises(KeyboardInterrupt):
         with signals_held():
@@ -454,7 +454,7 @@ def test_signals_held_hold_a_signal_another_thread_receives(ctrl_c_raises):
 
 def test_a_stop_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch, ctrl_c_raises):
     """Ctrl-C in the instant after the temporary file exists: it is removed all the same."""
-    from bpnet.report import fileio
+    from bpnet.storage import fileio
     real, other = fileio._new_temp, OtherThread()
 
     def then_stopped(path, binary):
@@ -491,7 +491,7 @@ def test_kill_at_random_moments_leaves_one_complete_run(tmp_path, earlier):
     its work: after each kill the folder holds one complete run, the earlier one or the new
     one, every model agreeing with predictions.csv. A kill inside the moves of a commit leaves
     a journal that the next reader completes."""
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     out, data = tmp_path / "out", tmp_path / "d.csv"
     rng = random.Random(15)
 

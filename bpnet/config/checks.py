@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import LAYERED, SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
+from bpnet.config.schema import SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
 from bpnet.errors import InputError
+from bpnet.nets.registry import LAYERED
 from bpnet.paths import checked
 
 # the data keys of series mode only, refused (and not written back) in tabular mode

@@ -1,8 +1,9 @@
 """Input stage: the config schema, a frozen, nested dataclass per YAML block.
 
 Each field carries its default and, in its metadata, the check or the choices that
-:func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. ``RULE_PARAMS`` lists the
-parameters of every training rule with MATLAB's defaults (docs/semantics.md#training-rules).
+:func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. Each training rule's
+parameters and MATLAB's defaults are on its class (``bpnet.train.rules.RULES``, the rule's
+``params``); :func:`rule_params` gives them with those every rule takes.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from bpnet.config import matlab
 from bpnet.config.ranges import parse_integers
 from bpnet.config.yamlschema import check, choice, convert, field_name, show, yaml_key
 from bpnet.errors import InputError
-from bpnet.nets.registry import LAYERED, MODEL_TYPES
+from bpnet.nets.registry import MODEL_TYPES
 from bpnet.nets.transfer import NAMES as TRANSFERS
+from bpnet.train.rules import RULES
 
 SCALINGS = ("mapstd", "mapminmax", "none")
 DIVISIONS = ("block", "random", "interleaved", "index")
@@ -163,39 +165,20 @@ class SplitConfig:
                                           metadata={"parse": _split_part("[0, 1)")})
 
 
-# The parameters of each rule, with MATLAB's defaults (docs/semantics.md#training-rules); every rule
-# also
-# takes COMMON.
+# The parameters every rule takes; each rule's own, with MATLAB's defaults, are on its class
+# (bpnet.train.rules.RULES, docs/semantics.md#training-rules).
 COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
           "time": math.inf, "perform": "mse"}
 # MATLAB's performance functions (net.performFcn); crossentropy is classification's default
 PERFORMS = ("mse", "crossentropy")
 # the rules that take mse only: their Gauss-Newton step needs a sum of squared errors
 SQUARED_ERROR_RULES = ("trainlm", "trainbr")
-_GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
-RULE_PARAMS: dict[str, dict[str, float]] = {
-    "traingd": {"lr": 0.01},
-    "traingdm": {"lr": 0.01, "mc": 0.9},
-    "traingda": {k: v for k, v in _GD.items() if k != "mc"},
-    "traingdx": _GD,
-    "trainrp": {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0},
-    "trainlm": {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7},
-    "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-    "trainscg": {"sigma": 5e-5, "lambda": 5e-7, "min_grad": 1e-6},
-    "trainbr": {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
-                "max_fail": 0},
-}
-# MATLAB's performParam.regularization (docs/semantics.md#regularisation), for every rule but
-# trainbr,
-# which chooses its own weight decay
-for _params in (p for a, p in RULE_PARAMS.items() if a != "trainbr"):
-    _params["regularization"] = 0.0
-ALGORITHMS = tuple(RULE_PARAMS)
+ALGORITHMS = tuple(RULES)
 
 
 def rule_params(algorithm: str) -> dict[str, float]:
     """Every parameter ``algorithm`` takes, with its default."""
-    return {**COMMON, **RULE_PARAMS[algorithm]}
+    return {**COMMON, **RULES[algorithm].params}
 
 
 def _positive(v):
@@ -325,7 +308,7 @@ class Config:
 
 # What each key does, by its path in the YAML (``models.<name>`` stands for every model; the
 # ``sweep`` block is read by :mod:`bpnet.config.sweepspec`). docs/make_config_reference.py writes
-# docs/config.md from these, the dataclasses above and RULE_PARAMS.
+# docs/config.md from these, the dataclasses above and the rules' ``params``.
 DOCS: dict[str, str] = {
     "seed": "One seed drives the data division and every initialisation; run i of `runs` "
             "initialises its weights from seed + i.",

@@ -24,7 +24,7 @@ import numpy as np
 from bpnet.errors import InputError
 from bpnet.matlab import layout
 from bpnet.paths import shown
-from bpnet.report.fileio import write_together
+from bpnet.storage.fileio import write_together
 from bpnet.version import __version__
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")

@@ -13,7 +13,8 @@ reads the view C[:, :o_l] and writes a_l into C[:, o_l:o_l + S_l]. Backward, the
 buffer, dC, has the same columns: dA_l = dC[:, o_l:o_l + S_l] is complete once every later layer
 has added its share, so the layers are taken from L down to 1:
 
-    dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T c_{l-1};  db_l = sum_rows(dn_l);  dC[:, :o_l] += dn_l W_l
+    dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T c_{l-1};  db_l = sum_rows(dn_l)
+    dC[:, :o_l] += dn_l W_l
 """
 from __future__ import annotations
 

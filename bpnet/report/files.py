@@ -2,7 +2,7 @@
 
 The files are written into the staging folder of the locked output folder, every picture
 included, and only then moved into place together with a manifest listing their checksums
-(:mod:`bpnet.report.outdir`): the folder holds the earlier run or this one, never a mix.
+(:mod:`bpnet.storage.outdir`): the folder holds the earlier run or this one, never a mix.
 """
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ from bpnet.data import Dataset
 from bpnet.errors import InputError
 from bpnet.paths import same_file, shown
 from bpnet.report import classreport, columns, console, metrics, modelfile, pictures
-from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.meta import ModelMeta
-from bpnet.report.outdir import (
+from bpnet.report.scores import ModelResult
+from bpnet.storage.fileio import atomic_write, number_cell
+from bpnet.storage.outdir import (
     MANIFEST,
     RunFolder,
     check_clashes,
@@ -33,7 +34,6 @@ from bpnet.report.outdir import (
     not_bpnets,
     read_manifest,
 )
-from bpnet.report.scores import ModelResult
 from bpnet.train.loop import HISTORY_COLUMNS
 from bpnet.version import __version__
 
@@ -239,7 +239,7 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
     """Write every result file into ``cfg.output.dir`` as one run: all into the staging folder
     of ``folder`` (the locked output folder; opened here when None), the pictures included
     (unless ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every
-    core), then moved into place together (:class:`~bpnet.report.outdir.RunFolder`).
+    core), then moved into place together (:class:`~bpnet.storage.outdir.RunFolder`).
     ``not_trained``: model -> why, for the models a stop left untrained. ``figures``: the
     run's pictures (:func:`pictures.of_run`) when they are made already. Returns the paths
     written."""

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from bpnet.config import DataConfig, to_plain
 from bpnet.config.checks import check_data_settings
-from bpnet.config.schema import LAYERED, MODEL_TYPES, SCALINGS, TRANSFERS
+from bpnet.config.schema import MODEL_TYPES, SCALINGS, TRANSFERS
 from bpnet.config.yamlschema import fields, show
 from bpnet.data import Dataset
 from bpnet.data.dataset import rows_of
 from bpnet.data.timeaxis import describe
+from bpnet.nets.registry import LAYERED
 from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.version import __version__

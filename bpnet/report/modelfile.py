@@ -22,8 +22,8 @@ from bpnet.errors import InputError
 from bpnet.memory import network_values, require
 from bpnet.nets import registry
 from bpnet.npzfile import NpzFile
-from bpnet.report.fileio import atomic_write
 from bpnet.report.meta import ModelMeta, invalid
+from bpnet.storage.fileio import atomic_write
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,

@@ -25,9 +25,9 @@ from bpnet.data.dataset import rows_of
 from bpnet.data.timeaxis import clock_labels
 from bpnet.report import dense
 from bpnet.report.console import best_baselines
-from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import next_labels
 from bpnet.report.scores import ModelResult
+from bpnet.storage.fileio import atomic_write
 from bpnet.workers import exit_with_parent
 
 # the pictures of each model, named <kind>_<model>.png (see _model_pictures)

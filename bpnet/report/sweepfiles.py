@@ -22,8 +22,8 @@ import yaml
 from bpnet.config import Config, portable_config
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.scores import ModelResult
+from bpnet.storage.fileio import atomic_write, number_cell
 
 SWEEP_CSV = "sweep.csv"
 SUMMARY_CSV = "summary.csv"

@@ -27,9 +27,9 @@ import numpy as np
 from bpnet.config import Config
 from bpnet.data import Dataset
 from bpnet.errors import InputError
-from bpnet.report.fileio import signals_held
+from bpnet.experiment import fit_model
 from bpnet.report.sweepfiles import Row, model_row
-from bpnet.train.experiment import fit_model
+from bpnet.storage.fileio import signals_held
 from bpnet.workers import exit_with_parent
 
 

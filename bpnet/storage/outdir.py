@@ -42,7 +42,7 @@ from pathlib import Path
 
 from bpnet.errors import InputError
 from bpnet.paths import checked, same_file, shown
-from bpnet.report.fileio import process_exists, signals_held
+from bpnet.storage.fileio import process_exists, signals_held
 from bpnet.version import __version__
 
 try:
