@@ -162,9 +162,9 @@ def _split_part(span: str, counts: bool = False):
         v = convert(float, value, key, where)
         inside = 0 < v <= 1 if span == "(0, 1]" else 0 <= v < 1
         if not inside:
-            also = " (a fraction) or a whole number >= 1 (a count of the last steps)" \
+            also = " (a fraction; or a whole number >= 1, a count of the last steps)" \
                 if counts else ""
-            raise InputError(f"{where}: {key}: must be in {span}{also}, got {show(value)}")
+            raise InputError(f"{where}: {key}: must be in {span}, got {show(value)}{also}")
         return v
     return parse
 
@@ -428,8 +428,8 @@ DOCS: dict[str, str] = {
                     "patternnet does.",
     "data.test_path": "Tabular mode: the test set in a file of its own; the main file is then "
                       "divided into train and val.",
-    "data.transform": "Series transforms (log, then differences), undone before any error is "
-                      "computed.",
+    "data.transform": "Series transforms (shift, log or Box-Cox, then differences), undone "
+                      "before any error is computed.",
     "data.period": "The seasonal-naive baseline's period; by default from the time step (12 "
                    "without a time column).",
     "data.quarter": "Series mode: the calendar quarter of t as an input.",
@@ -448,23 +448,37 @@ DOCS: dict[str, str] = {
                  "series named data.series.",
     "data.exog": "Outside input columns and their delays, `{column: [delays]}` (MATLAB's "
                  "inputDelays; 0 is the same step).",
-    "data.exog_transform": "Transforms of every exogenous column (log, then differences).",
+    "data.exog_transform": "Transforms of every exogenous column (shift, log, then "
+                           "differences; no Box-Cox).",
     "data.layout": "A .mat file's orientation: `columns` (one sample per column, MATLAB's; the "
                    "default) or `rows`.",
     "data.columns": "The names of a .npy file's columns, in order.",
     "data.transform.log": "Take the log first (the values must be positive).",
     "data.transform.difference": "Differences at these lags, in the order given, e.g. "
                                  "`[1, 12]`.",
+    "data.transform.boxcox": "The Box-Cox transform first (instead of log): `auto` (lambda by "
+                             "maximum likelihood on the training part's targets, as "
+                             "scipy.stats.boxcox fits it) or a lambda (0 is the log); the "
+                             "values must be positive.",
+    "data.transform.shift": "A constant added to the series before log or boxcox (for values "
+                            "<= 0).",
     "data.wide.time": "The wide table's year column (also the default of data.time).",
     "data.wide.columns": "12 month columns (January first) or 4 quarter columns.",
     "split.method": "`block` (MATLAB's divideblock), `random` (dividerand), `interleaved` "
                     "(divideint) or `index` (divideind); MATLAB's names are understood too.",
     "split.train": "The training fraction; with method `index`, a list of sample numbers "
-                   "counted from 1 (MATLAB ranges allowed).",
+                   "counted from 1 (MATLAB ranges allowed); with test_from or a test count, "
+                   "the rest (leave it out).",
     "split.val": "The validation fraction (the validation stop and the best network), or a "
-                 "list of sample numbers with `index`.",
-    "split.test": "The test fraction, or a list of sample numbers with `index`; the test part "
+                 "list of sample numbers with `index`; with test_from or a test count, a "
+                 "fraction of the samples before the test part or a count of the steps "
+                 "just before it.",
+    "split.test": "The test fraction, a whole number >= 1 (the last steps or rows, with "
+                  "method `block`), or a list of sample numbers with `index`; the test part "
                   "is scored, never used to choose.",
+    "split.test_from": "The time label (of data.time) of the first test step: the test part "
+                       "is that step and every later one (method `block`), the same steps "
+                       "whatever the lags and transforms.",
     "models.<name>.type": "The network: `feedforward` (BP), `elman`, `lstm` or `gru`.",
     "models.<name>.hidden": "Hidden layer sizes: one per layer for feedforward (default "
                             "[10, 10]); one size for a recurrent network (default 10).",

@@ -215,10 +215,12 @@ def _counted(split: SplitConfig, s: Samples, table: Table, d: DataConfig) -> Spl
         return split
     q = len(s.X)
     if split.test_from is None:
-        if part_sizes(q, split)[0] < 2:
-            raise InputError(f"{table.path}: split.test: the last {split.test} steps (and the "
-                             f"val part) leave {part_sizes(q, split)[0]} of the {q} samples "
-                             "for training; at least 2 are needed")
+        n_train, n_val, _ = part_sizes(q, split)
+        if n_train < 2:
+            val = f" and the {n_val} of the val part" if n_val else ""
+            raise InputError(f"{table.path}: split.test: the last {split.test} steps{val} "
+                             f"leave {n_train} of the {q} samples for training; at least 2 "
+                             "are needed")
         return split
     labels, first = _time_labels(s, d)
     i = _label_index(split.test_from, labels, s.series)
