@@ -146,6 +146,12 @@ def test_saved_model_predicts_and_forecasts_as_in_the_run(root, tmp_path, capsys
     got = [float(r.split(",")[1]) for r in (tmp_path / "f.csv").read_text().splitlines()[1:]]
     want = [float(r[head.index("bp_multistep")]) for r in test]
     np.testing.assert_allclose(got, want, rtol=1e-10)
+    # the exports say their outputs are Box-Cox units, and of which lambda
+    assert main(["export", str(out / "model_bp.npz"), "--out", str(tmp_path / "n.m")]) == 0
+    assert f"% The Box-Cox lambda of those units: {lam!r}." in \
+        (tmp_path / "n.m").read_text().splitlines()
+    from bpnet.onnxexport import metadata
+    assert f"Box-Cox lambda {lam!r}" in metadata(model, "float64", None)["bpnet.note"]
 
 
 def test_a_model_file_without_a_lambda_still_loads(root, tmp_path):

@@ -10,8 +10,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import (LAYERED, SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig,
-                                 TransformConfig, is_count)
+from bpnet.config.schema import (
+    LAYERED,
+    SQUARED_ERROR_RULES,
+    Config,
+    DataConfig,
+    SplitConfig,
+    TransformConfig,
+    is_count,
+)
 from bpnet.errors import InputError
 from bpnet.paths import checked
 

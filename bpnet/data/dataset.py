@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bpnet.config import Config, SplitConfig
+from bpnet.config import Config, DataConfig, SplitConfig
 from bpnet.data import matfile, scaling
-from bpnet.config.schema import DataConfig, is_count
 from bpnet.data.division import PARTS, divide, part_sizes
 from bpnet.data.missing import MissingReport
 from bpnet.data.samples import Samples, Series, build_samples, delays_text, first_time
@@ -210,7 +209,8 @@ def _fitted(d: DataConfig, table: Table, s: Samples, train: np.ndarray) -> Sampl
 
 def _counted(split: SplitConfig, s: Samples, table: Table, d: DataConfig) -> SplitConfig:
     """``split`` with the test part as a count of the last samples when split.test_from
-    names its first time label (a count given is checked to leave 2 training samples)."""
+    names its first time label; a count that leaves fewer than 2 training samples is an
+    error naming its key."""
     if not split.counted:
         return split
     q = len(s.X)
@@ -223,23 +223,23 @@ def _counted(split: SplitConfig, s: Samples, table: Table, d: DataConfig) -> Spl
                              "are needed")
         return split
     labels, first = _time_labels(s, d)
+    key = f"{table.path}: split.test_from"
     i = _label_index(split.test_from, labels, s.series)
     if i is None:
-        raise InputError(f"{table.path}: split.test_from: {split.test_from!r} is not a time "
-                         f"label of column {d.time} ({labels[0]} to {labels[-1]})"
-                         if labels else f"{table.path}: split.test_from: there are no rows")
-    before = max(i - first, 0)
-    counted = dataclasses.replace(split, test=q - before)
-    if part_sizes(q, counted)[0] < 2:
+        span = f" ({labels[0]} to {labels[-1]})" if labels else ""
+        raise InputError(f"{key}: {split.test_from!r} is not a time label of column "
+                         f"{d.time}{span}")
+    counted = dataclasses.replace(split, test=q - max(i - first, 0))
+    n_train = part_sizes(q, counted)[0]
+    if n_train < 2:
         k = next((k for k in range(q) if
                   part_sizes(q, dataclasses.replace(split, test=q - k))[0] >= 2), None)
-        earliest = f"; the test part can start at {labels[first + k]} at the earliest" \
-            if k is not None else "; the data are too short for it"
+        earliest = "the data are too short for it" if k is None else \
+            f"the test part can start at {labels[first + k]} at the earliest"
         why = f" ({_history(d, s)[1]}: the first sample is {labels[first]})" \
             if s.series is not None and first < len(labels) else ""
-        raise InputError(f"{table.path}: split.test_from: {split.test_from} leaves "
-                         f"{part_sizes(q, counted)[0]} samples for training{why}; at least "
-                         f"2 are needed{earliest}")
+        raise InputError(f"{key}: {split.test_from} leaves {n_train} samples for training"
+                         f"{why}; at least 2 are needed; {earliest}")
     return counted
 
 

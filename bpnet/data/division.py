@@ -4,12 +4,10 @@
 ``block`` keeps the sample order (train, then val, then test), ``random`` draws the parts from
 the caller's generator, ``interleaved`` deals the samples out in turn, ``index`` takes the
 parts as listed (MATLAB's divideblock, dividerand, divideint and divideind). With block, the
-test part may be the last steps: a count, or the steps from a time label (``split.test_from``,
-turned into a count by :func:`steps_from`).
+test part may be a count of the last steps (``split.test_from`` is turned into one by
+:func:`bpnet.data.dataset.load`).
 """
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -38,15 +36,6 @@ def _share(fraction: float, q: int) -> int:
     """The fraction of q samples, rounded down."""
     # a tiny slack so that 0.3 * 10 = 3.0000000000000004 and 0.29 * 100 = 28.999... floor right
     return int(np.floor(fraction * q + 1e-9))
-
-
-def steps_from(labels: Sequence[str], label: str) -> int | None:
-    """How many of the samples labelled ``labels`` (Q,), in time order, are at or after the
-    one labelled ``label`` (None when no sample is)."""
-    for i, text in enumerate(labels):
-        if text == label:
-            return len(labels) - i
-    return None
 
 
 def divide(q: int, split: SplitConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:

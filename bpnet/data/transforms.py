@@ -95,7 +95,7 @@ class SeriesTransform:
         """z_0 (n,) of values y (n,)."""
         y = np.asarray(y, dtype=float)
         if self.boxcox is not None:
-            from scipy.special import boxcox   # here: only a Box-Cox series imports scipy
+            from scipy.special import boxcox  # here: only a Box-Cox series imports scipy
             return boxcox(y + self.shift, self.boxcox)
         return np.log(y + self.shift) if self.log else y.copy()
 
@@ -179,7 +179,7 @@ def fit_boxcox(values: np.ndarray) -> float:
     """The Box-Cox lambda of positive ``values`` (n,) by maximum likelihood, as
     scipy.stats.boxcox fits it (scipy.stats.boxcox_normmax, method mle); values all equal
     have no best lambda (an InputError)."""
-    from scipy.stats import boxcox_normmax   # here: only a fitted Box-Cox imports scipy.stats
+    from scipy.stats import boxcox_normmax  # here: only a fitted Box-Cox imports scipy.stats
     values = np.asarray(values, dtype=float)
     if len(values) < 2 or np.ptp(values) == 0:
         raise InputError(f"data.transform.boxcox: auto: the {len(values)} values of the "

@@ -116,9 +116,9 @@ class ModelMeta:
     def from_json(cls, raw: dict, path: str | Path) -> ModelMeta:
         """Read back what :meth:`to_json` wrote (or an earlier version of it: a missing
         transform, Box-Cox lambda, period, train range, time step or data setting added later
-        takes its default). Every field is checked (types, names, sizes that agree with each other, the
-        classes of a classifier, the data recipe as a config's data block is checked); a bad
-        one is an InputError."""
+        takes its default). Every field is checked (types, names, sizes that agree with each
+        other, the classes of a classifier, the data recipe as a config's data block is
+        checked); a bad one is an InputError."""
         bad = f"{shown(path)}: the meta array is not a valid model description"
         if not isinstance(raw, dict):
             raise InputError(f"{bad} (a JSON {type(raw).__name__}, not an object)")
