@@ -210,10 +210,10 @@ def test_transform_config_mistakes(root, transform, fragment):
 
 
 def test_exogenous_and_tabular_columns_take_no_boxcox(root):
-    with pytest.raises(InputError, match="data.exog_transform.boxcox: the Box-Cox transform "
-                                         "is for the series"):
-        cfg(root, data={"path": "p.csv", "series": "y", "time": "t", "exog": {"x": [0]},
-                        "exog_transform": {"boxcox": 0.5}})
+    for key, value in (("boxcox", 0), ("shift", 3)):
+        with pytest.raises(InputError, match=f"data.exog_transform.{key}: is for the series"):
+            cfg(root, data={"path": "p.csv", "series": "y", "time": "t", "exog": {"x": [0]},
+                            "exog_transform": {"log": True, key: value}})
     with pytest.raises(InputError, match="data.transform is for a series"):
         build_config({"data": {"path": "p.csv", "inputs": ["a"], "targets": ["b"],
                                "transform": {"boxcox": 0.5}},

@@ -122,10 +122,11 @@ def _check_exog(data: DataConfig, where: str) -> None:
     if not tf.identity and not data.exog:
         raise InputError(f"{where}: data.exog_transform: there is no data.exog column to "
                          "transform")
-    if tf.boxcox is not None:
-        raise InputError(f"{where}: data.exog_transform.boxcox: the Box-Cox transform is for "
-                         "the series (data.transform); the exogenous columns take log and "
-                         "differences")
+    for key, given in (("boxcox", tf.boxcox is not None), ("shift", tf.shift != 0)):
+        if given:
+            raise InputError(f"{where}: data.exog_transform.{key}: is for the series "
+                             "(data.transform); the exogenous columns take log and "
+                             "differences")
 
 
 def _check_transform(tf: TransformConfig, key: str, where: str) -> None:

@@ -448,8 +448,8 @@ DOCS: dict[str, str] = {
                  "series named data.series.",
     "data.exog": "Outside input columns and their delays, `{column: [delays]}` (MATLAB's "
                  "inputDelays; 0 is the same step).",
-    "data.exog_transform": "Transforms of every exogenous column (shift, log, then "
-                           "differences; no Box-Cox).",
+    "data.exog_transform": "Transforms of every exogenous column (log, then differences; "
+                           "no Box-Cox, no shift).",
     "data.layout": "A .mat file's orientation: `columns` (one sample per column, MATLAB's; the "
                    "default) or `rows`.",
     "data.columns": "The names of a .npy file's columns, in order.",
