@@ -311,10 +311,12 @@ def metadata(model, dtype: str, training: dict | None) -> dict[str, str]:
     if training is not None:
         props["bpnet.training"] = json.dumps(training)
     transform = meta.data.transform
-    if meta.data.series is not None and (transform.log or transform.difference):
-        props["bpnet.note"] = ("a one-step map of the transformed series (log and "
+    if meta.data.series is not None and not transform.identity:
+        power = "" if transform.boxcox is None else \
+            f"; Box-Cox lambda {transform.boxcox!r} (bpnet.model's data.transform)"
+        props["bpnet.note"] = ("a one-step map of the transformed series (log, Box-Cox and "
                                "differences stay outside the graph): outputs in the "
-                               "transformed units it was trained on")
+                               f"transformed units it was trained on{power}")
     return props
 
 

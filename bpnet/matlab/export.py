@@ -207,10 +207,14 @@ def _help(name: str, model) -> list[str]:
         lines += ["% Rows of y1:"]
         lines += [f"%   {i}: {comment(t)}" for i, t in enumerate(meta.targets, 1)]
     if meta.data.series is not None:
+        tf = meta.data.transform
         lines += ["% A series model: column t holds the lagged values (and calendar features) "
                   "above for step t,", "% y1 the one-step prediction of the series' value at "
-                  "t" + (" in the transformed units it was trained on."
-                         if meta.data.transform.log or meta.data.transform.difference else ".")]
+                  "t" + (" in the transformed units it was trained on." if not tf.identity
+                         else ".")]
+        if tf.boxcox is not None:
+            lines += [f"% The Box-Cox lambda of those units: {tf.boxcox!r}"
+                      + (f" (of the series + {tf.shift!r})." if tf.shift else ".")]
     return lines
 
 

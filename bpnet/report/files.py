@@ -58,10 +58,10 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
                  data: Dataset | None = None, not_trained: dict[str, str] | None = None
                  ) -> dict:
     """metrics.json: per model its training outcome and scores (and their spread over runs),
-    then the baselines' scores, the targets whose MAPE is omitted and why, the notes of the
-    summary and (when any were) what was done about missing values (with ``data``), and the
-    models a stop left untrained (``not_trained``: model -> why); NaN and infinities as
-    null."""
+    then the baselines' scores, a series' Box-Cox lambda, the targets whose MAPE is omitted
+    and why, the notes of the summary and (when any were) what was done about missing values
+    (with ``data``), and the models a stop left untrained (``not_trained``: model -> why);
+    NaN and infinities as null."""
     models = {}
     for r in results:
         if r.is_ensemble:
@@ -87,6 +87,8 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
     if baselines:
         out["baselines"] = {name: b["scores"] for name, b in baselines.items()}
     if data is not None:
+        if data.series is not None and data.series.transform.boxcox is not None:
+            out["boxcox_lambda"] = data.series.transform.boxcox
         omitted = console.mape_omitted(data)
         if omitted:
             out["mape_omitted"] = {t: f"the target crosses zero (from {lo:.6g} to {hi:.6g})"

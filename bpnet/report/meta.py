@@ -82,6 +82,10 @@ class ModelMeta:
         if d.exog and data.series is not None and data.series.exog is None:
             # a model trained without the exogenous inputs (exog: false) is a series model
             d = dataclasses.replace(d, exog={}, exog_transform=type(d.exog_transform)())
+        if data.series is not None and data.series.transform.boxcox is not None:
+            # the recipe holds the lambda the run used (boxcox: auto fitted it)
+            d = dataclasses.replace(d, transform=dataclasses.replace(
+                d.transform, boxcox=data.series.transform.boxcox))
         axis = data.series.axis if data.series is not None else None
         step = TimeStep(axis.unit, int(axis.step)) if axis is not None and axis.step else None
         return cls(net.kind, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
@@ -102,15 +106,20 @@ class ModelMeta:
             del out["data"]["exog_transform"]
         if self.members == 1:      # and that of one network
             del out["members"]
+        for key in ("transform", "exog_transform"):   # and that of no power transform
+            tf = out["data"].get(key, {})
+            for name, default in (("boxcox", None), ("shift", 0.0)):
+                if name in tf and tf[name] == default:
+                    del tf[name]
         return out
 
     @classmethod
     def from_json(cls, raw: dict, path: str | Path) -> ModelMeta:
         """Read back what :meth:`to_json` wrote (or an earlier version of it: a missing
-        transform, period, train range, time step or data setting added later takes its
-        default). Every field is checked (types, names, sizes that agree with each other, the
-        classes of a classifier, the data recipe as a config's data block is checked); a bad
-        one is an InputError."""
+        transform, Box-Cox lambda, period, train range, time step or data setting added later
+        takes its default). Every field is checked (types, names, sizes that agree with each
+        other, the classes of a classifier, the data recipe as a config's data block is
+        checked); a bad one is an InputError."""
         bad = f"{shown(path)}: the meta array is not a valid model description"
         if not isinstance(raw, dict):
             raise InputError(f"{bad} (a JSON {type(raw).__name__}, not an object)")
@@ -241,6 +250,9 @@ def _data_settings(d, where: str) -> DataConfig:
     values = fields(DataConfig, {"period": 12, **d, "path": ""}, "data", where)
     data = DataConfig(**values)
     check_data_settings(data, where)
+    if data.transform.boxcox == "auto":
+        raise InputError(f"{where}: data.transform.boxcox: a saved recipe holds the lambda "
+                         "the run fitted, a number, not auto")
     return data
 
 
