@@ -15,7 +15,7 @@ from bpnet.config import build_config
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
 from bpnet.report.meta import ModelMeta
-from bpnet.train import experiment
+from bpnet import experiment
 
 
 def airline(root) -> np.ndarray:
