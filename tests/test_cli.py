@@ -66,7 +66,7 @@ def test_saved_model_reproduces_predictions(first_run, root):
     from bpnet import data
     from bpnet.config import load_config
     net, xs, ys, meta = modelfile.load(first_run / "model_bp.npz")
-    assert meta.model == "feedforward" and meta.features == ["passengers[t-1]", "month"]
+    assert meta.type == "feedforward" and meta.features == ["passengers[t-1]", "month"]
     cfg = load_config(first_run / "config.yaml")
     ds = data.load(cfg, np.random.default_rng(cfg.seed))
     pred = ys.inverse_transform(net.predict(xs.transform(ds.X)))

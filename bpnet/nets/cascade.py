@@ -30,7 +30,7 @@ class CascadeNet(BPNet):
     """A cascade-forward network of ``len(sizes) - 1`` layers; W_l of shape (S_l, o_l) where
     o_l = D + S_1 + ... + S_{l-1}. sizes, transfers, ``params`` and ``theta`` as for BPNet."""
 
-    kind = "cascadeforward"
+    type = "cascadeforward"
 
     def __init__(self, sizes: list[int], transfers: list[str]):
         super().__init__(sizes, transfers)

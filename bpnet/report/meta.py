@@ -52,7 +52,8 @@ class TimeStep:
 class ModelMeta:
     """A saved model's description. The fields are the JSON keys, in the order written.
 
-    ``model`` is the network type (feedforward, elman, lstm, gru), ``sizes`` its layer sizes
+    ``type`` is the network type (the config's ``type``: feedforward, cascadeforward, elman,
+    lstm, gru; files written before it was so named say ``model``), ``sizes`` its layer sizes
     from inputs to outputs, ``transfer`` its transfer functions; ``data`` holds the data settings
     (its ``path`` and ``test_path`` are not saved: the model is used on other files);
     ``classes`` a classifier's class labels, output unit k being class k (None: regression).
@@ -62,7 +63,7 @@ class ModelMeta:
     averaged (docs/semantics.md#ensembles).
     """
 
-    model: str
+    type: str
     sizes: list[int]
     transfer: list[str]
     scaling: str
@@ -88,7 +89,7 @@ class ModelMeta:
                 d.transform, boxcox=data.series.transform.boxcox))
         axis = data.series.axis if data.series is not None else None
         step = TimeStep(axis.unit, int(axis.step)) if axis is not None and axis.step else None
-        return cls(net.kind, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
+        return cls(net.type, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
                    __version__, data.feature_names, data.target_names,
                    InputRange(train.min(axis=0).tolist(), train.max(axis=0).tolist()),
                    dataclasses.replace(d, path="", test_path=None), data.classes, step)
@@ -158,9 +159,9 @@ def invalid(path: str | Path, exc: Exception) -> InputError:
 
 def _network(raw: dict) -> tuple[str, list[int], list[str]]:
     """The network type, layer sizes and transfer functions of a meta, checked."""
-    model = raw["model"]
+    model = raw["type"] if "type" in raw else raw["model"]
     if model not in MODEL_TYPES:
-        raise ValueError(f"model {model!r} is not one of {', '.join(MODEL_TYPES)}")
+        raise ValueError(f"type {model!r} is not one of {', '.join(MODEL_TYPES)}")
     sizes = raw["sizes"]
     if not isinstance(sizes, list) or not all(type(n) is int and n >= 1 for n in sizes):
         raise ValueError(f"sizes must be a list of whole numbers >= 1, got {sizes!r:.60}")
