@@ -406,7 +406,7 @@ def _bad_models(out):
         "sizes": (with_meta(sizes=[2, 4, 3, 1]), "W1 has shape (3, 2), its meta says (4, 2)"),
         "huge": (with_meta(sizes=[2, 10 ** 6, 10 ** 6, 1]), "its feedforward network of sizes "
                                                             "[2, 1000000, 1000000, 1]"),
-        "type": (with_meta(model="rnn"), "model 'rnn' is not one of"),
+        "type": (with_meta(type="rnn"), "type 'rnn' is not one of"),
         "meta json": ({**good, "meta": np.array("{not json")}, "not a valid model description"),
         "meta list": ({**good, "meta": np.array("[1, 2]")}, "a JSON list, not an object"),
     }

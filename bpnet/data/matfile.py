@@ -35,7 +35,7 @@ from bpnet.data import matheaders
 from bpnet.data.table import Table
 from bpnet.errors import InputError
 from bpnet.memory import require
-from bpnet.paths import checked, shown
+from bpnet.paths import checked, read_bytes, shown
 
 _INDEXED = re.compile(r"^(.*)\((\d+)\)$")
 LAYOUTS = ("columns", "rows")
@@ -58,13 +58,7 @@ def load(path: str | Path, what: str = "the .mat file",
     A missing or unreadable file, a v7.3 (HDF5) file or one that is not a MAT-file is an
     InputError of one line."""
     where = shown(checked(path, what))
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(128)
-    except FileNotFoundError:
-        raise InputError(f"{where}: {what} not found") from None
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read {what} ({exc.strerror or exc})") from None
+    head = read_bytes(path, what.removeprefix("the "), 128, where)
     if head.startswith(b"MATLAB 7.3") or b"\x89HDF" in head[:8]:
         raise _v73(where)
     if not head:
