@@ -149,7 +149,8 @@ def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
         return Picture("fit_sorted", (panels, data.target_names, list(predictions),
                                       list(linear), len(data.targets)))
     return Picture("fit", (data.labels, data.label_name, data.targets, data.target_names,
-                           predictions, data.part_of(), linear))
+                           predictions, data.part_of(), linear,
+                           _bands(results) if len(data.targets) <= dense.MANY else None))
 
 
 def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
@@ -166,7 +167,19 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Pic
     steps = max(len(p) for p in paths.values() if p is not None)
     return Picture("forecast_test", (s.labels, s.values, s.positions[test], one_step, paths,
                                      origin, path_labels(s, origin, steps),
-                                     data.target_names[0], data.label_name))
+                                     data.target_names[0], data.label_name,
+                                     _bands(results, path=True)))
+
+
+def _bands(results: list[ModelResult], path: bool = False) -> tuple | None:
+    """The prediction intervals the fit (or, with ``path``, the forecast) shades: those of
+    the first model with intervals, (name, levels, lower (L, n), upper (L, n)); None."""
+    for r in results:
+        b = r.bands
+        if b is not None and (b.path_lower is not None or not path):
+            return (r.name, b.levels, *((b.path_lower, b.path_upper) if path
+                                        else (b.lower, b.upper)))
+    return None
 
 
 class Drawer:
