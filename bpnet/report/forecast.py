@@ -151,7 +151,7 @@ def calibration(net, data: Dataset, part: str, steps: int, most: int
     w[t > last] = np.nan
     forecasts = s.transform.invert_paths(w, origins, s.stages)
     known = np.full(len(s.values), np.nan)
-    known[times] = data.targets[idx, 0]
+    known[times[-most:]] = data.targets[idx[-most:], 0]
     return forecasts, np.where(t > last, np.nan, known[inside])
 
 
