@@ -395,6 +395,7 @@ def _forecast(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
     from bpnet.report.forecast import plain_label
+    from bpnet.report.intervals import level_name
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
     levels = _levels(args)
@@ -407,9 +408,10 @@ def _forecast(args) -> int:
     fc, history = model.forecast_file(args.data, args.steps, levels)
     usefiles.write_forecast(args.out, picture, history, fc, shown(args.model))
     written = [path for path, _ in outputs]
+    bands = f" and its {'/'.join(map(level_name, levels))} % intervals" if levels else ""
     print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
-          f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
-          f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
+          f"{shown(args.model)}{bands}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... "
+          f"{fc.labels[-1]} {fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
     y_future, y_past = fc.y_pred[:, 0], history.y_true[:, 0]
     if (y_past >= 0).all() and (y_future < 0).any():
         i = int(np.argmin(y_future))

@@ -88,7 +88,7 @@ def test_a_linear_network_of_an_ar1_series_is_covered_as_its_noise_says(tmp_path
         assert width == pytest.approx(2 * z / np.sqrt(0.75), rel=0.15)
 
 
-@pytest.mark.parametrize("name", ["bp", "elman", "narx"])
+@pytest.mark.parametrize("name", ["bp", "cascade", "elman", "lstm", "gru", "narx"])
 def test_calibration_forecasts_are_the_forecasts_from_each_origin(root, name):
     if name == "narx":
         raw = {"data": {"path": str(root / "data/plant.csv"), "series": "position",
@@ -99,7 +99,10 @@ def test_calibration_forecasts_are_the_forecasts_from_each_origin(root, name):
                         "series": "passengers", "time": "month", "lags": [1, 12, 13],
                         "month": True, "transform": {"log": True, "difference": [1, 12]}},
                "models": {"bp": {"type": "feedforward", "hidden": [2]},
-                          "elman": {"type": "elman", "hidden": 2}}}
+                          "cascade": {"type": "cascadeforward", "hidden": [2]},
+                          "elman": {"type": "elman", "hidden": 2},
+                          "lstm": {"type": "lstm", "hidden": 2},
+                          "gru": {"type": "gru", "hidden": 2}}}
     raw.update(split={"method": "block", "train": 0.6, "val": 0.2, "test": 0.2},
                train={"epochs": 5, "show": 0})
     cfg = build_config(raw, "t.yaml")

@@ -23,6 +23,7 @@ from bpnet.memory import network_values, require
 from bpnet.nets import initializers, registry
 from bpnet.nets.perform import crossentropy
 from bpnet.report import metrics
+from bpnet.report.intervals import MAX_ERRORS
 from bpnet.report.scores import ModelResult, ensemble, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective, regularised
@@ -207,6 +208,13 @@ def check_memory(cfg: Config, data: Dataset) -> None:
     if isinstance(horizon, int):
         require(32.0 * horizon * len(cfg.models) * cfg.runs,
                 f"forecast.horizon: a forecast of {horizon:,} steps")
+    if cfg.forecast.intervals:   # the calibration forecasts and their values, kept per run
+        steps = horizon if isinstance(horizon, int) else \
+            len(data.index.get("test", ())) if horizon == "test" else 1
+        origins = min(n, MAX_ERRORS + steps)
+        require(32.0 * origins * steps * len(cfg.models) * cfg.runs,
+                f"forecast.intervals: the calibration forecasts from {origins:,} origins, "
+                f"{steps:,} steps each,")
 
 
 def _best_run(name: str, runs: list[ModelResult]) -> ModelResult:
