@@ -283,7 +283,7 @@ def sweep_table(quick: bool) -> list[tuple]:
 
     from bpnet.config.sweepspec import load_sweep
     from bpnet.sweep import run_sweep
-    from bpnet.train.engines import Engine, local_cluster
+    from bpnet.engines import Engine, local_cluster
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         probe_epochs = 50 if quick else 1000
@@ -316,7 +316,7 @@ def sweep_table(quick: bool) -> list[tuple]:
         # the LocalCluster that --dask local starts
         with local_cluster(2) as cluster, Client(cluster) as client:
             # the workers import bpnet once, as local workers do when they start
-            client.run(importlib.import_module, "bpnet.train.engines")
+            client.run(importlib.import_module, "bpnet.engines")
             dask = timed_sweep(Engine(dask=cluster.scheduler_address), "dask")
         # what a task costs on Dask beyond the same task on a local process, both engines
         # running two at a time

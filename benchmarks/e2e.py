@@ -87,7 +87,7 @@ def one(n: int) -> dict:
     from bpnet.data.wide import read_data
     from bpnet.report import files, pictures
     from bpnet.report.baselines import score_baselines
-    from bpnet.train import experiment
+    from bpnet import experiment
     clock = Clock()
     cpu_start = cpu()
     with tempfile.TemporaryDirectory() as tmp:

@@ -27,9 +27,10 @@ from bpnet.errors import InputError
 from bpnet.matlab import weights
 from bpnet.memory import require
 from bpnet.paths import shown
-from bpnet.report import forecast, modelfile, outdir
+from bpnet.report import forecast, modelfile
 from bpnet.report.intervals import interval
 from bpnet.report.meta import ModelMeta
+from bpnet.storage import outdir
 
 # memory per forecast step: the values and their stages, the label, the CSV row
 _BYTES_PER_STEP = 200
@@ -182,7 +183,7 @@ class Model:
         y_pred = self._predicted(s)
         return Predictions(s.label_name, s.labels, names, y_pred, y_true,
                            None if self.classes is None else list(self.classes),
-                           self._intervals(y_pred[:, 0], levels))
+                           self._intervals(y_pred[:, 0], levels, s.series))
 
     def _levels(self, intervals) -> tuple[float, ...]:
         """The interval levels asked for, checked; a model without calibration errors
@@ -195,12 +196,14 @@ class Model:
                              "prediction intervals; train it with forecast.intervals set")
         return levels
 
-    def _intervals(self, center: np.ndarray, levels: tuple[float, ...], horizon=1
-                   ) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-        """level -> (lower (N,), upper (N,)) around the predictions ``center`` (N,), each
-        made ``horizon`` steps ahead (:func:`~bpnet.report.intervals.interval`)."""
-        log = self.meta.data.transform.log
-        return {level: interval(center, self.errors, level, log, horizon) for level in levels}
+    def _intervals(self, center: np.ndarray, levels: tuple[float, ...], series: Series,
+                   horizon=1) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """level -> (lower (N,), upper (N,)) around the predictions ``center`` (N,) of
+        ``series``, each made ``horizon`` steps ahead
+        (:func:`~bpnet.report.intervals.interval`)."""
+        tf = series.transform
+        return {level: interval(center, self.errors, level, horizon, tf.z0, tf.from_z0)
+                for level in levels}
 
     def _file_samples(self, path: str | Path) -> Samples:
         """The samples of a data file to predict, checked: the inputs the network takes, at
@@ -251,7 +254,8 @@ class Model:
         values = self._forecast(s, steps, path)
         future = Predictions(s.label_name, forecast.next_labels(series, steps),
                              [d.series], values[:, None], None,
-                             intervals=self._intervals(values, levels, np.arange(1, steps + 1)))
+                             intervals=self._intervals(values, levels, series,
+                                                       np.arange(1, steps + 1)))
         if levels and steps > len(self.errors):
             warnings.warn(f"{shown(self.path)}: its intervals are calibrated for "
                           f"{len(self.errors)} step(s) ahead (its run's forecast.horizon); "

@@ -25,7 +25,7 @@ from multiprocessing.process import BaseProcess
 
 import numpy as np
 
-from bpnet.report.fileio import signals_held
+from bpnet.storage.fileio import signals_held
 
 
 def exit_with_parent(every: float = 0.5) -> None:

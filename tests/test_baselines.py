@@ -10,6 +10,7 @@ from bpnet import data
 from bpnet.cli import main
 from bpnet.config import load_config
 from bpnet.report.baselines import LinearModel, score_baselines
+from bpnet.report.console import figure
 from bpnet.report.forecast import recursive
 
 
@@ -69,10 +70,11 @@ def test_the_summary_says_when_a_network_is_worse_than_the_linear_baseline(tmp_p
     m = json.loads((tmp_path / "o/metrics.json").read_text())
     bp, ols = m["models"]["bp"]["test"]["rmse"], m["baselines"]["ols"]["test"]["rmse"]
     assert bp > ols
-    note = [line for line in out.splitlines() if "than the linear baseline" in line]
-    assert note == [f"note: bp does worse on the test part than the linear baseline (least "
-                    f"squares on the same inputs): RMSE {bp:.4g} against {ols:.4g}"]
-    assert any("than the linear baseline" in n for n in m["notes"])
+    note = [line for line in out.splitlines() if "the linear baseline (least" in line]
+    assert note == [f"note: bp does worse on the test part than the best baseline, the linear "
+                    f"baseline (least squares on the same inputs): RMSE {figure(bp)} against "
+                    f"{figure(ols)}"]
+    assert any("the linear baseline (least" in n for n in m["notes"])
 
 
 def test_no_note_when_the_network_beats_the_linear_baseline(tmp_path, capsys):

@@ -23,7 +23,7 @@ from bpnet.data.samples import RowNumbers
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.report import columns, dense
-from bpnet.report.fileio import atomic_write, number_cell
+from bpnet.storage.fileio import atomic_write, number_cell
 
 MILLION = 1_000_000
 

@@ -31,7 +31,7 @@ def test_config_reference_documents_every_key():
     for path, doc in schema.DOCS.items():
         key = path.rsplit(".", 1)[-1]
         assert f"| `{key}` |" in text or f"The `{path}` block. {doc}" in text, path
-    for rule in schema.RULE_PARAMS:
+    for rule in schema.ALGORITHMS:
         assert f"| `{rule}` |" in text
 
 
@@ -187,7 +187,7 @@ def fast(argv: list[str]) -> list[str]:
 def fast_copy(tmp: Path) -> Path:
     """A copy of the configs and data the pages use, every ``epochs:`` cut to 3 and every
     ``runs:`` to 2 (a cut the documented commands do not otherwise make)."""
-    for part in ("configs", "data", "docs/messy"):
+    for part in ("configs", "data", "docs/messy", "docs/example"):
         shutil.copytree(ROOT / part, tmp / part)
     for yaml_file in [*tmp.glob("configs/*.yaml"), *tmp.glob("docs/messy/*.yaml")]:
         text = yaml_file.read_text()

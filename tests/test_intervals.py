@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from bpnet import data, load_model
+from bpnet import data, experiment, load_model
 from bpnet.api import run
 from bpnet.cli import main
 from bpnet.config import build_config
@@ -15,7 +15,6 @@ from bpnet.errors import InputError
 from bpnet.report import intervals
 from bpnet.report.forecast import calibration, from_end
 from bpnet.report.scores import calibration_part
-from bpnet.train import experiment
 
 
 def test_interval_score_by_hand():
@@ -34,26 +33,26 @@ def test_interval_score_by_hand():
 def test_quantiles_of_the_errors_by_horizon_on_the_log_scale():
     # forecasts of 100 made 1 and 2 steps ahead; the values 100 * exp(e)
     e = np.array([[-0.2, -0.4], [0.0, 0.0], [0.2, 0.4]])
-    errors = intervals.errors_by_horizon(np.full((3, 2), 100.0), 100.0 * np.exp(e), log=True)
+    errors = intervals.errors_by_horizon(np.full((3, 2), 100.0), 100.0 * np.exp(e), np.log)
     np.testing.assert_allclose(errors, e.T, atol=1e-15)
-    lower, upper = intervals.interval(np.array([50.0, 50.0]), errors, 0.5, True,
-                                      np.array([1, 2]))
+    lower, upper = intervals.interval(np.array([50.0, 50.0]), errors, 0.5, np.array([1, 2]),
+                                      np.log, np.exp)
     # the quartiles of (-0.2, 0, 0.2) are -0.1 and 0.1; of (-0.4, 0, 0.4), -0.2 and 0.2
     np.testing.assert_allclose(lower, 50.0 * np.exp([-0.1, -0.2]))
     np.testing.assert_allclose(upper, 50.0 * np.exp([0.1, 0.2]))
     # a horizon past the errors has no interval
-    assert np.isnan(intervals.interval(np.array([50.0]), errors, 0.5, True, 3)).all()
+    assert np.isnan(intervals.interval(np.array([50.0]), errors, 0.5, 3, np.log, np.exp)).all()
 
 
 def test_known_noise_gives_the_nominal_coverage():
     rng = np.random.default_rng(0)
     forecasts = np.zeros((4000, 3))
     noise = rng.normal(scale=[1.0, 2.0, 3.0], size=(4000, 3))
-    errors = intervals.errors_by_horizon(forecasts, noise, log=False, most=4000)
+    errors = intervals.errors_by_horizon(forecasts, noise, most=4000)
     new = rng.normal(scale=[1.0, 2.0, 3.0], size=(20000, 3))
     for level in (0.5, 0.8, 0.95):
         for h in range(3):
-            lower, upper = intervals.interval(np.zeros(len(new)), errors, level, False, h + 1)
+            lower, upper = intervals.interval(np.zeros(len(new)), errors, level, h + 1)
             assert np.mean((lower <= new[:, h]) & (new[:, h] <= upper)) == \
                 pytest.approx(level, abs=0.015)
 

@@ -144,9 +144,10 @@ def test_index_split_config_mistakes(tmp_path, overrides, fragment):
 
 @pytest.mark.parametrize("override, said", [
     ("train.algorithm=traincgf", "traincgf is a conjugate-gradient rule in MATLAB"),
-    ("performFcn=mse", "performFcn: not a bpnet key: MATLAB's performance function; bpnet "
-                       "trains on mse"),
-    ("train.performFcn=sse", "train.performFcn: not a bpnet key"),
+    ("performFcn=mse", "performFcn: not a bpnet key: MATLAB's performance function: write "
+                       "train.perform"),
+    ("train.performFcn=sse", "train.performFcn: 'sse' is not one of mse, crossentropy; sse is "
+                             "the sum squared error in MATLAB"),
     ("trainFcn=trainlm", "trainFcn: not a bpnet key: MATLAB's training function: write "
                          "train.algorithm"),
     ("divideFcn=dividerand", "write split.method"),

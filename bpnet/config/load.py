@@ -13,8 +13,8 @@ from typing import Any
 
 from bpnet.config.checks import check_config, complete_config, resolve_paths
 from bpnet.config.overrides import apply_overrides
-from bpnet.config.schema import (LAYERED, RULE_PARAMS, Config, ModelConfig, TrainConfig,
-                                 rule_params)
+from bpnet.config.schema import ALGORITHMS, Config, ModelConfig, TrainConfig, rule_params
+from bpnet.nets.registry import LAYERED
 from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml, yaml_key
 from bpnet.errors import InputError
 from bpnet.paths import checked
@@ -195,7 +195,7 @@ def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> di
                              "regularisation (alph and beta, docs/semantics.md#trainbr); remove it "
                              "or set it to 0")
         if key != "algorithm" and key not in takes:
-            users = [a for a, p in RULE_PARAMS.items() if key in p]
+            users = [a for a in ALGORITHMS if key in rule_params(a)]
             raise InputError(
                 f"{where}: {path}.{key}: {algorithm} does not take {key} (a parameter of "
                 f"{', '.join(users)}); remove it or set it to null. {algorithm} takes "

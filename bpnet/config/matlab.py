@@ -1,12 +1,15 @@
 """Input stage: the names MATLAB users type.
 
 A MATLAB name that means the same thing as a bpnet one is read as it (``ALIASES``: the
-division functions); one that bpnet does not have gets a message saying so and what to write
-instead (``ABSENT`` for values, ``KEYS`` for keys such as ``performFcn``), never a did-you-mean
+division functions; ``SAME_KEYS``: ``performFcn`` in a train block is ``perform``); one that
+bpnet does not have gets a message saying so and what to write instead (``ABSENT`` for values,
+``KEYS`` for keys such as ``performFcn`` outside a train block), never a did-you-mean
 pointing at a name that means something else. These tables are consulted only for names that
 are not bpnet's own, so a name that bpnet gains later simply stops being reported here.
 """
 from __future__ import annotations
+
+from bpnet.errors import InputError
 
 # config field -> MATLAB value -> the bpnet value that means the same
 ALIASES: dict[str, dict[str, str]] = {
@@ -31,6 +34,11 @@ ABSENT: dict[str, dict[str, str]] = {
         "tribas": "the triangular basis", "elliotsig": "Elliot's sigmoid",
         "elliot2sig": "Elliot's second sigmoid", "netinv": "the inverse", "softmax":
         "the soft max (classification)", "compet": "the competitive function",
+    },
+    "perform": {
+        "sse": "the sum squared error", "mae": "the mean absolute error",
+        "sae": "the sum absolute error", "msesparse": "the mean squared error with sparsity "
+        "terms (autoencoders)",
     },
     "scaling": {
         "removeconstantrows": "removing constant rows (bpnet keeps them and maps them to 0)",
@@ -57,10 +65,15 @@ ABSENT: dict[str, dict[str, str]] = {
     },
 }
 
+# a MATLAB key (compared in lower case) that is a bpnet key under another name, read as that
+# key where the block has it (MATLAB's net.performFcn is the train block's perform)
+SAME_KEYS: dict[str, str] = {"performfcn": "perform"}
+
 # a key MATLAB users write (compared in lower case) -> what to write in bpnet instead
 KEYS: dict[str, str] = {
-    "performfcn": "MATLAB's performance function; bpnet trains on mse (MATLAB's default) and "
-    "has no other; remove it",
+    "performfcn": "MATLAB's performance function: write train.perform (mse or crossentropy)",
+    "net": "MATLAB's network object: write net.performFcn as train.perform, net.trainParam in "
+    "the train block, the layers under models.<name>",
     "performparam": "MATLAB's performance parameters: write train.regularization "
     "(performParam.regularization)",
     "trainfcn": "MATLAB's training function: write train.algorithm",
@@ -111,3 +124,22 @@ def absent(field: str, value) -> str | None:
 def key_message(key: str) -> str | None:
     """What to write instead of a MATLAB key that is not a bpnet key, or None."""
     return KEYS.get(str(key).lower())
+
+
+def same_keys(raw: dict, keys, path: str, where: str) -> tuple[dict, dict[str, str]]:
+    """``raw`` with every MATLAB key of ``SAME_KEYS`` whose bpnet name is one of ``keys``
+    under that name, and bpnet's name -> the key as written (for messages). Both names in one
+    block: an error naming them."""
+    written: dict[str, str] = {}
+    for key in raw:
+        ours = SAME_KEYS.get(str(key).lower())
+        if ours in keys:
+            if raw.get(ours) is not None or ours in written:   # null: not given
+                block = f"{path}." if path else ""
+                raise InputError(f"{where}: {block}{key} and {block}{written.get(ours, ours)} "
+                                 "are the same key; keep one")
+            written[ours] = key
+    if not written:
+        return raw, written
+    by_key = {v: k for k, v in written.items()}
+    return {by_key.get(k, k): v for k, v in raw.items() if k not in written}, written

@@ -187,6 +187,7 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
     """Convert and check the keys of ``raw`` against the fields of dataclass ``cls``."""
     raw = mapping(raw, path or "the config", where)
     fields = {yaml_key(f.name): f for f in dataclasses.fields(cls)}
+    raw, written = matlab.same_keys(raw, fields, path, where)   # performFcn: perform
     hints = typing.get_type_hints(cls)
     for key in raw:
         if key not in fields:
@@ -202,7 +203,7 @@ def fields(cls, raw: Any, path: str, where: str, skip: set[str] = frozenset(),
     for name, f in fields.items():
         if name in skip:
             continue
-        key = _join(path, name)
+        key = _join(path, written.get(name, name))
         has_default = (f.default is not dataclasses.MISSING
                        or f.default_factory is not dataclasses.MISSING)
         if raw.get(name, 0) is None and has_default:

@@ -24,8 +24,8 @@ from bpnet.data.timeaxis import (
     FEATURES,
     NEEDS,
     TimeAxis,
+    assumed_period,
     calendar,
-    default_period,
     natural_features,
 )
 from bpnet.data.timeorder import FILLING, Timeline, arrange
@@ -233,12 +233,11 @@ def _series(d: DataConfig, table: Table) -> Samples:
     ex = outside.read(d, table, line, future) if d.exog else None
     y, labels, axis = line.values, line.labels, line.axis
     lags = tuple(sorted(d.lags))
-    tf = SeriesTransform(d.transform.log, tuple(d.transform.difference))
-    if tf.log and (y <= 0).any():
-        i = int(np.flatnonzero(y <= 0)[0])
+    tf = SeriesTransform.of(d.transform)
+    if tf.undefined(y).any():
+        i = int(np.flatnonzero(tf.undefined(y))[0])
         at = f"line {line.line(table, i)}" if line.rows[i] >= 0 else f"time {labels[i]} (filled)"
-        raise InputError(f"{table.path}: {at}, column {d.series}: {y[i]:g} has "
-                         "no logarithm (data.transform.log needs positive values)")
+        raise InputError(f"{table.path}: {at}, column {d.series}: {tf.why_undefined(y[i])}")
     features = tuple(f for f in FEATURES if getattr(d, f))
     cal = _calendar(d, table, axis, features)
     stages = tf.stages(y)
@@ -251,8 +250,7 @@ def _series(d: DataConfig, table: Table) -> Samples:
     if line.filled is not None and line.filled.any() and not d.score_filled:
         unscored = line.filled
         Y[unscored[positions]] = np.nan
-    period = d.period if d.period is not None else \
-        default_period(axis.unit, axis.step) if axis is not None else 12
+    period = d.period if d.period is not None else assumed_period(axis, len(y))
     series = Series(y, labels, positions, cal, tf, stages, lags, period, axis, features,
                     unscored, ex)
     names = (ex.feature_names() if ex is not None else []) + _lag_names(d, lags, tf)

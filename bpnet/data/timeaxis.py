@@ -16,9 +16,11 @@ month-first as the dates show (a day over 12), and an error when every date read
 Dates one a month (all on the same day of the month, all at month ends, or at least 25 days
 apart in distinct months) are months; timestamps all at the same time of day are days. The
 step of a series is the most common spacing of its sorted positions (:func:`step_of`); from
-unit and step follow the seasonal period (:func:`default_period`), the calendar features that
-make sense (:func:`natural_features`), each position's calendar values (:func:`calendar`) and
-the labels of new positions, written as the file writes its labels (``TimeAxis.label``).
+unit and step follow the seasonal period (:func:`default_period`; none for a series shorter
+than two periods, :func:`assumed_period`), the calendar features that
+make sense (:func:`natural_features`), each position's calendar values (:func:`calendar`),
+the labels of new positions, written as the file writes its labels (``TimeAxis.label``), and
+the short labels of a picture's ticks under a day (:func:`clock_labels`).
 Labels in no such form are plain labels: :func:`read_axis` returns None.
 """
 from __future__ import annotations
@@ -366,6 +368,31 @@ def default_period(unit: str, step: int | None) -> int | None:
     if cycle is None or step >= cycle or cycle % step:
         return None
     return cycle // step
+
+
+def assumed_period(axis: TimeAxis | None, length: int) -> int | None:
+    """The seasonal period of a series of ``length`` steps when the config gives none: its
+    time step's (:func:`default_period`; 12 for plain labels), none for a series shorter
+    than two periods, which shows no season to repeat."""
+    period = default_period(axis.unit, axis.step) if axis is not None else 12
+    return period if period is not None and length >= 2 * period else None
+
+
+def clock_labels(axis: TimeAxis | None, positions: np.ndarray) -> tuple[list[str], str] | None:
+    """Short labels of the ``positions`` (n,) of a series stepped in less than a day, for a
+    picture's ticks: the clock time (HH:MM:SS; HH:MM when every position is on a whole
+    minute), after the date (MM-DD) when they span more than one day; with the day they all
+    fall on (YYYY-MM-DD; "" when several). None for other axes, whose labels are short."""
+    if axis is None or axis.unit != "second" or axis.step is None or axis.step >= 86400:
+        return None
+    offset = axis.label.style[4] if axis.label.kind == "second" else 0
+    times = [_EPOCH + _dt.timedelta(seconds=int(p) + offset) for p in positions]
+    clock = "%H:%M" if axis.step % 60 == 0 and all(t.second == 0 for t in times) else \
+        "%H:%M:%S"
+    days = {t.date() for t in times}
+    if len(days) > 1:
+        return [t.strftime(f"%m-%d {clock}") for t in times], ""
+    return [t.strftime(clock) for t in times], str(days.pop()) if days else ""
 
 
 def natural_features(unit: str, step: int | None) -> set[str]:

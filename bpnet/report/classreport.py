@@ -10,19 +10,13 @@ predicted label, whether it is right (1/0) and the probability of every class.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.report.classify import predicted_class
-from bpnet.report.console import _table
+from bpnet.report.console import _table, figure, spread
 from bpnet.report.metrics import over_runs
 from bpnet.report.scores import ModelResult
-
-
-def _num(v, spec: str) -> str:
-    return "-" if v is None or not math.isfinite(v) else format(v, spec)
 
 
 def summary_table(results: list[ModelResult], baselines: dict | None = None) -> str:
@@ -33,10 +27,10 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None) -> 
     entries += [(b["what"], "-", "baseline", b["scores"]) for b in (baselines or {}).values()]
     rows = []
     for name, epochs, reason, scores in entries:
-        def num(part, m, spec, scores=scores):
-            return _num(scores[part][m], spec) if part in scores else "-"
-        rows.append([name, epochs, reason, num("train", "accuracy", ".4f"),
-                     num("test", "accuracy", ".4f"), num("test", "crossentropy", ".4g")])
+        def num(part, m, scores=scores):
+            return figure(scores[part][m]) if part in scores else "-"
+        rows.append([name, epochs, reason, num("train", "accuracy"), num("test", "accuracy"),
+                     num("test", "crossentropy")])
     return "\n".join(_table(head, rows, left=3))
 
 
@@ -50,13 +44,10 @@ def runs_table(results: list[ModelResult], has_val: bool) -> str:
             continue
         o = over_runs(r.runs)
 
-        def cell(part, m, spec, o=o):
-            if part not in o or not math.isfinite(o[part][m]["median"]):
-                return "-"
-            s = o[part][m]
-            return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
-        rows.append([r.name, str(len(r.runs)), str(r.seed), cell("train", "accuracy", ".3f"),
-                     cell("test", "accuracy", ".3f"), cell("test", "crossentropy", ".3g")])
+        def cell(part, m, o=o):
+            return spread(o[part][m]) if part in o else "-"
+        rows.append([r.name, str(len(r.runs)), str(r.seed), cell("train", "accuracy"),
+                     cell("test", "accuracy"), cell("test", "crossentropy")])
     which = "validation" if has_val else "training"
     perform = results[0].cfg.train.perform if results else "crossentropy"
     return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} "

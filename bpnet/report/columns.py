@@ -2,7 +2,7 @@
 (docs/semantics.md#large-data).
 
 A numeric column becomes its cells all at once (each number's shortest exact text, as
-:func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of
+:func:`~bpnet.storage.fileio.number_cell` writes one; empty when NaN or infinite), a block of
 rows at a time, so that memory stays small; the second half of a large table is turned into
 text by a forked copy of the process meanwhile, on the second core. A long table also goes
 into a ``.npz`` file (:data:`NPZ_ROWS`), one array per column, which numpy reads back without

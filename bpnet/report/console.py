@@ -3,10 +3,12 @@ step, what was done about missing values), then the tables printed at the end of
 the notes under them.
 
 With several targets every table has a target column and one row per model and target, each
-in its target's own units. The notes say what a reader of the table must not miss: targets the
-scores leave out (filled values, missing targets), a network that does worse on the test part
-than the linear baseline (or the training mean), a target whose MAPE is omitted, a forecast of
-a never-negative series that goes below zero.
+in its target's own units; every figure has four significant figures at least
+(:func:`figure`). The notes say what a reader of the table must not miss: targets the scores
+leave out (filled values, missing targets), a network that does worse on the test part than
+the best of its baselines (a figure within ``metrics.TIE`` of another is a tie, not a loss), a
+network that may have stopped learning too early and the knobs that would let it go on, a
+target whose MAPE is omitted, a forecast of a never-negative series that goes below zero.
 """
 from __future__ import annotations
 
@@ -17,12 +19,34 @@ import numpy as np
 from bpnet.data import Dataset
 from bpnet.report.forecast import forecast_origin, path_labels, plain_label
 from bpnet.report.intervals import level_name
-from bpnet.report.metrics import crosses_zero, metric, over_runs
+from bpnet.report.metrics import crosses_zero, metric, over_runs, worse
 from bpnet.report.scores import ModelResult
+from bpnet.train.stops import MAX_EPOCH, VALIDATION_STOP
 
-# the baselines a network is compared with in the notes, and how the notes call them
-_COMPARED = {"train_mean": "the training mean",
-             "ols": "the linear baseline (least squares on the same inputs)"}
+# how the notes call each baseline, and what it is (seasonal naive: with its period)
+CALLED = {"train_mean": ("the training mean", ""),
+          "ols": ("the linear baseline", "least squares on the same inputs"),
+          "naive": ("the naive forecast", "the previous value"),
+          "seasonal_naive": ("the seasonal naive forecast", "the value {period} steps earlier"),
+          "majority": ("the majority class", ""),
+          "logistic": ("the logistic regression", "on the same inputs")}
+# the linear baseline of a regression and of a classifier
+LINEAR = ("ols", "logistic")
+# the rules that a network which stopped too early may learn more with
+STRONG_RULES = ("trainlm", "trainbr")
+
+
+def figure(v: float | None, digits: int = 4) -> str:
+    """``v`` as the tables show it: at least ``digits`` significant figures (0.005548, 48.31,
+    0.2460, 12346), in exponent form below 1e-4 and from 1e6 on; "-" for None and NaN."""
+    if v is None or not math.isfinite(v):
+        return "-"
+    if v == 0:
+        return "0"
+    power = math.floor(math.log10(abs(v)))
+    if power < -4 or power >= 6:
+        return f"{v:.{digits - 1}e}"
+    return f"{v:.{max(0, digits - 1 - power)}f}"
 
 
 def data_lines(data: Dataset) -> list[str]:
@@ -71,12 +95,12 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None,
     entries += [(b["what"], "-", "baseline", b["scores"]) for b in baselines.values()]
     for name, epochs, reason, scores in entries:
         for t in per_target:
-            def num(part, m, spec, t=t, scores=scores):
-                return _num(metric(scores[part], m, t), spec) if part in scores else "-"
-            rows.append([name, *([t] if t else []), epochs, reason, num("train", "rmse", ".3f"),
-                         num("test", "rmse", ".3f"), num("test", "mape", ".2f"),
-                         num("test", "max_abs_rel_error", ".4f")] +
-                        ([num("test_multistep", "mape", ".2f")] if multi else []) +
+            def num(part, m, t=t, scores=scores):
+                return figure(metric(scores[part], m, t)) if part in scores else "-"
+            rows.append([name, *([t] if t else []), epochs, reason, num("train", "rmse"),
+                         num("test", "rmse"), num("test", "mape"),
+                         num("test", "max_abs_rel_error")] +
+                        ([num("test_multistep", "mape")] if multi else []) +
                         [_coverage(scores.get(part, {}), levels) for part in
                          ("test", "test_multistep")[:1 + multi] if levels])
     return "\n".join(_table(head, rows, left=4 if per_target[0] else 3))
@@ -87,7 +111,7 @@ def _coverage(scores: dict, levels: tuple[float, ...]) -> str:
     cover = scores.get("intervals")
     if not cover:
         return "-"
-    return "/".join(_num(100 * cover[level_name(v)]["coverage"], ".1f") for v in levels)
+    return "/".join(figure(100 * cover[level_name(v)]["coverage"], 3) for v in levels)
 
 
 def runs_table(results: list[ModelResult], has_val: bool, targets: list[str] | None = None
@@ -103,20 +127,23 @@ def runs_table(results: list[ModelResult], has_val: bool, targets: list[str] | N
             continue
         o = over_runs(r.runs)
         for t in per_target:
-            def cell(part, m, spec, o=o, t=t):
-                if part not in o:
-                    return "-"
-                s = metric(o[part], m, None if m == "mse" else t)
-                if not math.isfinite(s["median"]):   # a MAPE omitted
-                    return "-"
-                return f"{s['median']:{spec}} [{s['min']:{spec}}, {s['max']:{spec}}]"
+            def cell(part, m, o=o, t=t):
+                return spread(metric(o[part], m, None if m == "mse" else t)) \
+                    if part in o else "-"
             rows.append([r.name, *([t] if t else []), str(len(r.runs)), str(r.seed),
-                         cell("train", "mse", ".4g"), cell("test", "rmse", ".2f"),
-                         cell("test", "mape", ".2f")] +
-                        ([cell("test_multistep", "mape", ".2f")] if multi else []))
+                         cell("train", "mse"), cell("test", "rmse"), cell("test", "mape")] +
+                        ([cell("test_multistep", "mape")] if multi else []))
     which = "validation" if has_val else "training"
     return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} mse",
                       *_table(head, rows, left=len(head))])
+
+
+def spread(s: dict) -> str:
+    """"median [min, max]" of a figure over runs (as ``metrics.over_runs`` gives it); "-"
+    for one that is omitted (NaN)."""
+    if not math.isfinite(s["median"]):
+        return "-"
+    return f"{figure(s['median'])} [{figure(s['min'])}, {figure(s['max'])}]"
 
 
 def notes(data: Dataset, results: list[ModelResult], baselines: dict | None = None
@@ -125,9 +152,8 @@ def notes(data: Dataset, results: list[ModelResult], baselines: dict | None = No
     baselines = baselines or {}
     left_out = scored_note(data)
     out = [left_out] if left_out else []
-    for name, called in _COMPARED.items():
-        if name in baselines:
-            out += _worse_than(results, baselines[name], called, data.target_names)
+    out += worse_than_baselines(data, results, baselines)
+    out += stopped_early(data, results, baselines)
     out += [f"note: no MAPE or max |rel err| for {t}: it crosses zero (from {lo:.4g} to "
             f"{hi:.4g}), where relative errors say nothing"
             for t, lo, hi in mape_omitted(data)]
@@ -168,39 +194,138 @@ def mape_omitted(data: Dataset) -> list[tuple[str, float, float]]:
             for j, t in enumerate(data.target_names) if crossing[j]]
 
 
-def _worse_than(results: list[ModelResult], baseline: dict, called: str, targets: list[str]
-                ) -> list[str]:
-    """A note for the networks whose test RMSE (one step; then over the multi-step forecast)
-    is larger than ``baseline``'s, per target with several."""
+def _judged_by(data: Dataset) -> tuple[str, str, bool]:
+    """(metric, its name in the notes, whether higher is better) of the networks' comparisons:
+    the test RMSE of a regression, the accuracy of a classifier."""
+    return ("accuracy", "accuracy", True) if data.classes is not None else \
+        ("rmse", "RMSE", False)
+
+
+def _each_target(data: Dataset) -> list[str | None]:
+    """The targets compared one by one: those of a regression with several, else [None] (the
+    part's own figures)."""
+    several = data.classes is None and len(data.target_names) > 1
+    return list(data.target_names) if several else [None]
+
+
+def _shown(v: float, m: str, digits: int = 4) -> str:
+    """A figure of the notes: an accuracy in per cent, others as they are."""
+    return f"{figure(100 * v, digits)} %" if m == "accuracy" else figure(v, digits)
+
+
+def _called(name: str, baseline: dict, data: Dataset, what: bool = True) -> str:
+    """How the notes call a baseline; ``what``: and what it is, in parentheses."""
+    called, it_is = CALLED.get(name, (baseline["what"], ""))
+    period = data.series.period if data.series is not None else None
+    return f"{called} ({it_is.format(period=period)})" if what and it_is else called
+
+
+def best_baselines(data: Dataset, baselines: dict, part: str = "test") -> list[str]:
+    """The names of the baselines that do best on ``part`` (one per target, in the order of
+    the targets, each once): those the notes hold the networks against."""
+    m, _, higher = _judged_by(data)
+    best = [_best(baselines, part, m, t, higher) for t in _each_target(data)]
+    return list(dict.fromkeys(b[0] for b in best if b is not None))
+
+
+def _best(baselines: dict, part: str, m: str, t: str | None, higher: bool
+          ) -> tuple[str, float] | None:
+    """(name, figure) of the baseline with the best ``m`` of ``part`` (for target ``t``);
+    None when none has a finite one."""
+    figures = [(name, metric(b["scores"][part], m, t)) for name, b in baselines.items()
+               if part in b["scores"]]
+    figures = [(name, v) for name, v in figures if math.isfinite(v)]
+    if not figures:
+        return None
+    return (max if higher else min)(figures, key=lambda item: item[1])
+
+
+def worse_than_baselines(data: Dataset, results: list[ModelResult], baselines: dict
+                         ) -> list[str]:
+    """A note for the networks that do worse on the test part (one step; then over the
+    multi-step forecast) than the best of the baselines there (per target with several),
+    naming it and its figure: RMSE, or a classifier's accuracy."""
+    m, label, higher = _judged_by(data)
     lines = []
-    steps = len(baseline["multistep"]) if baseline.get("multistep") is not None else 0
-    for part, where in (("test", "on the test part"),
-                        ("test_multistep", f"over the {steps}-step forecast of the test part")):
-        if part not in baseline["scores"]:
-            continue
-        worse, ours, theirs = [], [], []
-        for r in results:
-            for t in targets if len(targets) > 1 else [None]:
-                a = metric(r.scores.get(part, {}), "rmse", t)
-                b = metric(baseline["scores"][part], "rmse", t)
-                if math.isfinite(b) and not a <= b:   # NaN counts as worse
-                    worse.append(r.name + (f" on {t}" if t else ""))
-                    digits = _telling(a, b)
-                    ours.append(_num(a, f".{digits}g"))
-                    theirs.append(f"{b:.{digits}g}")
-        if worse:
-            does = "does" if len(worse) == 1 else "do"
-            figures = f"{_and(ours)} against {theirs[0]}" if len(set(theirs)) == 1 else \
-                _and([f"{a} against {b}" for a, b in zip(ours, theirs)])
-            lines.append(f"note: {_and(worse)} {does} worse {where} than {called}: "
-                         f"RMSE {figures}")
+    for part in ("test", "test_multistep"):
+        losses: dict[str, list[tuple[str, float, float]]] = {}
+        for t in _each_target(data):
+            best = _best(baselines, part, m, t, higher)
+            for r in (r for r in results if best and part in r.scores):
+                ours = metric(r.scores[part], m, t)
+                if worse(ours, best[1], higher):
+                    losses.setdefault(best[0], []).append(
+                        (r.name + (f" on {t}" if t else ""), ours, best[1]))
+        for name, lost in losses.items():
+            lines.append(_worse_line(data, baselines, name, part, lost, m, label))
     return lines
+
+
+def _worse_line(data: Dataset, baselines: dict, name: str, part: str,
+                lost: list[tuple[str, float, float]], m: str, label: str) -> str:
+    """The note that the networks ``lost`` ((who, figure, the baseline's)) do worse on
+    ``part`` than baseline ``name``, the best of the baselines."""
+    b = baselines[name]
+    where = "on the test part" if part == "test" else \
+        f"over the {len(b['multistep'])}-step forecast of the test part"
+    ours = [_shown(a, m, _telling(a, c)) for _, a, c in lost]
+    theirs = [_shown(c, m, _telling(a, c)) for _, a, c in lost]
+    figures = f"{_and(ours)} against {theirs[0]}" if len({c for *_, c in lost}) == 1 else \
+        _and([f"{a} against {c}" for a, c in zip(ours, theirs)])
+    rivals = sum(part in other["scores"] for other in baselines.values())
+    best = "the best baseline, " if rivals > 1 else ""
+    does = "does" if len(lost) == 1 else "do"
+    return (f"note: {_and([who for who, *_ in lost])} {does} worse {where} than {best}"
+            f"{_called(name, b, data)}: {label} {figures}")
+
+
+def stopped_early(data: Dataset, results: list[ModelResult], baselines: dict) -> list[str]:
+    """A note for each trained network that may have stopped learning too early: stopped by
+    validation with its best epoch among the first 2 max_fail, or a training figure worse
+    than the linear baseline's; the note names the knobs that let it learn more."""
+    m, label, higher = _judged_by(data)
+    linear = next((n for n in LINEAR if n in baselines), None)
+    lines = []
+    for r in (r for r in results if not r.is_ensemble):
+        t, tc = r.train, r.cfg.train
+        why = []
+        if t.stop_reason == VALIDATION_STOP and t.best_epoch <= 2 * tc.max_fail:
+            why.append(f"validation stopped it at epoch {t.epochs} of {tc.epochs}, its best "
+                       f"epoch {t.best_epoch}")
+        for target in _each_target(data) if linear else []:
+            ours = metric(r.scores.get("train", {}), m, target)
+            theirs = metric(baselines[linear]["scores"].get("train", {}), m, target)
+            if worse(ours, theirs, higher):
+                digits = _telling(ours, theirs)
+                why.append(f"its training {label}{f' on {target}' if target else ''} "
+                           f"{_shown(ours, m, digits)} is {'below' if higher else 'above'} "
+                           f"{_called(linear, baselines[linear], data, what=False)}'s "
+                           f"{_shown(theirs, m, digits)}")
+        if why:
+            lines.append(f"note: {r.name} may have stopped learning too early "
+                         f"({'; '.join(why)}): try {_knobs(r)}")
+    return lines
+
+
+def _knobs(r: ModelResult) -> str:
+    """What lets network ``r`` learn more: a larger max_fail (stopped by validation) or more
+    epochs (stopped by their number), a larger hidden layer, a stronger rule."""
+    tc, name = r.cfg.train, r.model or r.name
+    knobs = {VALIDATION_STOP: [f"a larger train.max_fail (now {tc.max_fail})"],
+             MAX_EPOCH: [f"more train.epochs (now {tc.epochs})"]}.get(r.train.stop_reason, [])
+    sizes = ", ".join(map(str, r.cfg.hidden))
+    knobs.append(f"a larger hidden layer (models.{name}.hidden, now [{sizes}])")
+    rules = [a for a in STRONG_RULES if a != tc.algorithm]
+    if rules:
+        mse = " with train.perform: mse" if tc.perform == "crossentropy" else ""
+        knobs.append(f"train.algorithm: {' or '.join(rules)}{mse}")
+    return _and(knobs, "or")
 
 
 def _telling(a: float, b: float) -> int:
     """The significant digits (4 or more) that show a != b as different numbers."""
     digits = 4
-    while digits < 12 and math.isfinite(a) and f"{a:.{digits}g}" == f"{b:.{digits}g}":
+    while digits < 12 and math.isfinite(a) and figure(a, digits) == figure(b, digits):
         digits += 1
     return digits
 
@@ -230,9 +355,9 @@ def _below_zero(data: Dataset, results: list[ModelResult], baselines: dict) -> l
     return lines
 
 
-def _and(items: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _and(items: list[str], word: str = "and") -> str:
+    """"a", "a and b", "a, b and c" (or ``word`` in place of "and")."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def _table(head: list[str], rows: list[list[str]], left: int) -> list[str]:
@@ -244,7 +369,3 @@ def _table(head: list[str], rows: list[list[str]], left: int) -> list[str]:
         return "  ".join(c.ljust(w) if i < left else c.rjust(w)
                          for i, (c, w) in enumerate(zip(cells, widths)))
     return [line(head), line(["-" * w for w in widths]), *map(line, rows)]
-
-
-def _num(v, spec: str) -> str:
-    return "-" if v is None or not math.isfinite(v) else format(v, spec)

@@ -3,8 +3,8 @@
 
 The calibration errors are those of the recursive forecasts of the calibration targets (the
 validation part's; the training part's when there is none), h steps ahead for every horizon
-h, on the scale g on which the series is transformed (the log when ``data.transform.log``,
-else the original units):
+h, on the scale g on which the series is transformed before it is differenced (z_0 of
+:mod:`bpnet.data.transforms`: the log or Box-Cox of the series, or the series itself):
 
     e_h = g(y_t) - g(yhat_t|t-h)          the forecast of y_t made from the values before t-h+1
 
@@ -39,15 +39,15 @@ def level_name(level: float) -> str:
     return f"{100 * level:g}"
 
 
-def errors_by_horizon(forecasts: np.ndarray, actual: np.ndarray, log: bool,
+def errors_by_horizon(forecasts: np.ndarray, actual: np.ndarray, g=np.asarray,
                       most: int = MAX_ERRORS) -> np.ndarray:
     """The errors g(actual) - g(forecasts) by horizon -> (H, N), row h - 1 the errors of
     horizon h in the order of the rows (the last ``most`` of them), NaN-padded.
 
     forecasts, actual (M, H): row m the forecasts of one origin, column h - 1 its h-step
-    forecast and the value it forecast (NaN: no error there). g is log with ``log``.
+    forecast and the value it forecast (NaN: no error there). g maps values to the scale of
+    the errors (elementwise; the identity by default).
     """
-    g = _scale(log)
     with np.errstate(invalid="ignore", divide="ignore"):
         e = g(np.asarray(actual, dtype=float)) - g(np.asarray(forecasts, dtype=float))
     columns = [col[~np.isnan(col)][-most:] for col in e.T]
@@ -69,18 +69,20 @@ def offsets(errors: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def interval(center: np.ndarray, errors: np.ndarray, level: float, log: bool,
-             horizon: np.ndarray | int = 1) -> tuple[np.ndarray, np.ndarray]:
+def interval(center: np.ndarray, errors: np.ndarray, level: float,
+             horizon: np.ndarray | int = 1, g=np.asarray, g_inverse=np.asarray
+             ) -> tuple[np.ndarray, np.ndarray]:
     """The interval (lower (n,), upper (n,)) of ``level`` around the predictions ``center``
     (n,), each made ``horizon`` (n,) steps ahead (or all as many), from the errors (H, N) by
-    horizon; NaN where the prediction is NaN or its horizon has no errors."""
+    horizon on the scale g (g_inverse its inverse); NaN where the prediction is NaN or its
+    horizon has no errors."""
     center = np.asarray(center, dtype=float)
     h = np.broadcast_to(np.asarray(horizon, dtype=int), center.shape)
     steps = int(h.max(initial=1))
     lo, hi = (_padded(q, steps)[h - 1] for q in offsets(errors, level))
-    g, g_inverse = _scale(log), _inverse(log)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        return g_inverse(g(center) + lo), g_inverse(g(center) + hi)
+        z = g(center)
+        return g_inverse(z + lo), g_inverse(z + hi)
 
 
 def _padded(q: np.ndarray, n: int) -> np.ndarray:
@@ -131,14 +133,15 @@ class Bands:
 
     @classmethod
     def around(cls, levels: tuple[float, ...], errors: np.ndarray, one_step: np.ndarray,
-               path: np.ndarray | None, log: bool) -> Bands:
-        """The bands of the one-step predictions (Q,) and the forecast ``path`` (H,)."""
-        one = [interval(one_step, errors, level, log) for level in levels]
+               path: np.ndarray | None, g=np.asarray, g_inverse=np.asarray) -> Bands:
+        """The bands of the one-step predictions (Q,) and the forecast ``path`` (H,), the
+        errors (H, N) on the scale g."""
+        one = [interval(one_step, errors, level, 1, g, g_inverse) for level in levels]
         out = cls(tuple(levels), errors, np.array([b[0] for b in one]),
                   np.array([b[1] for b in one]))
         if path is not None:
             steps = np.arange(1, len(path) + 1)
-            many = [interval(path, errors, level, log, steps) for level in levels]
+            many = [interval(path, errors, level, steps, g, g_inverse) for level in levels]
             out.path_lower = np.array([b[0] for b in many])
             out.path_upper = np.array([b[1] for b in many])
         return out
@@ -152,10 +155,3 @@ class Bands:
         return {level_name(level): scores(lower[i, :n], upper[i, :n], y, level)
                 for i, level in enumerate(self.levels)}
 
-
-def _scale(log: bool):
-    return np.log if log else np.asarray
-
-
-def _inverse(log: bool):
-    return np.exp if log else np.asarray

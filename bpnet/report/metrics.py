@@ -115,6 +115,22 @@ def regression_metrics(y_pred: np.ndarray, y_true: np.ndarray,
     return {"n": n, **{m: pooled[m] for m in shown}, "targets": per_target}
 
 
+# two figures this close (relative to the larger) are a tie: neither does worse than the other
+TIE = 1e-3
+
+
+def worse(a: float, b: float, higher_is_better: bool = False) -> bool:
+    """Whether figure ``a`` is worse than ``b`` (larger; smaller with ``higher_is_better``) by
+    more than ``TIE`` of the larger magnitude: 14.853 against 14.849 is a tie. A NaN ``a`` is
+    worse than any finite ``b``; nothing is worse than a ``b`` that is not finite."""
+    if not math.isfinite(b):
+        return False
+    if math.isnan(a):
+        return True
+    gap = (b - a) if higher_is_better else (a - b)
+    return gap > TIE * max(abs(a), abs(b))
+
+
 def metric(scores: dict, name: str, target: str | None = None) -> float:
     """One metric of a part's errors (as :func:`regression_metrics` returns them): of
     ``target`` when the errors are per target, else the part's own."""

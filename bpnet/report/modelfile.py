@@ -22,8 +22,8 @@ from bpnet.errors import InputError
 from bpnet.memory import network_values, require
 from bpnet.nets import registry
 from bpnet.npzfile import NpzFile
-from bpnet.report.fileio import atomic_write
 from bpnet.report.meta import ModelMeta, invalid
+from bpnet.storage.fileio import atomic_write
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
@@ -63,9 +63,9 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
         except ValueError as exc:
             raise invalid(path, exc) from None
         meta = ModelMeta.from_json(raw, path)
-        values = network_values(meta.model, meta.sizes)
+        values = network_values(meta.type, meta.sizes)
         many = f"{meta.members:,} networks" if meta.members > 1 else "network"
-        require(16.0 * values * meta.members, f"{npz.where}: its {meta.model} {many} of "
+        require(16.0 * values * meta.members, f"{npz.where}: its {meta.type} {many} of "
                 f"sizes {meta.sizes} ({values:,} weights)")
         try:
             nets = [registry.from_meta(raw) for _ in range(meta.members)]

@@ -22,10 +22,12 @@ import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.data.dataset import rows_of
+from bpnet.data.timeaxis import clock_labels
 from bpnet.report import dense
-from bpnet.report.fileio import atomic_write
-from bpnet.report.forecast import path_labels
+from bpnet.report.console import best_baselines
+from bpnet.report.forecast import next_labels
 from bpnet.report.scores import ModelResult
+from bpnet.storage.fileio import atomic_write
 from bpnet.workers import exit_with_parent
 
 # the pictures of each model, named <kind>_<model>.png (see _model_pictures)
@@ -140,17 +142,39 @@ def _class_pictures(data: Dataset, results: list[ModelResult]) -> dict[str, Pict
 def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
     """A series: the data and the one-step predictions against time. Tabular data: each
     sample's predictions against its actual value, the samples sorted by the actual value.
-    The linear baseline is drawn beside the networks."""
+    The linear baseline is drawn beside the networks, and so is the baseline that does best
+    on the test part (the one the notes name) when it is another."""
     predictions = {r.name: r.predictions for r in results}
-    linear = {b["what"]: b["predictions"] for name, b in baselines.items() if name == "ols"}
+    drawn = dict.fromkeys(["ols", *best_baselines(data, baselines)])
+    shown = {baselines[n]["what"]: baselines[n]["predictions"] for n in drawn if n in baselines}
     if data.series is None:
-        panels = dense.sorted_panels(data.targets, [*predictions.values(), *linear.values()],
+        panels = dense.sorted_panels(data.targets, [*predictions.values(), *shown.values()],
                                      data.index)
         return Picture("fit_sorted", (panels, data.target_names, list(predictions),
-                                      list(linear), len(data.targets)))
-    return Picture("fit", (data.labels, data.label_name, data.targets, data.target_names,
-                           predictions, data.part_of(), linear,
-                           _bands(results) if len(data.targets) <= dense.MANY else None))
+                                      list(shown), len(data.targets)))
+    s = data.series
+    labels, label_name = _tick_labels(data, len(s.labels))
+    return Picture("fit", ([labels[i] for i in s.positions], label_name, data.targets,
+                           data.target_names, predictions, data.part_of(), shown,
+                           int(s.positions[0])),
+                   {"bands": _bands(results) if len(data.targets) <= dense.MANY else None})
+
+
+def _tick_labels(data: Dataset, n: int) -> tuple[list[str], str]:
+    """The labels of the first ``n`` time steps of a series (past its end, those that follow
+    it) as a picture's ticks show them, and the name of the time axis: a series stepped in
+    less than a day shows its clock times, the axis' name the day they fall on."""
+    s = data.series
+    axis = s.axis
+    past = n - len(s.labels)
+    if axis is not None and axis.step is not None:
+        positions = np.concatenate([axis.positions, axis.after(past)]) if past > 0 else \
+            axis.positions[:n]
+        short = clock_labels(axis, positions)
+        if short is not None:
+            return short[0], f"{data.label_name} ({short[1]})" if short[1] else data.label_name
+    return list(s.labels[:n]) + next_labels(s, past) if past > 0 else list(s.labels[:n]), \
+        data.label_name
 
 
 def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
@@ -165,10 +189,11 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Pic
     if linear.get("multistep") is not None:
         paths[linear["what"]] = linear["multistep"]
     steps = max(len(p) for p in paths.values() if p is not None)
-    return Picture("forecast_test", (s.labels, s.values, s.positions[test], one_step, paths,
-                                     origin, path_labels(s, origin, steps),
-                                     data.target_names[0], data.label_name,
-                                     _bands(results, path=True)))
+    labels, label_name = _tick_labels(data, max(len(s.labels), origin + steps))
+    return Picture("forecast_test", (labels[:len(s.labels)], s.values, s.positions[test],
+                                     one_step, paths, origin, labels[origin:origin + steps],
+                                     data.target_names[0], label_name),
+                   {"bands": _bands(results, path=True)})
 
 
 def _bands(results: list[ModelResult], path: bool = False) -> tuple | None:

@@ -59,14 +59,38 @@ def _legend(ax, handles=None, labels=None) -> None:
               fontsize=8)
 
 
-def _time_ticks(ax, labels: list[str], x: np.ndarray | None = None) -> None:
-    """About 12 of ``labels`` (L,) as the ticks of an axis whose x runs 0..L-1 (or ``x``)."""
-    x = np.arange(len(labels)) if x is None else x
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(x[::step])
-    ax.set_xticklabels([plain_label(labels[i]) for i in range(0, len(labels), step)],
-                       rotation=45, ha="right")
+# the steps between time ticks, in samples: 1, 2 and 5 times a power of ten, and the
+# multiples of 12 that fit months and hours
+NICE = np.unique(np.outer([1, 2, 5, 12, 24, 36, 60], 10 ** np.arange(12)).ravel())
 
+
+def _time_ticks(ax, labels: list[str], first: int = 0) -> None:
+    """At most 12 of ``labels`` (L,) as the ticks of an axis whose x runs 0..L-1: every
+    ``step``-th, a nice number of steps apart, at the x whose time step (``first`` + x, the
+    steps counted from the series' start) is a whole number of steps."""
+    step = int(NICE[np.searchsorted(NICE, max(1, -(-len(labels) // 12)))])
+    x = np.arange((-first) % step, len(labels), step)
+    ax.set_xticks(x)
+    shown = [plain_label(labels[i]) for i in x]
+    ax.set_xticklabels(shown, rotation=45, ha="right")
+    _room_below(ax, max(map(len, shown), default=0))
+
+
+def _room_below(ax, chars: int) -> None:
+    """Room under the lowest axes of the figure for tick labels of ``chars`` characters at
+    45 degrees and the axis' name under them: the bottom margin raised (the axes shortened)
+    when it is less."""
+    fig = ax.figure
+    height = fig.get_size_inches()[1]
+    # inches: the tick marks and padding, the label's diagonal (10 pt characters are about
+    # 0.085 inch wide), the axis' name
+    needed = 0.12 + 0.085 * chars * 0.71 + 0.3
+    if fig.subplotpars.bottom * height < needed:
+        fig.subplots_adjust(bottom=needed / height)
+
+
+# the colours of the baselines drawn beside the networks: the linear one, then the best
+BASELINE = ("0.45", "tab:olive")
 
 PART_STYLE = {"perf": ("Train", "tab:blue"), "vperf": ("Validation", "tab:green"),
               "tperf": ("Test", "tab:red")}
@@ -96,26 +120,38 @@ def performance(name: str, history: dict[str, np.ndarray], best_epoch: int, algo
     best = history[key][row]
     ax.axvline(best_epoch, color="0.4", linestyle=":", linewidth=1)
     ax.plot([best_epoch], [best], "o", markersize=9, markerfacecolor="none",
-            markeredgecolor="0.2", label=f"Best (epoch {best_epoch})")
+            markeredgecolor="0.2", label=f"Best (epoch {best_epoch})",
+            clip_on=False)   # whole at the axis' end too
     which = "Validation" if has_val else "Training"
     ax.set_title(f"{name} ({algorithm}): best {which.lower()} performance is {best:.4g} "
                  f"at epoch {best_epoch}\n{stop_reason}", fontsize=10)
     ax.set_xlabel(f"Epoch ({int(epochs[-1])} epochs)")
     ax.set_ylabel(PERF_LABEL[perform])
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _epoch_limits(ax, epochs)
     ax.grid(True, which="both", alpha=0.3)
     _legend(ax)
     return fig
 
 
+def _epoch_limits(ax, epochs: np.ndarray, shift: int = 0) -> None:
+    """An epoch axis from the first epoch to the last (+ ``shift``), not to matplotlib's
+    rounder number past it."""
+    lo, hi = int(np.min(epochs)) + shift, int(np.max(epochs)) + shift
+    ax.set_xlim(lo, hi if hi > lo else lo + 1)
+
+
 def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: list[str],
         predictions: dict[str, np.ndarray], part_of: list[str],
-        baselines: dict[str, np.ndarray] | None = None, bands: tuple | None = None):
+        baselines: dict[str, np.ndarray] | None = None, first: int = 0,
+        bands: tuple | None = None):
     """A series: the data and each model's one-step predictions (original units) against
     time, parts marked, each baseline's predictions dashed, a model's prediction intervals
     shaded (``bands``, see :func:`_shade`, of one of the ``predictions``).
 
-    targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample.
+    targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample;
+    first: the time step of the first sample (counted from the series' start), on which the
+    time ticks are aligned.
     """
     q, k = targets.shape
     fig, axes = plt.subplots(k, 1, figsize=(10, 4 * k), squeeze=False)
@@ -131,8 +167,8 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
         for i, (name, pred) in enumerate(predictions.items()):
             ax.plot(*extremes(x, gaps(pred[:, j])), linewidth=1.2, color=f"C{i}",
                     label=said(name, q))
-        for name, pred in (baselines or {}).items():
-            ax.plot(*extremes(x, gaps(pred[:, j])), linewidth=1.0, color="0.45",
+        for i, (name, pred) in enumerate((baselines or {}).items()):
+            ax.plot(*extremes(x, gaps(pred[:, j])), linewidth=1.0, color=BASELINE[i % 2],
                     linestyle="--", label=said(f"{name} (baseline)", q))
         for part, colour in (("val", "tab:green"), ("test", "tab:red")):
             where = np.flatnonzero(part_of == part)
@@ -145,7 +181,7 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
             else:
                 ax.plot(*extremes(where, gaps(targets[where, j])), "o", markersize=3,
                         color=colour, label=said(f"{part} samples", len(where)))
-        _time_ticks(ax, labels)
+        _time_ticks(ax, labels, first)
         ax.set_xlabel(label_name)
         ax.set_ylabel(target_names[j])
         ax.set_title(f"{target_names[j]}: data and one-step predictions")
@@ -183,8 +219,8 @@ def fit_sorted(panels: dict[tuple[int, str], Sorted], target_names: list[str],
                         top=1 - 0.7 / (3.8 * k), wspace=0.28, hspace=0.45)
     styles = [(name, dict(marker="o", markersize=3, color=f"C{i}", alpha=0.8))
               for i, name in enumerate(models)]
-    styles += [(f"{name} (baseline)", dict(marker="x", markersize=4, color="0.45"))
-               for name in baselines]
+    styles += [(f"{name} (baseline)", dict(marker="x", markersize=4, color=BASELINE[i % 2]))
+               for i, name in enumerate(baselines)]
     for (j, part), p in panels.items():
         ax = axes[j, parts.index(part)]
         for i, ((label, style), mark) in enumerate(zip(styles, p.marks)):
@@ -248,6 +284,7 @@ def compare(histories: dict[str, dict[str, np.ndarray]], algorithms: dict[str, s
             draw(h["epoch"] + 1, _plottable(h["tperf"]), color=f"C{i}", linewidth=1,
                  linestyle="--")
     ax.set_xlabel("Epoch + 1")
+    _epoch_limits(ax, np.concatenate([h["epoch"] for h in histories.values()]), shift=1)
     ax.set_ylabel(PERF_LABEL[perform])
     ax.set_title(f"Training {perform} of every model (dashed: test {perform})")
     ax.grid(True, which="both", alpha=0.3)
@@ -284,6 +321,7 @@ def train_state(name: str, history: dict[str, np.ndarray], algorithm: str):
         ax.grid(True, which="both", alpha=0.3)
     axes[-1, 0].set_xlabel(f"Epoch ({int(epochs[-1])} epochs)")
     axes[-1, 0].xaxis.set_major_locator(MaxNLocator(integer=True))
+    _epoch_limits(axes[-1, 0], epochs)
     fig.suptitle(f"{name} ({algorithm}): training state")
     return fig
 
@@ -378,7 +416,7 @@ def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_futur
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
     ax.set_title(f"{name}: recursive forecast by {model_name} from origin "
-                 f"{plain_label(labels[-1])}, {_span(future_labels)}")
+                 f"{plain_label(labels[-1])}, {_span(future_labels)}", wrap=True)
     ax.grid(True, alpha=0.3)
     _legend(ax)
     return fig
@@ -425,7 +463,8 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
     ax.set_title(f"{name}: one-step predictions and the forecast from origin "
-                 f"{plain_label(labels[origin - 1])} ({_span(future_labels)})")
+                 f"{plain_label(labels[origin - 1])} ({_span(future_labels)})",
+                 wrap=True)   # a long one in two lines, not cut at the figure's edge
     ax.grid(True, alpha=0.3)
     _legend(ax)
     return fig

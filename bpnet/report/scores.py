@@ -170,10 +170,10 @@ def add_bands(r: ModelResult, data: Dataset, levels: tuple[float, ...],
     targets and their values, ``calibrated`` ((M, H) each): ``r.bands``, and the coverage,
     mean width and interval score of every part (and of the multi-step forecast) under
     "intervals" in its scores, per level name (docs/semantics.md#prediction-intervals)."""
-    log = data.series.transform.log
+    tf = data.series.transform
     r.calibration = calibrated
-    r.bands = Bands.around(levels, errors_by_horizon(*calibrated, log), r.predictions[:, 0],
-                           r.multistep, log)
+    r.bands = Bands.around(levels, errors_by_horizon(*calibrated, tf.z0), r.predictions[:, 0],
+                           r.multistep, tf.z0, tf.from_z0)
     for part in data.parts:
         idx = data.index[part]
         r.scores[part]["intervals"] = r.bands.scores(idx, data.targets[idx, 0])

@@ -10,10 +10,10 @@ import numpy as np
 
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report.fileio import number_cell, write_together
 from bpnet.report.intervals import level_name
 from bpnet.report.metrics import relative_error
-from bpnet.report.outdir import prepare_dir
+from bpnet.storage.fileio import number_cell, write_together
+from bpnet.storage.outdir import prepare_dir
 
 
 def write_use_csv(path: str, pred) -> None:
@@ -56,7 +56,7 @@ def _shaded(intervals: dict[float, tuple[np.ndarray, np.ndarray]]) -> tuple | No
 
 
 def _write(path: str, files) -> None:
-    """Write ``files`` together (see :func:`~bpnet.report.fileio.write_together`); a failure
+    """Write ``files`` together (see :func:`~bpnet.storage.fileio.write_together`); a failure
     (a full disk) is an InputError and leaves every file as it was."""
     prepare_dir(os.path.dirname(os.path.abspath(path)))
     try:

@@ -134,7 +134,8 @@ function drawCurve(canvas, curve, best, perform) {
     ctx.beginPath(); ctx.moveTo(L, Y(10 ** d)); ctx.lineTo(W - R, Y(10 ** d)); ctx.stroke();
     ctx.fillText(`1e${d}`, 6, Y(10 ** d) + 3);
   }
-  ctx.fillText("0", L - 3, H - 10); ctx.fillText(String(last), W - R - 24, H - 10);
+  ctx.fillText("0", L - 3, H - 10);
+  ctx.textAlign = "right"; ctx.fillText(String(last), W - R, H - 10); ctx.textAlign = "left";
   ctx.fillText(`${perform} (log)`, L, 12);
   for (const part of ["train", "val", "test"]) {
     ctx.strokeStyle = COLORS[part]; ctx.lineWidth = 1.5; ctx.beginPath();
@@ -157,8 +158,11 @@ function drawCurve(canvas, curve, best, perform) {
     ctx.strokeStyle = COLORS[bestPart]; ctx.beginPath();
     ctx.arc(X(best), Y(v), 5, 0, 2 * Math.PI); ctx.stroke();
     ctx.fillStyle = "#222";
+    // ends at the canvas' right margin, whatever its length (it was cut there)
+    ctx.textAlign = "right";
     ctx.fillText(`Best ${bestPart === "val" ? "validation" : "training"} performance ` +
-                 `${num(v)} at epoch ${best}`, W - 260, 12);
+                 `${num(v)} at epoch ${best}`, W - R, 12);
+    ctx.textAlign = "left";
   }
   let x = L + 8;
   for (const part of ["train", "val", "test"]) {

@@ -39,7 +39,7 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
         initializers.load_weights(net.params, model_cfg.init)
         return
     if model_cfg.init.endswith(".mat"):   # MATLAB's weights (docs/semantics.md#import)
-        weights.load_into(net.params, net.kind, model_cfg.init)
+        weights.load_into(net.params, net.type, model_cfg.init)
         return
     X = data.scaled("train")[0]
     x_range = np.column_stack([X.min(axis=0), X.max(axis=0)])
