@@ -233,3 +233,15 @@ def test_the_calibration_part_is_val_when_there_is_one(root):
     cfg = build_config(tiny(root, split={"method": "block", "train": 0.5, "val": 0.2,
                                          "test": 0.3}), "t.yaml")
     assert calibration_part(data.load(cfg, np.random.default_rng(0))) == "val"
+
+
+def test_a_box_cox_series_has_its_errors_on_the_box_cox_scale(root):
+    from scipy.special import boxcox
+    result = run(tiny(root, data={**tiny(root)["data"], "transform": {
+        "boxcox": 0.5, "difference": [1, 12]}}), out=None)
+    r, ds = result.results[0], result.data
+    train = ds.index["train"]
+    residuals = boxcox(ds.targets[train, 0], 0.5) - boxcox(r.predictions[train, 0], 0.5)
+    np.testing.assert_allclose(r.bands.errors[0], residuals, atol=1e-9)
+    inside = (r.bands.lower[1] < r.predictions[:, 0]) & (r.predictions[:, 0] < r.bands.upper[1])
+    assert inside.all()

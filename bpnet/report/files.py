@@ -117,8 +117,8 @@ def prediction_columns(data: Dataset, results: list[ModelResult],
     """The columns of predictions.csv, each (Q,): label, split, target(s), then per model its
     prediction and relative error per target (and its prediction intervals,
     :func:`band_columns`), the models' multi-step forecasts of the test part (each with its
-    intervals), then per baseline its predictions (every sample it predicts; the naive ones the test
-    part only) and its multi-step forecast. A (name, values) list: names may repeat. A
+    intervals), then per baseline its predictions (every sample it predicts; the naive ones
+    the test part only) and its multi-step forecast. A (name, values) list: names may repeat. A
     classification run's columns are :func:`~bpnet.report.classreport.prediction_columns`."""
     if data.classes is not None:
         return classreport.prediction_columns(data, results, baselines)
