@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import bpnet  # noqa: E402  (after the path is set)
+from bpnet.report.console import figure  # noqa: E402
 from bpnet.report.intervals import scores  # noqa: E402
 
 LEVELS = (0.95, 0.8)
@@ -130,7 +131,7 @@ def best_arma(y: np.ndarray, origin: int):
 
 
 def row(name: str, cells: dict) -> str:
-    figures = [f"{c['coverage']:.3f} | {c['mean_width']:.4g} | {c['interval_score']:.4g}"
+    figures = [f"{c['coverage']:.3f} | {figure(c['mean_width'])} | {figure(c['interval_score'])}"
                for c in (cells[lv] for lv in LEVELS)]
     return f"| {name} | " + " | ".join(figures) + " |"
 
