@@ -95,7 +95,8 @@ class RunResult:
         seen = {r.name: self.data.for_model(r.cfg.exog) for r in self.results}
         return {r.name: model_of(r.net, seen[r.name].x_scaler, d.y_scaler,
                                  ModelMeta.of_run((r.members or [r.net])[0], self.config.data,
-                                                  seen[r.name]), f"<{r.name}>")
+                                                  seen[r.name]), f"<{r.name}>",
+                                 None if r.bands is None else r.bands.errors)
                 for r in self.results}
 
     @property

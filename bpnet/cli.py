@@ -2,8 +2,9 @@
 
     python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
                          [--no-plots] [--view [--view-port N] [--no-browser]]
-    python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
+    python run.py predict MODEL.npz DATA.csv [--out predictions.csv] [--intervals 0.8,0.95]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+                                             [--intervals 0.8,0.95]
     python run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
     python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
 
@@ -36,8 +37,9 @@ from bpnet.version import __version__
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N] [--no-plots]
                      [--view [--view-port N] [--no-browser]]
-       run.py predict MODEL.npz DATA.csv [--out predictions.csv]
+       run.py predict MODEL.npz DATA.csv [--out predictions.csv] [--intervals LEVELS]
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+                       [--intervals LEVELS]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
        run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
        run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
@@ -116,11 +118,22 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
     p.add_argument("--out", default=f"{command}.csv" if steps else "predictions.csv",
                    help="the CSV to write (default: %(default)s)" +
                    ("; the picture goes beside it as .png" if steps else ""))
+    p.add_argument("--intervals", metavar="LEVELS", help="prediction intervals of these "
+                   "levels, comma-separated, e.g. 0.8,0.95 (a model trained with "
+                   "forecast.intervals)")
     if steps:
         p.add_argument("--no-plots", action="store_true", help="no picture, the CSV only")
     else:
         _matlab_options(p)
     return p
+
+
+def _levels(args) -> tuple[float, ...] | None:
+    """The levels of --intervals, checked (None when not given)."""
+    from bpnet.config.schema import interval_levels
+    if args.intervals is None:
+        return None
+    return interval_levels(args.intervals.split(","), "--intervals")
 
 
 def _matlab_options(p: argparse.ArgumentParser) -> None:
@@ -368,12 +381,13 @@ def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
 def _predict(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
+    levels = _levels(args)
     _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model, **_matlab_args(args))
     if args.matlab:
         from bpnet.matlab.weights import check_columns
         check_columns(model.meta, args.data)
-    pred = model.predict_file(args.data)
+    pred = model.predict_file(args.data, levels)
     usefiles.write_use_csv(args.out, pred)
     accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
     print(f"predicted {len(pred.labels)} samples with {shown(args.model)}{accuracy}; wrote "
@@ -387,20 +401,23 @@ def _forecast(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
     from bpnet.report.forecast import plain_label
+    from bpnet.report.intervals import level_name
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
+    levels = _levels(args)
     picture = None if args.no_plots else os.path.splitext(args.out)[0] + ".png"
     outputs = [(args.out, "--out (the forecast's CSV)")]
     if picture is not None:
         outputs.append((picture, "its picture (--out with .png)"))
     _use_paths(args, outputs, "forecast.csv")
     model = load_model(args.model)
-    fc, history = model.forecast_file(args.data, args.steps)
+    fc, history = model.forecast_file(args.data, args.steps, levels)
     usefiles.write_forecast(args.out, picture, history, fc, shown(args.model))
     written = [path for path, _ in outputs]
+    bands = f" and its {'/'.join(map(level_name, levels))} % intervals" if levels else ""
     print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
-          f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
-          f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
+          f"{shown(args.model)}{bands}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... "
+          f"{fc.labels[-1]} {fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
     y_future, y_past = fc.y_pred[:, 0], history.y_true[:, 0]
     if (y_past >= 0).all() and (y_future < 0).any():
         i = int(np.argmin(y_future))

@@ -173,6 +173,8 @@ def _check_perform(cfg: Config, where: str) -> None:
 
 
 def _check_forecast(cfg: Config, where: str) -> None:
+    if cfg.forecast.intervals and cfg.data.series is None:
+        raise InputError(f"{where}: forecast.intervals: needs a series (data.series with lags)")
     if cfg.forecast.horizon is None:
         return
     if cfg.data.series is None:

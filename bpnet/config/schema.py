@@ -345,11 +345,49 @@ def _horizon(value: Any, key: str, where: str) -> int | str | None:
                      f"{show(value)}")
 
 
+MAX_LEVELS = 5   # the most interval levels a run reports
+
+
+def interval_levels(value: Any, key: str, where: str = "") -> tuple[float, ...]:
+    """Prediction-interval levels: a number or a list of at most :data:`MAX_LEVELS` distinct
+    numbers, each strictly between 0 and 1 (0.8: an 80 % interval), sorted ascending; any
+    other value is an InputError naming ``key`` (after ``where``, when given)."""
+    at = f"{where}: {key}" if where else key
+    items = value if isinstance(value, (list, tuple)) else [value]
+    levels = []
+    for item in items:
+        if isinstance(item, str):
+            item = _number_or_text(item)
+        if isinstance(item, bool) or not isinstance(item, (int, float)) \
+                or not 0.0 < item < 1.0:
+            raise InputError(f"{at}: each level must be a number between 0 and 1 (0.8 for an "
+                             f"80 % interval), got {show(item)}")
+        levels.append(float(item))
+    if len(set(levels)) != len(levels):
+        raise InputError(f"{at}: a level is listed twice, got {show(value)}")
+    if len(levels) > MAX_LEVELS:
+        raise InputError(f"{at}: at most {MAX_LEVELS} levels, got {len(levels)}")
+    return tuple(sorted(levels))
+
+
+def _number_or_text(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _intervals(value: Any, key: str, where: str) -> tuple[float, ...]:
+    return () if value == [] else interval_levels(value, key, where)
+
+
 @dataclass(frozen=True)
 class ForecastConfig:
-    """The recursive multi-step forecast from the end of the training (and val) part."""
+    """The recursive multi-step forecast from the end of the training (and val) part, and the
+    levels of the prediction intervals of every one-step prediction and forecast."""
 
     horizon: int | str | None = field(default=None, metadata={"parse": _horizon})
+    intervals: tuple[float, ...] = field(default=(), metadata={"parse": _intervals})
 
 
 @dataclass(frozen=True)
@@ -395,7 +433,7 @@ DOCS: dict[str, str] = {
     "train": "The training rule and its parameters, under MATLAB's trainParam names; it serves "
              "every model.",
     "output": "Where results go.",
-    "forecast": "The recursive multi-step forecast of a series.",
+    "forecast": "The recursive multi-step forecast of a series, and prediction intervals.",
     "data.path": "The data file: a text table (CSV, semicolons, tabs, ...), a MATLAB .mat, a "
                  ".npy or a .npz. A relative path resolves against the config file's folder "
                  "(one typed with --set against the current folder).",
@@ -514,6 +552,10 @@ DOCS: dict[str, str] = {
     "output.plots": "`false`: no pictures (as `--no-plots`).",
     "forecast.horizon": "`test` (as many steps as the test part) or a number of steps; needs a "
                         "series, block division and a test part.",
+    "forecast.intervals": "Prediction-interval levels, up to 5 in (0, 1), e.g. `[0.8, 0.95]`: "
+                          "bounds for every one-step prediction and every forecast step, from "
+                          "the empirical quantiles of the errors by horizon on the validation "
+                          "part (the training part without one); needs a series.",
     "sweep": "What `python run.py sweep` varies; a plain run ignores it and trains the base "
              "config.",
     "sweep.grid": "Config keys in --set syntax, each with its list of values; the cells are "

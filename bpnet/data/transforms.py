@@ -91,6 +91,15 @@ class SeriesTransform:
             column = f"diff{k}({column})"
         return column
 
+    def z0(self, y: np.ndarray) -> np.ndarray:
+        """z_0 of values y (any shape): the log or Box-Cox of y + shift, or y; the scale on
+        which prediction intervals add their errors (docs/semantics.md#prediction-intervals)."""
+        return self._power(y)
+
+    def from_z0(self, z: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`z0`: values in original units of z_0 (any shape)."""
+        return self._unpower(z)
+
     def _power(self, y: np.ndarray) -> np.ndarray:
         """z_0 (n,) of values y (n,)."""
         y = np.asarray(y, dtype=float)
@@ -164,15 +173,24 @@ class SeriesTransform:
         every stage is rebuilt from the forecast itself, so no actual value at or after
         ``origin`` is used.
         """
-        h = len(w_path)
-        own = [np.concatenate([s[:origin], np.empty(h)]) for s in stages]
+        return self.invert_paths(np.asarray(w_path)[None], np.array([origin]), stages)[0]
+
+    def invert_paths(self, w_paths: np.ndarray, origins: np.ndarray, stages: list[np.ndarray]
+                     ) -> np.ndarray:
+        """:meth:`invert_path` of M forecasts at once: w_paths (M, h), row m forecast for
+        times origins[m], origins[m] + 1, ... (each origin >= :attr:`lost`) -> y (M, h)."""
+        w = np.asarray(w_paths, dtype=float)
+        h = w.shape[1]
+        back = self.lost   # how far before its origin a path's differences reach
+        before = np.asarray(origins, dtype=int)[:, None] + np.arange(-back, 0)
+        own = [np.concatenate([s[before], np.empty((len(w), h))], axis=1) for s in stages]
         m = len(self.differences)
         for i in range(h):
-            t = origin + i
-            own[m][t] = w_path[i]
+            t = back + i
+            own[m][:, t] = w[:, i]
             for k in range(m, 0, -1):
-                own[k - 1][t] = own[k][t] + own[k - 1][t - self.differences[k - 1]]
-        return self._unpower(own[0][origin:])
+                own[k - 1][:, t] = own[k][:, t] + own[k - 1][:, t - self.differences[k - 1]]
+        return self._unpower(own[0][:, back:])
 
 
 def fit_boxcox(values: np.ndarray) -> float:
