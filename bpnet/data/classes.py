@@ -1,6 +1,13 @@
-"""Input stage: a class-label column turned into one-hot targets (docs/semantics.md#classification).
+"""Input stage: the classes of a table as one-hot targets (docs/semantics.md#classification).
 
-The classes are the distinct labels of the training file, sorted (as numbers when every label
+``data.classes`` names a column of labels, or K 0/1 columns that are one-hot targets already
+(a list of columns, or a .mat variable of K rows as MATLAB's ind2vec makes it): their classes
+are the columns' names, or 1..K for a variable's, as vec2ind numbers them
+(:func:`one_hot_columns`), and every row must be one 1 and the rest 0. Targets that are
+classes are caught where they would be fitted as numbers (:func:`check_targets`,
+:func:`labels_as_targets`).
+
+Of a label column, the classes are the distinct labels of the training file, sorted (as numbers when every label
 is a number, else as text); class k is output unit k, so a label becomes a one-hot row (K,).
 Labels that are the same number (``1``, ``1.0``, ``1e0``) are one class, named as the file
 first writes it. K >= 2 always: a column with one class has nothing to learn. The targets are

@@ -140,7 +140,7 @@ def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
 
 def select_columns(d: DataConfig, table: Table) -> DataConfig:
     """The tabular data settings ``d`` with the columns of ``table`` they name
-    (docs/semantics.md#classification): a .mat variable's (``X`` -> ``X(1)``, ``X(2)``, ...);
+    (docs/data.md#choosing-columns): a .mat variable's (``X`` -> ``X(1)``, ``X(2)``, ...);
     of ``inputs``, ``all`` and a pattern (``pixel_*``, :mod:`fnmatch`) the columns (of a .mat:
     variables) they match, in file order, but the targets', the classes' and the time column;
     each column once. A name the table lacks stays (reading it says so); a pattern that
