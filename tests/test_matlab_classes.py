@@ -61,6 +61,16 @@ def _load(data: dict):
     return dataset.load(cfg, np.random.default_rng(0)), cfg
 
 
+def _trained(tmp_path, data: dict, epochs: int, hidden: int):
+    """A run of one small network on ``data``, written to tmp_path/run -> (result, its saved
+    model read back)."""
+    res = bpnet.run({"data": data, "split": {"method": "random"},
+                     "train": {"epochs": epochs, "show": 0}, "output": {"plots": False},
+                     "models": {"bp": {"type": "feedforward", "hidden": [hidden]}}},
+                    out=tmp_path / "run")
+    return res, bpnet.load_model(tmp_path / "run" / "model_bp.npz")
+
+
 # ---------------------------------------------------------------- one-hot classes
 @pytest.mark.parametrize("layout", ["columns", "rows"])
 def test_a_mat_variable_of_one_hot_targets_is_the_classes(tmp_path, layout):
@@ -91,13 +101,8 @@ def test_one_hot_columns_of_a_csv_give_the_label_columns_targets(tmp_path):
 def test_a_trained_one_hot_classifier_predicts_another_mat_file(tmp_path):
     _iris_mat(tmp_path / "a.mat")
     _, species = _iris()
-    res = bpnet.run({"data": {"path": str(tmp_path / "a.mat"), "inputs": "irisInputs",
-                              "classes": "irisTargets"},
-                     "split": {"method": "random"}, "train": {"epochs": 40, "show": 0},
-                     "output": {"plots": False},
-                     "models": {"bp": {"type": "feedforward", "hidden": [4]}}},
-                    out=tmp_path / "run")
-    model = bpnet.load_model(tmp_path / "run" / "model_bp.npz")
+    res, model = _trained(tmp_path, {"path": str(tmp_path / "a.mat"), "inputs": "irisInputs",
+                                     "classes": "irisTargets"}, epochs=40, hidden=4)
     assert model.classes == ["1", "2", "3"]
     assert model.meta.data.inputs == tuple(f"irisInputs({r})" for r in range(1, 5))
     X, _ = _iris_mat(tmp_path / "b.mat", "columns")
@@ -238,13 +243,8 @@ def test_patterns_of_a_mat_file_match_its_variables(tmp_path):
 
 def test_a_model_of_inputs_all_predicts_by_column_name(tmp_path):
     _pixels(tmp_path / "d.csv")
-    bpnet.run({"data": {"path": str(tmp_path / "d.csv"), "inputs": "pixel_*", "time": "when",
-                        "classes": "label"},
-               "split": {"method": "random"}, "train": {"epochs": 3, "show": 0},
-               "output": {"plots": False},
-               "models": {"bp": {"type": "feedforward", "hidden": [2]}}},
-              out=tmp_path / "run")
-    model = bpnet.load_model(tmp_path / "run" / "model_bp.npz")
+    _, model = _trained(tmp_path, {"path": str(tmp_path / "d.csv"), "inputs": "pixel_*",
+                                   "time": "when", "classes": "label"}, epochs=3, hidden=2)
     assert model.meta.data.inputs == ("pixel_10", "pixel_2", "pixel_1")
     rows = list(csv.reader(open(tmp_path / "d.csv", newline="")))
     with open(tmp_path / "moved.csv", "w", newline="") as fh:   # columns in another order

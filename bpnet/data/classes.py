@@ -7,8 +7,9 @@ are the columns' names, or 1..K for a variable's, as vec2ind numbers them
 classes are caught where they would be fitted as numbers (:func:`check_targets`,
 :func:`labels_as_targets`).
 
-Of a label column, the classes are the distinct labels of the training file, sorted (as numbers when every label
-is a number, else as text); class k is output unit k, so a label becomes a one-hot row (K,).
+Of a label column, the classes are the distinct labels of the training file, sorted (as
+numbers when every label is a number, else as text); class k is output unit k, so a label
+becomes a one-hot row (K,).
 Labels that are the same number (``1``, ``1.0``, ``1e0``) are one class, named as the file
 first writes it. K >= 2 always: a column with one class has nothing to learn. The targets are
 never scaled.
@@ -133,16 +134,23 @@ def one_hot_columns(table: Table, columns: tuple[str, ...], classes: list[str] |
     if len(wrong):
         i = int(wrong[0])
         raise InputError(f"{_sample(table, i, columns)}: {int(ones[i])} ones among the one-hot "
-                         f"class columns (data.classes: {_listed(columns)}); each sample needs "
-                         "exactly one 1 and the rest 0")
+                         f"class columns (data.classes: {_listed(table, columns)}); each "
+                         "sample needs exactly one 1 and the rest 0")
     return Y, list(names)
 
 
-def _column_classes(table: Table, columns: tuple[str, ...]) -> list[str]:
-    """The classes of one-hot columns: their names, or 1..K for the columns of one .mat
-    variable."""
+def _variable(table: Table, columns: tuple[str, ...]) -> str | None:
+    """The .mat variable whose columns ``columns`` are (``T`` of ``T(1)`` .. ``T(K)``), or
+    None."""
     variables = {variable_of(c) for c in columns}
     if isinstance(table, MatTable) and len(variables) == 1 and columns[0] not in variables:
+        return variables.pop()
+    return None
+
+
+def _column_classes(table: Table, columns: tuple[str, ...]) -> list[str]:
+    """The classes of one-hot columns: their names, or 1..K for a .mat variable's."""
+    if _variable(table, columns):
         return [str(k) for k in range(1, len(columns) + 1)]
     return list(columns)
 
@@ -154,10 +162,9 @@ def _sample(table: Table, i: int, columns: tuple[str, ...]) -> str:
     return table.where(i, columns[0]).rsplit(", column ", 1)[0]
 
 
-def _listed(columns: tuple[str, ...]) -> str:
+def _listed(table: Table, columns: tuple[str, ...]) -> str:
     """The columns as data.classes would name them: a .mat variable, or a list."""
-    variables = {variable_of(c) for c in columns}
-    return next(iter(variables)) if len(variables) == 1 else f"[{', '.join(columns)}]"
+    return _variable(table, columns) or f"[{', '.join(columns)}]"
 
 
 def labels_as_targets(table: Table, targets: tuple[str, ...], exc: InputError) -> InputError:
@@ -182,10 +189,11 @@ def check_targets(Y: np.ndarray, table: Table, targets: tuple[str, ...]) -> None
     known = ~np.isnan(Y)
     if Y.shape[1] >= 2 and known.any(axis=None) and np.isin(Y[known], (0.0, 1.0)).all() and \
             (np.nansum(Y, axis=1)[known.all(axis=1)] == 1).all():
-        raise InputError(f"{table.path}: data.targets: {_listed(targets)}: one-hot rows (one "
-                         "1 per sample, the rest 0, as ind2vec makes them) are classes, not "
-                         f"numbers to fit; write data.classes: {_listed(targets)} in place of "
-                         "data.targets to classify")
+        named = _listed(table, targets)
+        raise InputError(f"{table.path}: data.targets: {named}: one-hot rows (one 1 per "
+                         "sample, the rest 0, as ind2vec makes them) are classes, not numbers "
+                         f"to fit; write data.classes: {named} in place of data.targets to "
+                         "classify")
     for j, name in enumerate(targets):
         values = np.unique(Y[known[:, j], j])
         if 2 <= len(values) <= MAX_LABELS and values[0] in (0, 1) and \

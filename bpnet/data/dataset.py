@@ -19,8 +19,14 @@ from bpnet.config import Config, SplitConfig
 from bpnet.data import scaling
 from bpnet.data.division import PARTS, divide, part_sizes
 from bpnet.data.missing import MissingReport
-from bpnet.data.samples import (Samples, Series, build_samples, delays_text, first_time,
-                                select_columns)
+from bpnet.data.samples import (
+    Samples,
+    Series,
+    build_samples,
+    delays_text,
+    first_time,
+    select_columns,
+)
 from bpnet.data.table import Table
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
