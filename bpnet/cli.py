@@ -320,7 +320,8 @@ def _compute(args, cfg, signals: _Signals, folder, view=None, drawer=None):
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     cfg = data_stage.resolved(cfg, data)
     sizes = {p: len(i) for p, i in data.index.items()}
-    targets = f"classes ({cfg.data.classes})" if data.classes is not None else "targets"
+    targets = f"classes ({', '.join(cfg.data.class_columns)})" if data.classes is not None \
+        else "targets"
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
           f"inputs {', '.join(data.feature_names)}; {targets} {', '.join(data.target_names)}"
           + data_stage.boxcox_note(cfg, data))

@@ -342,7 +342,8 @@ def _check_columns(data: DataConfig, where: str) -> None:
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise InputError(f"{where}: data.{key}: {twice[0]!r} is named twice")
-    both = [n for n in data.inputs if n in data.targets]
-    if both:
-        raise InputError(f"{where}: data.inputs: {both[0]!r} is also a target; a network given "
-                         "its own target as an input predicts nothing")
+    for key, names in (("a target", data.targets), ("data.classes", data.class_columns)):
+        both = [n for n in data.inputs if n in names]
+        if both:
+            raise InputError(f"{where}: data.inputs: {both[0]!r} is also {key}; a network "
+                             "given its own target as an input predicts nothing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from bpnet.config import matlab
@@ -93,6 +94,33 @@ def _exog(value: Any, key: str, where: str) -> dict[str, tuple[int, ...]]:
     return out
 
 
+def _classes(value: Any, key: str, where: str) -> str | tuple[str, ...]:
+    """``data.classes``: one name (a column of class labels, or a .mat variable of labels or
+    of one-hot columns), or a list of the 0/1 columns of one-hot targets (one name alone is
+    that name)."""
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(n, str) and n for n in names):
+        raise InputError(f"{where}: {key}: expected a column name (class labels) or a list of "
+                         f"the 0/1 columns of one-hot targets, got {show(value)}")
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"{where}: {key}: {twice!r} is named twice")
+    return names[0] if len(names) == 1 else tuple(names)
+
+
+def is_pattern(name: str) -> bool:
+    """Whether an entry of ``data.inputs`` selects columns rather than naming one: ``all``, or
+    a shell-style pattern (``pixel_*``, ``x?``, ``[ab]*``: :mod:`fnmatch`). A column that is
+    so named is still itself."""
+    return name == "all" or any(c in name for c in "*?[")
+
+
+def matching(pattern: str, names: list[str]) -> list[str]:
+    """The ``names`` (in their order) that ``pattern`` selects: all of them for ``all``, else
+    those it matches (case-sensitive, :func:`fnmatch.fnmatchcase`)."""
+    return [n for n in names if pattern == "all" or fnmatchcase(n, pattern)]
+
+
 def _transfer(value: Any, key: str, where: str) -> tuple[str, ...]:
     names = value if isinstance(value, list) else [value]
     for name in names:
@@ -127,8 +155,9 @@ class DataConfig:
     month: bool = False
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
-    classes: str | None = None      # a class-label column: classification
-                                    # (docs/semantics.md#classification)
+    # classification (docs/semantics.md#classification): a class-label column, a .mat
+    # variable of one-hot columns, or a list of the 0/1 columns of one-hot targets
+    classes: str | tuple[str, ...] | None = field(default=None, metadata={"parse": _classes})
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
     period: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
@@ -150,6 +179,14 @@ class DataConfig:
     # the names of a .npy file's columns, in order (docs/semantics.md#large-data)
     columns: tuple[str, ...] = field(default=(), metadata=check(
         lambda v: len(set(v)) == len(v), "must name each column once"))
+
+    @property
+    def class_columns(self) -> tuple[str, ...]:
+        """The columns (or .mat variable) ``classes`` names: none without classes, one of
+        labels (or a variable), or the one-hot columns."""
+        if self.classes is None:
+            return ()
+        return (self.classes,) if isinstance(self.classes, str) else tuple(self.classes)
 
 
 def _split_part(span: str, counts: bool = False):
@@ -443,9 +480,14 @@ DOCS: dict[str, str] = {
                  "MATLAB ranges too (`1:12`, `[1:3, 12]`, `1:2:11`); `[]` only beside "
                  "data.exog (a time-delay network).",
     "data.month": "Series mode: the calendar month of t as an input.",
-    "data.inputs": "Tabular mode: the input columns (of a .mat: variables).",
+    "data.inputs": "Tabular mode: the input columns (of a .mat: variables); `all` takes every "
+                   "column but the targets, the classes and the time column, and a pattern "
+                   "such as `pixel_*` (fnmatch: `*`, `?`, `[...]`) the matching ones, in file "
+                   "order.",
     "data.targets": "Tabular mode: the target columns; several are allowed.",
-    "data.classes": "A class-label column (text or integers): the run classifies, as MATLAB's "
+    "data.classes": "The classes: a column of labels (text or integers), a list of 0/1 "
+                    "columns of one-hot targets, or of a .mat a variable of labels or of "
+                    "one-hot targets (K x N, as ind2vec gives); the run classifies, as MATLAB's "
                     "patternnet does.",
     "data.test_path": "Tabular mode: the test set in a file of its own; the main file is then "
                       "divided into train and val.",

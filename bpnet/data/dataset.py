@@ -15,10 +15,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bpnet.config import Config, DataConfig, SplitConfig
-from bpnet.data import matfile, scaling
+from bpnet.data import scaling
 from bpnet.data.division import PARTS, divide, part_sizes
 from bpnet.data.missing import MissingReport
-from bpnet.data.samples import Samples, Series, build_samples, delays_text, first_time
+from bpnet.data.samples import (
+    Samples,
+    Series,
+    build_samples,
+    delays_text,
+    first_time,
+    select_columns,
+)
 from bpnet.data.table import Table
 from bpnet.data.timeaxis import read_axis
 from bpnet.data.transforms import fit_boxcox
@@ -146,7 +153,7 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     """Read the data named by the config, build and divide the samples, fit the scaling."""
     table = read_data(cfg.data.path, cfg.data)
     # a .mat file's variables, named in the config, become the columns of the table
-    cfg = dataclasses.replace(cfg, data=matfile.expand(cfg.data, table))
+    cfg = dataclasses.replace(cfg, data=select_columns(cfg.data, table))
     d = cfg.data
     s = build_samples(_provisional(d), table)
     reports = [s.missing]
@@ -272,14 +279,14 @@ def _label_index(label: str, labels: list[str], series: Series | None) -> int | 
 
 
 def resolved(cfg: Config, data: Dataset) -> Config:
-    """``cfg`` with the data settings the data decided: the seasonal period of a series
-    (``data.period`` not given: from its time step), as config.yaml records them."""
+    """``cfg`` with the data settings the data decided, as config.yaml and a saved model
+    record them: the seasonal period of a series (``data.period`` not given: from its time
+    step); the columns of a table's inputs (those ``all``, a pattern or a .mat variable
+    names) and targets."""
     if data.series is None:
-        if matfile.is_mat(cfg.data.path):   # the columns of the variables the config names
-            targets = cfg.data.targets if data.classes is not None else data.target_names
-            cfg = dataclasses.replace(cfg, data=dataclasses.replace(
-                cfg.data, inputs=tuple(data.feature_names), targets=tuple(targets)))
-        return cfg
+        targets = cfg.data.targets if data.classes is not None else data.target_names
+        return dataclasses.replace(cfg, data=dataclasses.replace(
+            cfg.data, inputs=tuple(data.feature_names), targets=tuple(targets)))
     return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data,
                                                              period=data.series.period))
 

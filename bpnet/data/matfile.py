@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.config import DataConfig
+from bpnet.config.schema import is_pattern, matching
 from bpnet.data import matheaders
 from bpnet.data.table import Table
 from bpnet.errors import InputError
@@ -233,9 +234,8 @@ def read_mat_table(path: str, d: DataConfig) -> MatTable:
     variable the file lacks is an error when its column is asked for (predictions need no
     targets)."""
     layout = getattr(d, "layout", None) or "columns"
-    names = [d.series, d.time, d.classes, *d.inputs, *d.targets]
-    wanted = list(dict.fromkeys(variable_of(n) for n in names if n))
     variables = load(path, "the data file", TABLE_PER_VALUE)
+    wanted = _wanted(d, list(variables))
     where = shown(path)
     header, columns = [], []
     absent = tuple(n for n in wanted if n not in variables)
@@ -257,6 +257,19 @@ def read_mat_table(path: str, d: DataConfig) -> MatTable:
                     tuple(sorted(variables)), absent)
 
 
+def _wanted(d: DataConfig, variables: list[str]) -> list[str]:
+    """The variables the data settings ``d`` name, in their order: an entry of ``inputs``
+    that is ``all`` or a pattern (:func:`~bpnet.config.schema.is_pattern`) names the
+    variables it matches, in the file's order, but those of the targets, classes and time."""
+    taken = {variable_of(n) for n in (d.time, *d.class_columns, *d.targets) if n}
+    inputs = []
+    for name in d.inputs:
+        literal = not is_pattern(name) or name in variables
+        inputs += [name] if literal else matching(name, [v for v in variables if v not in taken])
+    names = [d.series, d.time, *d.class_columns, *inputs, *d.targets]
+    return list(dict.fromkeys(variable_of(n) for n in names if n))
+
+
 def _samples_of(block: np.ndarray, name: str, layout: str, vector: bool,
                 where: str) -> np.ndarray:
     """A variable as samples in rows (Q, R): transposed in MATLAB's column layout; a vector
@@ -276,18 +289,3 @@ def _cell(v: float) -> str:
     if v.is_integer() and abs(v) < 2.0 ** 53:
         return str(int(v))
     return repr(float(v))
-
-
-def expand(d: DataConfig, table: Table) -> DataConfig:
-    """The data settings with each variable that ``inputs``/``targets`` name replaced by the
-    table's columns of it (``X`` -> ``X(1)``, ``X(2)``, ...); a CSV's settings unchanged."""
-    if not isinstance(table, MatTable):
-        return d
-
-    def columns(names: tuple[str, ...]) -> tuple[str, ...]:
-        out = []
-        for n in names:
-            own = [h for h in table.header if variable_of(h) == n]
-            out += own if n not in table.header and own else [n]
-        return tuple(out)
-    return dataclasses.replace(d, inputs=columns(d.inputs), targets=columns(d.targets))
