@@ -200,7 +200,9 @@ class Model:
                    horizon=1) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """level -> (lower (N,), upper (N,)) around the predictions ``center`` (N,) of
         ``series``, each made ``horizon`` steps ahead
-        (:func:`~bpnet.report.intervals.interval`)."""
+        (:func:`~bpnet.report.intervals.interval`); none asked, none given (a table too)."""
+        if not levels:
+            return {}
         tf = series.transform
         return {level: interval(center, self.errors, level, horizon, tf.z0, tf.from_z0)
                 for level in levels}
