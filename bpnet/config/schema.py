@@ -169,6 +169,7 @@ class DataConfig:
     score_filled: bool = False
     delimiter: str | None = field(default=None, metadata=choice(*DELIMITER_NAMES))
     decimal: str = field(default=".", metadata=choice(".", ","))
+    thousands: str | None = field(default=None, metadata=choice(",", ".", "'", " "))
     encoding: str | None = None
     wide: WideConfig | None = None
     # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md#exogenous-inputs)
@@ -505,6 +506,8 @@ DOCS: dict[str, str] = {
     "data.delimiter": "The delimiter; by default found from the header line (`space`: runs of "
                       "blanks).",
     "data.decimal": "The decimal mark: `,` for decimal commas.",
+    "data.thousands": "The thousands separator of numbers (`,` `.` `'` or a space): "
+                      "`\"1,120\"` reads as 1120; digits are grouped by threes.",
     "data.encoding": "The file's encoding (`cp1252`, `latin-1`, ...); by default from the "
                      "byte-order mark, else UTF-8.",
     "data.wide": "A wide table (a row per year, a column per month or quarter) read as one "

@@ -101,10 +101,11 @@ class _Rows(Sequence):
 
 
 def read_fast(path: str, name: str, delimiter: str | None = None, decimal: str = ".",
-              encoding: str | None = None) -> Table | None:
+              encoding: str | None = None, thousands: str | None = None) -> Table | None:
     """The table of the plain CSV file ``path`` (shown as ``name``), or None when the file is
     not plain or any cell is not for this path (see the module docstring)."""
-    if decimal not in (".", ",") or encoding is not None or delimiter in ("space", " "):
+    if decimal not in (".", ",") or encoding is not None or delimiter in ("space", " ") or \
+            thousands:
         return None
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
