@@ -4,11 +4,11 @@ The file's dialect is found or taken from the config (docs/semantics.md#data-fil
 from its byte-order mark (UTF-8 with or without one, UTF-16 and UTF-32 with one) unless
 ``data.encoding`` names one; the delimiter (comma, semicolon, tab or ``|``) from the header
 line unless ``data.delimiter`` names one (or ``space``: runs of blanks); decimal commas with
-``data.decimal: ","``, thousands separators with ``data.thousands``. A binary file (a MATLAB ``.mat``, an Excel workbook, ...) is refused with
-a message saying what is read. Cells become numbers only when a column is asked for
-(:meth:`Table.numbers`), so that a bad cell is reported with its line and column; a missing
-cell (empty, ``NA``, ``NaN``, ``.``, ...) becomes NaN, and the caller's missing-value policy
-decides what happens to it (:mod:`bpnet.data.missing`).
+``data.decimal: ","``, thousands separators with ``data.thousands``. A binary file (a MATLAB
+``.mat``, an Excel workbook, ...) is refused with a message saying what is read. Cells become
+numbers only when a column is asked for (:meth:`Table.numbers`), so that a bad cell is reported
+with its line and column; a missing cell (empty, ``NA``, ``NaN``, ``.``, ...) becomes NaN, and
+the caller's missing-value policy decides what happens to it (:mod:`bpnet.data.missing`).
 """
 from __future__ import annotations
 
