@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from bpnet.data.table import Table
+from bpnet.data.table import Table, to_number
 from bpnet.errors import InputError
 
 
@@ -27,11 +27,8 @@ def read_labels(table: Table, column: str) -> list[str]:
 
 
 def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    value = to_number(text)
+    return value if value is not None and math.isfinite(value) else None
 
 
 def class_list(labels: list[str], table: Table, column: str) -> list[str]:

@@ -113,9 +113,13 @@ def _floats(cells: list[str], decimal: str) -> np.ndarray | None:
     """``float`` of every cell (L,), each a finite value :meth:`Table.number` gives too (it
     strips the same blanks, and no missing-value word but ``nan`` is a float); with decimal
     commas, of each cell with its comma made a point when no cell holds a point (a thousands
-    mark). None when ``float`` does not read one."""
+    mark). None when ``float`` does not read one, or when a cell holds what ``float`` reads
+    but a CSV number does not hold (see :func:`to_number`)."""
+    text = "".join(cells)
+    if "_" in text or not text.isascii():
+        return None
     if decimal == ",":
-        if "." in "".join(cells):
+        if "." in text:
             return None
         cells = [c.replace(",", ".") for c in cells]
     try:
@@ -126,7 +130,12 @@ def _floats(cells: list[str], decimal: str) -> np.ndarray | None:
 
 def to_number(text: str, decimal: str = ".") -> float | None:
     """``text`` as a float (None when it is not a number); with a decimal comma, ``1.234,5``
-    (dots as thousands separators) and ``1234,5`` read as 1234.5."""
+    (dots as thousands separators) and ``1234,5`` read as 1234.5. A number is written in
+    ASCII, blanks around it aside: ``float`` also reads ``1_000`` and digits of other
+    scripts (``١١٢``), which are text in a CSV file."""
+    text = text.strip()
+    if "_" in text or not text.isascii():
+        return None
     if decimal == ",":
         if "." in text:
             if not _THOUSANDS.match(text):

@@ -3,14 +3,13 @@ cluster (``dask.distributed``, an optional extra).
 
 A task is one run of one cell: every model of the cell's config trained from one seed
 (:func:`run_task`); it depends on the config, the samples and the seed only, so that its numbers
-are the same on any engine and any number of workers, each of which runs BLAS on one thread
-(:data:`ONE_THREAD`). The samples are read once, by the process that starts the sweep, and
+are the same on any engine and any number of workers, each of which runs BLAS on one thread.
+The samples are read once, by the process that starts the sweep, and
 shipped: to each local worker once when it starts, to each Dask worker once (a task of their
 own that each worker fetches); a task carries its cell's config and its seed.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import os
@@ -22,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from bpnet.config import Config
 from bpnet.data import Dataset
@@ -71,11 +71,6 @@ Done = Callable[[Task, Output], None]
 LOST = ("the runs finished are recorded; run the same sweep again to go on from there")
 
 
-# BLAS splits large products and solves over threads, and the split changes their last bits:
-# every task runs in a worker whose BLAS has one thread, as Dask's workers have by default
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
 def run_task(cfg: Config, data: Dataset, seed: int, run: int, keep: bool = False) -> Output:
     """Train every model of ``cfg`` from ``seed`` (as ``python run.py`` trains one run) ->
     one sweep.csv row per model and (``keep``) the models' predictions (:data:`Output`)."""
@@ -108,9 +103,12 @@ _SHIPPED: dict = {}
 
 
 def _start_worker(configs: Sequence[Config], datasets: dict[str, Dataset]) -> None:
-    """In a local worker: keep what was shipped; Ctrl-C is the parent's to handle (it ends
-    the workers), and the worker ends when the parent dies."""
+    """In a local worker: keep what was shipped; BLAS on one thread (it splits large products
+    and solves over its threads, and the split changes their last bits; Dask's workers have
+    one by default); Ctrl-C is the parent's to handle (it ends the workers), and the worker
+    ends when the parent dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threadpool_limits(1, user_api="blas")
     _SHIPPED.update(configs=configs, datasets=datasets)
     exit_with_parent()
 
@@ -120,30 +118,14 @@ def _local_task(t: Task) -> Output:
                     t.keep)
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
-    """The environment of the worker processes started meanwhile: BLAS on one thread."""
-    saved = {k: os.environ.get(k) for k in ONE_THREAD}
-    os.environ.update(ONE_THREAD)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
                datasets: dict[str, Dataset], done: Done) -> None:
-    """The tasks on ``jobs`` fresh worker processes (started, not forked, so that their BLAS
-    reads its thread count: one), even for one job."""
+    """The tasks on ``jobs`` fresh worker processes (started, not forked: a fork of a process
+    whose threads run would copy their locks as they are), even for one job."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(list(configs), datasets))
     try:
-        with _one_blas_thread():
-            pending = {pool.submit(_local_task, t): t for t in tasks}
+        pending = {pool.submit(_local_task, t): t for t in tasks}
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
