@@ -2,9 +2,9 @@
 
 A numeric column becomes its cells all at once (each number's shortest exact text, as
 :func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of
-rows at a time, so that memory stays small. A long table also goes
-into a ``.npz`` file (:data:`NPZ_ROWS`), one array per column, which numpy reads back without
-pickle.
+rows at a time, so that memory stays small. A long table also goes into a ``.npz`` file
+(:data:`NPZ_ROWS`), one array per column, which numpy reads back without pickle. Text that a
+spreadsheet would run as a formula is written after a single quote (:func:`text_cell`).
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: 
 
 def text_cells(cells: Sequence[str]) -> Sequence[str]:
     """The text ``cells`` (n,), each as :func:`text_cell` writes it."""
-    if not any(c.startswith(_FORMULA) for c in cells):
+    if set(_FORMULA).isdisjoint("".join([c[:1] for c in cells])):
         return cells
     return list(map(text_cell, cells))
 
