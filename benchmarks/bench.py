@@ -14,25 +14,20 @@ runs each size in a fresh process (:mod:`e2e`): wall seconds of each stage, peak
 """
 from __future__ import annotations
 
+import argparse
+import math
 import os
+import platform
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
 
-# the environment as it came, for the end-to-end runs: each runs as a user's run would
-CALLER_ENV = dict(os.environ)
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"   # before numpy loads: one thread each, as PyTorch gets below
-
-import argparse  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import scipy.linalg  # noqa: E402
-import yaml  # noqa: E402
+import numpy as np
+import scipy.linalg
+import yaml
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -352,8 +347,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.end_to_end:
         import e2e
-        print(e2e.report(args.quick, CALLER_ENV))
+        print(e2e.report(args.quick))
         return
+    threadpool_limits(1, user_api="blas")   # one thread, as PyTorch gets below
     torch_version = ""
     if args.torch:
         try:

@@ -3,8 +3,8 @@ cluster (``dask.distributed``, an optional extra).
 
 A task is one run of one cell: every model of the cell's config trained from one seed
 (:func:`run_task`); it depends on the config, the samples and the seed only, so that its numbers
-are the same on any engine and any number of workers, each of which runs BLAS on one thread
-(:data:`ONE_THREAD`). The samples are read once, by the process that starts the sweep, and
+are the same on any engine and any number of workers, each of which runs BLAS on one thread.
+The samples are read once, by the process that starts the sweep, and
 shipped: to each local worker once when it starts, to each Dask worker once (a task of their
 own that each worker fetches); a task carries its cell's config and its seed.
 """
@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from bpnet.config import Config
 from bpnet.data import Dataset
@@ -75,11 +76,6 @@ Done = Callable[[Task, Output], None]
 LOST = ("the runs finished are recorded; run the same sweep again to go on from there")
 
 
-# BLAS splits large products and solves over threads, and the split changes their last bits:
-# every task runs in a worker whose BLAS has one thread, as Dask's workers have by default
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
 def run_task(cfg: Config, data: Dataset, seed: int, run: int, keep: bool = False) -> Output:
     """Train every model of ``cfg`` from ``seed`` (as ``python run.py`` trains one run) ->
     one sweep.csv row per model and (``keep``) the models' predictions (:data:`Output`)."""
@@ -113,15 +109,18 @@ _SHIPPED: dict = {}
 
 def _start_worker(parent: int, configs: Sequence[Config], datasets: dict[str, Dataset]
                   ) -> None:
-    """In a local worker: keep what was shipped; Ctrl-C is the parent's to handle (it ends
-    the workers), and the worker ends when the parent (process ``parent``) dies, at once when
-    it is gone already (stopped while this worker started)."""
+    """In a local worker: keep what was shipped; BLAS on one thread (it splits large products
+    and solves over its threads, and the split changes their last bits; Dask's workers have
+    one by default); Ctrl-C is the parent's to handle (it ends the workers), and the worker
+    ends when the parent (process ``parent``) dies, at once when it is gone already (stopped
+    while this worker started)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):   # held by the parent while it started this worker
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    threadpool_limits(1, user_api="blas")
     exit_with_parent()
-    if os.getppid() != parent:
-        os._exit(1)
+    if os.getppid() != parent:   # ends as the parent's death would have ended it
+        os.kill(os.getpid(), signal.SIGKILL)
     _SHIPPED.update(configs=configs, datasets=datasets)
 
 
@@ -130,36 +129,20 @@ def _local_task(t: Task) -> Output:
                     t.keep)
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
-    """The environment of the worker processes started meanwhile: BLAS on one thread."""
-    saved = {k: os.environ.get(k) for k in ONE_THREAD}
-    os.environ.update(ONE_THREAD)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
                datasets: dict[str, Dataset], done: Done) -> None:
-    """The tasks on ``jobs`` fresh worker processes (started, not forked, so that their BLAS
-    reads its thread count: one), even for one job. A stop waits while a worker is started
-    (by ``submit``): cut short, the worker would be left out of active_children, and so
-    not ended."""
+    """The tasks on ``jobs`` fresh worker processes (started, not forked: a fork of a process
+    whose threads run would copy their locks as they are), even for one job. A stop waits
+    while a worker is started (by ``submit``): cut short, the worker would be left out of
+    active_children, and so not ended."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker,
                                initargs=(os.getpid(), list(configs), datasets))
     try:
         pending = {}
-        with _one_blas_thread():
-            for t in tasks:
-                with signals_held():
-                    pending[pool.submit(_local_task, t)] = t
+        for t in tasks:
+            with signals_held():
+                pending[pool.submit(_local_task, t)] = t
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:

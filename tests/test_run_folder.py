@@ -556,38 +556,6 @@ def test_a_killed_run_leaves_no_worker_behind(tmp_path, earlier):
                    every=0.05)
 
 
-@pytest.mark.parametrize("how", ["SIGINT", "SIGINT to the group", "SIGTERM to the group",
-                                 "SIGKILL"])
-def test_a_run_stopped_while_two_processes_read_leaves_no_copy(tmp_path, earlier, big_csv,
-                                                              monkeypatch, how):
-    """Ctrl-C (to the run, or to its process group as a terminal sends it), SIGTERM and
-    kill -9 while a forked copy reads half of the file: the run aborts as it does reading
-    alone (one line, exit status 130) and the copy ends with it."""
-    from bpnet.data import fastcsv
-    parse = fastcsv._block
-
-    def slow(*args, **kwargs):   # 30 blocks, half a second each: the copy outlives the wait
-        time.sleep(0.5)
-        return parse(*args, **kwargs)
-    monkeypatch.setattr(fastcsv, "BLOCK", 1 << 18)
-    monkeypatch.setattr(fastcsv, "_block", slow)
-    err = tmp_path.parent / f"{tmp_path.name}.err"
-    proc = _forked_run([str(earlier), "--out", str(tmp_path / "new"), "--no-plots", "--set",
-                        f"data.path={big_csv}"], err)
-    wait_until(lambda: _children(proc.pid), timeout=60, every=0.01)   # the reading copy
-    copies = _children(proc.pid)
-    sig = getattr(signal, how.split()[0])
-    os.kill(-proc.pid if "group" in how else proc.pid, sig)
-    wait_until(lambda: proc.exitcode is not None)   # join() would wait for the copy too
-    wait_until(lambda: not any(map(_running, copies)), timeout=3, every=0.05)
-    if sig == signal.SIGKILL:
-        assert proc.exitcode == -signal.SIGKILL
-        return
-    assert proc.exitcode == 130 and not (tmp_path / "new").exists()
-    one_error_line(err.read_text(), f"aborted by {sig.name}; nothing was written, every file "
-                   "is as it was")
-
-
 def _running(pid: int) -> bool:
     """Whether process ``pid`` exists and is not a zombie."""
     try:

@@ -145,11 +145,13 @@ def _floats(cells: list[str], decimal: str, thousands: str | None = None) -> np.
     """``float`` of every cell (L,), each a finite value :meth:`Table.number` gives too (it
     strips the same blanks, and no missing-value word but ``nan`` is a float); with decimal
     commas, of each cell with its comma made a point when no cell holds a point (a thousands
-    mark). None when ``float`` does not read one, or a cell holds the ``thousands`` mark."""
-    if thousands and _has_mark("".join(cells), thousands):
+    mark). None when ``float`` does not read one, a cell holds the ``thousands`` mark, or a
+    cell holds what ``float`` reads but a CSV number does not hold (see :func:`to_number`)."""
+    text = "".join(cells)
+    if (thousands and _has_mark(text, thousands)) or "_" in text or not text.isascii():
         return None
     if decimal == ",":
-        if "." in "".join(cells):
+        if "." in text:
             return None
         cells = [c.replace(",", ".") for c in cells]
     try:
@@ -161,11 +163,16 @@ def _floats(cells: list[str], decimal: str, thousands: str | None = None) -> np.
 def to_number(text: str, decimal: str = ".", thousands: str | None = None) -> float | None:
     """``text`` as a float (None when it is not a number); with a decimal comma, ``1.234,5``
     (dots as thousands separators) and ``1234,5`` read as 1234.5; with the ``thousands``
-    separator ``,``, ``1,234.5`` reads as 1234.5 (its digits grouped by threes)."""
+    separator ``,``, ``1,234.5`` reads as 1234.5 (its digits grouped by threes). A number is
+    written in ASCII, blanks around it aside: ``float`` also reads ``1_000`` and digits of
+    other scripts (``١١٢``), which are text in a CSV file."""
+    text = text.strip()
     if thousands and _has_mark(text, thousands):
         text = _ungrouped(text, decimal, thousands)
         if text is None:
             return None
+    if "_" in text or not text.isascii():
+        return None
     if decimal == ",":
         if "." in text:
             if not _THOUSANDS.match(text):

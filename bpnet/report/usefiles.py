@@ -10,6 +10,7 @@ import numpy as np
 
 from bpnet.errors import InputError
 from bpnet.paths import shown
+from bpnet.report.columns import text_cell, text_cells
 from bpnet.report.intervals import level_name
 from bpnet.report.metrics import relative_error
 from bpnet.storage.fileio import number_cell, write_together
@@ -79,10 +80,10 @@ def _csv_writer(pred):
             header += [name for name, _ in bounds]   # a series: one target
             if pred.y_true is not None:
                 header += [t, f"{t}_relerr" if multi else "relerr"]
-        w.writerow(header)
+        w.writerow(text_cells(header))
         rel = None if pred.y_true is None else relative_error(pred.y_pred, pred.y_true)
         for i, label in enumerate(pred.labels):
-            row = [label]
+            row = [text_cell(label)]
             for j in range(len(pred.target_names)):
                 row.append(number_cell(pred.y_pred[i, j]))
                 row += [number_cell(values[i]) for _, values in bounds]
@@ -96,12 +97,13 @@ def _write_classes(fh, pred) -> None:
     """A classifier's rows: label, prediction, p_<class> ... (, target, right)."""
     w = csv.writer(fh, lineterminator="\n")
     truth = pred.y_true is not None
-    w.writerow([pred.label_name, "prediction", *[f"p_{c}" for c in pred.classes],
-                *(["target", "right"] if truth else [])])
+    w.writerow(text_cells([pred.label_name, "prediction", *[f"p_{c}" for c in pred.classes],
+                           *(["target", "right"] if truth else [])]))
     predicted = pred.predicted_labels
     for i, label in enumerate(pred.labels):
-        row = [label, predicted[i], *[number_cell(v) for v in pred.y_pred[i]]]
+        row = [text_cell(label), text_cell(predicted[i]),
+               *[number_cell(v) for v in pred.y_pred[i]]]
         if truth:
             target = pred.classes[int(pred.y_true[i].argmax())]
-            row += [target, "1" if target == predicted[i] else "0"]
+            row += [text_cell(target), "1" if target == predicted[i] else "0"]
         w.writerow(row)
