@@ -5,9 +5,10 @@ Input stage: ``bpnet.config``, ``bpnet.data``. Compute stage: ``bpnet.nets``, ``
 Output stage: ``bpnet.report``. ``bpnet.cli`` runs the three in order on the command line,
 ``bpnet.run`` (:mod:`bpnet.api`) from Python; ``bpnet.load_model`` reads a saved model.
 """
+from bpnet.errors import InputError
 from bpnet.version import __version__
 
-__all__ = ["Model", "RunResult", "__version__", "load_model", "run"]
+__all__ = ["InputError", "Model", "RunResult", "__version__", "load_model", "run"]
 
 # the public names live in modules that bring in numpy and the stages: imported on first use,
 # so that ``import bpnet`` and ``run.py --version`` stay quick
