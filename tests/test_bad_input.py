@@ -145,7 +145,7 @@ def test_data_file_missing_or_unreadable(tmp_path, capsys, out):
     fails(capsys, [path], out, "c.yaml: data.path: data file not found: 'd.csv', resolved "
           f"against the config file's folder to {(tmp_path / 'd.csv').resolve()}")
     (tmp_path / "d.csv").mkdir()
-    fails(capsys, [path], out, "d.csv: cannot read the data file")
+    fails(capsys, [path], out, "d.csv: is a folder, not a data file")
 
 
 def saved_model(tmp_path, **arrays):

@@ -18,16 +18,14 @@ import csv
 import gc
 import io
 import math
-import os
 import re
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bpnet.errors import InputError
-from bpnet.paths import checked, shown
+from bpnet.paths import checked, read_bytes, shown
 
 # cell texts that mean "no value here" (compared in lower case, blanks stripped): what pandas,
 # R, MATLAB, Excel and FRED write for a missing number
@@ -190,7 +188,7 @@ def read_table(path: str, delimiter: str | None = None, decimal: str = ".",
     """Read a text table with a header row; blank lines are skipped. ``delimiter`` and
     ``encoding`` None: found from the file (see the module docstring)."""
     name = shown(checked(path, "the data file"))
-    text = decode(_read_bytes(path, name), name, encoding)
+    text = decode(read_bytes(path, "data file", where=name), name, encoding)
     sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(text, decimal)
     _check_marks(name, sep, decimal, thousands)
     with collector_paused():
@@ -243,18 +241,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _read_bytes(path: str, name: str) -> bytes:
-    try:
-        if stat.S_ISCHR(os.stat(path).st_mode):   # /dev/zero would be read forever
-            raise InputError(f"{name}: a device, not a data file")
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise InputError(f"{name}: data file not found") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read the data file ({exc})") from None
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
