@@ -155,6 +155,9 @@ def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():
             child.kill()
+        # the pool's manager thread sees its workers gone and ends; joined here, it is not
+        # woken again by the interpreter's exit through a pipe it has closed (a traceback)
+        pool.shutdown(wait=True)
         raise
     pool.shutdown()
 
