@@ -6,6 +6,7 @@
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
     python run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
     python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
+    python run.py tune CONFIG [--trials N | --budget 10m] [--jobs N | --dask ADDRESS]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
@@ -38,7 +39,8 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
        run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
-       run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
+       run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
+       run.py tune CONFIG [--trials N | --budget 10m] [--jobs N | --dask ADDRESS]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         from bpnet import sweepcli
         args = sweepcli.parser().parse_args(argv[1:])
         run = sweepcli.run
+    elif argv and argv[0] == "tune":
+        from bpnet import tunecli
+        args = tunecli.parser().parse_args(argv[1:])
+        run = tunecli.run
     elif argv and argv[0] in ("predict", "forecast"):
         args = _use_parser(argv[0]).parse_args(argv[1:])
         run = _predict if argv[0] == "predict" else _forecast

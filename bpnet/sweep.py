@@ -126,9 +126,10 @@ def _differences(a, b, prefix: str = "") -> list[str]:
 def run_sweep(sweep: Sweep, out: Path, engine: Engine,
               progress: Callable[[Progress], None] | None = None,
               finished: Callable[[Task], None] | None = None,
-              plots: bool = True, watch=None) -> SweepResult:
+              plots: bool = True, watch=None, finish: bool = True) -> SweepResult:
     """Run the sweep into folder ``out`` on ``engine``: the cells x runs that sweep.csv does
-    not hold yet, each recorded as it finishes; then summary.csv, best.yaml and sweep.png.
+    not hold yet, each recorded as it finishes; then (``finish``) summary.csv, best.yaml and
+    sweep.png.
     ``progress`` is told after each run, ``finished(task)`` too (after it is recorded);
     ``watch`` (the live page's bpnet.view.sweepstate.SweepState) the runs to come, each run
     recorded with the summary so far, and the end of the runs."""
@@ -150,6 +151,8 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
         finally:
             if watch is not None:
                 watch.runs_ended()
+        if not finish:   # a caller that ranks the runs itself (a tune's rung)
+            return SweepResult(folder.path, [], None, "", skipped, [sf.SWEEP_YAML, sf.SWEEP_CSV])
         return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
 
 
