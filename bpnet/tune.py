@@ -163,7 +163,7 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
                       ["a tune as run; python run.py tune on the same config and this "
                        "folder resumes it"])
         result = TuneResult(folder.path, [], None)
-        source, start, bracket = TrialSource(p), clock(), 0
+        source, start, bracket, longest = TrialSource(p), clock(), 0, 0.0
         while True:
             began = clock()
             trials = source.take(p.trials)
@@ -171,8 +171,9 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
                 break
             bracket += 1
             _bracket(p, trials, bracket, result, engine, progress)
-            took, spent = clock() - began, clock() - start
-            if p.spec.budget is None or spent + took > p.spec.budget:
+            longest = max(longest, clock() - began)
+            # the next bracket starts when one as long as the longest so far still fits
+            if p.spec.budget is None or clock() - start + longest > p.spec.budget:
                 break
         if not result.entries:
             raise InputError(f"{p.path}: tune: no trial of the space fits this data")

@@ -29,7 +29,7 @@ def save(path: Path, p, result) -> None:
     ax = fig.add_subplot(grid[0, :])
     x = np.array([e.trial.number for e in first])
     y = np.array([e.score.median for e in first])
-    level = np.array([reached[n] for n in x])
+    level = np.array([reached[n] + 1 for n in x])
     higher = p.metric == "accuracy"
     sc = ax.scatter(x, y, c=level, cmap="viridis", s=14 + 10 * level, zorder=3)
     finite = np.where(np.isfinite(y), y, -np.inf if higher else np.inf)
@@ -42,9 +42,9 @@ def save(path: Path, p, result) -> None:
     ax.set(xlabel="trial", ylabel=f"val {p.metric} (first rung)",
            title=f"{len(first)} trials, scored with few epochs and one run; colour: the rung "
                  "each reached")
-    _scale(ax, y)
+    _scale(ax, y, higher)
     ax.legend(loc="upper right")
-    fig.colorbar(sc, ax=ax, label="rung reached (from 0)")
+    fig.colorbar(sc, ax=ax, label="rung reached")
     for i, key in enumerate(knobs):
         a = fig.add_subplot(grid[1 + i // cols, i % cols])
         texts = [value_text(e.trial.settings.get(key)) for e in first]
@@ -58,7 +58,7 @@ def save(path: Path, p, result) -> None:
         a.set_xticks(shown[::step], [_short(order[j]) for j in shown[::step]], rotation=60,
                      ha="right", fontsize=7)
         a.set_title(key, fontsize=9)
-        _scale(a, y)
+        _scale(a, y, higher)
     atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=90), binary=True)
     plt.close(fig)
 
@@ -67,8 +67,15 @@ def _short(text: str) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
-def _scale(ax, y: np.ndarray) -> None:
-    """A log scale when the finite scores span more than two decades."""
-    v = y[np.isfinite(y) & (y > 0)]
-    if len(v) and v.max() / v.min() > 100:
+def _scale(ax, y: np.ndarray, higher: bool = False) -> None:
+    """The best nine tenths of the finite scores in view (the worst tenth of the trials is
+    off the chart); a log scale when those span more than two decades."""
+    v = y[np.isfinite(y)]
+    if not len(v):
+        return
+    low, high = (float(np.quantile(v, 0.1)), float(v.max())) if higher else \
+        (float(v.min()), float(np.quantile(v, 0.9)))
+    if low > 0 and high / low > 100:
         ax.set_yscale("log")
+    elif high > low:
+        ax.set_ylim(low - 0.05 * (high - low), high + 0.1 * (high - low))
