@@ -83,12 +83,13 @@ SERIES = {   # name -> (loader, column, time column kind)
     "sunspots": "statsmodels.datasets.sunspots",
     "elnino": "statsmodels.datasets.elnino",
 }
-TABLES = ("diabetes", "california", "wine_quality")
+TABLES = ("diabetes", "engel", "wine_alcohol")
 
 
 def _series_csv(name: str, folder: Path) -> Path:
     """A monthly or yearly series of statsmodels as a CSV (time, value)."""
     import importlib
+
     import pandas as pd
     ds = importlib.import_module(SERIES[name]).load_pandas().data
     if name == "co2":   # weekly with gaps: monthly means
@@ -106,17 +107,17 @@ def _series_csv(name: str, folder: Path) -> Path:
 
 
 def _table_csv(name: str, folder: Path) -> tuple[Path, list[str]]:
-    """A regression table of scikit-learn as a CSV; -> (path, input columns)."""
+    """A regression table shipped with scikit-learn or statsmodels as a CSV; -> (path,
+    input columns)."""
     from sklearn import datasets
     if name == "diabetes":
         frame = datasets.load_diabetes(as_frame=True).frame
-    elif name == "california":   # 20640 rows: 2000 of them keep the benchmark short
-        frame = datasets.fetch_california_housing(as_frame=True).frame
-        frame = frame.sample(2000, random_state=0)
+    elif name == "engel":   # statsmodels: food expenditure from income, 235 households
+        from statsmodels.datasets import engel
+        frame = engel.load_pandas().data
     else:   # the wine recognition data's alcohol from the other measurements
         frame = datasets.load_wine(as_frame=True).frame.drop(columns="target")
-    target = {"diabetes": "target", "california": "MedHouseVal",
-              "wine_quality": "alcohol"}[name]
+    target = {"diabetes": "target", "engel": "foodexp", "wine_alcohol": "alcohol"}[name]
     frame = frame.rename(columns={target: "y"})
     path = folder / f"{name}.csv"
     frame.to_csv(path, index=False)

@@ -219,9 +219,10 @@ def test_successive_halving_rungs():
     (SPACE, ["--budget", "ten minutes"], "--budget: 'ten minutes' is not a duration"),
     (SPACE, ["--trials", "0"], "--trials: must be >= 1, got 0"),
     (SPACE, ["--trials", "3", "--budget", "1m"], "--trials and --budget: give one"),
-    (SPACE.replace("data.lags", "data.lagz"), [], "data.lagz: unknown key; did you mean data.lags?"),
+    (SPACE.replace("data.lags", "data.lagz"), [],
+     "data.lagz: unknown key; did you mean data.lags?"),
     (SPACE + "  metric: mse\n", [], "tune.metric: mse does not fit this data"),
-])
+], ids=["unknown key", "budget", "trials 0", "both", "space key", "metric"])
 def test_mistakes_are_one_line_and_write_nothing(tmp_path, extra, args, fragment):
     config = tiny_config(tmp_path / "c", extra=extra)
     before = snapshot(tmp_path)
