@@ -182,7 +182,7 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
         _write_csv(p, result)
         result.written = [TUNE_YAML, TUNE_CSV]
         _write_best(p, result)
-    result.best = _run_best(result, engine)
+    result.best = _run_best(result, engine, plots)
     result.written.append(f"{BEST_DIR}/ (the winner's run)")
     if plots:
         from bpnet.report import tuneplot
@@ -305,7 +305,9 @@ def headline(p: Plan, run) -> tuple[str, float]:
     return p.metric, float(r.scores["test"][p.metric])
 
 
-def _run_best(result: TuneResult, engine: Engine):
-    """The winner's run into best/, as ``python run.py best.yaml`` makes it."""
+def _run_best(result: TuneResult, engine: Engine, plots: bool = True):
+    """The winner's run into best/, as ``python run.py best.yaml`` makes it (``plots``
+    false: as with --no-plots)."""
     from bpnet import api
-    return api.run(result.out / BEST_YAML, out=result.out / BEST_DIR, jobs=engine.jobs)
+    return api.run(result.out / BEST_YAML, set=None if plots else {"output.plots": False},
+                   out=result.out / BEST_DIR, jobs=engine.jobs)

@@ -34,12 +34,13 @@ def tune_config(folder: Path, data: str = SERIES, extra: str = SPACE) -> Path:
     return tiny_config(folder, extra=extra, data=data, epochs=6)
 
 
-def tune(config: Path, out: Path, *args: str) -> tuple[int, str]:
+def tune(config: Path, out: Path, *args: str, plots: bool = False) -> tuple[int, str]:
     import contextlib
     import io
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        code = main(["tune", str(config), "--out", str(out), "--quiet", "--no-plots", *args])
+        code = main(["tune", str(config), "--out", str(out), "--quiet", *args,
+                     *([] if plots else ["--no-plots"])])
     return code, buf.getvalue()
 
 
@@ -72,7 +73,7 @@ def first(tmp_path_factory):
     """A tune of 5 trials of the tiny series, with its output."""
     folder = tmp_path_factory.mktemp("tune")
     config = tune_config(folder / "c")
-    code, out = tune(config, folder / "t", "--trials", "5", "--jobs", "2")
+    code, out = tune(config, folder / "t", "--trials", "5", "--jobs", "2", plots=True)
     assert code == 0
     return folder, config, out
 
@@ -80,7 +81,7 @@ def first(tmp_path_factory):
 def test_tune_writes_its_files_and_best_yaml_reruns(first, tmp_path):
     folder, _, out = first
     t = folder / "t"
-    for name in ("tune.yaml", "tune.csv", "best.yaml"):
+    for name in ("tune.yaml", "tune.csv", "best.yaml", "tune.png", "best/fit.png"):
         assert (t / name).is_file(), name
     entries = rows(t / "tune.csv")
     assert [r["rung"] for r in entries] == ["1"] * 5 + ["2"] * 2
