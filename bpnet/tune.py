@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -80,12 +80,20 @@ def rungs(n: int, runs: int) -> list[Rung]:
 @dataclass(frozen=True)
 class Score:
     """A trial's score at a rung: the median, min and max over its runs of the metric
-    pooled over the folds, and how many runs."""
+    pooled over the folds, how many runs and, at a bracket's last rung, the score of the
+    mean of its runs (None elsewhere)."""
 
     median: float
     low: float
     high: float
     runs: int
+    mean: float | None = None
+
+    @property
+    def ranked(self) -> float:
+        """What ranks the trial: the score of the mean of its runs where there is one (the
+        tuned network is that mean), else the median over runs."""
+        return self.median if self.mean is None else self.mean
 
 
 @dataclass
@@ -122,7 +130,7 @@ def rank_key(metric: str) -> Callable[[Entry], tuple]:
     sign = -1.0 if METRICS[metric] else 1.0
 
     def key(e: Entry) -> tuple:
-        m = e.score.median
+        m = e.score.ranked
         return (sign * m if math.isfinite(m) else math.inf, e.trial.number)
     return key
 
@@ -228,18 +236,55 @@ def _run_rung(p: Plan, trials: list[Trial], rung: Rung, folder: Path, engine: En
             values = grid.setdefault(key, [])
             if value_text(value) not in map(value_text, values):
                 values.append(value)
-    spec = SweepSpec(grid, rung.runs, "train")
-    done = run_sweep(Sweep(spec, p.path, p.base, cells, configs), folder, engine, progress,
-                     plots=False, finish=False)
+    # the last rung keeps every run's predictions, to score each trial's mean of runs
+    combine = "mean" if rung.last and rung.runs > 1 else None
+    spec = SweepSpec(grid, rung.runs, "train", combine)
+    sweep = Sweep(spec, p.path, p.base, cells, configs)
+    done = run_sweep(sweep, folder, engine, progress, plots=False, finish=False)
     table = sf.SweepTable(folder / sf.SWEEP_CSV, spec.keys)
     table.load()
-    return _scores(p, table, rung.runs, len(names)), done.skipped
+    scores = _scores(p, table, rung.runs)
+    if combine:
+        means = _mean_scores(p, sweep, folder, rung.runs)
+        scores = {t: replace(score, mean=means.get(t)) for t, score in scores.items()}
+    return scores, done.skipped
 
 
-def _scores(p: Plan, table: sf.SweepTable, runs: int, folds: int) -> dict[int, Score]:
+def _pooled(metric: str, folds: list[tuple[float, float]]) -> float:
+    """The metric of several folds, each (samples, value), pooled: weighted by their
+    samples; RMSE as the root of the pooled mean square."""
+    n = np.array([f[0] for f in folds])
+    v = np.array([f[1] for f in folds])
+    if metric == "rmse":
+        return math.sqrt(float(n @ v ** 2) / float(n.sum()))
+    return float(n @ v) / float(n.sum())
+
+
+def _mean_scores(p: Plan, sweep: Sweep, folder: Path, runs: int) -> dict[int, float]:
+    """Each trial's score of the mean of its runs (their predictions averaged on each fold,
+    as ``combine: mean`` averages them), pooled over the folds; trials whose runs' predictions
+    are not all kept are left out."""
+    from bpnet.report import sweepmeans
+    from bpnet.sweep import load_data
+    keys, datasets = load_data(sweep)
+    column = f"test_{p.metric}"
+    entries = [{"cell": c, "model": p.model, "select": column}
+               for c in range(1, len(sweep.cells) + 1)]
+    sweepmeans.add_means(entries, sweep.configs, [datasets[k] for k in keys], folder, runs,
+                         ("test_n",))
+    folds: dict[int, list[tuple[float, float]]] = {}
+    for e, cell in zip(entries, sweep.cells):
+        if "mean" in e:
+            folds.setdefault(cell["trial"], []).append((e["mean"]["test_n"], e["mean"][column]))
+    out = {t: _pooled(p.metric, f) for t, f in folds.items() if len(f) == len(p.fold_names())}
+    worst = -math.inf if METRICS[p.metric] else math.inf
+    return {t: v if math.isfinite(v) else worst for t, v in out.items()}
+
+
+def _scores(p: Plan, table: sf.SweepTable, runs: int) -> dict[int, Score]:
     """Each trial's Score from a rung's sweep.csv: per run the metric of its folds pooled
-    (weighted by their samples; RMSE as the root of the pooled mean square), then the
-    median, min and max over the runs (a run that diverged counts as the worst)."""
+    (:func:`_pooled`), then the median, min and max over the runs (a run that diverged
+    counts as the worst)."""
     column = f"test_{p.metric}"
     per_run: dict[tuple[int, int], list[tuple[float, float]]] = {}
     for row in table.rows:
@@ -249,12 +294,7 @@ def _scores(p: Plan, table: sf.SweepTable, runs: int, folds: int) -> dict[int, S
     worst = -math.inf if METRICS[p.metric] else math.inf
     pooled: dict[int, list[float]] = {}
     for (trial, _), folds_done in sorted(per_run.items()):
-        n = np.array([f[0] for f in folds_done])
-        v = np.array([f[1] for f in folds_done])
-        if p.metric == "rmse":
-            value = math.sqrt(float(n @ v ** 2) / float(n.sum()))
-        else:
-            value = float(n @ v) / float(n.sum())
+        value = _pooled(p.metric, folds_done)
         pooled.setdefault(trial, []).append(value if math.isfinite(value) else worst)
     return {t: Score(float(np.median(v)), min(v), max(v), len(v)) for t, v in pooled.items()}
 
@@ -293,7 +333,8 @@ def _write_best(p: Plan, result: TuneResult) -> None:
     raw["split"] = final_split(p, w.trial, cfg)
     sf.write_yaml(result.out / BEST_YAML, raw, [
         f"the winner of the tune in this folder: trial {w.trial.number} ({w.trial.text}), "
-        f"median val {p.metric} {w.score.median:.6g} over {w.score.runs} runs",
+        f"val {p.metric} of the mean of its {w.score.runs} runs {w.score.ranked:.6g} "
+        f"(median of the runs {w.score.median:.6g})",
         "python run.py best.yaml trains it again"])
     result.written.append(BEST_YAML)
 

@@ -145,8 +145,8 @@ def _report(p, result) -> None:
     print()
     print(finalists_table(p, result.entries))
     w = result.winner
-    print(f"\nbest: trial {w.trial.number} ({w.trial.text}): median val {p.metric} "
-          f"{w.score.median:.6g} over {w.score.runs} runs; its config: "
+    print(f"\nbest: trial {w.trial.number} ({w.trial.text}): val {p.metric} of the mean of "
+          f"its {w.score.runs} runs {w.score.ranked:.6g}; its config: "
           f"{shown(result.out / 'best.yaml')}\n")
     print(result.best.summary)
     print(f"\nwrote {len(result.written)} files to {shown(result.out)}: "
@@ -159,10 +159,12 @@ def finalists_table(p, entries: list) -> str:
     from bpnet.report.sweepfiles import _spread
     from bpnet.tune import rank_key
     finals = sorted((e for e in entries if e.rung.last), key=rank_key(p.metric))
-    head = ["rank", "trial", *p.space, "runs", f"val {p.metric} median [min, max]"]
+    head = ["rank", "trial", *p.space, "runs", f"val {p.metric} median [min, max]",
+            f"val {p.metric} of the mean"]
     body = [[str(i), str(e.trial.number),
              *[_value(e.trial.settings.get(k)) for k in p.space], str(e.score.runs),
-             _spread((e.score.median, e.score.low, e.score.high))]
+             _spread((e.score.median, e.score.low, e.score.high)),
+             "-" if e.score.mean is None else f"{e.score.mean:.4g}"]
             for i, e in enumerate(finals[:TOP], 1)]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()

@@ -90,8 +90,9 @@ def test_tune_writes_its_files_and_best_yaml_reruns(first, tmp_path):
     ranked = sorted((r for r in entries if r["rung"] == "1"),
                     key=lambda r: (float(r["val_rmse_median"] or "inf"), int(r["trial"])))
     assert sorted(kept) == sorted(r["trial"] for r in ranked[:2])
+    assert [bool(r["val_rmse_of_mean"]) for r in entries] == [False] * 5 + [True] * 2
     winner = min((r for r in entries if r["rung"] == "2"),
-                 key=lambda r: float(r["val_rmse_median"]))
+                 key=lambda r: float(r["val_rmse_of_mean"]))
     assert winner["kept"] == "yes"
     best = yaml.safe_load((t / "best.yaml").read_text())
     lags = parse_integers(parse_yaml(winner["data.lags"], "tune.csv"), "lags", "tune.csv")

@@ -15,13 +15,15 @@ COLUMNS = ("trial", "bracket", "rung", "epochs", "runs")
 
 
 def score_columns(metric: str) -> list[str]:
-    """The score columns: the val metric's median, min and max over runs."""
-    return [f"val_{metric}_{s}" for s in ("median", "min", "max")]
+    """The score columns: the val metric's median, min and max over runs, and that of the
+    mean of the runs (a bracket's last rung only)."""
+    return [*(f"val_{metric}_{s}" for s in ("median", "min", "max")),
+            f"val_{metric}_of_mean"]
 
 
 def write_csv(fh: io.IOBase, knobs: list[str], metric: str, entries: list) -> None:
     """tune.csv: per entry (bpnet.tune.Entry) the trial, bracket, rung, epochs and runs,
-    each knob's value (null: the knob does not apply to the trial), the score and whether
+    each knob's value (null: the knob does not apply to the trial), the scores and whether
     the trial went on (at the last rung: won its bracket)."""
     w = csv.writer(fh, lineterminator="\n")
     w.writerow([*COLUMNS, *knobs, *score_columns(metric), "kept"])
@@ -30,7 +32,7 @@ def write_csv(fh: io.IOBase, knobs: list[str], metric: str, entries: list) -> No
         w.writerow([e.trial.number, e.bracket, e.rung.index + 1, e.epochs, s.runs,
                     *[value_text(e.trial.settings.get(k)) for k in knobs],
                     number_cell(s.median), number_cell(s.low), number_cell(s.high),
-                    "yes" if e.kept else "no"])
+                    "" if s.mean is None else number_cell(s.mean), "yes" if e.kept else "no"])
 
 
 def read_csv(path) -> list[dict[str, str]]:
