@@ -166,6 +166,13 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
     many as fit), tune.csv after each rung, then best.yaml, the winner's run in ``best/``
     and tune.png."""
     record = check_folder(p, out)
+    if p.spec.budget is not None:
+        # every training of a bracket on every worker within the budget: the first bracket
+        # fits in it, however slow a trial would be (the cap makes a budget's tune depend on
+        # the machine, as its number of brackets does)
+        trainings = sum(r.size * r.runs for r in rungs(p.trials, p.spec.runs)) * \
+            len(p.fold_names())
+        p.cap = p.spec.budget * engine.workers(trainings) / trainings
     with outdir.RunFolder(str(out), keep=files.input_files(p.base, p.path)) as folder:
         sf.write_yaml(folder.path / TUNE_YAML, record,
                       ["a tune as run; python run.py tune on the same config and this "

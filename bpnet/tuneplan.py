@@ -81,6 +81,7 @@ class Plan:
     origins: list[int]
     block: int = 0
     fold_rows: list[np.ndarray] | None = None
+    cap: float | None = None   # with a budget: the most seconds of one training (train.time)
 
     @property
     def series(self) -> bool:
@@ -402,18 +403,26 @@ def fold_config(p: Plan, trial: Trial, k: int, epochs: int) -> Config:
     train, val, scored = fold_parts(p, trial, k)
     cfg = trial.cfg
     m = cfg.models[p.model]
-    model = replace(m, train=replace(m.train, epochs=min(epochs, m.train.epochs), show=0))
+    model = replace(m, train=replace(capped(p, m.train), epochs=min(epochs, m.train.epochs),
+                                     show=0))
     return replace(cfg, data=replace(cfg.data, test_path=None),
                    split=SplitConfig("index", train, val, scored), models={p.model: model},
                    runs=1, combine=None, forecast=ForecastConfig(None),
                    output=replace(cfg.output, plots=False))
 
 
+def capped(p: Plan, train):
+    """A model's TrainConfig with the tune's time cap (train.time) when it has one."""
+    return train if p.cap is None else replace(train, time=min(train.time, p.cap))
+
+
 def final_config(p: Plan, trial: Trial) -> Config:
     """The winner's config: trained on every sample before the test part (a table: on its
     train and val parts), the validation stop's share of them held out, and tested on the
-    config's own test part: for a series the same time steps."""
-    cfg = trial.cfg
+    config's own test part: for a series the same time steps; with the tune's time cap,
+    as it was scored."""
+    m = trial.cfg.models[p.model]
+    cfg = replace(trial.cfg, models={p.model: replace(m, train=capped(p, m.train))})
     v = val_fraction(p, cfg)
     if p.data.series is None and cfg.data.test_path is not None:
         return replace(cfg, split=SplitConfig(cfg.split.method, 1.0 - v, v, 0.0))

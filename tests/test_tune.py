@@ -208,6 +208,19 @@ def test_a_table_is_tuned_by_k_fold_over_train_and_val(tmp_path):
     assert set(d.index["test"].tolist()) == test
 
 
+def test_a_budget_caps_each_training(tmp_path):
+    """With --budget, brackets until the time is spent, each training capped (train.time) so
+    that a bracket fits in it; best.yaml keeps the cap the winner was scored with."""
+    config = tune_config(tmp_path / "c", extra=SPACE + "  trials: 3\n")
+    code, out = tune(config, tmp_path / "t", "--budget", "1s", "--jobs", "1")
+    assert code == 0
+    assert "brackets of 3 trials for 0:01" in out
+    entries = rows(tmp_path / "t" / "tune.csv")
+    assert {r["bracket"] for r in entries} == {"1"} and len(entries) == 3
+    best = yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())
+    assert best["models"]["bp"]["train"]["time"] == pytest.approx(1 / 18)
+
+
 def test_successive_halving_rungs():
     r = rungs(27, 5)
     assert [x.size for x in r] == [27, 9, 3]

@@ -97,8 +97,6 @@ def parse_tune(block: typing.Any, where: str, trials: int | None = None,
     if trials is not None:
         _whole(trials, "--trials", "run.py tune")
         block = {k: v for k, v in block.items() if k != "budget"}
-    if budget is not None:
-        block = {k: v for k, v in block.items() if k != "trials"}
     seconds = parse_budget(budget, "--budget") if budget is not None else (
         parse_budget(block["budget"], f"{where}: tune.budget")
         if block.get("budget") is not None else None)
