@@ -7,6 +7,7 @@
                                              [--intervals 0.8,0.95]
     python run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
     python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
+    python run.py tune CONFIG [--trials N | --budget 10m] [--jobs N | --dask ADDRESS]
 
 Training calls the three stages in order (input: config and data; compute: train every model;
 output: files, pictures and the summary). This module is the only place that prints. A user
@@ -42,7 +43,8 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
                        [--intervals LEVELS]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
        run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
-       run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]"""
+       run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
+       run.py tune CONFIG [--trials N | --budget 10m] [--jobs N | --dask ADDRESS]"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,6 +199,9 @@ def _command(argv: list[str], signals: _Signals) -> tuple[argparse.Namespace, ty
     if argv and argv[0] == "sweep":
         from bpnet import sweepcli
         return sweepcli.parser().parse_args(argv[1:]), sweepcli.run
+    if argv and argv[0] == "tune":
+        from bpnet import tunecli
+        return tunecli.parser().parse_args(argv[1:]), tunecli.run
     if argv and argv[0] in ("predict", "forecast"):
         return (_use_parser(argv[0]).parse_args(argv[1:]),
                 _predict if argv[0] == "predict" else _forecast)

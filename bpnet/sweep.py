@@ -127,9 +127,10 @@ def _differences(a, b, prefix: str = "") -> list[str]:
 def run_sweep(sweep: Sweep, out: Path, engine: Engine,
               progress: Callable[[Progress], None] | None = None,
               finished: Callable[[Task], None] | None = None,
-              plots: bool = True, watch=None) -> SweepResult:
+              plots: bool = True, watch=None, finish: bool = True) -> SweepResult:
     """Run the sweep into folder ``out`` on ``engine``: the cells x runs that sweep.csv does
-    not hold yet, each recorded as it finishes; then summary.csv, best.yaml and sweep.png.
+    not hold yet, each recorded as it finishes; then (``finish``) summary.csv, best.yaml and
+    sweep.png.
     ``progress`` is told after each run, ``finished(task)`` too (after it is recorded);
     ``watch`` (the live page's bpnet.view.sweepstate.SweepState) the runs to come, each run
     recorded with the summary so far, and the end of the runs."""
@@ -140,7 +141,7 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
             record = sweep_record(sweep, folder.path)
             check_same_sweep(folder.path / sf.SWEEP_YAML, record)
             table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
-            table.load(_grid(sweep))
+            table.load(grid_cells(sweep))
             sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
                           ["a sweep as run; python run.py sweep on this file resumes it"])
             tasks, skipped = _tasks(sweep, keys, table.recorded())
@@ -152,6 +153,9 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
             finally:
                 if watch is not None:
                     watch.runs_ended()
+            if not finish:   # a caller that ranks the runs itself (a tune's rung)
+                return SweepResult(folder.path, [], None, "", skipped,
+                                   [sf.SWEEP_YAML, sf.SWEEP_CSV])
             return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
 
 
@@ -170,7 +174,7 @@ def _perform(sweep: Sweep) -> dict[str, str]:
     return {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
 
 
-def _grid(sweep: Sweep) -> list[sf.Cell]:
+def grid_cells(sweep: Sweep) -> list[sf.Cell]:
     """What sweep.csv may hold of each cell (sweepfiles.check_rows)."""
     perform = _perform(sweep)
     return [sf.Cell({k: value_text(v) for k, v in cell.items()}, cfg.seed,

@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
 
 from bpnet.config import schema  # noqa: E402
 from bpnet.config.sweepspec import SELECTS, SweepSpec  # noqa: E402
+from bpnet.config.tunespec import FOLDS, RUNS, TRIALS, TuneSpec  # noqa: E402
 from bpnet.config.yamlschema import yaml_key  # noqa: E402
 
 TARGET = ROOT / "docs" / "config.md"
@@ -44,7 +45,8 @@ folder is the config resolved, every default filled in.
 
 Command line: `python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
 [--no-plots] [--view [--view-port N] [--no-browser]]`; `python run.py sweep CONFIG` for a
-[sweep](sweeps.md); `predict`, `forecast` and `export` for a saved model
+[sweep](sweeps.md), `python run.py tune CONFIG` for a [tune](tune.md); `predict`, `forecast`
+and `export` for a saved model
 ([python.md](python.md#using-a-trained-network), [matlab.md](matlab.md)).
 """
 
@@ -69,10 +71,17 @@ SECTIONS = [
     ("forecast", "forecast", schema.ForecastConfig, "See [forecasts.md](forecasts.md)."),
     ("sweep", "sweep", SweepSpec, "Read by `python run.py sweep` only. See "
      "[sweeps.md](sweeps.md)."),
+    ("tune", "tune", TuneSpec, "Read by `python run.py tune` only. See [tune.md](tune.md)."),
 ]
 # the sweep block is checked by code (sweepspec.parse_spec), not by field metadata
 SWEEP = {"grid": ("required", ""), "runs": ("`1`", "must be >= 1"),
          "select": ("-", ", ".join(f"`{s}`" for s in SELECTS)), "combine": ("-", "`mean`")}
+# so is the tune block (tunespec.parse_tune)
+TUNE = {"space": ("-", "config keys"), "trials": (f"`{TRIALS}`", "must be >= 1"),
+        "budget": ("-", "a duration"), "folds": (f"`{FOLDS}`", "must be >= 2"),
+        "runs": (f"`{RUNS}`", "must be >= 1"), "metric": ("-", "`rmse`, `mae`, `mape`, "
+                                                          "`mse`, `crossentropy`, `accuracy`"),
+        "model": ("-", "a model's name")}
 ANCHORS = {cls: heading.replace(" ", "-") for heading, _, cls, _ in SECTIONS}
 WORDS = {bool: "true or false", int: "integer", float: "number", str: "text",
          type(None): "null", list: "list"}
@@ -131,6 +140,8 @@ def key_table(path: str, cls: type) -> list[str]:
             shown = "rule's"
         if cls is SweepSpec:
             shown, rule = SWEEP[key]
+        if cls is TuneSpec:
+            shown, rule = TUNE[key]
         rows.append(f"| `{key}` | {kind(hints[f.name])} | {shown} | {rule} | "
                     f"{schema.DOCS[full]} |")
     return rows

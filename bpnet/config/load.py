@@ -72,6 +72,7 @@ def build_config(raw: dict, where: str, base: Path = Path("."),
     :func:`load_config`."""
     raw = dict(raw)
     raw.pop("sweep", None)   # what `run.py sweep` varies; a plain run trains the base config
+    raw.pop("tune", None)    # what `run.py tune` searches; likewise
     for required in ("data", "models"):
         if required not in raw:
             raise InputError(f"{where}: {required} is missing")

@@ -609,4 +609,20 @@ DOCS: dict[str, str] = {
     "sweep.select": "The part whose median perf ranks the cells: `val` (the default with a val "
                     "part) or `train`; never test.",
     "sweep.combine": "`mean` (with runs >= 2): each cell's runs also scored as one ensemble.",
+    "tune": "What `python run.py tune` searches; a plain run ignores it and trains the config.",
+    "tune.space": "Knobs in --set syntax, each with its list of values (or a range such as "
+                  "`1:20` for whole numbers): replaces the default values of that knob or adds "
+                  "one; `null` takes a default knob out (the config's value then applies).",
+    "tune.trials": "Trials of a bracket's first rung (as `--trials`); 27 by default.",
+    "tune.budget": "A time to spend (`90s`, `10m`, `1h`; as `--budget`): brackets of trials "
+                   "follow one another while the next fits.",
+    "tune.folds": "Forecast origins of a series (rolling origin), or k of the k-fold "
+                  "cross-validation of a table.",
+    "tune.runs": "Runs of each finalist (seeds seed .. seed + runs - 1); the winner's "
+                 "best.yaml trains as many and their mean.",
+    "tune.metric": "What scores a trial on the folds: `rmse` (the default), `mae`, `mape`; "
+                   "`mse` for several targets; `crossentropy` (the default) or `accuracy` "
+                   "for classes.",
+    "tune.model": "The model of the config that is tuned (default: the first); the others "
+                  "are left out.",
 }
