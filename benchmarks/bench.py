@@ -14,25 +14,20 @@ runs each size in a fresh process (:mod:`e2e`): wall seconds of each stage, peak
 """
 from __future__ import annotations
 
+import argparse
+import math
 import os
+import platform
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
 
-# the environment as it came, for the end-to-end runs: each runs as a user's run would
-CALLER_ENV = dict(os.environ)
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"   # before numpy loads: one thread each, as PyTorch gets below
-
-import argparse  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-import warnings  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import scipy.linalg  # noqa: E402
-import yaml  # noqa: E402
+import numpy as np
+import scipy.linalg
+import yaml
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -283,7 +278,7 @@ def sweep_table(quick: bool) -> list[tuple]:
 
     from bpnet.config.sweepspec import load_sweep
     from bpnet.sweep import run_sweep
-    from bpnet.train.engines import Engine, local_cluster
+    from bpnet.engines import Engine, local_cluster
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         probe_epochs = 50 if quick else 1000
@@ -316,7 +311,7 @@ def sweep_table(quick: bool) -> list[tuple]:
         # the LocalCluster that --dask local starts
         with local_cluster(2) as cluster, Client(cluster) as client:
             # the workers import bpnet once, as local workers do when they start
-            client.run(importlib.import_module, "bpnet.train.engines")
+            client.run(importlib.import_module, "bpnet.engines")
             dask = timed_sweep(Engine(dask=cluster.scheduler_address), "dask")
         # what a task costs on Dask beyond the same task on a local process, both engines
         # running two at a time
@@ -352,8 +347,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.end_to_end:
         import e2e
-        print(e2e.report(args.quick, CALLER_ENV))
+        print(e2e.report(args.quick))
         return
+    threadpool_limits(1, user_api="blas")   # one thread, as PyTorch gets below
     torch_version = ""
     if args.torch:
         try:

@@ -5,23 +5,10 @@ Input stage: ``bpnet.config``, ``bpnet.data``. Compute stage: ``bpnet.nets``, ``
 Output stage: ``bpnet.report``. ``bpnet.cli`` runs the three in order on the command line,
 ``bpnet.run`` (:mod:`bpnet.api`) from Python; ``bpnet.load_model`` reads a saved model.
 """
-import os
-import sys
-
+from bpnet.errors import InputError
 from bpnet.version import __version__
 
-# OpenBLAS's threads spin for about 0.1 s (2**28 cycles) after a product, waiting for the next;
-# between two products a pass over many samples runs tanh on two threads (bpnet.nets.halves),
-# which spinning threads would slow down by half: they spin 2**20 cycles (well under a
-# millisecond), then sleep (the numbers are the same). Read when numpy loads OpenBLAS: too late
-# once numpy is imported, and then the second thread is not used.
-if "numpy" not in sys.modules:
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "20")
-_BLAS_SLEEPS = ("numpy" not in sys.modules
-                and os.environ["OPENBLAS_THREAD_TIMEOUT"].strip() in {str(n) for n in range(21)})
-del os, sys
-
-__all__ = ["Model", "RunResult", "__version__", "load_model", "run"]
+__all__ = ["InputError", "Model", "RunResult", "__version__", "load_model", "run"]
 
 # the public names live in modules that bring in numpy and the stages: imported on first use,
 # so that ``import bpnet`` and ``run.py --version`` stay quick

@@ -11,7 +11,7 @@
 
 ``out=None`` writes nothing; a folder writes every result file there, as ``run.py --out``
 does: checked against the inputs before any work, and written as one run (staging folder,
-lock and manifest: :mod:`bpnet.report.outdir`).
+lock and manifest: :mod:`bpnet.storage.outdir`).
 A config is a file (relative paths in it resolve against its folder) or a dict as the YAML
 would give it (relative paths resolve against the current folder, as do those in ``set``).
 Mistakes raise :class:`bpnet.errors.InputError` with the one-line message the command line
@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from bpnet import experiment
 from bpnet.config import Config, build_config
 from bpnet.config.load import read_config_file
 from bpnet.config.overrides import apply_values, as_yaml
@@ -39,9 +40,8 @@ from bpnet.predict import PATHS, Model, check_argument, model_of
 from bpnet.report import classreport, console, files, pictures
 from bpnet.report.baselines import score_baselines
 from bpnet.report.meta import ModelMeta
-from bpnet.report.outdir import RunFolder
 from bpnet.report.scores import ModelResult
-from bpnet.train import experiment
+from bpnet.storage.outdir import RunFolder
 from bpnet.train.stops import never
 
 
@@ -95,7 +95,8 @@ class RunResult:
         seen = {r.name: self.data.for_model(r.cfg.exog) for r in self.results}
         return {r.name: model_of(r.net, seen[r.name].x_scaler, d.y_scaler,
                                  ModelMeta.of_run((r.members or [r.net])[0], self.config.data,
-                                                  seen[r.name]), f"<{r.name}>")
+                                                  seen[r.name]), f"<{r.name}>",
+                                 None if r.bands is None else r.bands.errors)
                 for r in self.results}
 
     @property

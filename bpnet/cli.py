@@ -2,8 +2,9 @@
 
     python run.py CONFIG [--set key.path=value ...] [--out DIR] [--quiet] [--jobs N]
                          [--no-plots] [--view [--view-port N] [--no-browser]]
-    python run.py predict MODEL.npz DATA.csv [--out predictions.csv]
+    python run.py predict MODEL.npz DATA.csv [--out predictions.csv] [--intervals 0.8,0.95]
     python run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+                                             [--intervals 0.8,0.95]
     python run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
     python run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
     python run.py tune CONFIG [--trials N | --budget 10m] [--jobs N | --dask ADDRESS]
@@ -26,8 +27,10 @@ import os
 import signal
 import sys
 import threading
+import typing
 import warnings
 
+from bpnet.arguments import Parser, whole_number
 from bpnet.errors import InputError
 from bpnet.paths import checked, shown
 from bpnet.train.stops import StopRequest
@@ -35,8 +38,9 @@ from bpnet.version import __version__
 
 USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--jobs N] [--no-plots]
                      [--view [--view-port N] [--no-browser]]
-       run.py predict MODEL.npz DATA.csv [--out predictions.csv]
+       run.py predict MODEL.npz DATA.csv [--out predictions.csv] [--intervals LEVELS]
        run.py forecast MODEL.npz DATA.csv --steps N [--out forecast.csv] [--no-plots]
+                       [--intervals LEVELS]
        run.py predict WEIGHTS.mat DATA --matlab [--transfer NAMES] [--inputs NAMES]
        run.py export MODEL.npz [--out mynet.m | --out net.onnx [--dtype float32]]
        run.py sweep CONFIG [--grid KEY.PATH=[V1,V2] ...] [--jobs N | --dask ADDRESS]
@@ -44,7 +48,7 @@ USAGE = """run.py CONFIG [--set KEY.PATH=VALUE ...] [--out DIR] [--quiet] [--job
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="run.py", usage=USAGE,
         description="Train the networks a YAML config describes and write metrics, "
         "predictions, models and error curves; or apply a saved model to new data.",
@@ -58,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (overrides output.dir; a relative path "
                    "resolves against the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", type=whole_number, default=None, metavar="N",
                    help="worker processes for runs > 1 and for drawing the pictures "
                    "(default: one per core)")
     p.add_argument("--no-plots", action="store_true",
@@ -66,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--view", action="store_true",
                    help="watch the training in a web page served on this machine only "
                    "(127.0.0.1), with a Stop Training button")
-    p.add_argument("--view-port", type=int, default=0, metavar="N",
+    p.add_argument("--view-port", type=whole_number, default=0, metavar="N",
                    help="with --view: the page's port (default: a free one)")
     p.add_argument("--no-browser", action="store_true",
                    help="with --view: print the page's address only, open no browser")
@@ -103,7 +107,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def _use_parser(command: str) -> argparse.ArgumentParser:
     steps = command == "forecast"
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog=f"run.py {command}",
         description="Forecast N periods after the end of the series in DATA.csv, feeding each "
         "prediction back as the next input." if steps else "Predict every sample of "
@@ -111,15 +115,27 @@ def _use_parser(command: str) -> argparse.ArgumentParser:
     p.add_argument("model", help="a saved model, e.g. results/passengers/model_bp.npz")
     p.add_argument("data", help="a CSV file with the columns the model was trained on")
     if steps:
-        p.add_argument("--steps", type=int, required=True, help="how many periods ahead")
+        p.add_argument("--steps", type=whole_number, required=True,
+                       help="how many periods ahead")
     p.add_argument("--out", default=f"{command}.csv" if steps else "predictions.csv",
                    help="the CSV to write (default: %(default)s)" +
                    ("; the picture goes beside it as .png" if steps else ""))
+    p.add_argument("--intervals", metavar="LEVELS", help="prediction intervals of these "
+                   "levels, comma-separated, e.g. 0.8,0.95 (a model trained with "
+                   "forecast.intervals)")
     if steps:
         p.add_argument("--no-plots", action="store_true", help="no picture, the CSV only")
     else:
         _matlab_options(p)
     return p
+
+
+def _levels(args) -> tuple[float, ...] | None:
+    """The levels of --intervals, checked (None when not given)."""
+    from bpnet.config.schema import interval_levels
+    if args.intervals is None:
+        return None
+    return interval_levels(args.intervals.split(","), "--intervals")
 
 
 def _matlab_options(p: argparse.ArgumentParser) -> None:
@@ -133,7 +149,7 @@ def _matlab_options(p: argparse.ArgumentParser) -> None:
 
 
 def _export_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="run.py export", description="Write a saved model as a MATLAB function in the "
         "shape of genFunction's (y1 = mynet(x1), x1 D x N) and a .mat of its arrays beside it, "
         "or as an ONNX model (--out net.onnx, docs/onnx.md).")
@@ -151,25 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     an abort leaves every file as it was)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     signals = _Signals()
-    if argv and argv[0] == "sweep":
-        from bpnet import sweepcli
-        args = sweepcli.parser().parse_args(argv[1:])
-        run = sweepcli.run
-    elif argv and argv[0] == "tune":
-        from bpnet import tunecli
-        args = tunecli.parser().parse_args(argv[1:])
-        run = tunecli.run
-    elif argv and argv[0] in ("predict", "forecast"):
-        args = _use_parser(argv[0]).parse_args(argv[1:])
-        run = _predict if argv[0] == "predict" else _forecast
-    elif argv and argv[0] == "export":
-        args = _export_parser().parse_args(argv[1:])
-        run = _export
-    else:
-        args = _parser().parse_args(argv)
-        run = functools.partial(_run, signals=signals)
     previous = {s: signal.signal(s, signals.handle) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
+        args, run = _command(argv, signals)
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
@@ -192,6 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _command(argv: list[str], signals: _Signals) -> tuple[argparse.Namespace, typing.Callable]:
+    """The command line ``argv`` parsed: (its arguments, the function that runs them)."""
+    if argv and argv[0] == "sweep":
+        from bpnet import sweepcli
+        return sweepcli.parser().parse_args(argv[1:]), sweepcli.run
+    if argv and argv[0] == "tune":
+        from bpnet import tunecli
+        return tunecli.parser().parse_args(argv[1:]), tunecli.run
+    if argv and argv[0] in ("predict", "forecast"):
+        return (_use_parser(argv[0]).parse_args(argv[1:]),
+                _predict if argv[0] == "predict" else _forecast)
+    if argv and argv[0] == "export":
+        return _export_parser().parse_args(argv[1:]), _export
+    return _parser().parse_args(argv), functools.partial(_run, signals=signals)
 
 
 class _Signals:
@@ -244,7 +260,8 @@ class _Signals:
 
 def _run(args, signals: _Signals) -> int:
     from bpnet.config import load_config
-    from bpnet.report import files, outdir
+    from bpnet.report import files
+    from bpnet.storage import outdir
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
@@ -308,9 +325,11 @@ def _compute(args, cfg, signals: _Signals, folder, view=None, drawer=None):
     data = data_stage.load(cfg, np.random.default_rng(cfg.seed))
     cfg = data_stage.resolved(cfg, data)
     sizes = {p: len(i) for p, i in data.index.items()}
-    targets = f"classes ({cfg.data.classes})" if data.classes is not None else "targets"
+    targets = f"classes ({', '.join(cfg.data.class_columns)})" if data.classes is not None \
+        else "targets"
     print(f"data: {len(data.X)} samples ({', '.join(f'{p} {n}' for p, n in sizes.items())}), "
-          f"inputs {', '.join(data.feature_names)}; {targets} {', '.join(data.target_names)}")
+          f"inputs {', '.join(data.feature_names)}; {targets} {', '.join(data.target_names)}"
+          + data_stage.boxcox_note(cfg, data))
     for line in console.data_lines(data):
         print(line)
     if view is not None:
@@ -357,7 +376,7 @@ def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
     """Before any work: the paths of ``run.py predict`` / ``forecast``, and no output that is
     an input or another output (``example``: the file name a folder given as --out could
     take)."""
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     checked(args.model, "MODEL")
     checked(args.data, "DATA")
     for path, what in outputs:
@@ -368,12 +387,13 @@ def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
 def _predict(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
+    levels = _levels(args)
     _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model, **_matlab_args(args))
     if args.matlab:
         from bpnet.matlab.weights import check_columns
         check_columns(model.meta, args.data)
-    pred = model.predict_file(args.data)
+    pred = model.predict_file(args.data, levels)
     usefiles.write_use_csv(args.out, pred)
     accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
     print(f"predicted {len(pred.labels)} samples with {shown(args.model)}{accuracy}; wrote "
@@ -387,20 +407,23 @@ def _forecast(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
     from bpnet.report.forecast import plain_label
+    from bpnet.report.intervals import level_name
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
+    levels = _levels(args)
     picture = None if args.no_plots else os.path.splitext(args.out)[0] + ".png"
     outputs = [(args.out, "--out (the forecast's CSV)")]
     if picture is not None:
         outputs.append((picture, "its picture (--out with .png)"))
     _use_paths(args, outputs, "forecast.csv")
     model = load_model(args.model)
-    fc, history = model.forecast_file(args.data, args.steps)
+    fc, history = model.forecast_file(args.data, args.steps, levels)
     usefiles.write_forecast(args.out, picture, history, fc, shown(args.model))
     written = [path for path, _ in outputs]
+    bands = f" and its {'/'.join(map(level_name, levels))} % intervals" if levels else ""
     print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
-          f"{shown(args.model)}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... {fc.labels[-1]} "
-          f"{fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
+          f"{shown(args.model)}{bands}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... "
+          f"{fc.labels[-1]} {fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
     y_future, y_past = fc.y_pred[:, 0], history.y_true[:, 0]
     if (y_past >= 0).all() and (y_future < 0).any():
         i = int(np.argmin(y_future))
@@ -428,7 +451,7 @@ def _matlab_args(args) -> dict:
 def _export(args) -> int:
     from bpnet.matlab.export import export, function_name
     from bpnet.predict import load_model
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     checked(args.model, "MODEL")
     if args.model.lower().endswith(".mat"):
         raise InputError(f"{shown(args.model)}: export takes a bpnet model (.npz); this is "
@@ -459,7 +482,7 @@ def _export_onnx(args, out: str) -> int:
     """``run.py export MODEL.npz --out net.onnx``: the model as one ONNX graph."""
     from bpnet import onnxexport
     from bpnet.predict import load_model
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     outdir.check_output_file(out, "--out", "net.onnx")
     outdir.check_clashes([(out, "--out")], {args.model: "the model file"})
     dtype = args.dtype or "float64"

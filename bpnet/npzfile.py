@@ -12,7 +12,6 @@ file.
 """
 from __future__ import annotations
 
-import os
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 
 from bpnet.errors import InputError
 from bpnet.memory import require
-from bpnet.paths import checked, shown
+from bpnet.paths import checked, read_bytes, shown
 
 _HEADER_MAX = 10_000          # bytes of an .npy header (numpy's own limit)
 TEXT_MAX = 1 << 20            # bytes of a text member (meta)
@@ -138,19 +137,7 @@ def _sniff(path: str, where: str, what: str) -> None:
     """Refuse, from its first bytes, a file that is not a zip archive, saying what it looks
     like: missing, a folder, empty, a single .npy array, text (a CSV given as a model)."""
     cannot = f"cannot read the {what}"
-    try:
-        if os.path.isdir(path):
-            raise IsADirectoryError
-        if not os.path.isfile(path) and os.path.exists(path):
-            raise InputError(f"{where}: {cannot}: not a regular file")
-        with open(path, "rb") as fh:
-            start = fh.read(64)
-    except FileNotFoundError:
-        raise InputError(f"{where}: {what} not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{where}: is a folder, not an .npz {what}") from None
-    except OSError as exc:
-        raise InputError(f"{where}: {cannot} ({exc.strerror or exc})") from None
+    start = read_bytes(path, what, 64, where)
     if not start:
         raise InputError(f"{where}: {cannot}: the file is empty, not an .npz {what}")
     if start.startswith(b"\x93NUMPY"):

@@ -36,7 +36,7 @@ import numpy as np
 from bpnet.data.scaling import Scaler
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report.fileio import atomic_write
+from bpnet.storage.fileio import atomic_write
 from bpnet.version import __version__
 
 OPSET = 17        # onnxruntime >= 1.13 runs it; Scan, Split with sizes, Softmax over one axis
@@ -216,9 +216,9 @@ def recurrent(g: Graph, net, x: str) -> Built:
     p, H = net.params, net.hidden_size
     xp = g.op("Add", g.op("MatMul", x, g.const("WxT", p["Wx"].T)),
               g.const("b", p[net.cell.input_bias]))
-    if net.kind == "lstm":   # the recurrent bias added once for all steps, as LSTMCell.run
+    if net.type == "lstm":   # the recurrent bias added once for all steps, as LSTMCell.run
         xp = g.op("Add", xp, g.const("bh", p["bh"]))
-    names, step = _CELLS[net.kind]
+    names, step = _CELLS[net.type]
     body = g.sub()
     WhT = g.const("WhT", p["Wh"].T)
     before = [body.fresh(f"{s}_prev") for s in names]
@@ -227,7 +227,7 @@ def recurrent(g: Graph, net, x: str) -> Built:
     after = [body.op("Identity", a, out=body.fresh(f"{s}_next")) for s, a in zip(names, after)]
     h_t = body.op("Identity", after[0], out=body.fresh("h_t"))
     graph = helper.make_graph(
-        body.nodes, f"{net.kind}_step",
+        body.nodes, f"{net.type}_step",
         [body.value(n, [H]) for n in before] + [body.value(xp_t, [len(p["Wh"])])],
         [body.value(n, [H]) for n in [*after, h_t]])
     state0 = [f"{s}0" for s in names]
@@ -245,7 +245,8 @@ def recurrent(g: Graph, net, x: str) -> Built:
 
 # network type -> its graph from the scaled inputs
 NETWORKS: dict[str, Callable[[Graph, object, str], Built]] = {
-    "feedforward": feedforward, "cascadeforward": cascade, "elman": recurrent, "lstm": recurrent, "gru": recurrent}
+    "feedforward": feedforward, "cascadeforward": cascade, "elman": recurrent,
+    "lstm": recurrent, "gru": recurrent}
 
 
 # ------------------------------------------------------------------------ the model
@@ -264,8 +265,8 @@ def exportable(model, dtype: str = "float64") -> None:
     if not isinstance(model.x_scaler, Scaler):
         raise InputError(f"{where}: a network read from MATLAB weights keeps MATLAB's "
                          "processing settings; export a bpnet model (.npz)")
-    if model.net.kind not in NETWORKS:
-        raise InputError(f"{where}: a {model.net.kind} network has no ONNX form here "
+    if model.net.type not in NETWORKS:
+        raise InputError(f"{where}: a {model.net.type} network has no ONNX form here "
                          f"({', '.join(NETWORKS)} have)")
 
 
@@ -276,7 +277,7 @@ def build(model, dtype: str = "float64", training: dict | None = None):
     net, meta = model.net, model.meta
     g = Graph(dtype)
     rows, (D, K) = ("T" if net.recurrent else "N"), (net.sizes[0], net.sizes[-1])
-    built = NETWORKS[net.kind](g, net, scale_inputs(g, "x", model.x_scaler))
+    built = NETWORKS[net.type](g, net, scale_inputs(g, "x", model.x_scaler))
     if meta.classes is None:
         y = g.op("Identity", unscale_outputs(g, built.y, model.y_scaler), out="y")
         outputs = [g.value(y, [rows, K], "outputs in original units: " + ", ".join(
@@ -288,7 +289,7 @@ def build(model, dtype: str = "float64", training: dict | None = None):
                    helper.make_tensor_value_info("label", TensorProto.INT64, [rows],
                                                  doc_string="the index of the class")]
     inputs = [g.value("x", [rows, D], "inputs in original units: " + ", ".join(meta.features))]
-    graph = helper.make_graph(g.nodes, f"bpnet_{net.kind}", inputs + built.inputs,
+    graph = helper.make_graph(g.nodes, f"bpnet_{net.type}", inputs + built.inputs,
                               outputs + built.outputs, g.consts)
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               ir_version=IR_VERSION, producer_name="bpnet",
@@ -310,10 +311,12 @@ def metadata(model, dtype: str, training: dict | None) -> dict[str, str]:
     if training is not None:
         props["bpnet.training"] = json.dumps(training)
     transform = meta.data.transform
-    if meta.data.series is not None and (transform.log or transform.difference):
-        props["bpnet.note"] = ("a one-step map of the transformed series (log and "
+    if meta.data.series is not None and not transform.identity:
+        power = "" if transform.boxcox is None else \
+            f"; Box-Cox lambda {transform.boxcox!r} (bpnet.model's data.transform)"
+        props["bpnet.note"] = ("a one-step map of the transformed series (log, Box-Cox and "
                                "differences stay outside the graph): outputs in the "
-                               "transformed units it was trained on")
+                               f"transformed units it was trained on{power}")
     return props
 
 

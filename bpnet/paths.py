@@ -1,12 +1,13 @@
 """Paths as messages and written files show them: relative where that is shorter and exact.
 
 ``checked`` refuses, as one line, a path the operating system would choke on (a NUL byte, a name
-longer than the file system allows); ``same_file`` tells whether two paths name one file,
-through symbolic and hard links.
+longer than the file system allows); ``read_bytes`` reads a user's file or says in one line why
+it cannot; ``same_file`` tells whether two paths name one file, through symbolic and hard links.
 """
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from bpnet.errors import InputError
@@ -58,3 +59,23 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return os.path.samefile(a, b)
     except (OSError, ValueError):
         return False
+
+
+def read_bytes(path: str | Path, what: str, limit: int = -1, where: str | None = None) -> bytes:
+    """The first ``limit`` bytes (all: -1) of the user's file ``path``, ``what`` it should be
+    (e.g. "config file"), or an InputError of one line naming it (``where``, default the path as
+    shown): not found, a folder, a device (which could be read for ever), or the operating
+    system's reason."""
+    where = shown(path) if where is None else where
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{where}: is a folder, not a {what}")
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise InputError(f"{where}: a device, not a {what}")
+        with open(path, "rb") as fh:
+            return fh.read(limit)
+    except FileNotFoundError:
+        raise InputError(f"{where}: {what} not found") from None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read the {what} ({exc.strerror or exc})") from None

@@ -12,11 +12,12 @@ import dataclasses
 import numbers
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from bpnet.config.schema import interval_levels
 from bpnet.config.yamlschema import show
 from bpnet.data import Samples, build_samples
 from bpnet.data.samples import Series, delays_text, first_time
@@ -26,8 +27,10 @@ from bpnet.errors import InputError
 from bpnet.matlab import weights
 from bpnet.memory import require
 from bpnet.paths import shown
-from bpnet.report import forecast, modelfile, outdir
+from bpnet.report import forecast, modelfile
+from bpnet.report.intervals import interval
 from bpnet.report.meta import ModelMeta
+from bpnet.storage import outdir
 
 # memory per forecast step: the values and their stages, the label, the CSV row
 _BYTES_PER_STEP = 200
@@ -66,6 +69,8 @@ class Predictions:
     y_pred: np.ndarray
     y_true: np.ndarray | None
     classes: list[str] | None = None
+    # level -> (lower (N,), upper (N,)): the prediction intervals asked for (intervals=...)
+    intervals: dict[float, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def predicted_labels(self) -> list[str]:
@@ -83,13 +88,15 @@ class Predictions:
 
 @dataclass
 class Model:
-    """A trained network with the scaling and the feature recipe it was trained with."""
+    """A trained network with the scaling and the feature recipe it was trained with, and the
+    calibration errors (H, N) of its prediction intervals by horizon (None: none saved)."""
 
     net: object
     x_scaler: Scaler
     y_scaler: Scaler
     meta: ModelMeta
     path: str
+    errors: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return f"Model({self.net!r}, features={self.meta.features}, from {self.path!r})"
@@ -162,16 +169,43 @@ class Model:
                              "data.classes); this model does regression, use predict")
         return self._outputs(X)
 
-    def predict_file(self, path: str | Path) -> Predictions:
-        """Build the samples of a CSV file as at training time and predict them."""
+    def predict_file(self, path: str | Path, intervals=None) -> Predictions:
+        """Build the samples of a CSV file as at training time and predict them; with
+        ``intervals`` (levels, e.g. [0.8, 0.95]), the prediction interval of every one-step
+        prediction too (docs/semantics.md#prediction-intervals)."""
         check_argument(isinstance(path, PATHS), "path", path, _A_PATH)
+        levels = self._levels(intervals)
         s = self._file_samples(path)
         y_true = s.Y
         if s.series is not None and not s.series.transform.identity:
             y_true = s.series.targets
         names = list(self.classes) if self.classes is not None else s.target_names
-        return Predictions(s.label_name, s.labels, names, self._predicted(s), y_true,
-                           None if self.classes is None else list(self.classes))
+        y_pred = self._predicted(s)
+        return Predictions(s.label_name, s.labels, names, y_pred, y_true,
+                           None if self.classes is None else list(self.classes),
+                           self._intervals(y_pred[:, 0], levels, s.series))
+
+    def _levels(self, intervals) -> tuple[float, ...]:
+        """The interval levels asked for, checked; a model without calibration errors
+        gives none (an InputError)."""
+        if intervals is None:
+            return ()
+        levels = interval_levels(intervals, "intervals")
+        if levels and self.errors is None:
+            raise InputError(f"{shown(self.path)}: holds no calibration errors, so no "
+                             "prediction intervals; train it with forecast.intervals set")
+        return levels
+
+    def _intervals(self, center: np.ndarray, levels: tuple[float, ...], series: Series,
+                   horizon=1) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """level -> (lower (N,), upper (N,)) around the predictions ``center`` (N,) of
+        ``series``, each made ``horizon`` steps ahead
+        (:func:`~bpnet.report.intervals.interval`); none asked, none given (a table too)."""
+        if not levels:
+            return {}
+        tf = series.transform
+        return {level: interval(center, self.errors, level, horizon, tf.z0, tf.from_z0)
+                for level in levels}
 
     def _file_samples(self, path: str | Path) -> Samples:
         """The samples of a data file to predict, checked: the inputs the network takes, at
@@ -195,13 +229,17 @@ class Model:
             y_hat = s.series.to_original(y_hat)
         return y_hat
 
-    def forecast_file(self, path: str | Path, steps: int) -> tuple[Predictions, Predictions]:
+    def forecast_file(self, path: str | Path, steps: int, intervals=None
+                      ) -> tuple[Predictions, Predictions]:
         """The recursive forecast of ``steps`` periods after the end of the series in a CSV:
         (forecast, the series it starts from as ``y_true`` with no predictions). A model with
         exogenous inputs reads their future values from the rows after the series' last value
-        (its cell blank), closed loop (docs/semantics.md#exogenous-inputs)."""
+        (its cell blank), closed loop (docs/semantics.md#exogenous-inputs). With ``intervals``
+        (levels), the forecast's prediction intervals; the steps past the horizons the model
+        was calibrated for have none (NaN, and a warning)."""
         check_argument(isinstance(path, PATHS), "path", path, _A_PATH)
         steps = _steps(steps)
+        levels = self._levels(intervals)
         d = self.meta.data
         if d.series is None:
             raise InputError(f"{shown(self.path)}: forecast needs a model trained on a series "
@@ -217,7 +255,13 @@ class Model:
                              f"{series.transform.lost}")
         values = self._forecast(s, steps, path)
         future = Predictions(s.label_name, forecast.next_labels(series, steps),
-                             [d.series], values[:, None], None)
+                             [d.series], values[:, None], None,
+                             intervals=self._intervals(values, levels, series,
+                                                       np.arange(1, steps + 1)))
+        if levels and steps > len(self.errors):
+            warnings.warn(f"{shown(self.path)}: its intervals are calibrated for "
+                          f"{len(self.errors)} step(s) ahead (its run's forecast.horizon); "
+                          f"steps {len(self.errors) + 1} to {steps} have none", stacklevel=2)
         past = Predictions(s.label_name, series.labels, [d.series],
                            np.full((len(y), 1), np.nan), y[:, None])
         return future, past
@@ -278,9 +322,11 @@ class Ensemble(Model):
         return np.mean([m._forecast(s, steps, path) for m in self.members], axis=0)
 
 
-def model_of(net, x_scaler: Scaler, y_scaler: Scaler, meta: ModelMeta, path: str) -> Model:
+def model_of(net, x_scaler: Scaler, y_scaler: Scaler, meta: ModelMeta, path: str,
+             errors: np.ndarray | None = None) -> Model:
     """A :class:`Model`, or an :class:`Ensemble` when ``net`` is a list of networks."""
-    return (Ensemble if isinstance(net, list) else Model)(net, x_scaler, y_scaler, meta, path)
+    return (Ensemble if isinstance(net, list) else Model)(net, x_scaler, y_scaler, meta, path,
+                                                          errors)
 
 
 def load_model(path: str | Path, *, transfer: list[str] | None = None,
@@ -294,5 +340,6 @@ def load_model(path: str | Path, *, transfer: list[str] | None = None,
         net, xs, ys, meta = weights.read(path, transfer, inputs)
         return Model(net, xs, ys, meta, str(path))
     net, xs, ys, meta = modelfile.load(path)
+    errors = modelfile.interval_errors(path)
     outdir.check_run_file(path)
-    return model_of(net, xs, ys, meta, str(path))
+    return model_of(net, xs, ys, meta, str(path), errors)

@@ -24,13 +24,14 @@ from bpnet.config import Config, portable_config
 from bpnet.config.sweepspec import Sweep, value_text
 from bpnet.data import Dataset
 from bpnet.data import dataset as data_stage
+from bpnet.engines import Engine, Output, Task, reached, run_tasks
 from bpnet.errors import InputError
+from bpnet.experiment import check_memory
 from bpnet.paths import shown
-from bpnet.report import files, outdir, sweepmeans
+from bpnet.report import files, sweepmeans
 from bpnet.report import sweepfiles as sf
-from bpnet.report.fileio import atomic_write
-from bpnet.train.engines import Engine, Output, Task, run_tasks
-from bpnet.train.experiment import check_memory
+from bpnet.storage import outdir
+from bpnet.storage.fileio import atomic_write
 
 
 @dataclass
@@ -134,26 +135,28 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
     ``watch`` (the live page's bpnet.view.sweepstate.SweepState) the runs to come, each run
     recorded with the summary so far, and the end of the runs."""
     check_folder(sweep, out)
-    keys, datasets = load_data(sweep)
-    with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
-        record = sweep_record(sweep, folder.path)
-        check_same_sweep(folder.path / sf.SWEEP_YAML, record)
-        table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
-        table.load()
-        sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
-                      ["a sweep as run; python run.py sweep on this file resumes it"])
-        tasks, skipped = _tasks(sweep, keys, table.recorded())
-        if watch is not None:
-            watch.begin([(t.cell, t.run) for t in tasks], _summary(sweep, table))
-            finished = _watching(sweep, table, watch, finished)
-        try:
-            _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
-        finally:
+    with reached(engine) as engine:   # a scheduler out of reach: nothing written
+        keys, datasets = load_data(sweep)
+        with outdir.RunFolder(str(out), keep=files.input_files(sweep.base, sweep.path)) as folder:
+            record = sweep_record(sweep, folder.path)
+            check_same_sweep(folder.path / sf.SWEEP_YAML, record)
+            table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
+            table.load(_grid(sweep))
+            sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
+                          ["a sweep as run; python run.py sweep on this file resumes it"])
+            tasks, skipped = _tasks(sweep, keys, table.recorded())
             if watch is not None:
-                watch.runs_ended()
-        if not finish:   # a caller that ranks the runs itself (a tune's rung)
-            return SweepResult(folder.path, [], None, "", skipped, [sf.SWEEP_YAML, sf.SWEEP_CSV])
-        return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
+                watch.begin([(t.cell, t.run) for t in tasks], _summary(sweep, table))
+                finished = _watching(sweep, table, watch, finished)
+            try:
+                _run(sweep, engine, tasks, skipped, datasets, table, progress, finished)
+            finally:
+                if watch is not None:
+                    watch.runs_ended()
+            if not finish:   # a caller that ranks the runs itself (a tune's rung)
+                return SweepResult(folder.path, [], None, "", skipped,
+                                   [sf.SWEEP_YAML, sf.SWEEP_CSV])
+            return _finish(sweep, folder.path, table, skipped, plots, [datasets[k] for k in keys])
 
 
 def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]
@@ -166,10 +169,23 @@ def _tasks(sweep: Sweep, keys: list[str], recorded: set[tuple[int, int]]
     return todo, len(every) - len(todo)
 
 
+def _perform(sweep: Sweep) -> dict[str, str]:
+    """Each model's perf function, the one its cells are ranked by."""
+    return {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
+
+
+def _grid(sweep: Sweep) -> list[sf.Cell]:
+    """What sweep.csv may hold of each cell (sweepfiles.check_rows)."""
+    perform = _perform(sweep)
+    return [sf.Cell({k: value_text(v) for k, v in cell.items()}, cfg.seed,
+                    {name: f"{sweep.spec.select}_{perform.get(name, 'mse')}"
+                     for name in cfg.models})
+            for cell, cfg in zip(sweep.cells, sweep.configs)]
+
+
 def _summary(sweep: Sweep, table: sf.SweepTable) -> list[dict]:
     """The summary of every run ``table`` holds (sweepfiles.summarise), as summary.csv has it."""
-    perform = {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
-    return sf.summarise(table, sweep.spec.select, perform, sweep.spec.runs)
+    return sf.summarise(table, sweep.spec.select, _perform(sweep), sweep.spec.runs)
 
 
 def _watching(sweep: Sweep, table: sf.SweepTable, watch,

@@ -7,6 +7,7 @@ import argparse
 import signal
 import sys
 
+from bpnet.arguments import Parser, whole_number
 from bpnet.errors import InputError
 from bpnet.paths import shown
 
@@ -16,7 +17,7 @@ USAGE = ("run.py sweep CONFIG [--grid KEY.PATH=[V1,V2,...] ...] [--set KEY.PATH=
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="run.py sweep", usage=USAGE,
         description="Train every cell of a grid over config keys (the config's sweep: block "
         "and --grid), each from seeds seed .. seed+runs-1; rank the cells by the val (or "
@@ -28,10 +29,10 @@ def parser() -> argparse.ArgumentParser:
                    "sweep.grid of the file), e.g. --grid models.bp.hidden=[[5,5],[10,10]]")
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE", help="override a key of the base config")
-    p.add_argument("--runs", type=int, default=None, metavar="N",
+    p.add_argument("--runs", type=whole_number, default=None, metavar="N",
                    help="runs per cell (overrides sweep.runs)")
     p.add_argument("--out", help="the sweep's folder (overrides output.dir)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", type=whole_number, default=None, metavar="N",
                    help="local worker processes (default: one per core); with --dask local, "
                    "the LocalCluster's workers")
     p.add_argument("--dask", metavar="ADDRESS", default=None,
@@ -41,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-plots", action="store_true", help="no sweep.png")
     p.add_argument("--view", action="store_true", help="watch the sweep's cells in a web "
                    "page served on this machine only (127.0.0.1), with a Stop button")
-    p.add_argument("--view-port", type=int, default=0, metavar="N",
+    p.add_argument("--view-port", type=whole_number, default=0, metavar="N",
                    help="with --view: the page's port (default: a free one)")
     p.add_argument("--no-browser", action="store_true",
                    help="with --view: print the page's address only, open no browser")
@@ -85,8 +86,8 @@ def run(args) -> int:
     from pathlib import Path
 
     from bpnet.config.sweepspec import load_sweep
+    from bpnet.engines import Engine
     from bpnet.sweep import run_sweep
-    from bpnet.train.engines import Engine
     if args.jobs is not None and args.jobs < 1:
         raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     if args.runs is not None and args.runs < 1:

@@ -1,6 +1,6 @@
 """Write docs/config.md, the config reference, from the schema: the dataclasses of
 bpnet/config/schema.py (keys, types, defaults, allowed values), their ``DOCS`` (what each key
-does), ``RULE_PARAMS`` (each rule's parameters and MATLAB's defaults) and the sweep block of
+does), the rules' ``params`` (each rule's parameters and MATLAB's defaults) and the sweep block of
 bpnet/config/sweepspec.py.
 
     python docs/make_config_reference.py          # rewrites docs/config.md
@@ -160,7 +160,7 @@ def rule_table() -> list[str]:
     rows = ["", f"Every rule takes the common parameters ({common}) and its own, with MATLAB's "
             "defaults (a parameter listed here overrides the common default):", "",
             "| rule | parameters (defaults) |", "|---|---|"]
-    for rule, params in schema.RULE_PARAMS.items():
+    for rule, params in ((r, schema.RULES[r].params) for r in schema.ALGORITHMS):
         rows.append(f"| `{rule}` | " + ", ".join(f"{k} {number(v)}" for k, v in params.items())
                     + " |")
     return rows

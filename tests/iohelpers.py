@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from bpnet.report import outdir
+from bpnet.storage import outdir
 
 ROOT = Path(__file__).resolve().parents[1]
 

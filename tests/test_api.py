@@ -97,3 +97,12 @@ def test_predictions_are_a_dataframe_with_pandas(root):
     frame = r.predictions
     assert isinstance(frame, pandas.DataFrame) and len(frame) == 143
     assert frame["split"].iloc[-1] == "test" and frame["ols"].notna().all()
+
+
+def test_the_error_of_a_mistake_is_bpnet_input_error(tmp_path):
+    """``bpnet.InputError`` is the one exception of a user's mistake, from the package itself."""
+    root = Path(__file__).resolve().parents[1]
+    assert bpnet.InputError is InputError
+    with pytest.raises(bpnet.InputError, match="steps"):
+        bpnet.load_model(root / "docs/example/model_bp.npz").forecast_file(
+            root / "data/airline_passengers.csv", steps=0)

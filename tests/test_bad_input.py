@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from bpnet.cli import main
+from bpnet.storage import outdir
 
 GOOD_CSV = "month,passengers\n" + "\n".join(f"19{50 + i // 12}-{i % 12 + 1:02d},{100 + i}"
                                             for i in range(40)) + "\n"
@@ -56,9 +57,15 @@ def fails(capsys, args, out: Path, fragment: str):
 @pytest.fixture
 def out(tmp_path):
     """An output folder holding the results of an earlier run, which must survive."""
-    folder = tmp_path / "out"
+    return earlier_run(tmp_path / "out")
+
+
+def earlier_run(folder: Path) -> Path:
+    """``folder`` holding an earlier run: its metrics.json, listed in its manifest."""
     folder.mkdir()
     (folder / "metrics.json").write_text('{"earlier": true}')
+    (folder / "manifest.json").write_text(json.dumps(
+        {"files": {"metrics.json": outdir.sha256(folder / "metrics.json")}}))
     return folder
 
 
@@ -138,7 +145,7 @@ def test_data_file_missing_or_unreadable(tmp_path, capsys, out):
     fails(capsys, [path], out, "c.yaml: data.path: data file not found: 'd.csv', resolved "
           f"against the config file's folder to {(tmp_path / 'd.csv').resolve()}")
     (tmp_path / "d.csv").mkdir()
-    fails(capsys, [path], out, "d.csv: cannot read the data file")
+    fails(capsys, [path], out, "d.csv: is a folder, not a data file")
 
 
 def saved_model(tmp_path, **arrays):
@@ -254,9 +261,7 @@ def test_interrupt_stops_like_user_stop_and_writes(root, tmp_path, sig, extra):
 
 
 def test_second_interrupt_aborts_and_leaves_files_whole(root, tmp_path):
-    folder = tmp_path / "o"
-    folder.mkdir()
-    (folder / "metrics.json").write_text('{"earlier": true}')
+    folder = earlier_run(tmp_path / "o")
     proc = start(root, folder)
     wait_for_training(proc)
     proc.send_signal(signal.SIGINT)

@@ -4,26 +4,20 @@ the careful reader, pictures of many points drawn as few, long tables written fa
 import csv
 import io
 import math
-import multiprocessing
-import os
-import pickle
-import signal
-import time
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpnet import progress, workers
 from bpnet.config import DataConfig
-from bpnet.data import build_samples, fastcsv, read_table
+from bpnet.data import build_samples, read_table
 from bpnet.data.fastcsv import ColumnTable, read_fast
 from bpnet.data.samples import RowNumbers
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.report import columns, dense
-from bpnet.report.fileio import atomic_write, number_cell
+from bpnet.storage.fileio import number_cell
 
 MILLION = 1_000_000
 
@@ -55,19 +49,27 @@ PLAIN = "month;y;z\r\n2001-01;1.5;2\r\n2001-02;2.5;3\r\n"
 
 @pytest.mark.parametrize("text, plain", [
     (PLAIN, True),                                            # ; and CRLF, a text column
-    ("t,y\n1,2.5\n2,nan\n3,4\n", True),                       # nan: read from its text
-    ("t,y\n1,2.5\n2,NA\n3,\n", True),                         # missing cells
+    ("t;y\n2001-01;1.5\n2001-02;2.5", True),                   # no last newline
+    ("t,y\n1,2.5\n2,nan\n3,4\n", False),                      # nan: read from its text
+    ("t,y\n1,2.5\n2,NA\n3,\n", False),                        # missing cells
+    ("t,y\nNA,2.5\n2,1\n", True),                             # t is text, y numbers
     ("t,y\n1,2\n,\n3,4\n", False),                            # a row of blank cells
     ("t,y\n1,2.5\n\n2,3\n", False),                           # a blank line: its line numbers
+    ("t,y\n1,2.5\n2,3\n\n", False),                           # a blank line at the end
     ("t,y\n1,\"2.5\"\n", False),                              # quotes
+    ("t,y\na,2.5\n\"b\",3\n", False),                          # quotes in a text column
     ("\ufeffx,y\n1,2\n", True),                               # a UTF-8 byte-order mark
     ("t,y\n1,2\n3\n", False),                                 # a short row
     ("t,y\n1,2\n3,4,5\n", False),                             # a long row
+    ("t,y\na,2\nb\n", False),                                 # a short row, a text column
+    ("t,y\na,2\nb,4,5\nc\n", False),                           # long and short, text
     ("t,y\n1,2\r3,4\r", False),                               # old Mac line ends
     ("t,t\n1,2\n", False),                                    # a name given twice
-    ("t,y\n1,1_000\n2,\u0663\n", True),                   # what float() alone reads
-    ("t,y\n1,inf\n", True),                                   # not finite: an error
-    ("t,y\n1,2\n2,abc", True),                                # not a number, no last newline
+    ("t,y\n1,2\n2,1_000\n", False),                            # what float() alone reads
+    ("t,y\n1,1_000\n2,2\n", True),                             # ... then y is text
+    ("t,y\n1,2\n2,\u0663\u0661\n", False),                     # Arabic-Indic digits
+    ("t,y\n1,inf\n", False),                                  # not finite: an error
+    ("t,y\n1,2\n2,abc", False),                               # not a number, no last newline
 ])
 def test_every_file_reads_as_the_careful_reader_reads_it(tmp_path, text, plain):
     path = tmp_path / "d.csv"
@@ -113,11 +115,11 @@ def same_numbers(read, fast, slow, equal_nan: bool):
     return values
 
 
-def million(tmp_path, last: str, sep: str = ",") -> DataConfig:
-    """A million rows of x,y (generated as bytes at once), the last one ``last``."""
+def million(tmp_path, last: str, sep: str = ",", n: int = MILLION) -> DataConfig:
+    """A million rows (or ``n``) of x,y (generated as bytes at once), the last one ``last``."""
     path = tmp_path / "big.csv"
     row = f"1.25{sep}-0.5\n".encode()
-    path.write_bytes(f"x{sep}y\n".encode() + row * (MILLION - 1) + last.encode())
+    path.write_bytes(f"x{sep}y\n".encode() + row * (n - 1) + last.encode())
     return DataConfig(path=str(path), inputs=("x",), targets=("y",))
 
 
@@ -134,101 +136,29 @@ def test_a_million_clean_rows_take_the_fast_path(tmp_path):
 
 
 @pytest.mark.parametrize("last, sep, message", [
-    ("1.25,abc\n", ",", "line 1000001, column y: 'abc' is not a number"),
-    ("1.25,1e999\n", ",", "line 1000001, column y: '1e999' is not a finite number"),
-    ("1.25,-0.5,7\n", ",", "line 1000001 has 3 cells, the header has 2"),
-    ("1.25;2,5\n", ";", "line 1000001, column y: '2,5' is not a number; for decimal commas "
+    ("1.25,abc\n", ",", "line 100001, column y: 'abc' is not a number"),
+    ("1.25,1e999\n", ",", "line 100001, column y: '1e999' is not a finite number"),
+    ("1.25,-0.5,7\n", ",", "line 100001 has 3 cells, the header has 2"),
+    ("1.25;2,5\n", ";", "line 100001, column y: '2,5' is not a number; for decimal commas "
                         "set data.decimal: ','"),
-    ("1.25,\n", ",", "line 1000001, column y: empty cell; set data.missing: drop"),
+    ("1.25,\n", ",", "line 100001, column y: empty cell; set data.missing: drop"),
+    ("1.25,1_5\n", ",", "line 100001, column y: '1_5' is not a number"),
 ])
-def test_a_bad_cell_in_the_last_of_a_million_rows_is_named(tmp_path, last, sep, message):
-    d = million(tmp_path, last, sep)
+def test_a_bad_cell_in_the_last_of_many_rows_is_named(tmp_path, last, sep, message):
+    d = million(tmp_path, last, sep, 100_000)
     with pytest.raises(InputError) as exc:
         samples(d)
     assert str(exc.value).startswith(f"{d.path}: {message}"), str(exc.value)
 
 
-def test_reading_a_big_file_says_how_far_it_is(tmp_path, monkeypatch):
-    said = []
-    monkeypatch.setattr(progress, "EVERY", 0.0)
-    monkeypatch.setattr("bpnet.data.fastcsv.BLOCK", 1 << 16)
-    progress.listen(said.append)
-    try:
-        d = million(tmp_path, "2.5,3.5\n")
-        samples(d)
-    finally:
-        progress.listen(None)
-    assert said and all(line.startswith("reading ") and "rows/s" in line for line in said)
-    assert "of 1,000,000 rows" in said[-1]
-
-
-# ------------------------------------------------------------ two cores
-
-@pytest.fixture
-def two_cores(monkeypatch):
-    """Small files read on two cores (blocks of 1 KB, from one row on); -> the works handed
-    to a forked copy, one per read that forked."""
-    if not workers.can_fork():
-        pytest.skip("forks a copy of the process: Linux, two cores")
-    handed, forked = [], workers.forked
-
-    def counted(work):
-        handed.append(work)
-        return forked(work)
-    monkeypatch.setattr(fastcsv, "BLOCK", 1 << 10)
-    monkeypatch.setattr(fastcsv, "TWO_CORES", 1)
-    monkeypatch.setattr(workers, "forked", counted)
-    return handed
-
-
-def mixed_file(path, rng, missing=()) -> None:
-    """3,000 rows of a text column t and three numbers of every magnitude, a, b, c; in the
-    rows ``missing``, a is empty and c is NA."""
-    values = rng.standard_normal((3000, 3)) * 10.0 ** rng.integers(-300, 300, (3000, 3))
-    rows = [f"t{i},{a!r},{b!r},{c!r}" for i, (a, b, c) in enumerate(values.tolist())]
-    for i in missing:
-        rows[i] = f"t{i},,{values[i, 1]!r},NA"
-    path.write_text("t,a,b,c\n" + "\n".join(rows) + "\n")
-
-
-@pytest.mark.parametrize("missing", [(), (10,), (2900,), (10, 1700, 2900)])
-def test_two_cores_read_the_numbers_one_reads(tmp_path, rng, two_cores, monkeypatch, missing):
-    path = tmp_path / "d.csv"
-    mixed_file(path, rng, missing)
-    assert 10 < fastcsv._scan(str(path))[2][1] < 2900   # the copy's rows start between
-    two = read_fast(str(path), str(path))
-    monkeypatch.setattr(fastcsv, "TWO_CORES", 10**12)
-    one = read_fast(str(path), str(path))
-    assert len(two_cores) == 1 and not multiprocessing.active_children()
-    assert isinstance(two, ColumnTable) and isinstance(one, ColumnTable)
-    assert np.array_equal(bits(two.values), bits(one.values))
-    assert two.values.dtype == np.float64 and two.values.flags.c_contiguous
-    assert two.values.flags.writeable == one.values.flags.writeable
-    same_columns(two, read_table(str(path)))
-    if not missing:   # numbers only, all finite: taken from the array at once
-        want = np.column_stack([two.numbers(c, "k") for c in "cba"])
-        assert np.array_equal(bits(two.matrix(list("cba"), "k")), bits(want))
-
-
-def test_the_array_two_cores_read_saves_and_pickles_as_any(tmp_path, rng, two_cores):
-    path = tmp_path / "d.csv"
-    mixed_file(path, rng)
-    values = read_fast(str(path), "d.csv").values
-    assert two_cores
-    saved = io.BytesIO()
-    np.save(saved, values)
-    saved.seek(0)
-    for copy in (np.load(saved, allow_pickle=False), pickle.loads(pickle.dumps(values))):
-        assert copy.shape == values.shape and np.array_equal(bits(copy), bits(values))
-
-
 @pytest.mark.parametrize("row, cell, message", [
-    (2500, "abc", "line 2502, column y: 'abc' is not a number"),   # the copy's rows
+    (2500, "abc", "line 2502, column y: 'abc' is not a number"),
     (2999, "", "line 3001, column y: empty cell"),
-    (2500, "1,2", "line 2502 has 3 cells, the header has 2"),      # the copy's block fails
-    (100, "1,2", "line 102 has 3 cells, the header has 2"),        # this process's block fails
+    (2500, "1,2", "line 2502 has 3 cells, the header has 2"),
+    (100, "1_000", "line 102, column y: '1_000' is not a number"),
+    (7, "\u0661\u0661\u0662", "line 9, column y: '\u0661\u0661\u0662' is not a number"),
 ])
-def test_a_bad_cell_read_on_two_cores_is_named(tmp_path, two_cores, row, cell, message):
+def test_a_bad_cell_of_a_plain_file_is_named(tmp_path, row, cell, message):
     path = tmp_path / "d.csv"
     rows = [f"{i}.5,{i}.25" for i in range(3000)]
     rows[row] = f"{row}.5,{cell}"
@@ -240,54 +170,6 @@ def test_a_bad_cell_read_on_two_cores_is_named(tmp_path, two_cores, row, cell, m
         samples(d)
     assert str(got.value) == str(want.value)
     assert str(got.value).startswith(f"{path}: {message}")
-    assert two_cores and not multiprocessing.active_children()
-
-
-def test_two_cores_say_how_far_they_are_together(tmp_path, rng, two_cores, monkeypatch):
-    path, sayers = tmp_path / "d.csv", tmp_path / "sayers"
-    mixed_file(path, rng)
-    said = []
-
-    def say(line: str) -> None:
-        said.append(line)
-        with open(sayers, "a") as fh:   # the copy's lines would be lost but for this
-            fh.write(f"{os.getpid()}\n")
-    monkeypatch.setattr(progress, "EVERY", 0.0)
-    progress.listen(say)
-    try:
-        read_fast(str(path), "d.csv")
-    finally:
-        progress.listen(None)
-    done = [int(line.split(": ")[1].split(" of ")[0].replace(",", "")) for line in said]
-    assert done == sorted(done) and said[-1].startswith("reading d.csv: 3,000 of 3,000 rows")
-    assert set(sayers.read_text().split()) == {str(os.getpid())}   # this process only
-
-
-def test_a_forked_copy_says_by_its_status_how_its_work_went_and_nothing_else(capfd):
-    if not workers.can_fork():
-        pytest.skip("forks")
-    status = []
-    for work in (lambda: True, lambda: False, lambda: 1 / 0):
-        with workers.forked(work) as copy:
-            copy.join(60)
-        status.append(copy.exitcode)
-    assert status == [0, 1, 1]
-    assert capfd.readouterr() == ("", "")
-    assert not multiprocessing.active_children()
-
-
-def test_a_forked_copy_leaves_ctrl_c_to_this_process_and_ends_with_the_block():
-    if not workers.can_fork():
-        pytest.skip("forks")
-    with workers.forked(lambda: time.sleep(60)) as copy:
-        os.kill(copy.pid, signal.SIGINT)   # at once: the copy's handlers are set before
-        copy.join(1.0)
-        assert copy.is_alive()
-    assert copy.exitcode == -signal.SIGKILL and not multiprocessing.active_children()
-    with workers.forked(lambda: time.sleep(60)) as copy:
-        os.kill(copy.pid, signal.SIGTERM)
-        copy.join(60)
-        assert copy.exitcode == -signal.SIGTERM
 
 
 def test_the_cells_of_the_vectorised_writer_are_number_cell(rng):
@@ -314,54 +196,34 @@ def test_a_long_table_is_written_in_blocks_as_the_csv_writer_writes_it(monkeypat
     assert fh.getvalue() == want.getvalue()
 
 
-def table_of(rng, n: int) -> list:
-    """A table of ``n`` rows: text, some needing quotes or not ASCII, numbers, gaps."""
-    split = ["train"] * n
-    split[n - 9], split[n // 3] = "train, a", 'say "b" ü'
-    return [("label", [f"r {i} é" for i in range(n)]), ("split", split),
-            ("y", rng.standard_normal(n)), ("p", np.where(np.arange(n) % 9, 1.0, np.nan))]
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_after_a_quote():
+    labels = ["=1+1", "+cmd", "-2.5", "@SUM(A1)", "-", "ok", "-inf", "\tx", "1e5", "+3",
+              "=HYPERLINK(\"x\",\"y\")", "a=b", "-1_0"]
+    fh = io.StringIO()
+    columns.write_columns(fh, [("=name", labels), ("y", np.arange(len(labels)) - 5.0)])
+    head, *rows = csv.reader(io.StringIO(fh.getvalue()))
+    assert head == ["'=name", "y"]
+    assert [r[0] for r in rows] == ["'=1+1", "'+cmd", "-2.5", "'@SUM(A1)", "'-", "ok", "'-inf",
+                                    "'\tx", "1e5", "+3", "'=HYPERLINK(\"x\",\"y\")", "a=b",
+                                    "'-1_0"]
+    assert [r[1] for r in rows][:2] == ["-5.0", "-4.0"]   # numbers as they are
 
 
-def test_two_cores_write_a_long_table_as_one_writes_it(tmp_path, monkeypatch, rng):
-    if not workers.can_fork():
-        pytest.skip("forks a copy of the process: Linux, two cores")
-    monkeypatch.setattr(columns, "ROWS", 7)
-    monkeypatch.setattr(columns, "TWO_CORES", 1)
-    monkeypatch.setattr(progress, "EVERY", 0.0)
-    cols, said = table_of(rng, 53), []
-    one = io.StringIO()
-    columns.write_columns(one, cols)   # a buffer, not a file: one process
-    progress.listen(said.append)
-    forked = []
-    monkeypatch.setattr(workers, "forked", lambda work, f=workers.forked: forked.append(1)
-                        or f(work))
-    try:   # as a run writes it: into a temporary file, then renamed
-        atomic_write(tmp_path / "t.csv", lambda fh: columns.write_columns(fh, cols, "t.csv"))
-    finally:
-        progress.listen(None)
-    assert forked and (tmp_path / "t.csv").read_text(encoding="utf-8") == one.getvalue()
-    assert said[-1].startswith("writing t.csv: 53 of 53 rows")
-    assert not multiprocessing.active_children() and os.listdir(tmp_path) == ["t.csv"]
-
-
-def test_a_copy_that_fails_leaves_its_rows_to_this_process(tmp_path, monkeypatch, rng):
-    if not workers.can_fork():
-        pytest.skip("forks a copy of the process: Linux, two cores")
-    monkeypatch.setattr(columns, "ROWS", 7)
-    monkeypatch.setattr(columns, "TWO_CORES", 1)
-    cols, here, write_rows = table_of(rng, 40), os.getpid(), columns._write_rows
-
-    def failing(fh, *args):
-        if os.getpid() != here:
-            fh.write("half a row,")
-            raise OSError("no space left")
-        write_rows(fh, *args)
-    monkeypatch.setattr(columns, "_write_rows", failing)
-    with open(tmp_path / "t.csv", "w", encoding="utf-8", newline="") as fh:
-        columns.write_columns(fh, cols)
-    one = io.StringIO()
-    columns.write_columns(one, cols)
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == one.getvalue()
+def test_class_labels_in_predictions_csv_are_not_formulas(tmp_path):
+    from bpnet.cli import main
+    kinds = ["=2+5", "@cmd", "-x"]
+    rows = "".join(f"{i % 7},{i % 3},{kinds[i % 3]}\n" for i in range(30))
+    (tmp_path / "d.csv").write_text("a,b,kind\n" + rows)
+    (tmp_path / "c.yaml").write_text(
+        "data: {path: d.csv, inputs: [a, b], classes: kind}\n"
+        "models: {bp: {type: feedforward, hidden: [3]}}\ntrain: {epochs: 2, show: 0}\n")
+    assert main([str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--no-plots",
+                 "--quiet"]) == 0
+    with open(tmp_path / "o/predictions.csv", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    assert {r["target"] for r in table} == {"'=2+5", "'@cmd", "'-x"}
+    assert {r["bp"] for r in table} <= {"'=2+5", "'@cmd", "'-x"}
+    assert "bp_p_=2+5" in table[0]   # the formula's characters not at the start: as they are
 
 
 def test_the_npz_of_a_long_table_holds_every_column(tmp_path):

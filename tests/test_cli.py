@@ -66,7 +66,7 @@ def test_saved_model_reproduces_predictions(first_run, root):
     from bpnet import data
     from bpnet.config import load_config
     net, xs, ys, meta = modelfile.load(first_run / "model_bp.npz")
-    assert meta.model == "feedforward" and meta.features == ["passengers[t-1]", "month"]
+    assert meta.type == "feedforward" and meta.features == ["passengers[t-1]", "month"]
     cfg = load_config(first_run / "config.yaml")
     ds = data.load(cfg, np.random.default_rng(cfg.seed))
     pred = ys.inverse_transform(net.predict(xs.transform(ds.X)))
@@ -117,3 +117,46 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(tmp_path, r
     p.wait(timeout=120)
     assert p.returncode == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+# every command's positional arguments, then each option that takes a number
+COMMANDS = {"run": ["c.yaml"], "sweep": ["sweep", "c.yaml"],
+            "predict": ["predict", "m.npz", "d.csv"],
+            "forecast": ["forecast", "m.npz", "d.csv", "--steps", "3"],
+            "export": ["export", "m.npz"]}
+
+
+def _typed_options() -> list[tuple[str, str]]:
+    """(command, option) of every option whose value argparse converts (``type=``)."""
+    from bpnet import cli, sweepcli
+    parsers = {"run": cli._parser(), "sweep": sweepcli.parser(),
+               "predict": cli._use_parser("predict"), "forecast": cli._use_parser("forecast"),
+               "export": cli._export_parser()}
+    return [(command, action.option_strings[0]) for command, p in parsers.items()
+            for action in p._actions if action.type is not None]
+
+
+def test_every_number_option_is_found():
+    assert {("forecast", "--steps"), ("run", "--view-port"), ("sweep", "--view-port"),
+            ("run", "--jobs"), ("sweep", "--jobs"), ("sweep", "--runs")} <= \
+        set(_typed_options())
+
+
+@pytest.mark.parametrize("command, option", _typed_options())
+@pytest.mark.parametrize("value", ["1e9", "abc", "2.5"])
+def test_a_value_that_is_not_a_number_is_one_error_line(command, option, value, capsys):
+    code = main([*COMMANDS[command], option, value])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"error: {option}: must be a whole number, got {value!r}\n"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["forecast", "m.npz", "d.csv"], "the following arguments are required: --steps"),
+    (["c.yaml", "--jobs"], "--jobs: expected one argument"),
+    (["c.yaml", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    (["sweep"], "the following arguments are required: config"),
+])
+def test_other_command_line_mistakes_are_one_error_line(argv, message, capsys):
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"

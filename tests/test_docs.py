@@ -31,7 +31,7 @@ def test_config_reference_documents_every_key():
     for path, doc in schema.DOCS.items():
         key = path.rsplit(".", 1)[-1]
         assert f"| `{key}` |" in text or f"The `{path}` block. {doc}" in text, path
-    for rule in schema.RULE_PARAMS:
+    for rule in schema.ALGORITHMS:
         assert f"| `{rule}` |" in text
 
 

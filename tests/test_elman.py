@@ -9,7 +9,7 @@ from bpnet.cli import main
 from bpnet.config import TrainConfig, build_config
 from bpnet.data import dataset as data
 from bpnet.nets.elman import ElmanNet
-from bpnet.train import experiment
+from bpnet import experiment
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 

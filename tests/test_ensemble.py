@@ -11,7 +11,7 @@ from bpnet.data import scaling
 from bpnet.data.dataset import Dataset
 from bpnet.predict import Ensemble, load_model
 from bpnet.report.scores import ModelResult, ensemble
-from bpnet.train.experiment import fit_model
+from bpnet.experiment import fit_model
 from tests.iohelpers import column, one_error_line, run
 
 SHORT = {"train.epochs": 15, "runs": 3, "combine": "mean"}

@@ -12,7 +12,7 @@ from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
 from bpnet.report.baselines import score_baselines
 from bpnet.report.forecast import multistep
-from bpnet.train import experiment
+from bpnet import experiment
 
 
 def airline(root) -> np.ndarray:

@@ -9,7 +9,7 @@ from bpnet.cli import main
 from bpnet.config import build_config
 from bpnet.data import dataset as data
 from bpnet.errors import InputError
-from bpnet.train import experiment
+from bpnet import experiment
 
 
 def series_cfg(root, kind, **train):
@@ -45,7 +45,7 @@ def test_saved_gated_model_predicts_and_forecasts(root, tmp_path, kind):
         G = 4 if kind == "lstm" else 3
         assert z["Wx"].shape == (G * 6, 2) and z["Wh"].shape == (G * 6, 6)
         assert z["bx"].shape == z["bh"].shape == (G * 6,)
-        assert json.loads(str(z["meta"]))["model"] == kind
+        assert json.loads(str(z["meta"]))["type"] == kind
     ours, theirs = predict_column_and_run_column(root, out, tmp_path)
     assert ours == theirs
     assert main(["forecast", str(out / "model_bp.npz"), str(root / "data/airline_passengers.csv"),

@@ -148,13 +148,16 @@ def test_files_of_models_this_run_does_not_have_are_removed(tmp_path, capsys):
     assert names == run_files | {"notes.txt", "model_mine.npz"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["models"] == ["bp"] and "model_el.npz" in manifest["removed"]
-    # a folder written before manifests: files named as a run's are the earlier run's
-    (out / "manifest.json").unlink()
-    (out / "model_gru.npz").write_bytes(b"from an older version")
-    assert main([str(config), "--out", str(out), "--quiet"]) == 0
-    assert "removed 2 files of the earlier run there that this run does not have: " \
-           "model_gru.npz, model_mine.npz" in capsys.readouterr().out
-    assert {p.name for p in out.iterdir()} == run_files | {"notes.txt"}
+    # the earlier run's file changed since it was written: not bpnet's any more, kept
+    (out / "model_bp.npz").rename(out / "model_el.npz")
+    (out / "manifest.json").write_text(json.dumps(
+        {**manifest, "files": {**manifest["files"], "model_el.npz": "0" * 64}}))
+    assert main([str(config), "--out", str(out), "--quiet", "--no-plots"]) == 0
+    captured = capsys.readouterr()
+    assert "model_el.npz" not in captured.out   # not among the removed
+    assert "kept 1 files there that this run does not write, as they have " \
+           "changed since the earlier run wrote them: model_el.npz" in captured.err
+    assert (out / "model_el.npz").exists() and (out / "model_mine.npz").exists()
 
 
 def test_temporary_files_of_killed_writers_are_removed(tmp_path, capsys, earlier):
@@ -194,7 +197,7 @@ def test_a_commit_cut_short_is_completed_by_the_next_reader(tmp_path, capsys, ea
     the next run) completes it, and the folder then holds the new run."""
     from iohelpers import assert_one_complete_run
 
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     out = tmp_path / "out"
     moves = []
     real = os.replace
@@ -403,7 +406,7 @@ def _bad_models(out):
         "sizes": (with_meta(sizes=[2, 4, 3, 1]), "W1 has shape (3, 2), its meta says (4, 2)"),
         "huge": (with_meta(sizes=[2, 10 ** 6, 10 ** 6, 1]), "its feedforward network of sizes "
                                                             "[2, 1000000, 1000000, 1]"),
-        "type": (with_meta(model="rnn"), "model 'rnn' is not one of"),
+        "type": (with_meta(type="rnn"), "type 'rnn' is not one of"),
         "meta json": ({**good, "meta": np.array("{not json")}, "not a valid model description"),
         "meta list": ({**good, "meta": np.array("[1, 2]")}, "a JSON list, not an object"),
     }

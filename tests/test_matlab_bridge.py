@@ -138,20 +138,20 @@ def test_the_m_literals_read_back_to_the_same_network(models, exported):
         for key, value in want.items():
             assert np.array_equal(consts[key], value), (name, key)
             assert mat[key].dtype == np.float64 and np.array_equal(mat[key], value), (name, key)
-        for mname, view in layout.blocks(m.net.kind, m.net.params):
+        for mname, view in layout.blocks(m.net.type, m.net.params):
             assert np.array_equal(consts[mname], view)
         if m.x_scaler.method == "mapminmax":
             assert np.array_equal(consts["x1_step1_xoffset"][:, 0], m.x_scaler.offset)
             assert np.array_equal(consts["x1_step1_gain"][:, 0], m.x_scaler.factor)
         assert [str(t[0]) for t in mat["transfer"][0]] == [t.name for t in m.net.transfers]
         assert str(mat["scaling"][0]) == m.meta.scaling
-        assert str(mat["model"][0]) == m.net.kind
+        assert str(mat["type"][0]) == m.net.type
 
 
 def test_the_exported_mat_loads_back_as_the_same_model(models, exported):
     for name, (m, X) in models.items():
         back = bpnet.load_model(exported / f"net_{name}.mat")
-        assert back.meta.features == m.meta.features and back.net.kind == m.net.kind
+        assert back.meta.features == m.meta.features and back.net.type == m.net.type
         for key, value in m.net.params.items():
             assert np.array_equal(back.net.params[key], value)
         assert _rel(back._outputs(X), m._outputs(X)) < 1e-14

@@ -126,10 +126,10 @@ def test_a_recurrent_graph_carries_its_state(models, name):
     m, X = models[name]
     s = session(m)
     names = [o.name for o in s.get_outputs()]
-    assert names == (["y", "h_n", "c_n"] if m.net.kind == "lstm" else ["y", "h_n"])
+    assert names == (["y", "h_n", "c_n"] if m.net.type == "lstm" else ["y", "h_n"])
     whole = s.run(None, {"x": X})
     want = m.net.forward(m.x_scaler.transform(X))[1]
-    for got, state in zip(whole[1:], want if m.net.kind == "lstm" else [want]):
+    for got, state in zip(whole[1:], want if m.net.type == "lstm" else [want]):
         assert _rel(got, state) < 1e-12
     k = 17
     first = s.run(None, {"x": X[:k]})

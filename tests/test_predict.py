@@ -122,7 +122,7 @@ def test_help_lists_the_three_forms(capsys):
 def test_meta_carries_everything(trained):
     with np.load(trained / "model_elman.npz", allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-    assert meta["model"] == "elman" and meta["data"]["lags"] == [1] and meta["data"]["month"]
+    assert meta["type"] == "elman" and meta["data"]["lags"] == [1] and meta["data"]["month"]
     assert meta["scaling"] == "mapstd" and meta["transfer"] == ["tansig", "purelin"]
     assert meta["version"] == bpnet.__version__
 

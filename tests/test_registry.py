@@ -36,7 +36,7 @@ def test_from_config_builds_each_type_with_its_arrays_in_order(kind):
     cfg = build_config({"data": {"path": "x.csv", "series": "y"},
                         "models": {"m": {"type": kind, "hidden": hidden}}}, "t.yaml")
     net = registry.from_config(cfg.models["m"], 3, 2)
-    assert type(net) is CLASSES[kind] and net.kind == kind
+    assert type(net) is CLASSES[kind] and net.type == kind
     assert [(k, v.shape) for k, v in net.params.items()] == list(ARRAYS[kind].items())
     assert net.theta.size == sum(int(np.prod(s)) for s in ARRAYS[kind].values())
     assert net.recurrent == (kind not in registry.LAYERED)
@@ -48,10 +48,10 @@ def test_from_meta_rebuilds_the_network_that_save_describes(kind):
     transfers = ["logsig", "tansig", "purelin"] if kind in registry.LAYERED else \
         ["logsig" if kind == "elman" else "tansig", "tansig"]
     net = registry.build(kind, sizes, transfers)
-    meta = {"model": net.kind, "sizes": net.sizes, "transfer": [t.name for t in net.transfers]}
+    meta = {"type": net.type, "sizes": net.sizes, "transfer": [t.name for t in net.transfers]}
     assert meta["sizes"] == sizes and meta["transfer"] == transfers
     twin = registry.from_meta(meta)
-    assert type(twin) is type(net) and twin.kind == kind and twin.sizes == sizes
+    assert type(twin) is type(net) and twin.type == kind and twin.sizes == sizes
     assert [t.name for t in twin.transfers] == transfers
     shapes = {k: v.shape for k, v in net.params.items()}
     assert {k: v.shape for k, v in twin.params.items()} == shapes
@@ -59,7 +59,7 @@ def test_from_meta_rebuilds_the_network_that_save_describes(kind):
 
 def test_an_unknown_type_is_refused():
     with pytest.raises(ValueError, match="unknown model type 'rnn'"):
-        registry.from_meta({"model": "rnn", "sizes": [1, 2, 1], "transfer": ["tansig", "purelin"]})
+        registry.from_meta({"type": "rnn", "sizes": [1, 2, 1], "transfer": ["tansig", "purelin"]})
 
 
 @pytest.mark.parametrize("kind", registry.MODEL_TYPES)

@@ -13,7 +13,7 @@ from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
 from bpnet.report import metrics
-from bpnet.train import experiment
+from bpnet import experiment
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 

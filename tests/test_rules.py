@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from helpers import Linear, Square, numeric_jacobian, regression_problem
 
-from bpnet.config import RULE_PARAMS, TrainConfig
+from bpnet.config import TrainConfig
+from bpnet.train.rules import RULES
 from bpnet.config.yamlschema import field_name
 from bpnet.train import loop as training
 from bpnet.train import stops
@@ -161,13 +162,13 @@ CHANGED = {"lr": 3.0, "lr_inc": 1.3, "lr_dec": 0.3, "max_perf_inc": 1.5, "mc": 0
 # max_fail needs a val part: trainbr's (the only rule whose default differs) is tested in
 # test_rules_scg_br.py
 @pytest.mark.parametrize("algorithm, key", [
-    (a, k) for a, params in RULE_PARAMS.items() for k in params
+    (a, k) for a, rule in RULES.items() for k in rule.params
     if k not in ("min_grad", "max_fail")])
 def test_every_parameter_changes_the_run(algorithm, key, rng):
     """No parameter of any rule is silently ignored."""
     net, X, Y, theta0 = regression_problem("bp", rng)
     # a large lr makes traingda/traingdx reject steps, so that lr_dec and max_perf_inc matter
-    base = {"lr": 1.0} if "lr" in RULE_PARAMS[algorithm] and algorithm != "adam" else {}
+    base = {"lr": 1.0} if "lr" in RULES[algorithm].params and algorithm != "adam" else {}
     tc0 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0, **base)
     tc1 = TrainConfig(algorithm=algorithm, epochs=20, min_grad=0.0, show=0,
                       **{**base, field_name(key): CHANGED[key]})

@@ -19,6 +19,7 @@ import pytest
 from iohelpers import assert_one_complete_run, one_error_line, run, snapshot, start, tiny_config
 
 from bpnet.cli import main
+from bpnet.paths import shown
 
 TWO_MODELS = "{bp: {type: feedforward, hidden: [3, 3]}, el: {type: elman, hidden: 3}}"
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
@@ -131,6 +132,37 @@ def test_a_lock_naming_a_live_process_is_respected(tmp_path, earlier, capsys):
     assert main([str(earlier), "--out", str(tmp_path / "out"), "--quiet", "--no-plots"]) == 0
 
 
+@pytest.mark.parametrize("folder", ["new", "out"])
+def test_a_run_refused_by_the_lock_leaves_the_folder_to_its_holder(tmp_path, earlier, capsys,
+                                                                   monkeypatch, folder):
+    """A run B refused while A holds the folder (A's files staged, A about to commit) touches
+    nothing there: A then commits every file, into a folder of an earlier run or a new one."""
+    from bpnet.storage import outdir
+    out, ready, go = tmp_path / folder, tmp_path / "ready", tmp_path / "go"
+    commit = outdir.RunFolder.commit
+
+    def held(self, *args, **kwargs):   # A waits here, its files staged, until B is done
+        ready.touch()
+        wait_until(go.exists, timeout=60, every=0.01)
+        return commit(self, *args, **kwargs)
+    monkeypatch.setattr(outdir.RunFolder, "commit", held)
+    err = tmp_path.parent / f"{tmp_path.name}.err"
+    a = _forked_run([str(earlier), "--out", str(out), "--quiet", "--no-plots", "--set",
+                     "seed=6"], err)
+    try:
+        wait_until(ready.exists, timeout=60, every=0.01)
+        before = snapshot(out)
+        assert (out / ".bpnet-staging/model_el.npz").exists()
+        assert main([str(earlier), "--out", str(out), "--quiet", "--no-plots"]) == 2
+        one_error_line(capsys.readouterr().err, f"another run (PID {a.pid}) is writing")
+        assert snapshot(out) == before
+    finally:
+        go.touch()
+        a.join(60)
+    assert a.exitcode == 0, err.read_text()
+    assert assert_one_complete_run(out, tmp_path / "d.csv") == 6
+
+
 # ------------------------------------------------------------ signals
 
 def test_a_stop_during_training_skips_the_remaining_models(tmp_path, earlier):
@@ -205,6 +237,108 @@ def test_signals_outside_training_abort_predict_and_forecast(tmp_path, earlier, 
     assert snapshot(tmp_path) == before
 
 
+# ------------------------------------------------------------ whose files
+
+def test_files_bpnet_cannot_tell_it_wrote_are_kept(tmp_path, capsys):
+    """In a folder without a manifest, the files a run does not write are kept whatever their
+    names (one warning says so): bpnet cannot tell who wrote them."""
+    config = tiny_config(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "errors.png").write_bytes(b"the user's picture")
+    (out / "model_elman.npz").write_bytes(b"the user's model")
+    before = snapshot(out)
+    for kept in ("kept 2 files", None):   # the second run: not in the manifest, not bpnet's
+        assert main([str(config), "--out", str(out), "--quiet", "--no-plots"]) == 0
+        captured = capsys.readouterr()
+        assert "removed" not in captured.out
+        assert {n: v for n, v in snapshot(out).items() if n in before} == before
+        warned = [line for line in captured.err.splitlines() if " kept " in line]
+        assert warned == ([f"warning: {shown(out)}: kept 2 files there that this run does not "
+                           "write, as the folder had no manifest.json, so bpnet cannot tell "
+                           "who wrote them: errors.png, model_elman.npz"] if kept else [])
+
+
+@pytest.mark.parametrize("how", ["no manifest", "not listed", "changed"])
+def test_a_run_never_replaces_a_file_bpnet_did_not_write(tmp_path, earlier, capsys, how):
+    """A file the run would write that is there already and is not bpnet's refuses the folder
+    before any work, the file named: one the user put in a folder without a manifest, one
+    the manifest does not list, one changed since the run wrote it."""
+    out, name = tmp_path / "out", "model_bp.npz"
+    manifest = json.loads((out / "manifest.json").read_text())
+    if how == "no manifest":
+        out, name = tmp_path / "mine", "errors.png"
+        out.mkdir()
+        (out / name).write_bytes(b"the user's picture")
+        why = "was not written by bpnet (the folder has no manifest.json)"
+    elif how == "not listed":
+        del manifest["files"][name]
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        why = "was not written by bpnet (the folder's manifest.json does not list it)"
+    else:
+        with open(out / name, "ab") as fh:
+            fh.write(b"\0")
+        why = "has changed since bpnet wrote it"
+    before = snapshot(tmp_path)
+    assert main([str(earlier), "--out", str(out), "--quiet"]) == 2
+    line = one_error_line(capsys.readouterr().err, f"{name}: exists and {why}")
+    assert line.endswith("; choose another --out or remove it")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_file_put_there_during_the_run_is_not_replaced(tmp_path, capsys, monkeypatch):
+    """The commit checks once more: a file saved in the folder as the run writes is kept, and
+    the run is refused with the folder as it is."""
+    from bpnet.report import files
+    config, out = tiny_config(tmp_path), tmp_path / "new"
+    write = files._write_files
+
+    def meanwhile(folder, *args):
+        (out / "model_bp.npz").write_bytes(b"the user's, saved as the run writes")
+        write(folder, *args)
+    monkeypatch.setattr(files, "_write_files", meanwhile)
+    assert main([str(config), "--out", str(out), "--quiet", "--no-plots"]) == 2
+    one_error_line(capsys.readouterr().err, "model_bp.npz: exists and was not written by bpnet")
+    assert os.listdir(out) == ["model_bp.npz"]
+    assert (out / "model_bp.npz").read_bytes() == b"the user's, saved as the run writes"
+
+
+def untimed(text: str | bytes) -> dict:
+    """A metrics.json without the seconds training took."""
+    metrics = json.loads(text)
+    for entry in metrics["models"].values():
+        del entry["train_seconds"], entry["seconds_per_epoch"]
+    return metrics
+
+
+def test_a_run_reruns_from_its_own_config(tmp_path, capsys, monkeypatch):
+    """``python run.py <out>/config.yaml`` reruns the run into its folder, from any folder:
+    the same numbers, the same config.yaml, which stays as it was until the commit; a
+    config.yaml changed since the run wrote it is the user's, never replaced."""
+    from bpnet.report import files
+    config, out = tiny_config(tmp_path / "exp"), tmp_path / "exp/out"
+    assert main([str(config), "--out", str(out), "--quiet", "--no-plots"]) == 0
+    first = snapshot(out)
+    monkeypatch.chdir(tmp_path)
+    with monkeypatch.context() as full:
+        def no_space(*args):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        full.setattr(files, "write_predictions", no_space)
+        assert main(["exp/out/config.yaml", "--quiet"]) == 2
+        one_error_line(capsys.readouterr().err, "cannot write the results (No space left")
+        assert snapshot(out) == first
+    assert main(["exp/out/config.yaml", "--quiet"]) == 0
+    assert (out / "config.yaml").read_bytes() == first["config.yaml"][0]
+    assert untimed((out / "metrics.json").read_bytes()) == untimed(first["metrics.json"][0])
+    assert_one_complete_run(out, tmp_path / "exp/d.csv")
+    with open(out / "config.yaml", "a") as fh:
+        fh.write("# mine now\n")
+    before = snapshot(tmp_path)
+    assert main(["exp/out/config.yaml", "--quiet"]) == 2
+    one_error_line(capsys.readouterr().err, "would overwrite the config file")
+    assert snapshot(tmp_path) == before
+
+
 # ------------------------------------------------------------ a full disk
 
 @pytest.fixture
@@ -246,7 +380,7 @@ def test_full_disk_in_train_predict_and_forecast(full_disk):
 
 def test_full_disk_simulated(tmp_path, earlier, capsys, monkeypatch):
     """The same without a tmpfs: every write after the first few fails with ENOSPC."""
-    from bpnet.report import fileio
+    from bpnet.storage import fileio
     real, calls = fileio._new_temp, []
 
     def full(path, binary):
@@ -306,7 +440,7 @@ def ctrl_c_raises():
 def test_signals_held_hold_a_signal_another_thread_receives(ctrl_c_raises):
     """Python runs the handler in the main thread whichever thread received the signal: the
     hold covers that too, and the signal comes when the block ends."""
-    from bpnet.report.fileio import signals_held
+    from bpnet.storage.fileio import signals_held
     reached, other = False, OtherThread()
     with pytest.raises(KeyboardInterrupt):
         with signals_held():
@@ -320,7 +454,7 @@ def test_signals_held_hold_a_signal_another_thread_receives(ctrl_c_raises):
 
 def test_a_stop_as_a_temporary_file_is_made_leaves_none(tmp_path, monkeypatch, ctrl_c_raises):
     """Ctrl-C in the instant after the temporary file exists: it is removed all the same."""
-    from bpnet.report import fileio
+    from bpnet.storage import fileio
     real, other = fileio._new_temp, OtherThread()
 
     def then_stopped(path, binary):
@@ -357,7 +491,7 @@ def test_kill_at_random_moments_leaves_one_complete_run(tmp_path, earlier):
     its work: after each kill the folder holds one complete run, the earlier one or the new
     one, every model agreeing with predictions.csv. A kill inside the moves of a commit leaves
     a journal that the next reader completes."""
-    from bpnet.report import outdir
+    from bpnet.storage import outdir
     out, data = tmp_path / "out", tmp_path / "d.csv"
     rng = random.Random(15)
 
@@ -420,38 +554,6 @@ def test_a_killed_run_leaves_no_worker_behind(tmp_path, earlier):
         proc.join()
         wait_until(lambda workers=workers: not any(map(_running, workers)), timeout=10,
                    every=0.05)
-
-
-@pytest.mark.parametrize("how", ["SIGINT", "SIGINT to the group", "SIGTERM to the group",
-                                 "SIGKILL"])
-def test_a_run_stopped_while_two_processes_read_leaves_no_copy(tmp_path, earlier, big_csv,
-                                                              monkeypatch, how):
-    """Ctrl-C (to the run, or to its process group as a terminal sends it), SIGTERM and
-    kill -9 while a forked copy reads half of the file: the run aborts as it does reading
-    alone (one line, exit status 130) and the copy ends with it."""
-    from bpnet.data import fastcsv
-    parse = fastcsv._block
-
-    def slow(*args, **kwargs):   # 30 blocks, half a second each: the copy outlives the wait
-        time.sleep(0.5)
-        return parse(*args, **kwargs)
-    monkeypatch.setattr(fastcsv, "BLOCK", 1 << 18)
-    monkeypatch.setattr(fastcsv, "_block", slow)
-    err = tmp_path.parent / f"{tmp_path.name}.err"
-    proc = _forked_run([str(earlier), "--out", str(tmp_path / "new"), "--no-plots", "--set",
-                        f"data.path={big_csv}"], err)
-    wait_until(lambda: _children(proc.pid), timeout=60, every=0.01)   # the reading copy
-    copies = _children(proc.pid)
-    sig = getattr(signal, how.split()[0])
-    os.kill(-proc.pid if "group" in how else proc.pid, sig)
-    wait_until(lambda: proc.exitcode is not None)   # join() would wait for the copy too
-    wait_until(lambda: not any(map(_running, copies)), timeout=3, every=0.05)
-    if sig == signal.SIGKILL:
-        assert proc.exitcode == -signal.SIGKILL
-        return
-    assert proc.exitcode == 130 and not (tmp_path / "new").exists()
-    one_error_line(err.read_text(), f"aborted by {sig.name}; nothing was written, every file "
-                   "is as it was")
 
 
 def _running(pid: int) -> bool:

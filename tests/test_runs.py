@@ -37,7 +37,7 @@ def test_kept_run_is_the_best_and_summaries_are_right(root, tmp_path):
                                               "min": min(test_rmse), "max": max(test_rmse)}
     # the kept network is saved: its predictions are the kept run's
     with np.load(tmp_path / "model_bp.npz") as z:
-        assert json.loads(str(z["meta"]))["model"] == "feedforward"
+        assert json.loads(str(z["meta"]))["type"] == "feedforward"
     for name in ("trainstate_bp.png", "regression_bp.png", "errhist_bp.png", "errors.png"):
         assert (tmp_path / name).stat().st_size > 0
 

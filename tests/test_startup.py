@@ -64,3 +64,19 @@ def test_forecast_without_a_picture(root, tmp_path):
                  str(root / "data/airline_passengers.csv"), "--steps", "3", "--out",
                  str(tmp_path / "f.csv"), "--no-plots"]) == 0
     assert (tmp_path / "f.csv").exists() and not (tmp_path / "f.png").exists()
+
+
+@pytest.mark.parametrize("module", ["bpnet", "bpnet.cli"])
+def test_importing_bpnet_changes_no_environment_and_starts_no_thread(root, module):
+    """``import bpnet`` (and the command line's modules) leave the host as it was: the same
+    environment variables and no thread started."""
+    code = ("import os, threading, json\n"
+            "env, threads = dict(os.environ), threading.active_count()\n"
+            f"import {module}\n"
+            "print(json.dumps([dict(os.environ) == env, threading.active_count() - threads]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={k: v for k, v in os.environ.items()
+                               if not k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
+                          | {"PYTHONPATH": str(root)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[true,", "0]"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from iohelpers import one_error_line, run, start, tiny_config
 
 from bpnet.config.sweepspec import load_sweep
 from bpnet.sweep import run_sweep
-from bpnet.train.engines import Engine
+from bpnet.engines import Engine
 
 SPLIT = "split: {method: block, train: 0.6, val: 0.15, test: 0.25}\n"
 GRID = ("sweep:\n  grid:\n    models.bp.hidden: [[2, 2], [3, 3]]\n"
@@ -113,6 +114,81 @@ def test_local_engines_agree_and_resume_skips_exactly_the_recorded_runs(tmp_path
     assert again.skipped == 5
     assert sorted(trained) == sorted(gone)
     assert (tmp_path / "one" / "sweep.csv").read_bytes() == whole
+
+
+@pytest.fixture(scope="module")
+def small_sweep(tmp_path_factory) -> Path:
+    """A folder holding a config (2 cells x 2 runs of 3 epochs) and its finished sweep, s/."""
+    base = tmp_path_factory.mktemp("small")
+    grid = "sweep:\n  grid:\n    train.lr: [0.01, 0.02]\n  runs: 2\n  select: val\n"
+    config = sweep_config(base, grid, epochs=3)
+    run_sweep(load_sweep(config, out_dir=str(base / "s")), base / "s", Engine(jobs=1),
+              plots=False)
+    return base
+
+
+def _replace_cell(line: str, column: int, value: str) -> str:
+    cells = line.split(",")
+    cells[column] = value
+    return ",".join(cells)
+
+
+def _val_mse(lines: list[str]) -> int:
+    return lines[0].split(",").index("val_mse")
+
+
+# each damage: (lines of sweep.csv) -> its text; what the resumed sweep says of it (the line
+# after the file's name), and its exit status: 2, the file refused and left as it is; 0, the
+# damaged run dropped and trained again
+DAMAGES = {
+    "a last row cut short": (lambda ls: "".join(ls)[:-len(ls[-1]) // 2],
+                             "warning: {csv}: line 5 is cut short, as a writer stopped mid-row "
+                             "leaves it: 1 line of its run dropped; the run is trained again",
+                             0),
+    "a renamed column": (lambda ls: "".join([ls[0].replace("val_mse,", "val_mse_,"), *ls[1:]]),
+                         "error: {csv}: line 1: no column val_mse, which ranks the cells", 2),
+    "a metric that is not a number": (
+        lambda ls: "".join([*ls[:2], _replace_cell(ls[2], _val_mse(ls), "abc"), *ls[3:]]),
+        "error: {csv}: line 3, column val_mse: 'abc' is not a number", 2),
+    "a duplicated row": (lambda ls: "".join([*ls[:3], ls[2], *ls[3:]]),
+                         "error: {csv}: line 4: cell 1, run 1, model bp is recorded twice "
+                         "(line 3 too)", 2),
+    "a cell not in the grid": (lambda ls: "".join([*ls[:3], _replace_cell(ls[3], 0, "7"),
+                                                   *ls[4:]]),
+                               "error: {csv}: line 4, column cell: 7 is not a cell of the grid "
+                               "(1 to 2)", 2),
+    "a value not of its cell": (lambda ls: "".join([*ls[:3], _replace_cell(ls[3], 1, "0.01"),
+                                                    *ls[4:]]),
+                                "error: {csv}: line 4, column train.lr: '0.01' is not cell 2's "
+                                "value (0.02)", 2),
+    "an empty file": (lambda ls: "", "error: {csv}: line 1: the file is empty", 2),
+    "a NUL byte": (lambda ls: "".join([*ls[:2], ls[2].replace(",", ",\0", 1), *ls[3:]]),
+                   "error: {csv}: line 3: holds a NUL byte", 2),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_resume_checks_sweep_csv_before_trusting_it(small_sweep, tmp_path, damage):
+    from iohelpers import snapshot
+    shutil.copytree(small_sweep, tmp_path / "b")
+    folder = tmp_path / "b" / "s"
+    (folder / "summary.csv").unlink()
+    whole = (folder / "sweep.csv").read_text()
+    lines = whole.splitlines(keepends=True)
+    assert len(lines) == 5
+    damaged, said, status = DAMAGES[damage]
+    (folder / "sweep.csv").write_text(damaged(lines))
+    before = snapshot(tmp_path / "b")
+    code, out, err = run("sweep", str(tmp_path / "b" / "c.yaml"), "--out", str(folder),
+                         "--no-plots")
+    assert code == status, err
+    said = said.format(csv=folder / "sweep.csv")
+    assert len(err.splitlines()) == 1 and err.startswith(said), err
+    if status == 2:
+        assert snapshot(tmp_path / "b") == before
+    else:
+        assert "resumed: 3 of 4 runs" in out
+        assert (folder / "sweep.csv").read_text() == whole
 
 
 def summary_rows(folder: Path) -> list[dict]:
@@ -324,3 +400,31 @@ def test_dask_local_from_the_command_line_and_its_resume(tmp_path):
     dask_sweep("Dask LocalCluster of 2 worker processes")
     keep_rows(tmp_path / "d", rows(tmp_path / "d")[:6])
     dask_sweep("resumed: 6 of 8 runs")
+
+
+@needs_dask
+@pytest.mark.parametrize("address, fragment", [
+    ("tcp://localhost", "not a scheduler's address (missing port number"),
+    ("tcp://127.0.0.1:{port}", "cannot reach a Dask scheduler there"),
+])
+def test_dask_out_of_reach_writes_nothing(tmp_path, monkeypatch, address, fragment):
+    from viewhelpers import free_port
+
+    from bpnet.errors import InputError
+    from bpnet import engines
+    monkeypatch.setattr(engines, "CONNECT_SECONDS", 1, raising=False)
+    address = address.format(port=free_port())   # a loopback port nothing listens on
+    config = sweep_config(tmp_path)
+    with pytest.raises(InputError) as error:
+        run_sweep(load_sweep(config, out_dir=str(tmp_path / "s")), tmp_path / "s",
+                  Engine(dask=address), plots=False)
+    assert f"--dask {address}: {fragment}" in str(error.value)
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_malformed_dask_address_is_one_error_line(tmp_path):
+    config = sweep_config(tmp_path)
+    code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--dask", "x y")
+    assert code == 2
+    one_error_line(err, "--dask x y: not a scheduler's address")
+    assert not (tmp_path / "s").exists()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -110,6 +112,69 @@ def test_stop_training_stops_the_sweep_as_ctrl_c(long_sweep, tmp_path):
         kept = list(csv.DictReader(fh))
     assert sorted((r["cell"], r["run"]) for r in kept) == [("1", "0"), ("1", "1")]
     assert not (tmp_path / "s" / "summary.csv").exists()
+
+
+def _descendants(pid: int) -> set[tuple[int, str]]:
+    """The processes below ``pid`` (Linux's /proc), each as (pid, its start time)."""
+    out = set()
+    try:
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+    except OSError:   # gone meanwhile
+        return out
+    for child in children:
+        started = _started(child)
+        if started is not None:
+            out |= {(child, started)} | _descendants(child)
+    return out
+
+
+def _started(pid: int) -> str | None:
+    """The start time of process ``pid`` while it lives (not a zombie), else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in "ZX" else fields[19]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_a_sweep_stopped_from_the_page_leaves_no_process_behind(tmp_path):
+    # samples large enough that a worker takes a while to receive them: a stop as the sweep
+    # starts finds its workers starting
+    series = "month,passengers\n" + "".join(f"{1000 + i // 12}-{i % 12 + 1:02d},"
+                                            f"{100 + i % 50 + i % 12 * 3}\n" for i in range(3000))
+    path = tiny_config(tmp_path, epochs=3, data=series)
+    grid = "sweep:\n  grid:\n    train.epochs: [3, 1000000]\n  runs: 2\n  select: val\n"
+    path.write_text(path.read_text().replace(*SPLIT) + grid)
+    run = ViewRun("sweep", str(path), "--out", str(tmp_path / "s"), "--jobs", "2", "--quiet",
+                  "--set", "train.max_fail=0", "--set", "train.min_grad=0",
+                  "--set", "train.time=120")
+    seen: set[tuple[int, str]] = set()
+    watching = threading.Event()
+
+    def watch() -> None:
+        while not watching.is_set():
+            seen.update(_descendants(run.proc.pid))
+            time.sleep(0.005)
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        run.wait_for(lambda s: s["stage"] == "training", timeout=120)
+        assert run.request("/stop", "POST")[0] == 200
+        run.wait_for(lambda s: s["exit_status"] is not None)
+        code, _, err = run.finish()
+    finally:
+        watching.set()
+        watcher.join()
+        run.kill()
+    assert code == 130 and "Traceback" not in err, err
+    assert seen   # the workers were started
+    end = time.monotonic() + 10   # a worker whose parent is gone ends within half a second
+    while (left := {p for p, started in seen if _started(p) == started}) and \
+            time.monotonic() < end:
+        time.sleep(0.1)
+    assert not left
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine "

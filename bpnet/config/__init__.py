@@ -9,7 +9,6 @@ from bpnet.config.dump import config_to_dict, portable_config, to_plain
 from bpnet.config.load import build_config, load_config
 from bpnet.config.schema import (
                                  ALGORITHMS,
-                                 RULE_PARAMS,
                                  Config,
                                  DataConfig,
                                  ModelConfig,
@@ -20,6 +19,6 @@ from bpnet.config.schema import (
                                  rule_params,
 )
 
-__all__ = ["ALGORITHMS", "RULE_PARAMS", "Config", "DataConfig", "ModelConfig", "SplitConfig",
+__all__ = ["ALGORITHMS", "Config", "DataConfig", "ModelConfig", "SplitConfig",
            "TrainConfig", "TransformConfig", "WideConfig", "build_config", "config_to_dict",
            "load_config", "portable_config", "rule_params", "to_plain"]

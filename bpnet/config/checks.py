@@ -10,8 +10,16 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bpnet.config.schema import LAYERED, SQUARED_ERROR_RULES, Config, DataConfig, SplitConfig
+from bpnet.config.schema import (
+    SQUARED_ERROR_RULES,
+    Config,
+    DataConfig,
+    SplitConfig,
+    TransformConfig,
+    is_count,
+)
 from bpnet.errors import InputError
+from bpnet.nets.registry import LAYERED
 from bpnet.paths import checked
 
 # the data keys of series mode only, refused (and not written back) in tabular mode
@@ -24,12 +32,14 @@ BASELINE_NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "l
 
 def complete_config(cfg: Config, raw_split, where: str) -> Config:
     """``cfg`` with what its keys imply but do not write: a wide table's series labelled by
-    the wide table's time column (unless data.time names another), and the parts
-    ``split.method: index`` leaves unlisted empty; ``raw_split`` is the split block as
-    written."""
+    the wide table's time column (unless data.time names another), the parts
+    ``split.method: index`` leaves unlisted empty, and with the test part as the last steps
+    (split.test_from, or a count in split.test) no fraction of train (the rest) nor of test;
+    ``raw_split`` is the split block as written."""
     data = cfg.data
     if data.wide is not None and data.series is not None and data.time is None:
         cfg = dataclasses.replace(cfg, data=dataclasses.replace(data, time=data.wide.time))
+    cfg = _complete_counted_split(cfg, raw_split, where)
     return _complete_index_split(cfg, raw_split, where)
 
 
@@ -81,8 +91,9 @@ def _check_data(data: DataConfig, where: str) -> None:
         if not data.inputs or not (data.targets or data.classes is not None):
             raise InputError(f"{where}: data: give either series (with lags) or both inputs "
                              "and targets (or inputs and classes)")
-    if data.series is None and (data.transform.log or data.transform.difference):
+    if data.series is None and not data.transform.identity:
         raise InputError(f"{where}: data.transform is for a series (data.series)")
+    _check_transform(data.transform, "data.transform", where)
     if data.series is not None:
         _check_exog(data, where)
     for feature in ("month", "quarter", "week", "weekday"):
@@ -108,9 +119,25 @@ def _check_exog(data: DataConfig, where: str) -> None:
         raise InputError(f"{where}: data.lags: an empty list needs data.exog (a time-delay "
                          "network has exogenous inputs only); a series alone needs lags")
     tf = data.exog_transform
-    if (tf.log or tf.difference) and not data.exog:
+    if not tf.identity and not data.exog:
         raise InputError(f"{where}: data.exog_transform: there is no data.exog column to "
                          "transform")
+    for key, given in (("boxcox", tf.boxcox is not None), ("shift", tf.shift != 0)):
+        if given:
+            raise InputError(f"{where}: data.exog_transform.{key}: is for the series "
+                             "(data.transform); the exogenous columns take log and "
+                             "differences")
+
+
+def _check_transform(tf: TransformConfig, key: str, where: str) -> None:
+    """log and boxcox are two ways of one step (boxcox: 0 is the log); a shift is added
+    before one of them."""
+    if tf.log and tf.boxcox is not None:
+        raise InputError(f"{where}: {key}: log and boxcox together; give one (boxcox: 0 is "
+                         "the log)")
+    if tf.shift and not tf.log and tf.boxcox is None:
+        raise InputError(f"{where}: {key}.shift: is added before log or boxcox, and neither "
+                         "is given")
 
 
 def _check_missing(data: DataConfig, where: str) -> None:
@@ -146,6 +173,8 @@ def _check_perform(cfg: Config, where: str) -> None:
 
 
 def _check_forecast(cfg: Config, where: str) -> None:
+    if cfg.forecast.intervals and cfg.data.series is None:
+        raise InputError(f"{where}: forecast.intervals: needs a series (data.series with lags)")
     if cfg.forecast.horizon is None:
         return
     if cfg.data.series is None:
@@ -153,7 +182,7 @@ def _check_forecast(cfg: Config, where: str) -> None:
     if cfg.split.method != "block":
         raise InputError(f"{where}: forecast: starts from the end of the training part, "
                          "so it needs split.method: block")
-    if cfg.split.test == 0:
+    if cfg.split.test == 0 and cfg.split.test_from is None:
         raise InputError(f"{where}: forecast: needs a test part to forecast (split.test)")
 
 
@@ -169,9 +198,55 @@ def _check_split(cfg: Config, where: str) -> None:
         if isinstance(getattr(split, part), tuple):
             raise InputError(f"{where}: split.{part}: a list of sample numbers needs "
                              "split.method: index (MATLAB's divideind)")
+    if split.counted or is_count(split.val):
+        _check_counted_split(cfg, where)
+        return
     total = split.train + split.val + split.test
     if abs(total - 1.0) > 1e-9:
         raise InputError(f"{where}: split: train + val + test must be 1, got {total:g}")
+
+
+def _check_counted_split(cfg: Config, where: str) -> None:
+    """The test part as the last steps (split.test_from, or a count in split.test): a block
+    at the end of the samples of one file, from a time label only with data.time; a count
+    of val steps only beside it."""
+    split = cfg.split
+    key = "split.test_from" if split.test_from is not None else "split.test"
+    if not split.counted:
+        raise InputError(f"{where}: split.val: a count of steps ({split.val}) needs the test "
+                         "part as the last steps too (split.test_from, or a count in "
+                         "split.test); otherwise give a fraction")
+    if cfg.data.test_path is not None:
+        raise InputError(f"{where}: {key}: data.test_path is the test part already")
+    if split.test_from is not None and cfg.data.time is None:
+        raise InputError(f"{where}: split.test_from: a time label needs data.time, the "
+                         "column of time labels")
+
+
+def _complete_counted_split(cfg: Config, raw_split, where: str) -> Config:
+    """With the test part as the last steps, train is the rest (None): a train fraction
+    given must make 1 with val's fraction (of the samples before the test part); with
+    split.test_from, a test given too is an error (test None)."""
+    split = cfg.split
+    if not split.counted:
+        return cfg
+    if split.method != "block":
+        key = "split.test_from" if split.test_from is not None else "split.test"
+        raise InputError(f"{where}: {key}: the test part is then the last steps of the "
+                         f"data, which needs split.method: block, not {split.method}")
+    given = raw_split if isinstance(raw_split, dict) else {}
+    how = "split.test_from" if split.test_from is not None else "a count in split.test"
+    if split.test_from is not None and given.get("test") is not None:
+        raise InputError(f"{where}: split.test: split.test_from says where the test part "
+                         "starts; give one of them")
+    train = given.get("train")
+    if train is not None and (is_count(split.val) or not isinstance(split.train, float)
+                              or abs(split.train + split.val - 1.0) > 1e-9):
+        raise InputError(f"{where}: split.train: with {how} the training part is what the "
+                         "test and val parts leave; leave split.train out (or make train + "
+                         "val = 1, fractions of the samples before the test part)")
+    return dataclasses.replace(cfg, split=dataclasses.replace(
+        split, train=None, test=None if split.test_from is not None else split.test))
 
 
 def _complete_index_split(cfg: Config, raw_split, where: str) -> Config:
@@ -183,6 +258,9 @@ def _complete_index_split(cfg: Config, raw_split, where: str) -> Config:
     given = raw_split if isinstance(raw_split, dict) else {}
     parts = {p: getattr(split, p) for p in ("train", "val", "test")}
     for part, value in parts.items():
+        if is_count(value):
+            raise InputError(f"{where}: split.{part}: with split.method: index, list the "
+                             f"sample numbers of the part, e.g. [{value}]")
         if isinstance(value, float):
             if value != 0 and (given.get(part) is not None or part == "train"):
                 raise InputError(f"{where}: split.{part}: with split.method: index, give the "
@@ -264,7 +342,8 @@ def _check_columns(data: DataConfig, where: str) -> None:
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise InputError(f"{where}: data.{key}: {twice[0]!r} is named twice")
-    both = [n for n in data.inputs if n in data.targets]
-    if both:
-        raise InputError(f"{where}: data.inputs: {both[0]!r} is also a target; a network given "
-                         "its own target as an input predicts nothing")
+    for key, names in (("a target", data.targets), ("data.classes", data.class_columns)):
+        both = [n for n in data.inputs if n in names]
+        if both:
+            raise InputError(f"{where}: data.inputs: {both[0]!r} is also {key}; a network "
+                             "given its own target as an input predicts nothing")

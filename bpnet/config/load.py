@@ -13,11 +13,11 @@ from typing import Any
 
 from bpnet.config.checks import check_config, complete_config, resolve_paths
 from bpnet.config.overrides import apply_overrides
-from bpnet.config.schema import (LAYERED, RULE_PARAMS, Config, ModelConfig, TrainConfig,
-                                 rule_params)
+from bpnet.config.schema import ALGORITHMS, Config, ModelConfig, TrainConfig, rule_params
 from bpnet.config.yamlschema import fields, kind, mapping, parse_yaml, yaml_key
 from bpnet.errors import InputError
-from bpnet.paths import checked
+from bpnet.nets.registry import LAYERED
+from bpnet.paths import checked, read_bytes
 
 
 def load_config(path: str | Path, overrides: typing.Sequence[str] = (),
@@ -52,16 +52,7 @@ MAX_CONFIG_BYTES = 1 << 20   # a config is a page or two; a bigger file is not o
 
 def read_config_text(path: Path) -> str:
     """The text of a config file: a regular UTF-8 file of at most MAX_CONFIG_BYTES."""
-    try:
-        if path.exists() and not path.is_file():
-            kind = "a folder" if path.is_dir() else "not a regular file"
-            raise InputError(f"{path}: cannot read config file ({kind})")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: config file not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read config file ({exc.strerror or exc})") from None
+    data = read_bytes(path, "config file", MAX_CONFIG_BYTES + 1, where=str(path))
     if len(data) > MAX_CONFIG_BYTES:
         raise InputError(f"{path}: the config file is larger than {MAX_CONFIG_BYTES >> 20} MiB; "
                          "a config is a page or two (is this the right file?)")
@@ -196,7 +187,7 @@ def _train_values(raw: Any, path: str, where: str, default_algorithm: str) -> di
                              "regularisation (alph and beta, docs/semantics.md#trainbr); remove it "
                              "or set it to 0")
         if key != "algorithm" and key not in takes:
-            users = [a for a, p in RULE_PARAMS.items() if key in p]
+            users = [a for a in ALGORITHMS if key in rule_params(a)]
             raise InputError(
                 f"{where}: {path}.{key}: {algorithm} does not take {key} (a parameter of "
                 f"{', '.join(users)}); remove it or set it to null. {algorithm} takes "

@@ -1,8 +1,9 @@
 """Input stage: the names MATLAB users type.
 
 A MATLAB name that means the same thing as a bpnet one is read as it (``ALIASES``: the
-division functions; ``SAME_KEYS``: ``performFcn`` in a train block is ``perform``); one that bpnet does not have gets a message saying so and what to write
-instead (``ABSENT`` for values, ``KEYS`` for keys such as ``performFcn``), never a did-you-mean
+division functions; ``SAME_KEYS``: ``performFcn`` in a train block is ``perform``); one that
+bpnet does not have gets a message saying so and what to write instead (``ABSENT`` for values,
+``KEYS`` for keys such as ``performFcn`` outside a train block), never a did-you-mean
 pointing at a name that means something else. These tables are consulted only for names that
 are not bpnet's own, so a name that bpnet gains later simply stops being reported here.
 """

@@ -9,7 +9,7 @@ import os
 import typing
 import warnings
 
-from bpnet.config.schema import RULE_PARAMS, rule_params
+from bpnet.config.schema import ALGORITHMS, rule_params
 from bpnet.config.yamlschema import parse_yaml
 from bpnet.errors import InputError
 
@@ -93,7 +93,7 @@ def _switch_rules(raw: dict, given: set[str]) -> None:
         if f"{path}.algorithm" not in given or not isinstance(block, dict):
             continue
         algorithm = block.get("algorithm")
-        if algorithm not in RULE_PARAMS:
+        if algorithm not in ALGORITHMS:
             continue  # reported by the schema check
         takes = rule_params(algorithm)
         dropped = [k for k in block if k != "algorithm" and k not in takes

@@ -1,22 +1,25 @@
 """Input stage: the config schema, a frozen, nested dataclass per YAML block.
 
 Each field carries its default and, in its metadata, the check or the choices that
-:func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. ``RULE_PARAMS`` lists the
-parameters of every training rule with MATLAB's defaults (docs/semantics.md#training-rules).
+:func:`~bpnet.config.yamlschema.fields` applies to what the user wrote. Each training rule's
+parameters and MATLAB's defaults are on its class (``bpnet.train.rules.RULES``, the rule's
+``params``); :func:`rule_params` gives them with those every rule takes.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from bpnet.config import matlab
 from bpnet.config.ranges import parse_integers
 from bpnet.config.yamlschema import check, choice, convert, field_name, show, yaml_key
 from bpnet.errors import InputError
-from bpnet.nets.registry import LAYERED, MODEL_TYPES
+from bpnet.nets.registry import MODEL_TYPES
 from bpnet.nets.transfer import NAMES as TRANSFERS
+from bpnet.train.rules import RULES
 
 SCALINGS = ("mapstd", "mapminmax", "none")
 DIVISIONS = ("block", "random", "interleaved", "index")
@@ -24,13 +27,37 @@ MISSING = ("error", "drop", "interpolate", "previous")
 DELIMITER_NAMES = (",", ";", "tab", "\t", "|", "space")
 
 
+def _boxcox(value: Any, key: str, where: str) -> float | str:
+    """The Box-Cox lambda: ``auto`` (fitted on the training part) or a finite number."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    try:
+        lam = convert(float, value, key, where)
+    except InputError:
+        lam = math.nan
+    if not math.isfinite(lam):
+        raise InputError(f"{where}: {key}: expected auto (lambda by maximum likelihood on the "
+                         f"training part) or a lambda, a number (0 is the log), got "
+                         f"{show(value)}")
+    return lam
+
+
 @dataclass(frozen=True)
 class TransformConfig:
-    """Series transforms, applied in this order before the samples are built."""
+    """Series transforms, applied in this order before the samples are built: ``shift``
+    added, the log or the Box-Cox transform (``boxcox``: its lambda, or ``auto`` to fit it on
+    the training part; None: none), then the differences (docs/semantics.md#series-transforms)."""
 
     log: bool = False
     difference: tuple[int, ...] = field(default=(), metadata=check(
         lambda v: all(x >= 1 for x in v), "must be positive integers, e.g. [1, 12]"))
+    boxcox: float | str | None = field(default=None, metadata={"parse": _boxcox})
+    shift: float = field(default=0.0, metadata=check(math.isfinite, "must be a finite number"))
+
+    @property
+    def identity(self) -> bool:
+        """Whether the series is used as it is (no transform at all)."""
+        return not self.log and self.boxcox is None and not self.difference
 
 
 def _lags(value: Any, key: str, where: str) -> tuple[int, ...]:
@@ -67,6 +94,33 @@ def _exog(value: Any, key: str, where: str) -> dict[str, tuple[int, ...]]:
     return out
 
 
+def _classes(value: Any, key: str, where: str) -> str | tuple[str, ...]:
+    """``data.classes``: one name (a column of class labels, or a .mat variable of labels or
+    of one-hot columns), or a list of the 0/1 columns of one-hot targets (one name alone is
+    that name)."""
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(n, str) and n for n in names):
+        raise InputError(f"{where}: {key}: expected a column name (class labels) or a list of "
+                         f"the 0/1 columns of one-hot targets, got {show(value)}")
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"{where}: {key}: {twice!r} is named twice")
+    return names[0] if len(names) == 1 else tuple(names)
+
+
+def is_pattern(name: str) -> bool:
+    """Whether an entry of ``data.inputs`` selects columns rather than naming one: ``all``, or
+    a shell-style pattern (``pixel_*``, ``x?``, ``[ab]*``: :mod:`fnmatch`). A column that is
+    so named is still itself."""
+    return name == "all" or any(c in name for c in "*?[")
+
+
+def matching(pattern: str, names: list[str]) -> list[str]:
+    """The ``names`` (in their order) that ``pattern`` selects: all of them for ``all``, else
+    those it matches (case-sensitive, :func:`fnmatch.fnmatchcase`)."""
+    return [n for n in names if pattern == "all" or fnmatchcase(n, pattern)]
+
+
 def _transfer(value: Any, key: str, where: str) -> tuple[str, ...]:
     names = value if isinstance(value, list) else [value]
     for name in names:
@@ -101,8 +155,9 @@ class DataConfig:
     month: bool = False
     inputs: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
-    classes: str | None = None      # a class-label column: classification
-                                    # (docs/semantics.md#classification)
+    # classification (docs/semantics.md#classification): a class-label column, a .mat
+    # variable of one-hot columns, or a list of the 0/1 columns of one-hot targets
+    classes: str | tuple[str, ...] | None = field(default=None, metadata={"parse": _classes})
     test_path: str | None = None
     transform: TransformConfig = field(default_factory=TransformConfig)
     period: int | None = field(default=None, metadata=check(lambda v: v >= 1, "must be >= 1"))
@@ -114,6 +169,7 @@ class DataConfig:
     score_filled: bool = False
     delimiter: str | None = field(default=None, metadata=choice(*DELIMITER_NAMES))
     decimal: str = field(default=".", metadata=choice(".", ","))
+    thousands: str | None = field(default=None, metadata=choice(",", ".", "'", " "))
     encoding: str | None = None
     wide: WideConfig | None = None
     # outside input series (MATLAB narxnet/timedelaynet, docs/semantics.md#exogenous-inputs)
@@ -125,19 +181,50 @@ class DataConfig:
     columns: tuple[str, ...] = field(default=(), metadata=check(
         lambda v: len(set(v)) == len(v), "must name each column once"))
 
+    @property
+    def class_columns(self) -> tuple[str, ...]:
+        """The columns (or .mat variable) ``classes`` names: none without classes, one of
+        labels (or a variable), or the one-hot columns."""
+        if self.classes is None:
+            return ()
+        return (self.classes,) if isinstance(self.classes, str) else tuple(self.classes)
 
-def _split_part(span: str):
-    """The parse of split.train/val/test: a fraction in ``span`` ("(0, 1]" or "[0, 1)"), or
+
+def _split_part(span: str, counts: bool = False):
+    """The parse of split.train/val/test: a fraction in ``span`` ("(0, 1]" or "[0, 1)"), with
+    ``counts`` also a whole number >= 1 (a count of the last steps, or rows), or
     (split.method: index) a list of sample numbers, 1-based as MATLAB's divideind counts."""
-    def parse(value: Any, key: str, where: str) -> float | tuple[int, ...]:
+    def parse(value: Any, key: str, where: str) -> float | int | tuple[int, ...]:
+        if counts and _count(value) is not None:
+            return _count(value)
         if isinstance(value, (list, str)) and not _is_number_text(value):
             return parse_integers(value, key, where)
         v = convert(float, value, key, where)
         inside = 0 < v <= 1 if span == "(0, 1]" else 0 <= v < 1
         if not inside:
-            raise InputError(f"{where}: {key}: must be in {span}, got {show(value)}")
+            also = " (a fraction; or a whole number >= 1, a count of the last steps)" \
+                if counts else ""
+            raise InputError(f"{where}: {key}: must be in {span}, got {show(value)}{also}")
         return v
     return parse
+
+
+def _count(value: Any) -> int | None:
+    """``value`` as a count of steps: a whole number >= 1 (also as text), else None."""
+    if isinstance(value, str):
+        try:
+            value = int(value.strip().replace("_", ""), 10)
+        except ValueError:
+            return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    return None
+
+
+def is_count(value: Any) -> bool:
+    """Whether a part's size in a SplitConfig is a count of the last steps (not a fraction
+    or a list of sample numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number_text(value: Any) -> bool:
@@ -148,54 +235,59 @@ def _is_number_text(value: Any) -> bool:
     return True
 
 
+def _time_label(value: Any, key: str, where: str) -> str:
+    """A time label as the time column writes it (text, or a whole number: a year)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        hint = " (quote it: a number such as 1957.10 loses its last 0)" \
+            if isinstance(value, float) else ""
+        raise InputError(f"{where}: {key}: expected a time label of data.time, e.g. "
+                         f"1957-07, got {show(value)}{hint}")
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class SplitConfig:
     """Fractions of the samples for training, validation and test (docs/semantics.md#data-division),
     or
-    with ``method: index`` the lists of sample numbers of each part (MATLAB's divideind)."""
+    with ``method: index`` the lists of sample numbers of each part (MATLAB's divideind).
+
+    The test part may instead be the last ``test`` steps (a whole number) or start at the time
+    label ``test_from``; ``val`` is then a fraction of the samples before the test part or a
+    count of the steps just before it, and the training part is the rest (``train`` None).
+    """
 
     method: str = field(default="block", metadata=choice(*DIVISIONS))
-    train: float | tuple[int, ...] = field(default=0.7,
-                                           metadata={"parse": _split_part("(0, 1]")})
-    val: float | tuple[int, ...] = field(default=0.15,
-                                         metadata={"parse": _split_part("[0, 1)")})
-    test: float | tuple[int, ...] = field(default=0.15,
-                                          metadata={"parse": _split_part("[0, 1)")})
+    train: float | tuple[int, ...] | None = field(default=0.7,
+                                                  metadata={"parse": _split_part("(0, 1]")})
+    val: float | int | tuple[int, ...] = field(
+        default=0.15, metadata={"parse": _split_part("[0, 1)", counts=True)})
+    test: float | int | tuple[int, ...] | None = field(
+        default=0.15, metadata={"parse": _split_part("[0, 1)", counts=True)})
+    test_from: str | None = field(default=None, metadata={"parse": _time_label})
+
+    @property
+    def counted(self) -> bool:
+        """Whether the test part is the last steps (a count, or from ``test_from``) rather
+        than a fraction of the samples."""
+        return self.test_from is not None or is_count(self.test)
 
 
-# The parameters of each rule, with MATLAB's defaults (docs/semantics.md#training-rules); every rule
-# also
-# takes COMMON.
+# The parameters every rule takes; each rule's own, with MATLAB's defaults, are on its class
+# (bpnet.train.rules.RULES, docs/semantics.md#training-rules).
 COMMON = {"epochs": 1000, "goal": 0.0, "min_grad": 1e-5, "max_fail": 6, "show": 25,
           "time": math.inf, "perform": "mse"}
 # MATLAB's performance functions (net.performFcn); crossentropy is classification's default
 PERFORMS = ("mse", "crossentropy")
 # the rules that take mse only: their Gauss-Newton step needs a sum of squared errors
 SQUARED_ERROR_RULES = ("trainlm", "trainbr")
-_GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
-RULE_PARAMS: dict[str, dict[str, float]] = {
-    "traingd": {"lr": 0.01},
-    "traingdm": {"lr": 0.01, "mc": 0.9},
-    "traingda": {k: v for k, v in _GD.items() if k != "mc"},
-    "traingdx": _GD,
-    "trainrp": {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0},
-    "trainlm": {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7},
-    "adam": {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
-    "trainscg": {"sigma": 5e-5, "lambda": 5e-7, "min_grad": 1e-6},
-    "trainbr": {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
-                "max_fail": 0},
-}
-# MATLAB's performParam.regularization (docs/semantics.md#regularisation), for every rule but
-# trainbr,
-# which chooses its own weight decay
-for _params in (p for a, p in RULE_PARAMS.items() if a != "trainbr"):
-    _params["regularization"] = 0.0
-ALGORITHMS = tuple(RULE_PARAMS)
+ALGORITHMS = tuple(RULES)
 
 
 def rule_params(algorithm: str) -> dict[str, float]:
     """Every parameter ``algorithm`` takes, with its default."""
-    return {**COMMON, **RULE_PARAMS[algorithm]}
+    return {**COMMON, **RULES[algorithm].params}
 
 
 def _positive(v):
@@ -291,11 +383,49 @@ def _horizon(value: Any, key: str, where: str) -> int | str | None:
                      f"{show(value)}")
 
 
+MAX_LEVELS = 5   # the most interval levels a run reports
+
+
+def interval_levels(value: Any, key: str, where: str = "") -> tuple[float, ...]:
+    """Prediction-interval levels: a number or a list of at most :data:`MAX_LEVELS` distinct
+    numbers, each strictly between 0 and 1 (0.8: an 80 % interval), sorted ascending; any
+    other value is an InputError naming ``key`` (after ``where``, when given)."""
+    at = f"{where}: {key}" if where else key
+    items = value if isinstance(value, (list, tuple)) else [value]
+    levels = []
+    for item in items:
+        if isinstance(item, str):
+            item = _number_or_text(item)
+        if isinstance(item, bool) or not isinstance(item, (int, float)) \
+                or not 0.0 < item < 1.0:
+            raise InputError(f"{at}: each level must be a number between 0 and 1 (0.8 for an "
+                             f"80 % interval), got {show(item)}")
+        levels.append(float(item))
+    if len(set(levels)) != len(levels):
+        raise InputError(f"{at}: a level is listed twice, got {show(value)}")
+    if len(levels) > MAX_LEVELS:
+        raise InputError(f"{at}: at most {MAX_LEVELS} levels, got {len(levels)}")
+    return tuple(sorted(levels))
+
+
+def _number_or_text(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _intervals(value: Any, key: str, where: str) -> tuple[float, ...]:
+    return () if value == [] else interval_levels(value, key, where)
+
+
 @dataclass(frozen=True)
 class ForecastConfig:
-    """The recursive multi-step forecast from the end of the training (and val) part."""
+    """The recursive multi-step forecast from the end of the training (and val) part, and the
+    levels of the prediction intervals of every one-step prediction and forecast."""
 
     horizon: int | str | None = field(default=None, metadata={"parse": _horizon})
+    intervals: tuple[float, ...] = field(default=(), metadata={"parse": _intervals})
 
 
 @dataclass(frozen=True)
@@ -325,7 +455,7 @@ class Config:
 
 # What each key does, by its path in the YAML (``models.<name>`` stands for every model; the
 # ``sweep`` block is read by :mod:`bpnet.config.sweepspec`). docs/make_config_reference.py writes
-# docs/config.md from these, the dataclasses above and RULE_PARAMS.
+# docs/config.md from these, the dataclasses above and the rules' ``params``.
 DOCS: dict[str, str] = {
     "seed": "One seed drives the data division and every initialisation; run i of `runs` "
             "initialises its weights from seed + i.",
@@ -341,7 +471,7 @@ DOCS: dict[str, str] = {
     "train": "The training rule and its parameters, under MATLAB's trainParam names; it serves "
              "every model.",
     "output": "Where results go.",
-    "forecast": "The recursive multi-step forecast of a series.",
+    "forecast": "The recursive multi-step forecast of a series, and prediction intervals.",
     "data.path": "The data file: a text table (CSV, semicolons, tabs, ...), a MATLAB .mat, a "
                  ".npy or a .npz. A relative path resolves against the config file's folder "
                  "(one typed with --set against the current folder).",
@@ -351,14 +481,19 @@ DOCS: dict[str, str] = {
                  "MATLAB ranges too (`1:12`, `[1:3, 12]`, `1:2:11`); `[]` only beside "
                  "data.exog (a time-delay network).",
     "data.month": "Series mode: the calendar month of t as an input.",
-    "data.inputs": "Tabular mode: the input columns (of a .mat: variables).",
+    "data.inputs": "Tabular mode: the input columns (of a .mat: variables); `all` takes every "
+                   "column but the targets, the classes and the time column, and a pattern "
+                   "such as `pixel_*` (fnmatch: `*`, `?`, `[...]`) the matching ones, in file "
+                   "order.",
     "data.targets": "Tabular mode: the target columns; several are allowed.",
-    "data.classes": "A class-label column (text or integers): the run classifies, as MATLAB's "
+    "data.classes": "The classes: a column of labels (text or integers), a list of 0/1 "
+                    "columns of one-hot targets, or of a .mat a variable of labels or of "
+                    "one-hot targets (K x N, as ind2vec gives); the run classifies, as MATLAB's "
                     "patternnet does.",
     "data.test_path": "Tabular mode: the test set in a file of its own; the main file is then "
                       "divided into train and val.",
-    "data.transform": "Series transforms (log, then differences), undone before any error is "
-                      "computed.",
+    "data.transform": "Series transforms (shift, log or Box-Cox, then differences), undone "
+                      "before any error is computed.",
     "data.period": "The seasonal-naive baseline's period; by default from the time step (12 "
                    "without a time column).",
     "data.quarter": "Series mode: the calendar quarter of t as an input.",
@@ -371,29 +506,45 @@ DOCS: dict[str, str] = {
     "data.delimiter": "The delimiter; by default found from the header line (`space`: runs of "
                       "blanks).",
     "data.decimal": "The decimal mark: `,` for decimal commas.",
+    "data.thousands": "The thousands separator of numbers (`,` `.` `'` or a space): "
+                      "`\"1,120\"` reads as 1120; digits are grouped by threes.",
     "data.encoding": "The file's encoding (`cp1252`, `latin-1`, ...); by default from the "
                      "byte-order mark, else UTF-8.",
     "data.wide": "A wide table (a row per year, a column per month or quarter) read as one "
                  "series named data.series.",
     "data.exog": "Outside input columns and their delays, `{column: [delays]}` (MATLAB's "
                  "inputDelays; 0 is the same step).",
-    "data.exog_transform": "Transforms of every exogenous column (log, then differences).",
+    "data.exog_transform": "Transforms of every exogenous column (log, then differences; "
+                           "no Box-Cox, no shift).",
     "data.layout": "A .mat file's orientation: `columns` (one sample per column, MATLAB's; the "
                    "default) or `rows`.",
     "data.columns": "The names of a .npy file's columns, in order.",
     "data.transform.log": "Take the log first (the values must be positive).",
     "data.transform.difference": "Differences at these lags, in the order given, e.g. "
                                  "`[1, 12]`.",
+    "data.transform.boxcox": "The Box-Cox transform first (instead of log): `auto` (lambda by "
+                             "maximum likelihood on the training part's targets, as "
+                             "scipy.stats.boxcox fits it) or a lambda (0 is the log); the "
+                             "values must be positive.",
+    "data.transform.shift": "A constant added to the series before log or boxcox (for values "
+                            "<= 0).",
     "data.wide.time": "The wide table's year column (also the default of data.time).",
     "data.wide.columns": "12 month columns (January first) or 4 quarter columns.",
     "split.method": "`block` (MATLAB's divideblock), `random` (dividerand), `interleaved` "
                     "(divideint) or `index` (divideind); MATLAB's names are understood too.",
     "split.train": "The training fraction; with method `index`, a list of sample numbers "
-                   "counted from 1 (MATLAB ranges allowed).",
+                   "counted from 1 (MATLAB ranges allowed); with test_from or a test count, "
+                   "the rest (leave it out).",
     "split.val": "The validation fraction (the validation stop and the best network), or a "
-                 "list of sample numbers with `index`.",
-    "split.test": "The test fraction, or a list of sample numbers with `index`; the test part "
+                 "list of sample numbers with `index`; with test_from or a test count, a "
+                 "fraction of the samples before the test part or a count of the steps "
+                 "just before it.",
+    "split.test": "The test fraction, a whole number >= 1 (the last steps or rows, with "
+                  "method `block`), or a list of sample numbers with `index`; the test part "
                   "is scored, never used to choose.",
+    "split.test_from": "The time label (of data.time) of the first test step: the test part "
+                       "is that step and every later one (method `block`), the same steps "
+                       "whatever the lags and transforms.",
     "models.<name>.type": "The network: `feedforward` (BP), `cascadeforward` (MATLAB's "
                           "cascadeforwardnet), `elman`, `lstm` or `gru`.",
     "models.<name>.hidden": "Hidden layer sizes: one per layer for feedforward and "
@@ -446,6 +597,10 @@ DOCS: dict[str, str] = {
     "output.plots": "`false`: no pictures (as `--no-plots`).",
     "forecast.horizon": "`test` (as many steps as the test part) or a number of steps; needs a "
                         "series, block division and a test part.",
+    "forecast.intervals": "Prediction-interval levels, up to 5 in (0, 1), e.g. `[0.8, 0.95]`: "
+                          "bounds for every one-step prediction and every forecast step, from "
+                          "the empirical quantiles of the errors by horizon on the validation "
+                          "part (the training part without one); needs a series.",
     "sweep": "What `python run.py sweep` varies; a plain run ignores it and trains the base "
              "config.",
     "sweep.grid": "Config keys in --set syntax, each with its list of values; the cells are "

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bpnet.config import DataConfig
+from bpnet.config.schema import is_pattern
 from bpnet.data.table import Table
 from bpnet.errors import InputError
 from bpnet.npzfile import NpzFile
@@ -52,10 +53,13 @@ class ArrayTable(Table):
         return f"{self.path}: row {self.lines[i]}, column {name}"
 
 
-def named_columns(d: DataConfig) -> frozenset[str]:
-    """The columns the data settings ``d`` read: inputs, targets, class, series, time,
-    exogenous and wide-table columns."""
-    names = {*d.inputs, *d.targets, *d.exog, d.series, d.time, d.classes}
+def named_columns(d: DataConfig) -> frozenset[str] | None:
+    """The columns the data settings ``d`` read: inputs, targets, classes, series, time,
+    exogenous and wide-table columns; None (every one) when ``inputs`` selects them (``all``,
+    a pattern)."""
+    if any(is_pattern(n) for n in d.inputs):
+        return None
+    names = {*d.inputs, *d.targets, *d.exog, d.series, d.time, *d.class_columns}
     if d.wide is not None:
         names |= {d.wide.time, *d.wide.columns}
     return frozenset(names - {None})

@@ -2,10 +2,9 @@
 
 ``load(cfg, rng)`` reads the CSV data (:mod:`~bpnet.data.table`), builds the samples
 (:mod:`~bpnet.data.samples`), divides them (docs/semantics.md#data-division,
-:mod:`~bpnet.data.division`)
-and fits the scaling on the training part only (docs/semantics.md#scaling). Tabular data may bring
-its
-test set in its own file.
+:mod:`~bpnet.data.division`), fits a series' Box-Cox lambda (``boxcox: auto``,
+docs/semantics.md#series-transforms) and the scaling on the training part only
+(docs/semantics.md#scaling). Tabular data may bring its test set in its own file.
 """
 from __future__ import annotations
 
@@ -15,12 +14,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bpnet.config import Config, SplitConfig
-from bpnet.data import matfile, scaling
+from bpnet.config import Config, DataConfig, SplitConfig
+from bpnet.data import scaling
 from bpnet.data.division import PARTS, divide, part_sizes
 from bpnet.data.missing import MissingReport
-from bpnet.data.samples import Samples, Series, build_samples, delays_text, first_time
+from bpnet.data.samples import (
+    Samples,
+    Series,
+    build_samples,
+    delays_text,
+    first_time,
+    select_columns,
+)
 from bpnet.data.table import Table
+from bpnet.data.timeaxis import read_axis
+from bpnet.data.transforms import fit_boxcox
 from bpnet.data.wide import read_data
 from bpnet.errors import InputError
 from bpnet.paths import shown
@@ -145,21 +153,19 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     """Read the data named by the config, build and divide the samples, fit the scaling."""
     table = read_data(cfg.data.path, cfg.data)
     # a .mat file's variables, named in the config, become the columns of the table
-    cfg = dataclasses.replace(cfg, data=matfile.expand(cfg.data, table))
+    cfg = dataclasses.replace(cfg, data=select_columns(cfg.data, table))
     d = cfg.data
-    s = build_samples(d, table)
+    s = build_samples(_provisional(d), table)
     reports = [s.missing]
-    if d.series is not None:
-        index = divide(len(s.X), cfg.split, rng)
-        lost = s.series.transform.lost
-        why = delays_text(d) + (f" after differencing by {lost}" if lost else "")
-        _need(table, len(s.X), index, cfg.split, first_time(d), why)
-    elif d.test_path is not None:
+    if d.test_path is not None:
         s, index, test_report = _with_test_file(cfg, table, s, rng)
         reports.append(test_report)
     else:
-        index = divide(len(s.X), cfg.split, rng)
-        _need(table, len(s.X), index, cfg.split)
+        split = _counted(cfg.split, s, table, d)
+        index = divide(len(s.X), split, rng)
+        _need(table, len(s.X), index, split, *_history(d, s))
+    if d.transform.boxcox == "auto":
+        s = _fitted(d, table, s, index["train"])
     if cfg.forecast.horizon is not None and "test" not in index:
         raise InputError(f"{table.path}: forecast: {len(s.X)} samples leave none for the test "
                          f"part it forecasts (split.test: {cfg.split.test:g})")
@@ -171,15 +177,116 @@ def load(cfg: Config, rng: np.random.Generator) -> Dataset:
     return ds
 
 
+def boxcox_note(cfg: Config, data: Dataset) -> str:
+    """The end of the console's data line for a Box-Cox series: its lambda, and whether it
+    was fitted; "" without a Box-Cox transform."""
+    lam = data.series.transform.boxcox if data.series is not None else None
+    if lam is None:
+        return ""
+    fitted = " (maximum likelihood on the training part)" \
+        if cfg.data.transform.boxcox == "auto" else ""
+    return f"; Box-Cox lambda {lam:.4g}{fitted}"
+
+
+def _history(d: DataConfig, s: Samples) -> tuple[int, str]:
+    """How many values of a series come before its first sample, and why (for messages);
+    (0, "") for a table."""
+    if s.series is None:
+        return 0, ""
+    lost = s.series.transform.lost
+    return first_time(d), delays_text(d) + (f" after differencing by {lost}" if lost else "")
+
+
+def _provisional(d: DataConfig) -> DataConfig:
+    """The data settings the samples are first built with: ``boxcox: auto`` waits for the
+    training part (:func:`_fitted`), a lambda of 1 standing in until then."""
+    if d.transform.boxcox != "auto":
+        return d
+    return dataclasses.replace(d, transform=dataclasses.replace(d.transform, boxcox=1.0))
+
+
+def _fitted(d: DataConfig, table: Table, s: Samples, train: np.ndarray) -> Samples:
+    """The samples built again with the Box-Cox lambda fitted by maximum likelihood on the
+    targets of the training part ``train`` (n,) (plus the shift), in original units."""
+    y = s.series.targets[train, 0]
+    lam = fit_boxcox(y[~np.isnan(y)] + d.transform.shift)
+    return build_samples(dataclasses.replace(
+        d, transform=dataclasses.replace(d.transform, boxcox=lam)), table)
+
+
+def _counted(split: SplitConfig, s: Samples, table: Table, d: DataConfig) -> SplitConfig:
+    """``split`` with the test part as a count of the last samples when split.test_from
+    names its first time label; a count that leaves fewer than 2 training samples is an
+    error naming its key."""
+    if not split.counted:
+        return split
+    q = len(s.X)
+    if split.test_from is None:
+        n_train, n_val, _ = part_sizes(q, split)
+        if n_train < 2:
+            val = f" and the {n_val} of the val part" if n_val else ""
+            raise InputError(f"{table.path}: split.test: the last {split.test} steps{val} "
+                             f"leave {n_train} of the {q} samples for training; at least 2 "
+                             "are needed")
+        return split
+    labels, first = _time_labels(s, d)
+    key = f"{table.path}: split.test_from"
+    i = _label_index(split.test_from, labels, s.series)
+    if i is None:
+        span = f" ({labels[0]} to {labels[-1]})" if labels else ""
+        raise InputError(f"{key}: {split.test_from!r} is not a time label of column "
+                         f"{d.time}{span}")
+    counted = dataclasses.replace(split, test=q - max(i - first, 0))
+    n_train = part_sizes(q, counted)[0]
+    if n_train < 2:
+        k = next((k for k in range(q) if
+                  part_sizes(q, dataclasses.replace(split, test=q - k))[0] >= 2), None)
+        earliest = "the data are too short for it" if k is None else \
+            f"the test part can start at {labels[first + k]} at the earliest"
+        why = f" ({_history(d, s)[1]}: the first sample is {labels[first]})" \
+            if s.series is not None and first < len(labels) else ""
+        raise InputError(f"{key}: {split.test_from} leaves {n_train} samples for training"
+                         f"{why}; at least 2 are needed; {earliest}")
+    return counted
+
+
+def _time_labels(s: Samples, d: DataConfig) -> tuple[list[str], int]:
+    """The time labels of a series' every step (or of a table's samples) and the index among
+    them of the first sample."""
+    if s.series is None:
+        return list(s.labels), 0
+    series = s.series
+    first = int(series.positions[0]) if len(series.positions) else first_time(d)
+    return series.labels, first
+
+
+def _label_index(label: str, labels: list[str], series: Series | None) -> int | None:
+    """Where ``label`` is among ``labels``: the same text, or the same time on the series'
+    time axis (1957-7 for 1957-07); None when it is not there."""
+    if label in labels:
+        return labels.index(label)
+    axis = series.axis if series is not None else None
+    if axis is None:
+        return None
+    try:
+        one = read_axis([label], lambda i: label)
+    except InputError:
+        return None
+    if one is None or one.unit != axis.unit:
+        return None
+    hits = np.flatnonzero(axis.positions == one.positions[0])
+    return int(hits[0]) if len(hits) else None
+
+
 def resolved(cfg: Config, data: Dataset) -> Config:
-    """``cfg`` with the data settings the data decided: the seasonal period of a series
-    (``data.period`` not given: from its time step), as config.yaml records them."""
+    """``cfg`` with the data settings the data decided, as config.yaml and a saved model
+    record them: the seasonal period of a series (``data.period`` not given: from its time
+    step); the columns of a table's inputs (those ``all``, a pattern or a .mat variable
+    names) and targets."""
     if data.series is None:
-        if matfile.is_mat(cfg.data.path):   # the columns of the variables the config names
-            targets = cfg.data.targets if data.classes is not None else data.target_names
-            cfg = dataclasses.replace(cfg, data=dataclasses.replace(
-                cfg.data, inputs=tuple(data.feature_names), targets=tuple(targets)))
-        return cfg
+        targets = cfg.data.targets if data.classes is not None else data.target_names
+        return dataclasses.replace(cfg, data=dataclasses.replace(
+            cfg.data, inputs=tuple(data.feature_names), targets=tuple(targets)))
     return dataclasses.replace(cfg, data=dataclasses.replace(cfg.data,
                                                              period=data.series.period))
 

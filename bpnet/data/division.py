@@ -3,13 +3,16 @@
 
 ``block`` keeps the sample order (train, then val, then test), ``random`` draws the parts from
 the caller's generator, ``interleaved`` deals the samples out in turn, ``index`` takes the
-parts as listed (MATLAB's divideblock, dividerand, divideint and divideind).
+parts as listed (MATLAB's divideblock, dividerand, divideint and divideind). With block, the
+test part may be a count of the last steps (``split.test_from`` is turned into one by
+:func:`bpnet.data.dataset.load`).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from bpnet.config import SplitConfig
+from bpnet.config.schema import is_count
 from bpnet.errors import InputError
 
 PARTS = ("train", "val", "test")
@@ -17,11 +20,22 @@ PARTS = ("train", "val", "test")
 
 def part_sizes(q: int, split: SplitConfig) -> tuple[int, int, int]:
     """How many of q samples go to (train, val, test): val and test get their fraction rounded
-    down, train the rest."""
-    # a tiny slack so that 0.3 * 10 = 3.0000000000000004 and 0.29 * 100 = 28.999... floor right
-    n_val = int(np.floor(split.val * q + 1e-9))
-    n_test = int(np.floor(split.test * q + 1e-9))
+    down, train the rest. A test count takes the last steps (at most q), and val then its
+    count or its fraction of the samples before them."""
+    if is_count(split.test):
+        n_test = min(split.test, q)
+        rest = q - n_test
+        n_val = min(split.val, rest) if is_count(split.val) else _share(split.val, rest)
+        return rest - n_val, n_val, n_test
+    n_val = _share(split.val, q)
+    n_test = _share(split.test, q)
     return q - n_val - n_test, n_val, n_test
+
+
+def _share(fraction: float, q: int) -> int:
+    """The fraction of q samples, rounded down."""
+    # a tiny slack so that 0.3 * 10 = 3.0000000000000004 and 0.29 * 100 = 28.999... floor right
+    return int(np.floor(fraction * q + 1e-9))
 
 
 def divide(q: int, split: SplitConfig, rng: np.random.Generator) -> dict[str, np.ndarray]:

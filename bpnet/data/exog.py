@@ -99,11 +99,7 @@ class Exog:
 
 def transformed_name(name: str, tf: SeriesTransform) -> str:
     """A column's name as its transform makes it, e.g. ``diff12(diff1(log(passengers)))``."""
-    if tf.log:
-        name = f"log({name})"
-    for k in tf.differences:
-        name = f"diff{k}({name})"
-    return name
+    return tf.name(name)
 
 
 def split_future(line: Timeline) -> tuple[Timeline, Timeline]:

@@ -31,11 +31,12 @@ from pathlib import Path
 import numpy as np
 
 from bpnet.config import DataConfig
+from bpnet.config.schema import is_pattern, matching
 from bpnet.data import matheaders
 from bpnet.data.table import Table
 from bpnet.errors import InputError
 from bpnet.memory import require
-from bpnet.paths import checked, shown
+from bpnet.paths import checked, read_bytes, shown
 
 _INDEXED = re.compile(r"^(.*)\((\d+)\)$")
 LAYOUTS = ("columns", "rows")
@@ -58,13 +59,7 @@ def load(path: str | Path, what: str = "the .mat file",
     A missing or unreadable file, a v7.3 (HDF5) file or one that is not a MAT-file is an
     InputError of one line."""
     where = shown(checked(path, what))
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(128)
-    except FileNotFoundError:
-        raise InputError(f"{where}: {what} not found") from None
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read {what} ({exc.strerror or exc})") from None
+    head = read_bytes(path, what.removeprefix("the "), 128, where)
     if head.startswith(b"MATLAB 7.3") or b"\x89HDF" in head[:8]:
         raise _v73(where)
     if not head:
@@ -239,9 +234,8 @@ def read_mat_table(path: str, d: DataConfig) -> MatTable:
     variable the file lacks is an error when its column is asked for (predictions need no
     targets)."""
     layout = getattr(d, "layout", None) or "columns"
-    names = [d.series, d.time, d.classes, *d.inputs, *d.targets]
-    wanted = list(dict.fromkeys(variable_of(n) for n in names if n))
     variables = load(path, "the data file", TABLE_PER_VALUE)
+    wanted = _wanted(d, list(variables))
     where = shown(path)
     header, columns = [], []
     absent = tuple(n for n in wanted if n not in variables)
@@ -263,6 +257,19 @@ def read_mat_table(path: str, d: DataConfig) -> MatTable:
                     tuple(sorted(variables)), absent)
 
 
+def _wanted(d: DataConfig, variables: list[str]) -> list[str]:
+    """The variables the data settings ``d`` name, in their order: an entry of ``inputs``
+    that is ``all`` or a pattern (:func:`~bpnet.config.schema.is_pattern`) names the
+    variables it matches, in the file's order, but those of the targets, classes and time."""
+    taken = {variable_of(n) for n in (d.time, *d.class_columns, *d.targets) if n}
+    inputs = []
+    for name in d.inputs:
+        literal = not is_pattern(name) or name in variables
+        inputs += [name] if literal else matching(name, [v for v in variables if v not in taken])
+    names = [d.series, d.time, *d.class_columns, *inputs, *d.targets]
+    return list(dict.fromkeys(variable_of(n) for n in names if n))
+
+
 def _samples_of(block: np.ndarray, name: str, layout: str, vector: bool,
                 where: str) -> np.ndarray:
     """A variable as samples in rows (Q, R): transposed in MATLAB's column layout; a vector
@@ -282,18 +289,3 @@ def _cell(v: float) -> str:
     if v.is_integer() and abs(v) < 2.0 ** 53:
         return str(int(v))
     return repr(float(v))
-
-
-def expand(d: DataConfig, table: Table) -> DataConfig:
-    """The data settings with each variable that ``inputs``/``targets`` name replaced by the
-    table's columns of it (``X`` -> ``X(1)``, ``X(2)``, ...); a CSV's settings unchanged."""
-    if not isinstance(table, MatTable):
-        return d
-
-    def columns(names: tuple[str, ...]) -> tuple[str, ...]:
-        out = []
-        for n in names:
-            own = [h for h in table.header if variable_of(h) == n]
-            out += own if n not in table.header and own else [n]
-        return tuple(out)
-    return dataclasses.replace(d, inputs=columns(d.inputs), targets=columns(d.targets))

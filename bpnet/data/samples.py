@@ -16,9 +16,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bpnet.config import DataConfig
+from bpnet.config.schema import is_pattern, matching
 from bpnet.data import classes as class_column
 from bpnet.data import exog as outside
 from bpnet.data import missing as gaps
+from bpnet.data.matfile import MatTable, variable_of
 from bpnet.data.table import Table
 from bpnet.data.timeaxis import (
     FEATURES,
@@ -128,9 +130,59 @@ def build_samples(d: DataConfig, table: Table, targets_needed: bool = True,
     the target names are the classes."""
     if d.series is not None:
         return _series(d, table)
+    d = select_columns(d, table)
     if d.classes is not None:
-        return _classified(d, table, targets_needed or d.classes in table.header, classes)
-    return _tabular(d, table, targets_needed or all(t in table.header for t in d.targets))
+        return _classified(d, table, targets_needed or d.class_columns[0] in table.header,
+                           classes)
+    return _tabular(d, table, targets_needed or all(t in table.header for t in d.targets),
+                    targets_needed)
+
+
+def select_columns(d: DataConfig, table: Table) -> DataConfig:
+    """The tabular data settings ``d`` with the columns of ``table`` they name
+    (docs/data.md#choosing-columns): a .mat variable's (``X`` -> ``X(1)``, ``X(2)``, ...);
+    of ``inputs``, ``all`` and a pattern (``pixel_*``, :mod:`fnmatch`) the columns (of a .mat:
+    variables) they match, in file order, but the targets', the classes' and the time column;
+    each column once. A name the table lacks stays (reading it says so); a pattern that
+    matches nothing is an error naming data.inputs. Settings already selected are kept."""
+    if d.series is not None:
+        return d
+    groups: dict[str, list[str]] = {}   # the names the settings use -> their columns
+    for h in table.header:
+        groups.setdefault(variable_of(h) if isinstance(table, MatTable) else h, []).append(h)
+
+    def columns(name: str) -> list[str]:
+        return [name] if name in table.header else groups.get(name, [name])
+    taken = {*d.targets, *d.class_columns, d.time}
+    free = [g for g, cols in groups.items() if g not in taken and not taken & {*cols}]
+    inputs = []
+    for name in d.inputs:
+        if is_pattern(name) and name not in table.header and name not in groups:
+            found = matching(name, free)
+            if not found:
+                raise _no_match(name, table, taken, free)
+            inputs += [c for g in found for c in groups[g]]
+        else:
+            inputs += columns(name)
+    classes = d.classes
+    if classes is not None:
+        classes = tuple(c for name in d.class_columns for c in columns(name))
+        classes = classes[0] if len(classes) == 1 else classes
+    return replace(d, inputs=tuple(dict.fromkeys(inputs)), classes=classes,
+                   targets=tuple(c for name in d.targets for c in columns(name)))
+
+
+def _no_match(pattern: str, table: Table, taken: set[str], free: list[str]) -> InputError:
+    """The error of an entry of data.inputs that selects no column, with some of those
+    there are (``free``; of a .mat, the variables of the file but those ``taken``)."""
+    what = "column"
+    if isinstance(table, MatTable):
+        what, taken = "variable", {variable_of(n) for n in taken if n}
+        free = [v for v in table.variables if v not in taken]
+    shown = ", ".join(free[:12]) + (f", ... ({len(free)} in all)" if len(free) > 12 else "")
+    there = f"the {what}s it may take are {shown}" if free else \
+        f"every {what} is a target, a class or the time"
+    return InputError(f"{table.path}: data.inputs: {pattern!r} matches no {what}; {there}")
 
 
 def series_samples(y: np.ndarray, lags: tuple[int, ...], calendar: np.ndarray | None = None,
@@ -233,12 +285,11 @@ def _series(d: DataConfig, table: Table) -> Samples:
     ex = outside.read(d, table, line, future) if d.exog else None
     y, labels, axis = line.values, line.labels, line.axis
     lags = tuple(sorted(d.lags))
-    tf = SeriesTransform(d.transform.log, tuple(d.transform.difference))
-    if tf.log and (y <= 0).any():
-        i = int(np.flatnonzero(y <= 0)[0])
+    tf = SeriesTransform.of(d.transform)
+    if tf.undefined(y).any():
+        i = int(np.flatnonzero(tf.undefined(y))[0])
         at = f"line {line.line(table, i)}" if line.rows[i] >= 0 else f"time {labels[i]} (filled)"
-        raise InputError(f"{table.path}: {at}, column {d.series}: {y[i]:g} has "
-                         "no logarithm (data.transform.log needs positive values)")
+        raise InputError(f"{table.path}: {at}, column {d.series}: {tf.why_undefined(y[i])}")
     features = tuple(f for f in FEATURES if getattr(d, f))
     cal = _calendar(d, table, axis, features)
     stages = tf.stages(y)
@@ -317,13 +368,28 @@ def _lag_names(d: DataConfig, lags: tuple[int, ...], tf: SeriesTransform) -> lis
     return [f"{name}[t-{lag}]" for lag in lags] + [f for f in FEATURES if getattr(d, f)]
 
 
-def _tabular(d: DataConfig, table: Table, with_targets: bool = True) -> Samples:
+def _tabular(d: DataConfig, table: Table, with_targets: bool = True,
+             checked: bool = True) -> Samples:
+    """Tabular samples; ``checked``: targets that are classes (one-hot rows, text labels) are
+    an error saying to use data.classes, integer labels a warning
+    (:func:`~bpnet.data.classes.check_targets`)."""
     X = table.matrix(d.inputs, "data.inputs")
-    Y = table.matrix(d.targets, "data.targets") if with_targets else None
+    Y = _targets(d, table, checked) if with_targets else None
     labels = _labels(d, table, len(X))
     X, Y, labels, report = _tabular_missing(d, table, X, Y, labels)
     return Samples(X, Y, labels, d.time or "row", list(d.inputs), list(d.targets),
                    missing=report)
+
+
+def _targets(d: DataConfig, table: Table, checked: bool) -> np.ndarray:
+    """The target columns (N, T), checked for classes when ``checked``."""
+    try:
+        Y = table.matrix(d.targets, "data.targets")
+    except InputError as exc:
+        raise class_column.labels_as_targets(table, d.targets, exc) from None
+    if checked:
+        class_column.check_targets(Y, table, d.targets)
+    return Y
 
 
 def _classified(d: DataConfig, table: Table, with_targets: bool,
@@ -332,7 +398,9 @@ def _classified(d: DataConfig, table: Table, with_targets: bool,
     inputs and labels as ``data.missing`` says (a row without a label is left out)."""
     X = table.matrix(d.inputs, "data.inputs")
     Y = None
-    if with_targets:
+    if with_targets and len(d.class_columns) > 1:
+        Y, classes = class_column.one_hot_columns(table, d.class_columns, classes)
+    elif with_targets:
         labels = class_column.read_labels(table, d.classes)
         classes = classes or class_column.class_list(labels, table, d.classes)
         Y = class_column.one_hot(labels, classes, table, d.classes)
@@ -348,9 +416,9 @@ def _tabular_missing(d: DataConfig, table: Table, X: np.ndarray, Y: np.ndarray |
     """Tabular samples with the missing-value policy applied -> (X, Y, labels, report)."""
     x_gap = np.isnan(X)
     y_gap = np.isnan(Y) if Y is not None else np.zeros((len(X), 0), bool)
-    targets = list(d.targets)
-    if d.classes is not None:   # one label a row, whatever the number of one-hot columns
-        y_gap, targets = y_gap[:, :1], [d.classes]
+    targets = list(d.class_columns or d.targets)
+    if len(d.class_columns) == 1:   # one label a row, whatever the number of classes
+        y_gap = y_gap[:, :1]
     if not x_gap.any() and not y_gap.any():
         return X, Y, labels, None
     if d.missing == "error":

@@ -4,11 +4,11 @@ The file's dialect is found or taken from the config (docs/semantics.md#data-fil
 from its byte-order mark (UTF-8 with or without one, UTF-16 and UTF-32 with one) unless
 ``data.encoding`` names one; the delimiter (comma, semicolon, tab or ``|``) from the header
 line unless ``data.delimiter`` names one (or ``space``: runs of blanks); decimal commas with
-``data.decimal: ","``. A binary file (a MATLAB ``.mat``, an Excel workbook, ...) is refused with
-a message saying what is read. Cells become numbers only when a column is asked for
-(:meth:`Table.numbers`), so that a bad cell is reported with its line and column; a missing
-cell (empty, ``NA``, ``NaN``, ``.``, ...) becomes NaN, and the caller's missing-value policy
-decides what happens to it (:mod:`bpnet.data.missing`).
+``data.decimal: ","``, thousands separators with ``data.thousands``. A binary file (a MATLAB
+``.mat``, an Excel workbook, ...) is refused with a message saying what is read. Cells become
+numbers only when a column is asked for (:meth:`Table.numbers`), so that a bad cell is reported
+with its line and column; a missing cell (empty, ``NA``, ``NaN``, ``.``, ...) becomes NaN, and
+the caller's missing-value policy decides what happens to it (:mod:`bpnet.data.missing`).
 """
 from __future__ import annotations
 
@@ -18,16 +18,14 @@ import csv
 import gc
 import io
 import math
-import os
 import re
-import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from bpnet.errors import InputError
-from bpnet.paths import checked, shown
+from bpnet.paths import checked, read_bytes, shown
 
 # cell texts that mean "no value here" (compared in lower case, blanks stripped): what pandas,
 # R, MATLAB, Excel and FRED write for a missing number
@@ -35,6 +33,8 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "nil", ".", "-", "-
                      "#n/a", "#na", "missing"})
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t", "|": "|", "space": " ", " ": " "}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+# a space groups digits as a no-break space or a narrow one does (French and Swiss spreadsheets)
+_SPACES = " \u00a0\u202f"
 _READS = ("text tables: comma, semicolon, tab or space separated, in UTF-8 (with or without a "
           "byte-order mark), UTF-16 or UTF-32 with one, or the encoding data.encoding names")
 
@@ -42,14 +42,15 @@ _READS = ("text tables: comma, semicolon, tab or space separated, in UTF-8 (with
 @dataclass
 class Table:
     """A data file as text: ``header`` names, ``rows`` of cells, ``lines`` their line numbers
-    (0 for a row that is not in the file, such as a time step inserted into a gap), and the
-    ``decimal`` mark of its numbers."""
+    (0 for a row that is not in the file, such as a time step inserted into a gap), the
+    ``decimal`` mark of its numbers and their ``thousands`` separator (None: none)."""
 
     path: str
     header: list[str]
     rows: list[list[str]]
     lines: list[int]
     decimal: str = "."
+    thousands: str | None = field(default=None, kw_only=True)
 
     def column(self, name: str, key: str) -> list[str]:
         """The cells of column ``name`` (named by the config key ``key``) as text."""
@@ -70,7 +71,7 @@ class Table:
         reads every cell, its values are taken at once and only the cells that are not
         finite go through :meth:`number` (in order, so the first bad one is named)."""
         cells = self.column(name, key)
-        values = _floats(cells, self.decimal)
+        values = _floats(cells, self.decimal, self.thousands)
         if values is None:
             return np.array([self.number(cell, i, name) for i, cell in enumerate(cells)],
                             dtype=float)
@@ -94,11 +95,9 @@ class Table:
         text = cell.strip()
         if text.lower() in MISSING:
             return math.nan
-        value = to_number(text, self.decimal)
+        value = to_number(text, self.decimal, self.thousands)
         if value is None:
-            hint = ""
-            if self.decimal == "." and re.fullmatch(r"[+-]?\d*,\d+", text):
-                hint = "; for decimal commas set data.decimal: ','"
+            hint = _number_hint(text, self.decimal, self.thousands)
             raise InputError(f"{self.where(i, name)}: {cell!r} is not a number{hint}")
         if not math.isfinite(value):
             raise InputError(f"{self.where(i, name)}: {cell!r} is not a finite number")
@@ -109,13 +108,48 @@ class Table:
         return f"{self.path}: line {self.lines[i]}, column {name}"
 
 
-def _floats(cells: list[str], decimal: str) -> np.ndarray | None:
+def _number_hint(text: str, decimal: str, thousands: str | None) -> str:
+    """What to set for a cell ``text`` that is not a number as ``decimal`` and ``thousands``
+    read it: the thousands separator (and decimal mark) it is written with, when its digits
+    are grouped by threes (``1,120``, ``1.234,5``), or decimal commas (``3,5``)."""
+    for mark, point in ((",", "."), (".", ","), ("'", decimal), (" ", decimal)):
+        if mark != thousands and _has_mark(text, mark) and to_number(text, point, mark) is not None:
+            marks = f"data.thousands: {mark!r}" + (f" and data.decimal: {point!r}"
+                                                    if point != decimal else "")
+            return f"; for thousands separators set {marks}"
+    if thousands and _has_mark(text, thousands):
+        return f"; data.thousands {thousands!r} groups digits by threes"
+    if decimal == "." and re.fullmatch(r"[+-]?\d*,\d+", text):
+        return "; for decimal commas set data.decimal: ','"
+    return ""
+
+
+def _has_mark(text: str, thousands: str) -> bool:
+    """Whether ``text`` holds the thousands separator ``thousands`` (a space as any of
+    :data:`_SPACES`)."""
+    return any(c in text for c in (_SPACES if thousands == " " else thousands))
+
+
+def _ungrouped(text: str, decimal: str, thousands: str) -> str | None:
+    """``text`` without its thousands separators, None when they do not group its digits by
+    threes after a first group of one to three (``1,234,567.5``; ``1,12,0`` is not a number)."""
+    mark = f"[{_SPACES}]" if thousands == " " else re.escape(thousands)
+    if not re.fullmatch(rf"[+-]?\d{{1,3}}({mark}\d{{3}})+({re.escape(decimal)}\d*)?", text):
+        return None
+    return re.sub(mark, "", text)
+
+
+def _floats(cells: list[str], decimal: str, thousands: str | None = None) -> np.ndarray | None:
     """``float`` of every cell (L,), each a finite value :meth:`Table.number` gives too (it
     strips the same blanks, and no missing-value word but ``nan`` is a float); with decimal
     commas, of each cell with its comma made a point when no cell holds a point (a thousands
-    mark). None when ``float`` does not read one."""
+    mark). None when ``float`` does not read one, a cell holds the ``thousands`` mark, or a
+    cell holds what ``float`` reads but a CSV number does not hold (see :func:`to_number`)."""
+    text = "".join(cells)
+    if (thousands and _has_mark(text, thousands)) or "_" in text or not text.isascii():
+        return None
     if decimal == ",":
-        if "." in "".join(cells):
+        if "." in text:
             return None
         cells = [c.replace(",", ".") for c in cells]
     try:
@@ -124,9 +158,19 @@ def _floats(cells: list[str], decimal: str) -> np.ndarray | None:
         return None
 
 
-def to_number(text: str, decimal: str = ".") -> float | None:
+def to_number(text: str, decimal: str = ".", thousands: str | None = None) -> float | None:
     """``text`` as a float (None when it is not a number); with a decimal comma, ``1.234,5``
-    (dots as thousands separators) and ``1234,5`` read as 1234.5."""
+    (dots as thousands separators) and ``1234,5`` read as 1234.5; with the ``thousands``
+    separator ``,``, ``1,234.5`` reads as 1234.5 (its digits grouped by threes). A number is
+    written in ASCII, blanks around it aside: ``float`` also reads ``1_000`` and digits of
+    other scripts (``١١٢``), which are text in a CSV file."""
+    text = text.strip()
+    if thousands and _has_mark(text, thousands):
+        text = _ungrouped(text, decimal, thousands)
+        if text is None:
+            return None
+    if "_" in text or not text.isascii():
+        return None
     if decimal == ",":
         if "." in text:
             if not _THOUSANDS.match(text):
@@ -140,27 +184,49 @@ def to_number(text: str, decimal: str = ".") -> float | None:
 
 
 def read_table(path: str, delimiter: str | None = None, decimal: str = ".",
-               encoding: str | None = None) -> Table:
+               encoding: str | None = None, thousands: str | None = None) -> Table:
     """Read a text table with a header row; blank lines are skipped. ``delimiter`` and
     ``encoding`` None: found from the file (see the module docstring)."""
     name = shown(checked(path, "the data file"))
-    text = decode(_read_bytes(path, name), name, encoding)
+    text = decode(read_bytes(path, "data file", where=name), name, encoding)
     sep = DELIMITERS[delimiter] if delimiter else sniff_delimiter(text, decimal)
-    if sep == "," and decimal == ",":
-        raise InputError(f"{name}: data.decimal ',' needs another delimiter than the comma "
-                         "(set data.delimiter: ';' or tab)")
+    _check_marks(name, sep, decimal, thousands)
     with collector_paused():
         records = [(n, row) for n, row in _records(text, sep, name) if _filled(row)]
     if not records:
         raise InputError(f"{name}: the file is empty; expected a header row and data rows")
     header = [h.strip() for h in records[0][1]]
     _check_header(header, records[0][0], name)
+    if _trailing_column(header, records[1:]):
+        header.append("")
     for n, row in records[1:]:
         if len(row) != len(header):
             raise InputError(f"{name}: line {n} has {len(row)} cells, the header has "
                              f"{len(header)}" + _delimiter_hint(row, header, sep))
     return Table(name, header, [r for _, r in records[1:]], [n for n, _ in records[1:]],
-                 decimal)
+                 decimal, thousands=thousands)
+
+
+def _check_marks(name: str, sep: str, decimal: str, thousands: str | None) -> None:
+    """The delimiter, decimal mark and thousands separator must tell numbers apart: a decimal
+    comma needs another delimiter, a thousands separator another mark than the decimal one,
+    and a space as thousands separator another delimiter (a comma as both delimiter and
+    thousands separator is fine: such cells are quoted, ``"1,120"``)."""
+    if sep == "," and decimal == ",":
+        raise InputError(f"{name}: data.decimal ',' needs another delimiter than the comma "
+                         "(set data.delimiter: ';' or tab)")
+    if thousands == decimal:
+        raise InputError(f"{name}: data.thousands {thousands!r} is the decimal mark too "
+                         "(data.decimal); give them different marks")
+    if thousands == " " == sep:
+        raise InputError(f"{name}: data.thousands ' ' needs another delimiter than spaces "
+                         "(data.delimiter)")
+
+
+def _trailing_column(header: list[str], rows: list[tuple[int, list[str]]]) -> bool:
+    """Whether every row ends with a delimiter the header does not: an empty last column, as
+    a program that writes a delimiter after each cell leaves."""
+    return bool(rows) and all(len(r) == len(header) + 1 and not r[-1].strip() for _, r in rows)
 
 
 @contextlib.contextmanager
@@ -175,18 +241,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _read_bytes(path: str, name: str) -> bytes:
-    try:
-        if stat.S_ISCHR(os.stat(path).st_mode):   # /dev/zero would be read forever
-            raise InputError(f"{name}: a device, not a data file")
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise InputError(f"{name}: data file not found") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read the data file ({exc})") from None
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -286,7 +340,10 @@ def _check_header(header: list[str], line: int, name: str) -> None:
 
 
 def _delimiter_hint(row: list[str], header: list[str], sep: str) -> str:
-    """A hint when a row splits differently from its header because of decimal commas."""
+    """A hint when a row splits differently from its header: it ends with a delimiter (an
+    empty last cell), or its numbers have decimal commas."""
+    if len(row) == len(header) + 1 and not row[-1].strip():
+        return "; it ends with a delimiter (an empty last cell) that other lines have not"
     if sep == "," and len(row) > len(header) and any(re.fullmatch(r"\d+", c) for c in row):
         return "; if the numbers have decimal commas, set data.decimal: ',' (and the delimiter)"
     return ""

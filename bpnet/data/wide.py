@@ -43,8 +43,8 @@ def read_data(path: str, d: DataConfig) -> Table:
     if path.endswith(arrays.SUFFIXES):
         table = arrays.read_arrays(path, name, d.columns, arrays.named_columns(d))
     else:
-        table = read_fast(path, name, d.delimiter, d.decimal, d.encoding) or \
-            read_table(path, d.delimiter, d.decimal, d.encoding)
+        table = read_fast(path, name, d.delimiter, d.decimal, d.encoding, d.thousands) or \
+            read_table(path, d.delimiter, d.decimal, d.encoding, d.thousands)
     return to_long(table, d) if d.wide is not None else table
 
 
@@ -66,4 +66,4 @@ def to_long(table: Table, d: DataConfig) -> Table:
             lines.append(table.lines[i])
             sources.append(column)
     return LongTable(table.path, [d.time or w.time, d.series], rows, lines, table.decimal,
-                     sources)
+                     sources, thousands=table.thousands)

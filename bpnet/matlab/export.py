@@ -24,7 +24,7 @@ import numpy as np
 from bpnet.errors import InputError
 from bpnet.matlab import layout
 from bpnet.paths import shown
-from bpnet.report.fileio import write_together
+from bpnet.storage.fileio import write_together
 from bpnet.version import __version__
 
 _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
@@ -96,7 +96,7 @@ def constants(model) -> dict[str, np.ndarray]:
     settings, the layers, the output settings."""
     net = model.net
     out = layout.from_scaler(model.x_scaler).constants("x1")
-    out.update(layout.to_matlab(net.kind, net.params))
+    out.update(layout.to_matlab(net.type, net.params))
     out.update(layout.from_scaler(model.y_scaler).constants("y1"))
     return out
 
@@ -116,7 +116,7 @@ def export(model, out: str | Path) -> list[str]:
 def _savemat(fh, model, consts: dict[str, np.ndarray]) -> None:
     from scipy import io
     meta = model.meta
-    extra = {"model": meta.model, "scaling": meta.scaling,
+    extra = {"type": meta.type, "scaling": meta.scaling,
              "transfer": _cell([t.name for t in model.net.transfers]),
              "input_names": _cell(meta.features), "output_names": _cell(meta.targets)}
     if meta.classes is not None:
@@ -181,21 +181,21 @@ def _help(name: str, model) -> list[str]:
     kinds = {"feedforward": "feedforward (BP)", "cascadeforward": "cascade-forward",
              "elman": "Elman", "lstm": "LSTM", "gru": "GRU"}
     transfers = ", ".join(t.name for t in net.transfers)
-    lines = [f"%{name.upper()} a {sizes} {kinds[net.kind]} network exported by bpnet "
+    lines = [f"%{name.upper()} a {sizes} {kinds[net.type]} network exported by bpnet "
              f"{__version__} ({comment(transfers)}; inputs {comment(meta.scaling)})", "%"]
     if not net.recurrent:
         lines += [f"% y1 = {name}(x1): x1 is {net.sizes[0]} x N, one sample per column; y1 is "
                   f"{net.sizes[-1]} x N."]
     else:
-        state = {"elman": "H", "gru": "H", "lstm": "2H ([h; c])"}[net.kind]
+        state = {"elman": "H", "gru": "H", "lstm": "2H ([h; c])"}[net.type]
         lines += [f"% [y1, xf1] = {name}(x1, xi1): x1 is {net.sizes[0]} x T, the columns one "
                   "sequence in time order;",
                   f"% xi1 the state before the first column ({state} x 1 with H = "
                   f"{net.hidden_size}; zeros when not given),",
                   "% xf1 the state after the last column; y1 is "
                   f"{net.sizes[-1]} x T."]
-        if net.kind != "elman":
-            gates = "i, f, g, o" if net.kind == "lstm" else "r, z, n"
+        if net.type != "elman":
+            gates = "i, f, g, o" if net.type == "lstm" else "r, z, n"
             lines += [f"% The rows of IW1_1, LW1_1, b1 (input side) and b1_h (recurrent side) "
                       f"are the gates {gates},", "% H rows each (PyTorch's order)."]
     lines += ["%", "% Rows of x1:"]
@@ -207,10 +207,14 @@ def _help(name: str, model) -> list[str]:
         lines += ["% Rows of y1:"]
         lines += [f"%   {i}: {comment(t)}" for i, t in enumerate(meta.targets, 1)]
     if meta.data.series is not None:
+        tf = meta.data.transform
         lines += ["% A series model: column t holds the lagged values (and calendar features) "
                   "above for step t,", "% y1 the one-step prediction of the series' value at "
-                  "t" + (" in the transformed units it was trained on."
-                         if meta.data.transform.log or meta.data.transform.difference else ".")]
+                  "t" + (" in the transformed units it was trained on." if not tf.identity
+                         else ".")]
+        if tf.boxcox is not None:
+            lines += [f"% The Box-Cox lambda of those units: {tf.boxcox!r}"
+                      + (f" (of the series + {tf.shift!r})." if tf.shift else ".")]
     return lines
 
 
@@ -239,7 +243,7 @@ def _layers(net) -> list[str]:
     cascade-forward network, f(b{l} + IW{l}_1*xp1 + LW{l}_1*a1 + ... + LW{l}_{l-1}*a{l-1})."""
     lines = []
     for l, tf in enumerate(net.transfers, 1):
-        if net.kind == "cascadeforward":
+        if net.type == "cascadeforward":
             terms = [f"IW{l}_1*xp1", *(f"LW{l}_{j}*a{j}" for j in range(1, l))]
         else:
             terms = ["IW1_1*xp1" if l == 1 else f"LW{l}_{l - 1}*a{l - 1}"]
@@ -261,7 +265,7 @@ _CELLS = {
 
 
 def _recurrent(net) -> list[str]:
-    H, kind = net.hidden_size, net.kind
+    H, kind = net.hidden_size, net.type
     size = 2 * H if kind == "lstm" else H
     lines = [f"H = {H};", f"if nargin < 2, xi1 = zeros({size}, 1); end",
              "n1 = repmat(b1, 1, Q) + IW1_1*xp1;"]
@@ -282,7 +286,7 @@ def _locals(model) -> list[tuple[str, str]]:
     """The local functions the simulation calls."""
     net = model.net
     used = {t.name for t in net.transfers}
-    if net.kind in ("lstm", "gru"):
+    if net.type in ("lstm", "gru"):
         used.add("logsig")
     fns = [_LOCAL[n] for n in ("tansig", "logsig", "poslin", "softmax") if n in used]
     for scaler, table in ((model.x_scaler, _LOCAL), (model.y_scaler, _REVERSE)):

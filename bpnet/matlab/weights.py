@@ -44,7 +44,7 @@ def read(path: str | Path, transfers: list[str] | None = None,
     ``transfers`` and ``inputs`` (the input columns' names) override the file's."""
     variables = matfile.load(path, "the MATLAB weights file")
     where = shown(path)
-    kind = _kind(variables, where)
+    kind = _type(variables, where)
     arrays = _arrays(variables, kind, where)
     sizes = _sizes(kind, arrays, where)
     names = _transfers(variables, transfers, len(sizes) - 1, where)
@@ -60,12 +60,13 @@ def read(path: str | Path, transfers: list[str] | None = None,
     return net, xs, ys, meta
 
 
-def _kind(variables: dict, where: str) -> str:
-    """The network type: the file's ``model`` text, or what its arrays show."""
-    told = matfile.text(variables, "model", where)
+def _type(variables: dict, where: str) -> str:
+    """The network type: the file's ``type`` text (``model`` in files written before it was so
+    named), or what its arrays show."""
+    told = matfile.text(variables, "type" if "type" in variables else "model", where)
     if told:
         if told[0] not in registry.MODEL_TYPES:
-            raise InputError(f"{where}: model {told[0]!r} is not one of "
+            raise InputError(f"{where}: type {told[0]!r} is not one of "
                              f"{', '.join(registry.MODEL_TYPES)}")
         return told[0]
     if "IW1_1" not in variables:

@@ -13,7 +13,8 @@ reads the view C[:, :o_l] and writes a_l into C[:, o_l:o_l + S_l]. Backward, the
 buffer, dC, has the same columns: dA_l = dC[:, o_l:o_l + S_l] is complete once every later layer
 has added its share, so the layers are taken from L down to 1:
 
-    dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T c_{l-1};  db_l = sum_rows(dn_l);  dC[:, :o_l] += dn_l W_l
+    dn_l = dA_l * f_l'(n_l);  dW_l = dn_l^T c_{l-1};  db_l = sum_rows(dn_l)
+    dC[:, :o_l] += dn_l W_l
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class CascadeNet(BPNet):
     """A cascade-forward network of ``len(sizes) - 1`` layers; W_l of shape (S_l, o_l) where
     o_l = D + S_1 + ... + S_{l-1}. sizes, transfers, ``params`` and ``theta`` as for BPNet."""
 
-    kind = "cascadeforward"
+    type = "cascadeforward"
 
     def __init__(self, sizes: list[int], transfers: list[str]):
         super().__init__(sizes, transfers)

@@ -47,7 +47,7 @@ class BPNet:
     ``perform`` is mse or crossentropy (:mod:`bpnet.nets.perform`).
     """
 
-    kind = "feedforward"
+    type = "feedforward"   # the config's models.<name>.type
     recurrent = False
     perform = "mse"
 

@@ -204,11 +204,12 @@ CELLS: dict[str, type[GatedCell]] = {"lstm": LSTMCell, "gru": GRUCell}
 
 
 class GatedNet(RecurrentNet):
-    """An LSTM or GRU layer of ``hidden_size`` units (``kind``) under an output layer.
+    """An LSTM or GRU layer of ``hidden_size`` units (``cell``: lstm or gru) under an output
+    layer.
 
     ``forward(X, state)``: the state is (h, c) for the LSTM, h for the GRU; None: zeros.
     """
 
-    def __init__(self, kind: str, input_size: int, hidden_size: int, output_size: int,
+    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int,
                  out_transfer: str = "purelin"):
-        super().__init__(CELLS[kind](hidden_size), input_size, output_size, out_transfer)
+        super().__init__(CELLS[cell](hidden_size), input_size, output_size, out_transfer)

@@ -130,7 +130,7 @@ class RecurrentNet:
             {**cell.shapes(input_size), "Wy": (K, H), "by": (K,)})
 
     @property
-    def kind(self) -> str:
+    def type(self) -> str:
         return self.cell.name
 
     @property
@@ -143,7 +143,7 @@ class RecurrentNet:
 
     def __repr__(self) -> str:
         names = ", ".join(t.name for t in self.transfers)
-        return (f"{type(self).__name__}({self.kind}, input_size={self.input_size}, "
+        return (f"{type(self).__name__}({self.type}, input_size={self.input_size}, "
                 f"hidden_size={self.hidden_size}, output_size={self.output_size}, [{names}], "
                 f"{self.theta.size} weights)")
 

@@ -30,9 +30,9 @@ def _elman(sizes: list[int], transfers: list[str]) -> ElmanNet:
     return ElmanNet(D, H, K, tuple(transfers))
 
 
-def _gated(kind: str, sizes: list[int], transfers: list[str]) -> GatedNet:
+def _gated(cell: str, sizes: list[int], transfers: list[str]) -> GatedNet:
     D, H, K = sizes
-    return GatedNet(kind, D, H, K, transfers[1])
+    return GatedNet(cell, D, H, K, transfers[1])
 
 
 # type name -> builder(sizes [D, hidden..., K], transfers (one per layer)) -> untrained network
@@ -43,12 +43,12 @@ MODEL_TYPES: tuple[str, ...] = tuple(NETWORKS)
 LAYERED: tuple[str, ...] = ("feedforward", "cascadeforward")   # any number of hidden layers
 
 
-def build(kind: str, sizes: Sequence[int], transfers: Sequence[str]) -> BPNet | RecurrentNet:
-    """An untrained network of type ``kind``: sizes [D, hidden..., K], one transfer name per
+def build(name: str, sizes: Sequence[int], transfers: Sequence[str]) -> BPNet | RecurrentNet:
+    """An untrained network of the type ``name``: sizes [D, hidden..., K], one transfer name per
     layer (a gated cell's first one is its tansig)."""
-    if kind not in NETWORKS:
-        raise ValueError(f"unknown model type {kind!r}")
-    return NETWORKS[kind](list(sizes), list(transfers))
+    if name not in NETWORKS:
+        raise ValueError(f"unknown model type {name!r}")
+    return NETWORKS[name](list(sizes), list(transfers))
 
 
 def from_config(m: ModelSpec, n_inputs: int, n_outputs: int) -> BPNet | RecurrentNet:
@@ -59,4 +59,4 @@ def from_config(m: ModelSpec, n_inputs: int, n_outputs: int) -> BPNet | Recurren
 
 def from_meta(meta: dict) -> BPNet | RecurrentNet:
     """An untrained network of the type and sizes that a saved model's ``meta`` describes."""
-    return build(meta["model"], meta["sizes"], meta["transfer"])
+    return build(meta.get("type", meta.get("model")), meta["sizes"], meta["transfer"])

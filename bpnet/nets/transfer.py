@@ -15,8 +15,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bpnet.nets.halves import tanh
-
 
 class Transfer(NamedTuple):
     name: str
@@ -47,7 +45,7 @@ def sigmoid(n: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     gates use this same function.
     """
     a = np.multiply(n, 0.5, out=out)
-    tanh(a, out=a)
+    np.tanh(a, out=a)
     a += 1.0
     a *= 0.5
     return a
@@ -95,7 +93,7 @@ def _dsoftmax(n, a):
 
 # module-level functions, not lambdas, so that networks pickle (runs in worker processes)
 TRANSFERS: dict[str, Transfer] = {
-    "tansig": Transfer("tansig", tanh, _dtansig, (-1.0, 1.0), (-2.0, 2.0)),
+    "tansig": Transfer("tansig", np.tanh, _dtansig, (-1.0, 1.0), (-2.0, 2.0)),
     "logsig": Transfer("logsig", sigmoid, _dlogsig, (0.0, 1.0), (-4.0, 4.0)),
     "purelin": Transfer("purelin", _purelin, _dpurelin, (-1.0, 1.0), None, linear=True),
     # poslin's output is unbounded above; Nguyen-Widrow of the next layer assumes [0, 1].

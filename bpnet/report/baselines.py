@@ -1,13 +1,11 @@
 """Output stage: the baselines every network is reported beside, scored like the networks.
 
 Tabular data: the training mean, and the ordinary least-squares linear model on the same scaled
-inputs (fitted on the training part with LAPACK's gelsd as ``scipy.linalg.lstsq`` calls it,
-through numpy's wrapper; a design matrix of :data:`IN_PLACE_ROWS` rows or more goes to gelsd
-through scipy's LAPACK wrapper, which may overwrite it). A
-series: naive (the previous value), seasonal naive (the value one period earlier) and the
-linear autoregression: least squares on the network's own scaled inputs (the same lags, month
-and transforms), scored one step ahead and, with a forecast, many steps ahead exactly as the
-networks are.
+inputs (fitted on the training part by ``np.linalg.lstsq``: LAPACK's gelsd with the cutoff
+``scipy.linalg.lstsq`` gives it). A series: naive (the previous value), seasonal naive (the
+value one period earlier) and the linear autoregression: least squares on the network's own
+scaled inputs (the same lags, month and transforms), scored one step ahead and, with a
+forecast, many steps ahead exactly as the networks are.
 
 A classifier's baselines are the majority class and the multinomial logistic regression
 (:mod:`bpnet.report.classify`).
@@ -17,8 +15,6 @@ model's), "predictions" (Q, K) in original units (NaN where it does not predict:
 baselines predict the test part only) and "multistep" ((steps,) or None).
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -30,9 +26,6 @@ from bpnet.report.scores import score_predictions
 # the names of the baselines in metrics.json and predictions.csv; no model may take them
 NAMES = ("train_mean", "ols", "naive", "seasonal_naive", "majority", "logistic")
 LINEAR = "ols"
-# from this many rows on, a design matrix goes to LAPACK's gelsd itself, to be overwritten
-# there instead of copied (the same routine and arguments np.linalg.lstsq passes)
-IN_PLACE_ROWS = 100_000
 
 
 class LinearModel:
@@ -53,11 +46,9 @@ class LinearModel:
     @classmethod
     def of_design(cls, A: np.ndarray, Y: np.ndarray) -> LinearModel:
         """The least-squares fit of Y (n, K) on the design matrix A (n, 1 + D): a column of
-        ones, then the inputs. A large A in Fortran order is overwritten."""
+        ones, then the inputs."""
         known = ~np.isnan(Y)
-        if known.all() and len(A) >= IN_PLACE_ROWS and A.flags.f_contiguous:
-            coef = _gelsd_in_place(A, Y)
-        elif known.all():
+        if known.all():
             coef = lstsq(A, Y)      # (D + 1, K); minimum norm if rank-deficient
         else:
             coef = np.column_stack([lstsq(A[known[:, k]], Y[known[:, k], k])
@@ -86,42 +77,6 @@ def lstsq(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
     importing scipy.linalg takes a third of a second, a tenth of the demo's wall time."""
     A, Y = np.asarray_chkfinite(A), np.asarray_chkfinite(Y)
     return np.linalg.lstsq(A, Y, rcond=np.finfo(float).eps)[0]
-
-
-def _gelsd_in_place(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """What ``lstsq(A, Y)`` gives (D + 1, K) for A (n, 1 + D) in Fortran order with
-    n > 1 + D, its finite values checked as lstsq checks them, but A overwritten by LAPACK
-    instead of copied first: numpy's own wrapper of gelsd (numpy.linalg.lapack_lite, the
-    LAPACK np.linalg.lstsq calls), with the same cutoff; scipy's where numpy has none."""
-    A, Y = np.asarray_chkfinite(A), np.asarray_chkfinite(Y)
-    try:
-        from numpy.linalg.lapack_lite import dgelsd
-    except ImportError:
-        return _scipy_gelsd(A, Y)
-    (m, n), k = A.shape, Y.shape[1]
-    B = np.array(Y, order="F")   # overwritten by the solution, in its first n rows
-    s, cond = np.empty(n), np.finfo(float).eps
-    levels = max(0, int(math.log(n / 2.0)) + 1)   # of the divide and conquer SVD
-    iwork = np.empty(3 * n * levels + 11 * n, dtype=np.intc)
-    # lapack_lite takes C-contiguous arrays: a Fortran (m, n) matrix is its transpose's
-    work = np.empty(1)
-    dgelsd(m, n, k, A.T, m, B.T, m, s, cond, 0, work, -1, iwork, 0)   # the size of work
-    work = np.empty(int(work[0]))
-    if dgelsd(m, n, k, A.T, m, B.T, m, s, cond, 0, work, len(work), iwork, 0)["info"] > 0:
-        raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares")
-    return B[:n]
-
-
-def _scipy_gelsd(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
-    """:func:`_gelsd_in_place` through scipy's wrapper of gelsd."""
-    from scipy.linalg import lapack  # here: only where numpy's wrapper is missing
-    gelsd, gelsd_lwork = lapack.get_lapack_funcs(("gelsd", "gelsd_lwork"), (A, Y))
-    cond = np.finfo(gelsd.dtype).eps
-    lwork, iwork = lapack._compute_lwork(gelsd_lwork, *A.shape, Y.shape[1], cond)
-    x, _, _, info = gelsd(A, Y, lwork, iwork, cond, True, False)
-    if info > 0:
-        raise np.linalg.LinAlgError("SVD did not converge in Linear Least Squares")
-    return x[:A.shape[1]]
 
 
 def score_baselines(data: Dataset, horizon=None) -> dict[str, dict]:

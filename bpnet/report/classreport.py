@@ -10,7 +10,6 @@ predicted label, whether it is right (1/0) and the probability of every class.
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from bpnet.data import Dataset

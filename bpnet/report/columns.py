@@ -2,31 +2,26 @@
 (docs/semantics.md#large-data).
 
 A numeric column becomes its cells all at once (each number's shortest exact text, as
-:func:`~bpnet.report.fileio.number_cell` writes one; empty when NaN or infinite), a block of
-rows at a time, so that memory stays small; the second half of a large table is turned into
-text by a forked copy of the process meanwhile, on the second core. A long table also goes
-into a ``.npz`` file (:data:`NPZ_ROWS`), one array per column, which numpy reads back without
-pickle.
+:func:`~bpnet.storage.fileio.number_cell` writes one; empty when NaN or infinite), a block of
+rows at a time, so that memory stays small. A long table also goes into a ``.npz`` file
+(:data:`NPZ_ROWS`), one array per column, which numpy reads back without pickle. Text that a
+spreadsheet would run as a formula is written after a single quote (:func:`text_cell`).
 """
 from __future__ import annotations
 
 import csv
-import io
-import os
-import shutil
-import stat
-import tempfile
+import math
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from bpnet import progress, workers
+from bpnet import progress
 from bpnet.data.samples import RowNumbers
+from bpnet.data.table import to_number
 
 ROWS = 10_000          # rows turned into text at a time (about 9 MB of text cells)
 NPZ_ROWS = 100_000     # from this many rows on, predictions.npz is written beside the CSV
-TWO_CORES = 200_000    # rows from which a forked copy of the process writes half of a table
 
 
 def number_cells(values: np.ndarray) -> list[str]:
@@ -46,64 +41,41 @@ def write_columns(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], what: 
                   ) -> None:
     """A CSV table of the columns ``cols`` (name, values (n,): text or a numpy array) into
     the text file ``fh``, a block of :data:`ROWS` rows at a time; ``what`` names the job in
-    progress lines. From :data:`TWO_CORES` rows on, in a file on disk and where it can, a
-    forked copy of this process turns the second half of the rows into text meanwhile, into
-    a nameless file this process then appends (the same text)."""
-    csv.writer(fh, lineterminator="\n").writerow([name for name, _ in cols])
-    n = len(cols[0][1]) if cols else 0
-    count = progress.Rows(f"writing {what}", n)
-    half = ROWS * (n // (2 * ROWS))
-    folder = _folder_of(fh) if n >= TWO_CORES and workers.can_fork() else None
-    if folder is None:
-        _write_rows(fh, cols, 0, n, count.done)
-        return
-    fh.flush()
-    with tempfile.TemporaryFile(dir=folder) as part:
-        def mine(said: Callable[[int], None]) -> bool:
-            _write_rows(fh, cols, 0, half, said)
-            return True
-
-        def theirs(said: Callable[[int], None]) -> bool:
-            with open(part.fileno(), "w", encoding="utf-8", newline="", closefd=False) as out:
-                _write_rows(out, cols, half, n, said)
-            return True
-
-        if not workers.in_two(mine, theirs, half, count.done):
-            # the copy did not finish: the rest is written here
-            _write_rows(fh, cols, half, n, lambda k: count.done(half + k))
-            return
-        fh.flush()
-        part.seek(0)
-        shutil.copyfileobj(part, fh.buffer, 1 << 20)
-
-
-def _folder_of(fh) -> str | None:
-    """The folder of the file on disk that the text file ``fh`` writes (Linux); None when it
-    is not one (a pipe, a string buffer)."""
-    try:
-        fd = fh.fileno()
-        if not hasattr(fh, "buffer") or not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        return os.path.dirname(os.readlink(f"/proc/self/fd/{fd}"))
-    except (AttributeError, OSError, io.UnsupportedOperation):
-        return None
-
-
-def _write_rows(fh, cols: list[tuple[str, Sequence[str] | np.ndarray]], start: int, stop: int,
-                said: Callable[[int], None]) -> None:
-    """The rows ``start`` to ``stop`` (not included) of the table ``cols`` into the text file
-    ``fh``, a block of :data:`ROWS` rows at a time, ``said(k)`` after each with k of them
-    done."""
+    progress lines. Text is written as :func:`text_cells` writes it."""
     w = csv.writer(fh, lineterminator="\n")
-    for first in range(start, stop, ROWS):
-        last = min(stop, first + ROWS)
-        cells = [values[first:last] if not isinstance(values, np.ndarray)
+    w.writerow(text_cells([name for name, _ in cols]))
+    n = len(cols[0][1]) if cols else 0
+    said = progress.Rows(f"writing {what}", n).done
+    for first in range(0, n, ROWS):
+        last = min(n, first + ROWS)
+        cells = [text_cells(values[first:last]) if not isinstance(values, np.ndarray)
                  else number_cells(values[first:last]) for _, values in cols]
         if len(cells) > 1 and not any(map(_quoted, cells)):
             fh.write("".join(line + "\n" for line in map(",".join, zip(*cells))))
         else:   # a cell the csv writer quotes: let it
             w.writerows(zip(*cells))
-        said(last - start)
+        said(last)
+
+
+def text_cells(cells: Sequence[str]) -> Sequence[str]:
+    """The text ``cells`` (n,), each as :func:`text_cell` writes it."""
+    if set(_FORMULA).isdisjoint("".join([c[:1] for c in cells])):
+        return cells
+    return list(map(text_cell, cells))
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """A text cell as a CSV file holds it safely: one that a spreadsheet would run as a
+    formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not
+    a finite number) with a single quote before it, as OWASP advises against CSV injection;
+    any other as it is."""
+    if not text.startswith(_FORMULA):
+        return text
+    value = to_number(text)
+    return text if value is not None and math.isfinite(value) else f"'{text}"
 
 
 def _quoted(cells: list[str]) -> bool:

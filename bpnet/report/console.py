@@ -18,6 +18,7 @@ import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.report.forecast import forecast_origin, path_labels, plain_label
+from bpnet.report.intervals import level_name
 from bpnet.report.metrics import crosses_zero, metric, over_runs, worse
 from bpnet.report.scores import ModelResult
 from bpnet.train.stops import MAX_EPOCH, VALIDATION_STOP
@@ -81,9 +82,13 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None,
     baselines = baselines or {}
     multi = any(r.multistep is not None for r in results)
     per_target = targets if targets and len(targets) > 1 else [None]
+    levels = next((r.bands.levels for r in results if r.bands is not None), ())
+    covered = "/".join(level_name(v) for v in levels)
     head = ["model", *(["target"] if per_target[0] else []), "epochs", "stop reason",
             "train RMSE", "test RMSE", "test MAPE %", "max test |rel err|"] + \
-        (["multi-step MAPE %"] if multi else [])
+        (["multi-step MAPE %"] if multi else []) + \
+        [f"{what} cover % {covered}" for what in ("test", "multi-step")[:1 + multi]
+         if levels]
     rows = []
     entries = [(r.name, *r.outcome, r.scores) for r in results]
     entries += [(name, "-", why, {}) for name, why in (not_trained or {}).items()]
@@ -95,8 +100,18 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None,
             rows.append([name, *([t] if t else []), epochs, reason, num("train", "rmse"),
                          num("test", "rmse"), num("test", "mape"),
                          num("test", "max_abs_rel_error")] +
-                        ([num("test_multistep", "mape")] if multi else []))
+                        ([num("test_multistep", "mape")] if multi else []) +
+                        [_coverage(scores.get(part, {}), levels) for part in
+                         ("test", "test_multistep")[:1 + multi] if levels])
     return "\n".join(_table(head, rows, left=4 if per_target[0] else 3))
+
+
+def _coverage(scores: dict, levels: tuple[float, ...]) -> str:
+    """A part's coverage of its intervals, in % per level ("78.6/95.2"); "-" without."""
+    cover = scores.get("intervals")
+    if not cover:
+        return "-"
+    return "/".join(figure(100 * cover[level_name(v)]["coverage"], 3) for v in levels)
 
 
 def runs_table(results: list[ModelResult], has_val: bool, targets: list[str] | None = None
@@ -144,6 +159,10 @@ def notes(data: Dataset, results: list[ModelResult], baselines: dict | None = No
             for t, lo, hi in mape_omitted(data)]
     if data.series is not None and (data.series.values >= 0).all():
         out += _below_zero(data, results, baselines)
+    if "val" not in data.index and any(r.bands is not None for r in results):
+        out.append("note: no validation part (split.val: 0): the prediction intervals are "
+                   "calibrated on the training part's own errors, which understate the "
+                   "errors on new data of a network that overfits")
     return out
 
 

@@ -2,13 +2,14 @@
 
 The files are written into the staging folder of the locked output folder, every picture
 included, and only then moved into place together with a manifest listing their checksums
-(:mod:`bpnet.report.outdir`): the folder holds the earlier run or this one, never a mix.
+(:mod:`bpnet.storage.outdir`): the folder holds the earlier run or this one, never a mix.
 """
 from __future__ import annotations
 
 import csv
 import importlib.metadata
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -18,12 +19,22 @@ import yaml
 from bpnet.config import Config, portable_config, to_plain
 from bpnet.data import Dataset
 from bpnet.errors import InputError
-from bpnet.paths import shown
+from bpnet.paths import same_file, shown
 from bpnet.report import classreport, columns, console, metrics, modelfile, pictures
-from bpnet.report.fileio import atomic_write, number_cell
+from bpnet.report.intervals import Bands, level_name
 from bpnet.report.meta import ModelMeta
-from bpnet.report.outdir import MANIFEST, RunFolder, check_clashes, check_output_dir
-from bpnet.report.scores import ModelResult
+from bpnet.report.scores import ModelResult, calibration_part
+from bpnet.storage.fileio import atomic_write, number_cell
+from bpnet.storage.outdir import (
+    MANIFEST,
+    RunFolder,
+    check_clashes,
+    check_output_dir,
+    check_replaced,
+    finish_commit,
+    not_bpnets,
+    read_manifest,
+)
 from bpnet.train.loop import HISTORY_COLUMNS
 from bpnet.version import __version__
 
@@ -47,11 +58,13 @@ def _installed_version(package: str) -> str:
 def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None = None,
                  data: Dataset | None = None, not_trained: dict[str, str] | None = None
                  ) -> dict:
-    """metrics.json: per model its training outcome and scores (and their spread over runs),
-    then the baselines' scores, the targets whose MAPE is omitted and why, the notes of the
-    summary and (when any were) what was done about missing values (with ``data``), and the
-    models a stop left untrained (``not_trained``: model -> why); NaN and infinities as
-    null."""
+    """metrics.json: per model its training outcome and scores (and their spread over runs;
+    with prediction intervals, each part's coverage, mean width and interval score per
+    level), how the intervals were calibrated (levels, part, errors per horizon), then the
+    baselines' scores, a series' Box-Cox lambda, the targets whose MAPE is omitted and why,
+    the notes of the summary and (when any were) what was done about missing values (with
+    ``data``), and the models a stop left untrained (``not_trained``: model -> why); NaN and
+    infinities as null."""
     models = {}
     for r in results:
         if r.is_ensemble:
@@ -74,9 +87,17 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
             entry["over_runs"] = metrics.over_runs(r.runs)
         models[r.name] = entry
     out = {"seed": cfg.seed, "versions": versions(), "models": models}
+    banded = [r for r in results if r.bands is not None]
+    if banded and data is not None:
+        out["intervals"] = {"levels": list(banded[0].bands.levels),
+                            "calibrated_on": calibration_part(data),
+                            "calibration_errors": np.sum(~np.isnan(banded[0].bands.errors),
+                                                         axis=1).tolist()}
     if baselines:
         out["baselines"] = {name: b["scores"] for name, b in baselines.items()}
     if data is not None:
+        if data.series is not None and data.series.transform.boxcox is not None:
+            out["boxcox_lambda"] = data.series.transform.boxcox
         omitted = console.mape_omitted(data)
         if omitted:
             out["mape_omitted"] = {t: f"the target crosses zero (from {lo:.6g} to {hi:.6g})"
@@ -94,9 +115,10 @@ def metrics_dict(cfg: Config, results: list[ModelResult], baselines: dict | None
 def prediction_columns(data: Dataset, results: list[ModelResult],
                        baselines: dict | None = None) -> list[tuple[str, list | np.ndarray]]:
     """The columns of predictions.csv, each (Q,): label, split, target(s), then per model its
-    prediction and relative error per target, the models' multi-step forecasts of the test
-    part, then per baseline its predictions (every sample it predicts; the naive ones the test
-    part only) and its multi-step forecast. A (name, values) list: names may repeat. A
+    prediction and relative error per target (and its prediction intervals,
+    :func:`band_columns`), the models' multi-step forecasts of the test part (each with its
+    intervals), then per baseline its predictions (every sample it predicts; the naive ones
+    the test part only) and its multi-step forecast. A (name, values) list: names may repeat. A
     classification run's columns are :func:`~bpnet.report.classreport.prediction_columns`."""
     if data.classes is not None:
         return classreport.prediction_columns(data, results, baselines)
@@ -111,14 +133,33 @@ def prediction_columns(data: Dataset, results: list[ModelResult],
         for j, t in enumerate(names):
             col = f"{r.name}_{t}" if multi else r.name
             cols += [(col, r.predictions[:, j]), (f"{col}_relerr", rel[:, j])]
+        cols += band_columns(r.name, r.bands)
     test = data.index.get("test", np.array([], dtype=int))
-    cols += [(f"{r.name}_multistep", _on_rows(r.multistep, test, q)) for r in results
-             if r.multistep is not None]
+    for r in results:
+        if r.multistep is not None:
+            cols.append((f"{r.name}_multistep", _on_rows(r.multistep, test, q)))
+            cols += [(name, _on_rows(v, test, q)) for name, v in
+                     band_columns(f"{r.name}_multistep", r.bands, path=True)]
     for name, b in (baselines or {}).items():
         cols += [(f"{name}_{t}" if multi else name, b["predictions"][:, j])
                  for j, t in enumerate(names)]
         if b["multistep"] is not None:
             cols.append((f"{name}_multistep", _on_rows(b["multistep"], test, q)))
+    return cols
+
+
+def band_columns(name: str, bands: Bands | None, path: bool = False
+                 ) -> list[tuple[str, np.ndarray]]:
+    """The columns <name>_lower_80, <name>_upper_80, ... of the prediction intervals of every
+    level of ``bands`` (none without): of the one-step predictions (Q,), or with ``path`` of
+    the multi-step forecast (H,)."""
+    if bands is None:
+        return []
+    lower, upper = (bands.path_lower, bands.path_upper) if path else (bands.lower, bands.upper)
+    cols = []
+    for i, level in enumerate(bands.levels):
+        cols += [(f"{name}_lower_{level_name(level)}", lower[i]),
+                 (f"{name}_upper_{level_name(level)}", upper[i])]
     return cols
 
 
@@ -158,8 +199,9 @@ class _Folder:
         atomic_write(self.out / name, write, binary)
         self.written.append(self.out / name)
 
-    def model(self, name: str, net, data: Dataset, meta: ModelMeta) -> None:
-        modelfile.save(self.out / name, net, data.x_scaler, data.y_scaler, meta)
+    def model(self, name: str, net, data: Dataset, meta: ModelMeta,
+              errors: np.ndarray | None = None) -> None:
+        modelfile.save(self.out / name, net, data.x_scaler, data.y_scaler, meta, errors)
         self.written.append(self.out / name)
 
 
@@ -195,12 +237,31 @@ def input_files(cfg: Config, config_path: str | Path | None = None) -> dict[str,
 
 def check_outputs(cfg: Config, config_path: str | Path | None = None,
                   names: list[str] | None = None) -> None:
-    """Before any work: the output folder can be written, and none of the files a run of
-    ``cfg`` writes there (``names``, by default all it may write) is one of its inputs."""
+    """Before any work: the output folder can be written, none of the files a run of ``cfg``
+    may write there is one of its inputs, and none would replace a file there that is not
+    bpnet's. A rerun, ``python run.py <out>/config.yaml``, replaces its own config: the
+    config.yaml of the run in that folder, unchanged, which stays until the commit. With
+    ``names``, the files actually written are checked once more against the inputs (the
+    commit checks what they replace)."""
     check_output_dir(cfg.output.dir)
     out = Path(cfg.output.dir)
-    check_clashes([(str(out / n), f"the run's {n}") for n in names or planned_files(cfg)],
-                  input_files(cfg, config_path))
+    inputs = input_files(cfg, config_path)
+    first = names is None
+    if first:
+        names = planned_files(cfg)
+        finish_commit(out)
+        if config_path is not None and _is_rerun(Path(config_path), out):
+            del inputs[str(config_path)]
+    check_clashes([(str(out / n), f"the run's {n}") for n in names], inputs)
+    if first:
+        check_replaced(out, names)
+
+
+def _is_rerun(config_path: Path, out: Path) -> bool:
+    """Whether the config read is the config.yaml of the run in ``out``, as it wrote it."""
+    record = out / "config.yaml"
+    return (same_file(config_path, record) and os.path.isfile(record)
+            and not_bpnets(record, read_manifest(out)) is None)
 
 
 def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
@@ -210,7 +271,7 @@ def write_all(cfg: Config, data: Dataset, results: list[ModelResult],
     """Write every result file into ``cfg.output.dir`` as one run: all into the staging folder
     of ``folder`` (the locked output folder; opened here when None), the pictures included
     (unless ``cfg.output.plots`` is false, with ``drawer``: by default one that uses every
-    core), then moved into place together (:class:`~bpnet.report.outdir.RunFolder`).
+    core), then moved into place together (:class:`~bpnet.storage.outdir.RunFolder`).
     ``not_trained``: model -> why, for the models a stop left untrained. ``figures``: the
     run's pictures (:func:`pictures.of_run`) when they are made already. Returns the paths
     written."""
@@ -257,4 +318,5 @@ def _write_files(folder: _Folder, cfg: Config, data: Dataset, results: list[Mode
                        lambda fh, r=r: write_history(fh, r.train.history))
         seen = data.for_model(r.cfg.exog)
         meta = ModelMeta.of_run(r.members[0] if r.is_ensemble else r.net, cfg.data, seen)
-        folder.model(f"model_{r.stem}.npz", r.net, seen, meta)
+        folder.model(f"model_{r.stem}.npz", r.net, seen, meta,
+                     None if r.bands is None else r.bands.errors)

@@ -54,27 +54,36 @@ def recursive(net, x_scaler: Scaler, y_scaler: Scaler, history: np.ndarray,
     exogenous inputs of t); y[t - lag] for each lag (forecasts where t - lag >= L); when
     ``calendar`` (steps, C) is given, the calendar features of t, its row h. A recurrent
     ``net`` starts from ``state`` (its state after the history) and carries it along.
+
+    M forecasts at once: history (M, L), calendar (M, steps, C), exog (M, steps, D_x) and,
+    for a recurrent net, ``state`` a list of M states (None: all zero) -> (M, steps).
     """
-    y = np.concatenate([np.asarray(history, dtype=float), np.empty(steps)])
-    n = len(history)
-    e = 0 if exog is None else exog.shape[1]
+    one = np.ndim(history) == 1
+    y = np.atleast_2d(np.asarray(history, dtype=float))
+    cal, ex = (None if a is None else np.asarray(a)[None] if one else np.asarray(a)
+               for a in (calendar, exog))
+    paths, n = y.shape
+    y = np.concatenate([y, np.empty((paths, steps))], axis=1)
+    states = [state] if one else state or [None] * paths
+    e = 0 if ex is None else ex.shape[-1]
     m = e + len(lags)
-    x = np.empty((1, m + (0 if calendar is None else calendar.shape[1])))
+    x = np.empty((paths, m + (0 if cal is None else cal.shape[-1])))
     for h in range(steps):
         t = n + h
-        if exog is not None:
-            x[0, :e] = exog[h]
+        if ex is not None:
+            x[:, :e] = ex[:, h]
         for j, lag in enumerate(lags):
-            x[0, e + j] = y[t - lag]
-        if calendar is not None:
-            x[0, m:] = calendar[h]
+            x[:, e + j] = y[:, t - lag]
+        if cal is not None:
+            x[:, m:] = cal[:, h]
         xs = x_scaler.transform(x)
-        if net.recurrent:
-            ys, state = net.forward(xs, state)
+        if net.recurrent:   # one sequence per path, each with its own state
+            runs = [net.forward(xs[i:i + 1], states[i]) for i in range(paths)]
+            ys, states = np.vstack([r[0] for r in runs]), [r[1] for r in runs]
         else:
             ys = net.predict(xs)
-        y[t] = y_scaler.inverse_transform(ys)[0, 0]
-    return y[n:]
+        y[:, t] = y_scaler.inverse_transform(ys)[:, 0]
+    return y[0, n:] if one else y[:, n:]
 
 
 def from_end(net, x_scaler: Scaler, y_scaler: Scaler, X_before: np.ndarray, series: Series,
@@ -109,3 +118,50 @@ def multistep(net, data: Dataset, horizon) -> np.ndarray:
     origin, steps, first = forecast_origin(data, horizon)
     return from_end(net, data.x_scaler, data.y_scaler, data.X[:first], data.series, origin,
                     steps)
+
+
+def calibration(net, data: Dataset, part: str, steps: int, most: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The recursive forecasts that reach the targets of ``part``: (forecasts (M, steps) in
+    original units, actual (M, steps)).
+
+    Row m is the forecast from origin o_m (the time of a sample, in time order), its column
+    h - 1 that of y[o_m + h - 1], made as :func:`from_end` makes one: only values before
+    o_m, exogenous inputs at their actual values. The origins are those whose forecasts
+    reach, at some horizon h <= ``steps``, one of the last ``most`` targets of ``part``;
+    ``actual`` holds the value of each time forecast where it is such a target, NaN
+    elsewhere (a filled value is no target). Steps past the part's last target are not
+    forecast (NaN).
+    """
+    s = data.series
+    idx = data.index[part]
+    times = s.positions[idx]
+    last, first = int(times[-1]), int(times[max(0, len(times) - most)])
+    rows = np.flatnonzero((s.positions >= first - steps + 1) & (s.positions <= last))
+    origins = s.positions[rows]
+    t = origins[:, None] + np.arange(steps)   # (M, steps): the time of each forecast
+    inside = np.minimum(t, last)   # inputs of the steps past the last target: never used
+    exog = None if s.exog is None else \
+        s.exog.inputs(inside.ravel()).reshape(len(rows), steps, -1)
+    calendar = None if s.calendar is None else s.calendar[inside]
+    history = s.stages[-1][origins[:, None] + np.arange(-max(s.lags, default=0), 0)]
+    states = _states_before(net, data.Xs, rows) if net.recurrent else None
+    w = recursive(net, data.x_scaler, data.y_scaler, history, s.lags, steps, calendar,
+                  states, exog)
+    w[t > last] = np.nan
+    forecasts = s.transform.invert_paths(w, origins, s.stages)
+    known = np.full(len(s.values), np.nan)
+    known[times[-most:]] = data.targets[idx[-most:], 0]
+    return forecasts, np.where(t > last, np.nan, known[inside])
+
+
+def _states_before(net, Xs: np.ndarray, rows: np.ndarray) -> list:
+    """The states of the recurrent ``net`` before each of the samples ``rows`` (sorted),
+    all samples Xs (Q, D) run as one sequence from the zero state."""
+    states, state, done = [], None, 0
+    for r in rows:
+        if r > done:
+            state = net.forward(Xs[done:r], state)[1]
+            done = int(r)
+        states.append(state)
+    return states

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from bpnet.config import DataConfig, to_plain
 from bpnet.config.checks import check_data_settings
-from bpnet.config.schema import LAYERED, MODEL_TYPES, SCALINGS, TRANSFERS
+from bpnet.config.schema import MODEL_TYPES, SCALINGS, TRANSFERS
 from bpnet.config.yamlschema import fields, show
 from bpnet.data import Dataset
 from bpnet.data.dataset import rows_of
 from bpnet.data.timeaxis import describe
+from bpnet.nets.registry import LAYERED
 from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.version import __version__
@@ -51,7 +52,8 @@ class TimeStep:
 class ModelMeta:
     """A saved model's description. The fields are the JSON keys, in the order written.
 
-    ``model`` is the network type (feedforward, elman, lstm, gru), ``sizes`` its layer sizes
+    ``type`` is the network type (the config's ``type``: feedforward, cascadeforward, elman,
+    lstm, gru; files written before it was so named say ``model``), ``sizes`` its layer sizes
     from inputs to outputs, ``transfer`` its transfer functions; ``data`` holds the data settings
     (its ``path`` and ``test_path`` are not saved: the model is used on other files);
     ``classes`` a classifier's class labels, output unit k being class k (None: regression).
@@ -61,7 +63,7 @@ class ModelMeta:
     averaged (docs/semantics.md#ensembles).
     """
 
-    model: str
+    type: str
     sizes: list[int]
     transfer: list[str]
     scaling: str
@@ -81,9 +83,13 @@ class ModelMeta:
         if d.exog and data.series is not None and data.series.exog is None:
             # a model trained without the exogenous inputs (exog: false) is a series model
             d = dataclasses.replace(d, exog={}, exog_transform=type(d.exog_transform)())
+        if data.series is not None and data.series.transform.boxcox is not None:
+            # the recipe holds the lambda the run used (boxcox: auto fitted it)
+            d = dataclasses.replace(d, transform=dataclasses.replace(
+                d.transform, boxcox=data.series.transform.boxcox))
         axis = data.series.axis if data.series is not None else None
         step = TimeStep(axis.unit, int(axis.step)) if axis is not None and axis.step else None
-        return cls(net.kind, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
+        return cls(net.type, net.sizes, [t.name for t in net.transfers], data.x_scaler.method,
                    __version__, data.feature_names, data.target_names,
                    InputRange(train.min(axis=0).tolist(), train.max(axis=0).tolist()),
                    dataclasses.replace(d, path="", test_path=None), data.classes, step)
@@ -101,15 +107,20 @@ class ModelMeta:
             del out["data"]["exog_transform"]
         if self.members == 1:      # and that of one network
             del out["members"]
+        for key in ("transform", "exog_transform"):   # and that of no power transform
+            tf = out["data"].get(key, {})
+            for name, default in (("boxcox", None), ("shift", 0.0)):
+                if name in tf and tf[name] == default:
+                    del tf[name]
         return out
 
     @classmethod
     def from_json(cls, raw: dict, path: str | Path) -> ModelMeta:
         """Read back what :meth:`to_json` wrote (or an earlier version of it: a missing
-        transform, period, train range, time step or data setting added later takes its
-        default). Every field is checked (types, names, sizes that agree with each other, the
-        classes of a classifier, the data recipe as a config's data block is checked); a bad
-        one is an InputError."""
+        transform, Box-Cox lambda, period, train range, time step or data setting added later
+        takes its default). Every field is checked (types, names, sizes that agree with each
+        other, the classes of a classifier, the data recipe as a config's data block is
+        checked); a bad one is an InputError."""
         bad = f"{shown(path)}: the meta array is not a valid model description"
         if not isinstance(raw, dict):
             raise InputError(f"{bad} (a JSON {type(raw).__name__}, not an object)")
@@ -148,9 +159,9 @@ def invalid(path: str | Path, exc: Exception) -> InputError:
 
 def _network(raw: dict) -> tuple[str, list[int], list[str]]:
     """The network type, layer sizes and transfer functions of a meta, checked."""
-    model = raw["model"]
+    model = raw["type"] if "type" in raw else raw["model"]
     if model not in MODEL_TYPES:
-        raise ValueError(f"model {model!r} is not one of {', '.join(MODEL_TYPES)}")
+        raise ValueError(f"type {model!r} is not one of {', '.join(MODEL_TYPES)}")
     sizes = raw["sizes"]
     if not isinstance(sizes, list) or not all(type(n) is int and n >= 1 for n in sizes):
         raise ValueError(f"sizes must be a list of whole numbers >= 1, got {sizes!r:.60}")
@@ -240,6 +251,9 @@ def _data_settings(d, where: str) -> DataConfig:
     values = fields(DataConfig, {"period": 12, **d, "path": ""}, "data", where)
     data = DataConfig(**values)
     check_data_settings(data, where)
+    if data.transform.boxcox == "auto":
+        raise InputError(f"{where}: data.transform.boxcox: a saved recipe holds the lambda "
+                         "the run fitted, a number, not auto")
     return data
 
 

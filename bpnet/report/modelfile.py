@@ -22,21 +22,28 @@ from bpnet.errors import InputError
 from bpnet.memory import network_values, require
 from bpnet.nets import registry
 from bpnet.npzfile import NpzFile
-from bpnet.report.fileio import atomic_write
 from bpnet.report.meta import ModelMeta, invalid
+from bpnet.storage.fileio import atomic_write
 
 
 def save(path: str | Path, net, x_scaler: scaling.Scaler, y_scaler: scaling.Scaler,
-         meta: ModelMeta) -> None:
+         meta: ModelMeta, errors: np.ndarray | None = None) -> None:
     """Write the model atomically (a temporary file in the same folder, renamed into place).
     ``net`` is a network, or the list of an ensemble's networks: their arrays are saved under
-    their names prefixed m0_, m1_, ... and the meta counts them."""
+    their names prefixed m0_, m1_, ... and the meta counts them. ``errors`` (H, N), the
+    calibration errors of the prediction intervals by horizon (NaN-padded), are saved as
+    ``interval_counts`` (H,), the number of errors of each horizon, and ``interval_errors``,
+    those errors one horizon after the other."""
     nets = net if isinstance(net, list) else [net]
     meta = dataclasses.replace(meta, members=len(nets))
     arrays = {prefix + k: np.ascontiguousarray(v)
               for prefix, one in zip(_prefixes(len(nets)), nets) for k, v in one.params.items()}
     arrays.update(x_scaler.arrays("x"))
     arrays.update(y_scaler.arrays("y"))
+    if errors is not None:
+        known = ~np.isnan(errors)
+        arrays["interval_counts"] = known.sum(axis=1)
+        arrays["interval_errors"] = errors[known]
     arrays["meta"] = np.array(json.dumps(meta.to_json()))
     atomic_write(path, lambda fh: np.savez(fh, **arrays), binary=True)
 
@@ -56,9 +63,9 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
         except ValueError as exc:
             raise invalid(path, exc) from None
         meta = ModelMeta.from_json(raw, path)
-        values = network_values(meta.model, meta.sizes)
+        values = network_values(meta.type, meta.sizes)
         many = f"{meta.members:,} networks" if meta.members > 1 else "network"
-        require(16.0 * values * meta.members, f"{npz.where}: its {meta.model} {many} of "
+        require(16.0 * values * meta.members, f"{npz.where}: its {meta.type} {many} of "
                 f"sizes {meta.sizes} ({values:,} weights)")
         try:
             nets = [registry.from_meta(raw) for _ in range(meta.members)]
@@ -71,6 +78,27 @@ def load(path: str | Path) -> tuple[object, scaling.Scaler, scaling.Scaler, Mode
         # a classifier's one-hot targets are never scaled
         ys = _scaler(npz, "none" if meta.classes else meta.scaling, "y", meta.sizes[-1])
     return net, xs, ys, meta
+
+
+def interval_errors(path: str | Path) -> np.ndarray | None:
+    """The calibration errors (H, N) by horizon, NaN-padded, that :func:`save` wrote into
+    the model file (None when it holds none), checked: counts that are whole numbers >= 0
+    and as many finite errors as they add up to."""
+    with NpzFile(path) as npz:
+        if "interval_counts" not in npz.names and "interval_errors" not in npz.names:
+            return None
+        counts = npz.array("interval_counts")
+        if counts.ndim != 1 or counts.dtype.kind not in "iu" or (counts < 0).any():
+            raise InputError(f"{npz.where}: interval_counts must be a list of whole numbers "
+                             ">= 0, one per horizon")
+        flat = npz.array("interval_errors", (int(counts.sum()),),
+                         "its interval_counts add up to")
+        require(8.0 * len(counts) * float(counts.max(initial=0)),
+                f"{npz.where}: its interval errors by horizon")
+    out = np.full((len(counts), int(counts.max(initial=0))), np.nan)
+    for h, (start, n) in enumerate(zip(np.cumsum(counts) - counts, counts)):
+        out[h, :n] = flat[start:start + n]
+    return out
 
 
 def _prefixes(members: int) -> list[str]:

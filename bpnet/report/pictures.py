@@ -25,9 +25,9 @@ from bpnet.data.dataset import rows_of
 from bpnet.data.timeaxis import clock_labels
 from bpnet.report import dense
 from bpnet.report.console import best_baselines
-from bpnet.report.fileio import atomic_write
 from bpnet.report.forecast import next_labels
 from bpnet.report.scores import ModelResult
+from bpnet.storage.fileio import atomic_write
 from bpnet.workers import exit_with_parent
 
 # the pictures of each model, named <kind>_<model>.png (see _model_pictures)
@@ -156,7 +156,8 @@ def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
     labels, label_name = _tick_labels(data, len(s.labels))
     return Picture("fit", ([labels[i] for i in s.positions], label_name, data.targets,
                            data.target_names, predictions, data.part_of(), shown,
-                           int(s.positions[0])))
+                           int(s.positions[0])),
+                   {"bands": _bands(results) if len(data.targets) <= dense.MANY else None})
 
 
 def _tick_labels(data: Dataset, n: int) -> tuple[list[str], str]:
@@ -191,7 +192,19 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Pic
     labels, label_name = _tick_labels(data, max(len(s.labels), origin + steps))
     return Picture("forecast_test", (labels[:len(s.labels)], s.values, s.positions[test],
                                      one_step, paths, origin, labels[origin:origin + steps],
-                                     data.target_names[0], label_name))
+                                     data.target_names[0], label_name),
+                   {"bands": _bands(results, path=True)})
+
+
+def _bands(results: list[ModelResult], path: bool = False) -> tuple | None:
+    """The prediction intervals the fit (or, with ``path``, the forecast) shades: those of
+    the first model with intervals, (name, levels, lower (L, n), upper (L, n)); None."""
+    for r in results:
+        b = r.bands
+        if b is not None and (b.path_lower is not None or not path):
+            return (r.name, b.levels, *((b.path_lower, b.path_upper) if path
+                                        else (b.lower, b.upper)))
+    return None
 
 
 class Drawer:

@@ -17,6 +17,7 @@ import numpy as np
 
 from bpnet.report.dense import MANY, Panel, Sorted, extremes, gaps, said
 from bpnet.report.forecast import plain_label
+from bpnet.report.intervals import level_name
 
 if "matplotlib.pyplot" not in sys.modules:
     # no screen needed; a caller who already chose a backend (a notebook) keeps it
@@ -142,9 +143,11 @@ def _epoch_limits(ax, epochs: np.ndarray, shift: int = 0) -> None:
 
 def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: list[str],
         predictions: dict[str, np.ndarray], part_of: list[str],
-        baselines: dict[str, np.ndarray] | None = None, first: int = 0):
+        baselines: dict[str, np.ndarray] | None = None, first: int = 0,
+        bands: tuple | None = None):
     """A series: the data and each model's one-step predictions (original units) against
-    time, parts marked, each baseline's predictions dashed.
+    time, parts marked, each baseline's predictions dashed, a model's prediction intervals
+    shaded (``bands``, see :func:`_shade`, of one of the ``predictions``).
 
     targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample;
     first: the time step of the first sample (counted from the series' start), on which the
@@ -159,6 +162,8 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
     for j, ax in enumerate(axes[:, 0]):
         ax.plot(*extremes(x, gaps(targets[:, j])), color="black", linewidth=1.6,
                 label=said("data", q))
+        if bands is not None:
+            _shade(ax, x, bands, f"C{list(predictions).index(bands[0])}")
         for i, (name, pred) in enumerate(predictions.items()):
             ax.plot(*extremes(x, gaps(pred[:, j])), linewidth=1.2, color=f"C{i}",
                     label=said(name, q))
@@ -183,6 +188,17 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
         ax.grid(True, alpha=0.3)
     _legend(axes[0, 0])   # the same lines in every panel
     return fig
+
+
+def _shade(ax, x: np.ndarray, bands: tuple, colour: str) -> None:
+    """Shade prediction intervals against x (n,): ``bands`` is (name, levels (L,), lower
+    (L, n), upper (L, n)), levels ascending; the widest first and palest, each named in the
+    legend."""
+    name, levels, lower, upper = bands
+    for i in reversed(range(len(levels))):
+        ax.fill_between(x, gaps(lower[i]), gaps(upper[i]), color=colour, linewidth=0,
+                        alpha=0.12 + 0.1 * (len(levels) - 1 - i) / max(len(levels) - 1, 1),
+                        label=f"{name}: {level_name(levels[i])} % interval")
 
 
 def fit_sorted(panels: dict[tuple[int, str], Sorted], target_names: list[str],
@@ -383,13 +399,16 @@ def error_histogram(name: str, edges: np.ndarray, counts: dict[str, np.ndarray],
 
 
 def forecast(labels: list[str], y: np.ndarray, future_labels: list[str], y_future: np.ndarray,
-             name: str, label_name: str, model_name: str):
+             name: str, label_name: str, model_name: str, bands: tuple | None = None):
     """The series (labels (L,), y (L, 1)) and its forecast (steps, 1) after it, from the
-    origin labels[-1], the last value seen."""
+    origin labels[-1], the last value seen; its prediction intervals shaded (``bands``, see
+    :func:`_shade`, each (L_b, steps))."""
     fig, ax = plt.subplots(figsize=(10, 4))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.24, top=0.9)
     n, h = len(labels), len(future_labels)
     ax.plot(np.arange(n), gaps(y[:, 0]), color="black", linewidth=1.5, label=f"{name} (data)")
+    if bands is not None:
+        _shade(ax, np.arange(n, n + h), bands, "tab:red")
     ax.plot(np.arange(n - 1, n + h), gaps(np.concatenate([y[-1:, 0], y_future[:, 0]])),
             color="tab:red", linewidth=1.5, marker=".", label=f"forecast, {h} steps")
     ax.axvline(n - 0.5, color="0.5", linestyle="--", linewidth=1)
@@ -412,11 +431,13 @@ def _span(labels: list[str]) -> str:
 
 def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
                   one_step: dict[str, np.ndarray], multistep: dict[str, np.ndarray | None],
-                  origin: int, future_labels: list[str], name: str, label_name: str):
+                  origin: int, future_labels: list[str], name: str, label_name: str,
+                  bands: tuple | None = None):
     """The series (L,), each model's one-step predictions of the test part (times test_t),
     and the recursive multi-step forecasts from the end of the training (and val) part: time
     ``origin`` onwards (labelled ``future_labels``), from the last value seen, at
-    origin - 1. A forecast without one-step predictions (a baseline's) is dashed grey."""
+    origin - 1. A forecast without one-step predictions (a baseline's) is dashed grey. The
+    prediction intervals of a model's forecast are shaded (``bands``, see :func:`_shade`)."""
     fig, ax = plt.subplots(figsize=(10, 4.5))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
     x = np.arange(len(series))
@@ -425,6 +446,9 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
     for i, (model, pred) in enumerate(one_step.items()):
         ax.plot(*extremes(test_t, gaps(pred)), color=f"C{i}", linewidth=1.0, linestyle=":",
                 label=said(f"{model}, one step ahead", len(test_t)))
+    if bands is not None:
+        _shade(ax, origin + np.arange(bands[2].shape[1]), bands,
+               f"C{list(multistep).index(bands[0])}")
     for i, (model, path) in enumerate(multistep.items()):
         if path is None:
             continue

@@ -4,6 +4,8 @@
 units, the mse (scaled) and errors (original units) of every part and, with a forecast
 horizon, the recursive multi-step forecast from the test part's start and its errors.
 ``ensemble`` makes the result of the mean of several runs of a model (``combine: mean``).
+With interval levels, every prediction and forecast also gets its prediction intervals
+(:mod:`bpnet.report.intervals`), scored on every part.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ import numpy as np
 from bpnet.config import ModelConfig
 from bpnet.data import Dataset
 from bpnet.report import classify, metrics
-from bpnet.report.forecast import multistep
+from bpnet.report.forecast import calibration, multistep
+from bpnet.report.intervals import MAX_ERRORS, Bands, errors_by_horizon
 from bpnet.train.loop import TrainResult
 
 
@@ -32,6 +35,10 @@ class ModelResult:
     runs: list[dict] = field(default_factory=list)   # a summary of every run, when several
     multistep: np.ndarray | None = None   # (h,) the recursive forecast from the test origin
     model: str = ""                  # the config's model name ("" : the same as ``name``)
+    bands: Bands | None = None       # the prediction intervals (forecast.intervals)
+    # the forecasts (M, H) of the calibration targets and their values (M, H), as
+    # forecast.calibration gives them: an ensemble's intervals come from their mean
+    calibration: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def is_ensemble(self) -> bool:
@@ -139,11 +146,41 @@ def _score_classes(outputs: dict[str, np.ndarray], data: Dataset
 
 
 def score_model(name: str, model_cfg: ModelConfig, net, data: Dataset, result: TrainResult,
-                seed: int = 0, horizon=None) -> ModelResult:
+                seed: int = 0, horizon=None, levels: tuple[float, ...] = ()) -> ModelResult:
     """Predict every part with the network as it is and score it (with ``horizon``, "test" or
-    a number of steps, also its recursive forecast from the test part's start)."""
+    a number of steps, also its recursive forecast from the test part's start; with
+    ``levels``, the prediction intervals of every prediction, :func:`add_bands`)."""
     predictions, scores, path = score_predictions(net, data, horizon)
-    return ModelResult(name, model_cfg, net, result, predictions, scores, seed, multistep=path)
+    out = ModelResult(name, model_cfg, net, result, predictions, scores, seed, multistep=path)
+    if levels:
+        steps = 1 if path is None else len(path)
+        add_bands(out, data, levels,
+                  calibration(net, data, calibration_part(data), steps, MAX_ERRORS))
+    return out
+
+
+def calibration_part(data: Dataset) -> str:
+    """The part whose errors calibrate the intervals: val, or train when there is none."""
+    return "val" if "val" in data.index else "train"
+
+
+def add_bands(r: ModelResult, data: Dataset, levels: tuple[float, ...],
+              calibrated: tuple[np.ndarray, np.ndarray]) -> None:
+    """Give ``r`` its prediction intervals of ``levels`` from the forecasts of the calibration
+    targets and their values, ``calibrated`` ((M, H) each): ``r.bands``, and the coverage,
+    mean width and interval score of every part (and of the multi-step forecast) under
+    "intervals" in its scores, per level name (docs/semantics.md#prediction-intervals)."""
+    tf = data.series.transform
+    r.calibration = calibrated
+    r.bands = Bands.around(levels, errors_by_horizon(*calibrated, tf.z0), r.predictions[:, 0],
+                           r.multistep, tf.z0, tf.from_z0)
+    for part in data.parts:
+        idx = data.index[part]
+        r.scores[part]["intervals"] = r.bands.scores(idx, data.targets[idx, 0])
+    if r.multistep is not None:
+        test = data.index["test"][:len(r.multistep)]
+        r.scores["test_multistep"]["intervals"] = r.bands.scores(
+            test, data.targets[test, 0], path=True)
 
 
 def ensemble(runs: list[ModelResult], data: Dataset) -> ModelResult:
@@ -161,6 +198,9 @@ def ensemble(runs: list[ModelResult], data: Dataset) -> ModelResult:
         path = None if first.multistep is None else np.mean([r.multistep for r in runs], axis=0)
         scaled = {part: data.to_network(y, data.index[part]) for part, y in outputs.items()}
         scores = _scores(data, predictions, scaled, path)
-    return ModelResult(f"{first.name} (mean of {len(runs)})", first.cfg,
-                       [r.net for r in runs], None, predictions, scores, first.seed,
-                       multistep=path, model=first.name)
+    out = ModelResult(f"{first.name} (mean of {len(runs)})", first.cfg, [r.net for r in runs],
+                      None, predictions, scores, first.seed, multistep=path, model=first.name)
+    if first.bands is not None:
+        forecasts = np.mean([r.calibration[0] for r in runs], axis=0)
+        add_bands(out, data, first.bands.levels, (forecasts, first.calibration[1]))
+    return out

@@ -12,6 +12,8 @@ import csv
 import io
 import math
 import typing
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +22,8 @@ import yaml
 from bpnet.config import Config, portable_config
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report.fileio import atomic_write, number_cell
 from bpnet.report.scores import ModelResult
+from bpnet.storage.fileio import atomic_write, number_cell
 
 SWEEP_CSV = "sweep.csv"
 SUMMARY_CSV = "summary.csv"
@@ -33,6 +35,8 @@ FILES = (SWEEP_CSV, SUMMARY_CSV, BEST_YAML, SWEEP_YAML, SWEEP_PNG)
 RUN_COLUMNS = ("model", "run", "seed", "epochs", "best_epoch", "stop_reason")
 # the test metrics a summary shows, those a run has
 TEST_METRICS = ("test_rmse", "test_mape", "test_multistep_mape", "test_accuracy")
+# the parts a run is scored on, each score a column <part>_<metric> (test_multistep_* too)
+PARTS = ("train_", "val_", "test_")
 
 Row = dict[str, str]
 
@@ -81,23 +85,23 @@ class SweepTable:
         self.keys = keys
         self.rows: list[Row] = []
 
-    def load(self) -> None:
-        """The rows an earlier run of the same sweep recorded (none without sweep.csv)."""
+    def load(self, cells: list[Cell]) -> None:
+        """The rows an earlier run of the same sweep recorded (none without sweep.csv), as
+        :func:`check_rows` finds them for the grid ``cells``."""
         if not self.path.exists():
             return
         try:
-            with open(self.path, newline="", encoding="utf-8") as fh:
-                reader = csv.DictReader(fh)
-                header = reader.fieldnames or []
-                rows = list(reader)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            data = self.path.read_bytes()
+        except OSError as exc:
             raise InputError(f"{shown(self.path)}: cannot read the sweep's earlier runs "
-                             f"({exc}); remove it or choose another --out") from None
-        expect = ["cell", *self.keys, *RUN_COLUMNS]
-        if header[:len(expect)] != expect:
-            raise InputError(f"{shown(self.path)}: holds another sweep (its columns begin "
-                             f"{', '.join(header[:len(expect)])}); choose another --out")
-        self.rows = rows
+                             f"({exc.strerror or exc}); remove it or choose another --out") \
+                from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _damaged(self.path, data.count(b"\n", 0, exc.start) + 1, None,
+                           f"byte 0x{data[exc.start]:02x} is not UTF-8") from None
+        self.rows = check_rows(self.path, text, self.keys, cells)
 
     def recorded(self) -> set[tuple[int, int]]:
         """The (cell, run) pairs of sweep.csv (cells counted from 1, runs from 0)."""
@@ -119,6 +123,143 @@ class SweepTable:
         w = csv.DictWriter(fh, self.columns(), restval="", lineterminator="\n")
         w.writeheader()
         w.writerows(self.rows)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What sweep.csv may hold of one cell of the grid: its swept keys' ``values`` as the
+    file writes them, its ``seed`` (run r is trained from seed + r) and its models, each
+    with the column that ranks it (``ranked_by``: model -> ``<select>_<perform>``)."""
+
+    values: Row
+    seed: int
+    ranked_by: dict[str, str]
+
+
+def check_rows(path: Path, text: str, keys: list[str], cells: list[Cell]) -> list[Row]:
+    """The rows of sweep.csv (``text``, read from ``path``) as a sweep of the grid ``cells``
+    over ``keys`` wrote them, else an InputError naming the line (and column): no NUL byte;
+    a header beginning with cell, the keys and RUN_COLUMNS, with each model's ranking column,
+    its other columns <part>_<metric>, each once; rows of as many cells, each naming a cell
+    of the grid with its values, one of its models, a run from 0 and that run's seed, whole
+    numbers of epochs, numbers (or nothing) where the summary reads them; each cell, run
+    and model once, and every model of a cell in each of its runs. A last line without its
+    line end, as a writer stopped mid-row leaves it, is dropped with the other rows of its
+    run (which is trained again), with a warning."""
+    if "\0" in text:
+        raise _damaged(path, text.count("\n", 0, text.index("\0")) + 1, None,
+                       "holds a NUL byte")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:
+        raise _damaged(path, reader.line_num, None, str(exc)) from None
+    if not lines:
+        raise _damaged(path, 1, None, "the file is empty, without its header")
+    header = lines[0][1]
+    _check_header(path, header, keys, cells)
+    body = lines[1:]
+    cut = body.pop() if body and not text.endswith(("\n", "\r")) else None
+    rows: dict[tuple[int, int, str], tuple[int, Row]] = {}
+    for line, cells_of_row in body:
+        if len(cells_of_row) != len(header):
+            raise _damaged(path, line, None, f"{len(cells_of_row)} cells, the header has "
+                           f"{len(header)}")
+        row = dict(zip(header, cells_of_row))
+        key = _check_row(path, line, row, keys, cells)
+        if key in rows:
+            raise _damaged(path, line, None, f"cell {key[0]}, run {key[1]}, model {key[2]} "
+                           f"is recorded twice (line {rows[key][0]} too)")
+        rows[key] = (line, row)
+    if cut is not None:
+        _drop_cut_run(path, cut[0], rows, cells)
+    _check_runs_whole(path, rows, cells)
+    return [row for _, row in rows.values()]
+
+
+def _damaged(path: Path, line: int, column: str | None, what: str) -> InputError:
+    at = f"line {line}" + (f", column {column}" if column else "")
+    return InputError(f"{shown(path)}: {at}: {what}, not as a sweep writes it; mend or remove "
+                      "the file (its runs are then trained again), or choose another --out")
+
+
+def _check_header(path: Path, header: list[str], keys: list[str], cells: list[Cell]) -> None:
+    expect = ["cell", *keys, *RUN_COLUMNS]
+    if header[:len(expect)] != expect:
+        raise InputError(f"{shown(path)}: line 1: holds another sweep (its columns begin "
+                         f"{', '.join(header[:len(expect)])}); choose another --out")
+    for i, name in enumerate(header):
+        if name in header[:i]:
+            raise _damaged(path, 1, name, "the column is named twice")
+        if i >= len(expect) and not name.startswith(PARTS):
+            raise _damaged(path, 1, name, "not a score of a part (" +
+                           ", ".join(f"{p}<metric>" for p in PARTS) + ")")
+    for cell in cells:
+        for column in cell.ranked_by.values():
+            if column not in header:
+                raise _damaged(path, 1, None, f"no column {column}, which ranks the cells")
+
+
+def _check_row(path: Path, line: int, row: Row, keys: list[str], cells: list[Cell]
+               ) -> tuple[int, int, str]:
+    """One row's cell, run and model, once its cells are as the sweep writes them."""
+    def whole(column: str, low: int = 0) -> int:
+        text = row[column]
+        if not (text.isascii() and text.isdigit() and int(text) >= low):
+            raise _damaged(path, line, column, f"{text!r} is not a whole number from {low}")
+        return int(text)
+    c = whole("cell", 1)
+    if c > len(cells):
+        raise _damaged(path, line, "cell", f"{c} is not a cell of the grid (1 to {len(cells)})")
+    cell = cells[c - 1]
+    for key in keys:
+        if row[key] != cell.values[key]:
+            raise _damaged(path, line, key, f"{row[key]!r} is not cell {c}'s value "
+                           f"({cell.values[key]})")
+    if row["model"] not in cell.ranked_by:
+        raise _damaged(path, line, "model", f"{row['model']!r} is not a model of the sweep")
+    run = whole("run")
+    if whole("seed") != cell.seed + run:
+        raise _damaged(path, line, "seed", f"run {run} is trained from seed {cell.seed + run}")
+    whole("epochs")
+    whole("best_epoch")
+    for column in (cell.ranked_by[row["model"]], *TEST_METRICS):
+        try:
+            float(row.get(column) or 0)
+        except ValueError:
+            raise _damaged(path, line, column, f"{row[column]!r} is not a number") from None
+    return c, run, row["model"]
+
+
+def _drop_cut_run(path: Path, line: int, rows: dict[tuple[int, int, str], tuple[int, Row]],
+                  cells: list[Cell]) -> None:
+    """Drop the last run of ``rows`` when the cut ``line`` leaves it without a model's row,
+    and say so (the cut line is dropped already)."""
+    dropped = 1
+    if rows:
+        c, run, _ = next(reversed(rows))
+        of_run = [k for k in rows if k[:2] == (c, run)]
+        if len(of_run) < len(cells[c - 1].ranked_by):
+            for k in of_run:
+                del rows[k]
+            dropped += len(of_run)
+    warnings.warn(f"{shown(path)}: line {line} is cut short, as a writer stopped mid-row "
+                  f"leaves it: {dropped} line{'s' * (dropped > 1)} of its run dropped; the "
+                  "run is trained again", stacklevel=2)
+
+
+def _check_runs_whole(path: Path, rows: dict[tuple[int, int, str], tuple[int, Row]],
+                      cells: list[Cell]) -> None:
+    """Every run recorded has a row of each model of its cell."""
+    runs: dict[tuple[int, int], list[str]] = {}
+    for c, run, model in rows:
+        runs.setdefault((c, run), []).append(model)
+    for (c, run), models in runs.items():
+        missing = [m for m in cells[c - 1].ranked_by if m not in models]
+        if missing:
+            line = rows[(c, run, models[0])][0]
+            raise _damaged(path, line, None, f"run {run} of cell {c} has no row of model "
+                           f"{missing[0]}")
 
 
 def _stats(values: list[float]) -> tuple[float, float, float]:

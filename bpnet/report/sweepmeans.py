@@ -14,9 +14,9 @@ import numpy as np
 
 from bpnet.config import Config
 from bpnet.data import Dataset
-from bpnet.report.fileio import atomic_write
 from bpnet.report.scores import ModelResult, ensemble
 from bpnet.report.sweepfiles import cell_number, score_cells
+from bpnet.storage.fileio import atomic_write
 
 RUNS_DIR = "runs"
 

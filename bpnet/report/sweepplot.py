@@ -17,7 +17,7 @@ import numpy as np
 from bpnet.config.sweepspec import value_text
 from bpnet.report import plots
 from bpnet.report.dense import gaps
-from bpnet.report.fileio import atomic_write
+from bpnet.storage.fileio import atomic_write
 
 plt = plots.plt
 

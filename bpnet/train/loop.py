@@ -12,11 +12,10 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from bpnet.config import TrainConfig
 from bpnet.train.objective import NetObjective, Rule
 from bpnet.train.rules import RULES
 from bpnet.train.stops import (
@@ -30,6 +29,9 @@ from bpnet.train.stops import (
     never,
 )
 from bpnet.train.watch import Watch
+
+if TYPE_CHECKING:   # the config imports the rules' parameters: no import back at run time
+    from bpnet.config import TrainConfig
 
 # the columns of every training record, in the order of the history files; a rule without a
 # learning rate leaves lr NaN, or out when it names it in its ``omitted`` (trainscg, trainbr)

@@ -77,12 +77,15 @@ class Rule(Protocol):
     and "ssX"), and ``recorded()`` gives their values now, in that order; ``omitted`` names
     the loop's own columns that its record leaves out (trainscg and trainbr: "lr", a NaN column
     otherwise). ``stop_reason()`` is a reason (from :mod:`bpnet.train.stops`) when the rule
-    itself ends training, else None. The defaults below are those of a rule that needs no
+    itself ends training, else None. ``params`` names the rule's own parameters with MATLAB's
+    defaults (the config takes them from here). The defaults below are those of a rule that needs no
     start, records nothing and never stops by itself.
     """
 
     record: ClassVar[tuple[str, ...]] = ()
     omitted: ClassVar[tuple[str, ...]] = ()
+    # the rule's parameters (MATLAB's trainParam beyond those every rule takes) and defaults
+    params: ClassVar[dict[str, float]] = {}
 
     def start(self, obj: Objective, theta: np.ndarray, perf: float) -> None:
         """Set up at the starting theta (P,), whose perf is ``perf``."""

@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bpnet.config import TrainConfig
 from bpnet.train.linalg import solve_spd
 from bpnet.train.objective import Objective, Rule
 from bpnet.train.stops import MAX_MU
 from bpnet.train.trainbr import Trainbr
 from bpnet.train.trainscg import Trainscg
+
+if TYPE_CHECKING:   # the config imports the rules' parameters: no import back at run time
+    from bpnet.config import TrainConfig
+
+
+# MATLAB's performParam.regularization (docs/semantics.md#regularisation): a parameter of every
+# rule but trainbr, which chooses its own weight decay
+REGULARIZATION = {"regularization": 0.0}
+_GD = {"lr": 0.01, "lr_inc": 1.05, "lr_dec": 0.7, "max_perf_inc": 1.04, "mc": 0.9}
 
 
 class _LearningRate(Rule):
@@ -35,6 +44,8 @@ class _LearningRate(Rule):
 
 class Traingd(_LearningRate):
     """Gradient descent: dtheta = lr*g; theta = theta + dtheta; every step accepted."""
+
+    params = {"lr": 0.01, **REGULARIZATION}
 
     def __init__(self, tc: TrainConfig):
         self.lr = tc.lr
@@ -51,6 +62,8 @@ class Traingdm(_LearningRate):
 
     The first dtheta is lr*g (it starts as lr*g, so the first update gives lr*g as well).
     """
+
+    params = {"lr": 0.01, "mc": 0.9, **REGULARIZATION}
 
     def __init__(self, tc: TrainConfig):
         self.lr, self.mc = tc.lr, tc.mc
@@ -72,6 +85,8 @@ class Traingdx(_LearningRate):
         perf2/perf > max_perf_inc:  reject; lr *= lr_dec; dtheta = lr*g  (theta, perf, g stay)
         otherwise:                  accept; lr *= lr_inc if perf2 < perf
     """
+
+    params = {**_GD, **REGULARIZATION}
 
     def __init__(self, tc: TrainConfig, mc: float | None = None):
         self.lr, self.mc = tc.lr, tc.mc if mc is None else mc
@@ -99,6 +114,8 @@ class Traingdx(_LearningRate):
 class Traingda(Traingdx):
     """Adaptive lr without momentum: traingdx with mc = 0."""
 
+    params = {**{k: v for k, v in _GD.items() if k != "mc"}, **REGULARIZATION}
+
     def __init__(self, tc: TrainConfig):
         super().__init__(tc, mc=0.0)
 
@@ -111,6 +128,9 @@ class Trainrp(Rule):
 
     delta starts at delta0 and g_prev at the first g; every step is accepted. No lr to record.
     """
+
+    params = {"delta0": 0.07, "delt_inc": 1.2, "delt_dec": 0.5, "deltamax": 50.0,
+              **REGULARIZATION}
 
     def __init__(self, tc: TrainConfig):
         self.tc = tc
@@ -149,6 +169,9 @@ class Trainlm(Rule):
     raise it (0 would stay 0). A J'J + mu I that scipy finds ill-conditioned (a tiny mu) is
     one warning per training, not one per solve.
     """
+
+    params = {"mu": 0.001, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
+              **REGULARIZATION}
 
     record = ("mu",)
 
@@ -208,6 +231,8 @@ class Adam(_LearningRate):
 
     Every step is accepted.
     """
+
+    params = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **REGULARIZATION}
 
     def __init__(self, tc: TrainConfig):
         self.tc = tc

@@ -26,13 +26,16 @@ rewritings, chosen for speed and for numerical safety:
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bpnet.config import TrainConfig
 from bpnet.train.linalg import solve_spd
 from bpnet.train.objective import Objective, Rule
 from bpnet.train.stops import MAX_MU
+
+if TYPE_CHECKING:   # the config imports the rules' parameters: no import back at run time
+    from bpnet.config import TrainConfig
 
 
 class Trainbr(Rule):
@@ -58,6 +61,8 @@ class Trainbr(Rule):
 
     record = ("mu", "gamk", "ssX")
     omitted = ("lr",)
+    params = {"mu": 0.005, "mu_dec": 0.1, "mu_inc": 10.0, "mu_max": 1e10, "min_grad": 1e-7,
+              "max_fail": 0}   # no regularization: trainbr chooses its own weight decay
 
     def __init__(self, tc: TrainConfig):
         self.tc = tc

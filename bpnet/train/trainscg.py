@@ -7,11 +7,14 @@ for the rule's own quantities (gX = dperf/dtheta = -g, sigmak, deltak, lambdak, 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bpnet.config import TrainConfig
 from bpnet.train.objective import Objective, Rule
+
+if TYPE_CHECKING:   # the config imports the rules' parameters: no import back at run time
+    from bpnet.config import TrainConfig
 
 
 class Trainscg(Rule):
@@ -41,6 +44,7 @@ class Trainscg(Rule):
     """
 
     omitted = ("lr",)
+    params = {"sigma": 5e-5, "lambda": 5e-7, "min_grad": 1e-6, "regularization": 0.0}
 
     def __init__(self, tc: TrainConfig):
         self.sigma, self.lambdak = tc.sigma, tc.lambda_

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bpnet.config.sweepspec import Sweep, value_text
 from bpnet.errors import InputError
+from bpnet.paths import shown
 from bpnet.view.server import ViewServer
 from bpnet.view.state import RunState, Training
 from bpnet.view.sweepstate import SweepState
@@ -36,7 +37,7 @@ class Session:
                  port: int = 0) -> None:
         if not 0 <= port <= 65535:
             raise InputError(f"--view-port: must be 0 to 65535, got {port}")
-        self.state = RunState(config_name, str(folder))
+        self.state = RunState(config_name, shown(folder))
         try:
             self.server = ViewServer(self.state, folder, self._stop(stop), port).start()
         except OSError as exc:

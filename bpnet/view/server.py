@@ -11,7 +11,9 @@ and pictures, whose addresses the page is served with. What it answers:
 - ``GET /files/NAME``: a picture of the run, once the run's files are in its output folder:
   only the ``.png`` files the run wrote there (never a path, never a file of another run).
 
-Nothing is fetched from elsewhere: the page's Content-Security-Policy allows this server only.
+A connection idle for :data:`IDLE_SECONDS` is closed (``StreamRequestHandler.timeout``), its
+thread ended. Nothing is fetched from elsewhere: the page's Content-Security-Policy allows this
+server only.
 """
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ from urllib.parse import parse_qs, urlsplit
 from bpnet.view.state import RunState
 
 HOST = "127.0.0.1"
+# a connection that sends no request for this long is closed (the page polls 4 times a second;
+# a socket left open and idle would otherwise hold its thread for as long as the run lives)
+IDLE_SECONDS = 30.0
 _PAGE_FILES = {"/": ("index.html", "text/html"), "/view.js": ("view.js", "text/javascript"),
                "/view.css": ("view.css", "text/css")}
 _SECURITY = {"Content-Security-Policy": "default-src 'self'; img-src 'self'; "
@@ -56,7 +61,8 @@ class ViewServer:
                  port: int = 0) -> None:
         self.state, self.folder, self.stop = state, Path(folder), stop
         self.token = secrets.token_urlsafe(24)
-        self.httpd = _Server((HOST, port), type("Handler", (_Handler,), {"view": self}))
+        handler = type("Handler", (_Handler,), {"view": self, "timeout": IDLE_SECONDS})
+        self.httpd = _Server((HOST, port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": 0.2}, daemon=True)
 

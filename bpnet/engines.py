@@ -3,31 +3,34 @@ cluster (``dask.distributed``, an optional extra).
 
 A task is one run of one cell: every model of the cell's config trained from one seed
 (:func:`run_task`); it depends on the config, the samples and the seed only, so that its numbers
-are the same on any engine and any number of workers, each of which runs BLAS on one thread
-(:data:`ONE_THREAD`). The samples are read once, by the process that starts the sweep, and
+are the same on any engine and any number of workers, each of which runs BLAS on one thread.
+The samples are read once, by the process that starts the sweep, and
 shipped: to each local worker once when it starts, to each Dask worker once (a task of their
 own that each worker fetches); a task carries its cell's config and its seed.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
 import signal
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from bpnet.config import Config
 from bpnet.data import Dataset
 from bpnet.errors import InputError
+from bpnet.experiment import fit_model
 from bpnet.report.sweepfiles import Row, model_row
-from bpnet.train.experiment import fit_model
+from bpnet.storage.fileio import signals_held
 from bpnet.workers import exit_with_parent
 
 
@@ -47,10 +50,12 @@ class Task:
 @dataclass(frozen=True)
 class Engine:
     """Where the tasks run: ``jobs`` local processes (None: one per core), or a Dask
-    scheduler at ``dask`` ("local": a LocalCluster of ``jobs`` worker processes here)."""
+    scheduler at ``dask`` ("local": a LocalCluster of ``jobs`` worker processes here);
+    ``client``: the scheduler's dask.distributed Client once :func:`reached`."""
 
     jobs: int | None = None
     dask: str | None = None
+    client: object = dataclasses.field(default=None, compare=False, repr=False)
 
     def describe(self, tasks: int) -> str:
         n = self.workers(tasks)
@@ -69,11 +74,6 @@ class Engine:
 Output = tuple[list[Row], dict[str, np.ndarray]]
 Done = Callable[[Task, Output], None]
 LOST = ("the runs finished are recorded; run the same sweep again to go on from there")
-
-
-# BLAS splits large products and solves over threads, and the split changes their last bits:
-# every task runs in a worker whose BLAS has one thread, as Dask's workers have by default
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def run_task(cfg: Config, data: Dataset, seed: int, run: int, keep: bool = False) -> Output:
@@ -107,12 +107,21 @@ def run_tasks(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
 _SHIPPED: dict = {}
 
 
-def _start_worker(configs: Sequence[Config], datasets: dict[str, Dataset]) -> None:
-    """In a local worker: keep what was shipped; Ctrl-C is the parent's to handle (it ends
-    the workers), and the worker ends when the parent dies."""
+def _start_worker(parent: int, configs: Sequence[Config], datasets: dict[str, Dataset]
+                  ) -> None:
+    """In a local worker: keep what was shipped; BLAS on one thread (it splits large products
+    and solves over its threads, and the split changes their last bits; Dask's workers have
+    one by default); Ctrl-C is the parent's to handle (it ends the workers), and the worker
+    ends when the parent (process ``parent``) dies, at once when it is gone already (stopped
+    while this worker started)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _SHIPPED.update(configs=configs, datasets=datasets)
+    if hasattr(signal, "pthread_sigmask"):   # held by the parent while it started this worker
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    threadpool_limits(1, user_api="blas")
     exit_with_parent()
+    if os.getppid() != parent:   # ends as the parent's death would have ended it
+        os.kill(os.getpid(), signal.SIGKILL)
+    _SHIPPED.update(configs=configs, datasets=datasets)
 
 
 def _local_task(t: Task) -> Output:
@@ -120,30 +129,20 @@ def _local_task(t: Task) -> Output:
                     t.keep)
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
-    """The environment of the worker processes started meanwhile: BLAS on one thread."""
-    saved = {k: os.environ.get(k) for k in ONE_THREAD}
-    os.environ.update(ONE_THREAD)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
                datasets: dict[str, Dataset], done: Done) -> None:
-    """The tasks on ``jobs`` fresh worker processes (started, not forked, so that their BLAS
-    reads its thread count: one), even for one job."""
+    """The tasks on ``jobs`` fresh worker processes (started, not forked: a fork of a process
+    whose threads run would copy their locks as they are), even for one job. A stop waits
+    while a worker is started (by ``submit``): cut short, the worker would be left out of
+    active_children, and so not ended."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(list(configs), datasets))
+                               initializer=_start_worker,
+                               initargs=(os.getpid(), list(configs), datasets))
     try:
-        with _one_blas_thread():
-            pending = {pool.submit(_local_task, t): t for t in tasks}
+        pending = {}
+        for t in tasks:
+            with signals_held():
+                pending[pool.submit(_local_task, t)] = t
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for f in finished:
@@ -156,11 +155,17 @@ def _run_local(jobs: int, tasks: Sequence[Task], configs: Sequence[Config],
         pool.shutdown(wait=False, cancel_futures=True)
         for child in multiprocessing.active_children():
             child.kill()
+        # the pool's manager thread sees its workers gone and ends; joined here, it is not
+        # woken again by the interpreter's exit through a pipe it has closed (a traceback)
+        pool.shutdown(wait=True)
         raise
     pool.shutdown()
 
 
 # ---------------------------------------------------------------- Dask
+
+# a scheduler that does not answer within this many seconds is unreachable
+CONNECT_SECONDS = 4
 
 # Dask's defaults that cost CPU time and give a sweep nothing: a profiler thread that samples
 # the running task's stack every 10 ms (a training's many small numpy calls make that a tenth
@@ -185,21 +190,57 @@ def local_cluster(workers: int):
                             dashboard_address=None, silence_logs=logging.ERROR)
 
 
-def _client(engine: Engine, tasks: int):
-    """A dask.distributed Client of the engine's scheduler (a LocalCluster's for "local")."""
+def _dask_client():
+    """dask.distributed's Client class, or an InputError saying how to install it."""
     try:
         from dask.distributed import Client
     except ImportError:
         raise InputError("--dask: dask.distributed is not installed; install it with "
                          "python -m pip install -e '.[dask]'") from None
-    if engine.dask == "local":
-        cluster = local_cluster(engine.workers(tasks))
-        return Client(cluster), cluster
+    return Client
+
+
+@contextlib.contextmanager
+def reached(engine: Engine) -> Iterator[Engine]:
+    """``engine`` with its Dask scheduler (``--dask ADDRESS``) reached, before anything is
+    written: within :data:`CONNECT_SECONDS`, else an InputError; its Client is closed at the
+    end. Other engines as they are (a LocalCluster starts with the tasks)."""
+    if not engine.dask or engine.dask == "local":
+        yield engine
+        return
+    Client = _dask_client()
     try:
-        return Client(engine.dask, timeout="10s"), None
-    except (OSError, TimeoutError, ValueError) as exc:
+        client = Client(engine.dask, timeout=f"{CONNECT_SECONDS}s")
+    except ValueError as exc:
+        raise InputError(f"--dask {engine.dask}: not a scheduler's address ({exc}); give "
+                         "one as tcp://host:8786, or 'local'") from None
+    except (OSError, TimeoutError) as exc:
         raise InputError(f"--dask {engine.dask}: cannot reach a Dask scheduler there "
                          f"({exc}); start one with 'dask scheduler'") from None
+    try:
+        yield dataclasses.replace(engine, client=client)
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def _client(engine: Engine, tasks: int):
+    """A dask.distributed Client of the engine's scheduler: the one :func:`reached` opened,
+    or a LocalCluster's for "local" (closed with it at the end)."""
+    if engine.client is not None:
+        yield engine.client
+        return
+    if engine.dask != "local":
+        with reached(engine) as connected:
+            yield connected.client
+        return
+    Client = _dask_client()
+    cluster = local_cluster(engine.workers(tasks))
+    try:
+        with Client(cluster) as client:
+            yield client
+    finally:
+        cluster.close()
 
 
 def _samples(data: Dataset) -> Dataset:
@@ -209,9 +250,14 @@ def _samples(data: Dataset) -> Dataset:
 
 def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
               datasets: dict[str, Dataset], done: Done) -> None:
+    with _client(engine, len(tasks)) as client:
+        _submit_all(client, tasks, configs, datasets, done)
+
+
+def _submit_all(client, tasks: Sequence[Task], configs: Sequence[Config],
+                datasets: dict[str, Dataset], done: Done) -> None:
     from dask.distributed import as_completed
     from distributed.scheduler import KilledWorker
-    client, cluster = _client(engine, len(tasks))
     futures: dict = {}
     try:
         token = uuid.uuid4().hex[:12]
@@ -234,7 +280,3 @@ def _run_dask(engine: Engine, tasks: Sequence[Task], configs: Sequence[Config],
         logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
         client.cancel([f for f, _ in futures.values()])
         raise
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -23,6 +23,7 @@ from bpnet.memory import network_values, require
 from bpnet.nets import initializers, registry
 from bpnet.nets.perform import crossentropy
 from bpnet.report import metrics
+from bpnet.report.intervals import MAX_ERRORS
 from bpnet.report.scores import ModelResult, ensemble, score_model
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective, regularised
@@ -38,7 +39,7 @@ def initialise(net, model_cfg: ModelConfig, data: Dataset, rng: np.random.Genera
         initializers.load_weights(net.params, model_cfg.init)
         return
     if model_cfg.init.endswith(".mat"):   # MATLAB's weights (docs/semantics.md#import)
-        weights.load_into(net.params, net.kind, model_cfg.init)
+        weights.load_into(net.params, net.type, model_cfg.init)
         return
     X = data.scaled("train")[0]
     x_range = np.column_stack([X.min(axis=0), X.max(axis=0)])
@@ -87,10 +88,11 @@ def make_val_test_perf(net, data: Dataset, regularization: float = 0.0,
 
 def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
               progress: training.Progress | None = None, horizon=None,
-              should_stop: Callable[[], bool] = never, watch: Watch | None = None
-              ) -> ModelResult:
+              should_stop: Callable[[], bool] = never, watch: Watch | None = None,
+              levels: tuple[float, ...] = ()) -> ModelResult:
     """Build, initialise from ``seed``, train and score one model (with ``horizon``, also
-    its recursive forecast of the test part: "test" or a number of steps).
+    its recursive forecast of the test part: "test" or a number of steps; with ``levels``,
+    the prediction intervals of every prediction).
 
     ``should_stop()`` true ends training at the next epoch with "User stop."; ``watch``
     watches the training (:mod:`bpnet.train.watch`).
@@ -106,7 +108,7 @@ def fit_model(name: str, model_cfg: ModelConfig, data: Dataset, seed: int,
                             make_val_test_perf(net, data, r, obj),
                             has_val="val" in data.index, progress=progress,
                             should_stop=should_stop, watch=watch)
-    return score_model(name, model_cfg, net, data, result, seed, horizon)
+    return score_model(name, model_cfg, net, data, result, seed, horizon, levels)
 
 
 def fit_models(cfg: Config, data: Dataset,
@@ -141,11 +143,13 @@ def fit_models(cfg: Config, data: Dataset,
             done.append(fit_model(name, model_cfg, data, seed,
                                   progress(name) if progress and cfg.runs == 1 else None,
                                   cfg.forecast.horizon, should_stop,
-                                  watching(name, seed) if watching else None))
+                                  watching(name, seed) if watching else None,
+                                  cfg.forecast.intervals))
             if trained and cfg.runs == 1:
                 trained(done[-1])
     else:
-        done = _fit_in_workers(tasks, data, cfg.forecast.horizon, jobs, should_stop, watching)
+        done = _fit_in_workers(tasks, data, cfg.forecast.horizon, jobs, should_stop, watching,
+                               cfg.forecast.intervals)
     runs = {name: [r for r in done if r.name == name] for name in cfg.models}
     kept = []
     for name, rs in runs.items():
@@ -157,15 +161,15 @@ def fit_models(cfg: Config, data: Dataset,
 
 
 def _fit_in_workers(tasks: list, data: Dataset, horizon, jobs: int,
-                    should_stop: Callable[[], bool], watching: Watching | None
-                    ) -> list[ModelResult]:
+                    should_stop: Callable[[], bool], watching: Watching | None,
+                    levels: tuple[float, ...] = ()) -> list[ModelResult]:
     """The runs ``tasks`` on ``jobs`` worker processes; -> those trained."""
     done: list[ModelResult] = []
     receiver = Receiver(watching) if watching else None
     with receiver or contextlib.nullcontext(), \
             ProcessPoolExecutor(max_workers=jobs, initializer=_worker_setup,
                                 initargs=(receiver.relay if receiver else None,)) as pool:
-        futures = [pool.submit(_fit_task, task, data, horizon) for task in tasks]
+        futures = [pool.submit(_fit_task, task, data, horizon, levels) for task in tasks]
         for future in futures:
             if should_stop():   # the runs not started yet never start
                 for f in futures:
@@ -204,6 +208,13 @@ def check_memory(cfg: Config, data: Dataset) -> None:
     if isinstance(horizon, int):
         require(32.0 * horizon * len(cfg.models) * cfg.runs,
                 f"forecast.horizon: a forecast of {horizon:,} steps")
+    if cfg.forecast.intervals:   # the calibration forecasts and their values, kept per run
+        steps = horizon if isinstance(horizon, int) else \
+            len(data.index.get("test", ())) if horizon == "test" else 1
+        origins = min(n, MAX_ERRORS + steps)
+        require(32.0 * origins * steps * len(cfg.models) * cfg.runs,
+                f"forecast.intervals: the calibration forecasts from {origins:,} origins, "
+                f"{steps:,} steps each,")
 
 
 def _best_run(name: str, runs: list[ModelResult]) -> ModelResult:
@@ -233,7 +244,8 @@ def _worker_setup(relay: Relay | None = None) -> None:
     exit_with_parent()
 
 
-def _fit_task(task, data: Dataset, horizon) -> ModelResult | None:
+def _fit_task(task, data: Dataset, horizon, levels: tuple[float, ...] = ()
+              ) -> ModelResult | None:
     """One run in a worker process; None when a stop came before it started."""
     name, model_cfg, seed = task
     if _WORKER_STOP.is_set():
@@ -241,4 +253,4 @@ def _fit_task(task, data: Dataset, horizon) -> ModelResult | None:
     relay = _WORKER_WATCH[0]
     return fit_model(name, model_cfg, data, seed, horizon=horizon,
                      should_stop=_WORKER_STOP.is_set,
-                     watch=relay(name, seed) if relay else None)
+                     watch=relay(name, seed) if relay else None, levels=levels)

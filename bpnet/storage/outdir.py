@@ -13,6 +13,13 @@ over), writes every file into a staging folder inside it (``.bpnet-staging``), a
 3. the earlier manifest is removed, every file is moved into place, the earlier run's other
    files are removed, and the new manifest is moved into place last.
 
+A file is bpnet's when the folder's manifest lists it with the checksum it has: only such a
+file is ever replaced or removed. A run whose file would replace any other file (one the user
+put there, changed since, or in a folder without a manifest) is refused before any work, and
+again at the commit; an earlier file it does not replace is kept (in a folder without a
+manifest, with a warning naming it). Only the holder of the lock creates or removes anything
+inside the folder: a run refused by the lock leaves it as it is.
+
 A run stopped before step 2 leaves the folder as it was (the next run removes the staging
 folder); one stopped during step 3 leaves ``.bpnet-commit``, which the next run into the folder
 (or ``predict`` on one of its models) completes first. A folder whose ``manifest.json`` lists
@@ -21,19 +28,21 @@ every file with the checksum it has holds one complete run.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
 import re
 import shutil
 import time
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bpnet.errors import InputError
 from bpnet.paths import checked, same_file, shown
-from bpnet.report.fileio import process_exists, signals_held
+from bpnet.storage.fileio import process_exists, signals_held
 from bpnet.version import __version__
 
 try:
@@ -46,8 +55,8 @@ STAGING = ".bpnet-staging"
 COMMIT = ".bpnet-commit"
 MANIFEST = "manifest.json"
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
-# the names a run writes per model or with some settings only: an earlier run's files of this
-# kind that the new run does not write are removed, so that no stale model is ever picked up
+# the names of a run's files whose temporary files (of versions that wrote them in place) a
+# killed run may have left; never used to tell whose a file is: the manifest tells that
 RUN_FILE = re.compile(r"(model_\w+\.npz|history_\w+\.csv|(errors|trainstate|regression|errhist)"
                       r"_\w+\.png|errors\.png|fit\.png|forecast\.png)")
 # a temporary file of fileio.atomic_write (with its writer's PID; without, of older versions)
@@ -154,20 +163,70 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def not_bpnets(path: Path, manifest: dict | None) -> str | None:
+    """Why the existing file ``path`` is not known to be a file of the run in its folder, or
+    None when it is: ``manifest`` (its folder's) lists it with the checksum it has."""
+    if path.name == MANIFEST:
+        return None if manifest is not None else "is not a manifest bpnet can read"
+    if manifest is None:
+        return f"was not written by bpnet (the folder has no {MANIFEST})"
+    want = manifest["files"].get(path.name)
+    if want is None:
+        return f"was not written by bpnet (the folder's {MANIFEST} does not list it)"
+    try:
+        same = _checksum(path) == want
+    except OSError:   # a folder, or a file that cannot be read
+        same = False
+    return None if same else f"has changed since bpnet wrote it (its checksum is not {MANIFEST}'s)"
+
+
+def _checksum(path: Path) -> str:
+    """:func:`sha256` of a file, computed once while the file's status is unchanged (its
+    inode, size, and modification and change times: a write changes the change time), so
+    that a run checks its folder before any work and again at the commit for one reading."""
+    st = os.stat(path)
+    return _sha256_of(os.path.realpath(path), (st.st_dev, st.st_ino, st.st_size,
+                                               st.st_mtime_ns, st.st_ctime_ns))
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_of(path: str, status: tuple[int, ...]) -> str:
+    return sha256(path)
+
+
+def check_replaced(folder: Path, names: Iterable[str], manifest: dict | None = None) -> None:
+    """Refuse a run whose files ``names`` would replace a file in ``folder`` that is not
+    bpnet's (:func:`not_bpnets`; ``manifest``: the folder's, read here when None), once a
+    commit cut short there is completed (:func:`finish_commit`)."""
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    for name in names:
+        path = folder / name
+        why = not_bpnets(path, manifest) if os.path.lexists(path) else None
+        if why:
+            raise InputError(f"{shown(path)}: exists and {why}; choose another --out or "
+                             "remove it")
+
+
 def check_run_file(path: str | Path) -> None:
     """A file read from a run folder (a model for ``predict``) must be the one that folder's
     manifest lists, when it lists it: a mismatch means the file is not the complete run's.
     An interrupted commit in the folder is completed first."""
     real = Path(os.path.realpath(path))
-    if (real.parent / COMMIT).is_dir():
-        with RunFolder(str(real.parent)):
-            pass   # taking the lock completes the commit
+    finish_commit(real.parent)
     manifest = read_manifest(real.parent)
     want = manifest["files"].get(real.name) if manifest else None
     if want is not None and sha256(real) != want:
         raise InputError(f"{shown(path)}: does not match its checksum in "
                          f"{shown(real.parent / MANIFEST)}: it is not the file of the run in "
                          "that folder (changed since, or left by another run)")
+
+
+def finish_commit(folder: Path) -> None:
+    """Complete a commit in ``folder`` that was cut short (a run killed as it moved its files
+    into place), under the folder's lock."""
+    if (folder / COMMIT).is_dir():
+        with RunFolder(str(folder)):
+            pass   # taking the lock completes the commit
 
 
 class RunFolder:
@@ -184,6 +243,7 @@ class RunFolder:
         self.committed = False
         self.files: list[str] = []     # what commit moved into place, the manifest last
         self.removed: list[str] = []   # the earlier run's files that commit removed
+        self.kept: list[str] = []      # the earlier files commit kept, not knowing them bpnet's
         self._fd: int | None = None
         self._created: list[Path] = []
 
@@ -196,7 +256,9 @@ class RunFolder:
 
     def open(self) -> None:
         """Create the folder when needed, take its lock, and tidy what an earlier run that was
-        killed left: complete its commit, remove its staging folder and temporary files."""
+        killed left: complete its commit, remove its staging folder and temporary files.
+        Without the lock (another run holds it, or its file cannot be written) nothing is
+        removed, not even a folder created here: only the lock's holder removes anything."""
         self._created = _make_dirs(self.path)
         try:
             self._fd = _lock(self.path)
@@ -218,9 +280,13 @@ class RunFolder:
 
     def commit(self, names: list[str], info: dict | None = None) -> list[str]:
         """Move the files ``names`` of the staging folder into place as one run, with a
-        manifest holding ``info`` too; returns the earlier run's files that were removed."""
+        manifest holding ``info`` too; returns the earlier run's files that were removed.
+        A file of ``names`` already there that is not bpnet's refuses the commit (InputError),
+        the folder as it was."""
         staging = self.path / STAGING
-        stale = self._stale(names)
+        earlier = read_manifest(self.path)
+        check_replaced(self.path, [*names, MANIFEST], earlier)
+        stale, kept = self._earlier(names, earlier)
         manifest = {"bpnet": __version__,
                     "written": datetime.now(UTC).isoformat(timespec="seconds"),
                     "files": {n: sha256(staging / n) for n in names}, "removed": stale,
@@ -230,39 +296,51 @@ class RunFolder:
         for name in [*names, MANIFEST]:
             _fsync(staging / name)
         _fsync(staging)
-        self.files, self.removed = [*names, MANIFEST], stale
+        self.files, self.removed, self.kept = [*names, MANIFEST], stale, kept
         with signals_held():
             os.rename(staging, self.path / COMMIT)
             self.committed = True
             _roll_forward(self.path)
+        if kept:
+            why = (f"the folder had no {MANIFEST}, so bpnet cannot tell who wrote them"
+                   if earlier is None else "they have changed since the earlier run wrote them")
+            shown_names = ", ".join(kept[:10]) + (f" and {len(kept) - 10} more"
+                                                  if len(kept) > 10 else "")
+            warnings.warn(f"{shown(self.path)}: kept {len(kept)} files there that this run does "
+                          f"not write, as {why}: {shown_names}", stacklevel=2)
         return stale
 
-    def _stale(self, names: list[str]) -> list[str]:
-        """The files of the earlier run that this run does not write, the run's inputs aside:
-        those its manifest lists or, in a folder written before manifests, those named as a
-        run names its files. Files that bpnet did not write are left alone."""
-        manifest = read_manifest(self.path)
-        if manifest is not None:
-            earlier = set(manifest["files"])
+    def _earlier(self, names: list[str], manifest: dict | None) -> tuple[list[str], list[str]]:
+        """The files already in the folder that this run does not write, the run's inputs
+        aside, as (those to remove, those to keep): removed are the earlier run's, listed in
+        its manifest with the checksum they have; kept are the others the manifest lists (or,
+        without a manifest, every file there). Files the manifest does not list are not
+        bpnet's business."""
+        if manifest is None:
+            there = [p.name for p in self.path.iterdir() if not p.is_dir()]
         else:
-            earlier = {p.name for p in self.path.iterdir() if RUN_FILE.fullmatch(p.name)}
-        stale = earlier - set(names) - {MANIFEST}
-        return sorted(n for n in stale if (self.path / n).is_file()
-                      and not any(same_file(self.path / n, k) for k in self.keep))
+            there = list(manifest["files"])
+        own = {*names, MANIFEST, LOCK}
+        earlier = sorted(n for n in there if n not in own and (self.path / n).is_file()
+                         and not any(same_file(self.path / n, k) for k in self.keep))
+        stale = [n for n in earlier if not_bpnets(self.path / n, manifest) is None]
+        return stale, [n for n in earlier if n not in stale]
 
     def close(self) -> None:
         """Finish an interrupted move into place, remove the staging folder, release the lock,
-        and remove the folders ``open`` created when nothing was committed."""
+        and remove the folders ``open`` created when nothing was committed. Only the holder
+        of the lock does any of it."""
+        if self._fd is None:
+            return
         if self.committed and (self.path / COMMIT).is_dir():
             _roll_forward(self.path)
         _remove(self.path / STAGING)
-        if self._fd is not None:
-            _unlock(self.path, self._fd)
-            self._fd = None
+        _unlock(self.path, self._fd)
+        self._fd = None
         if not self.committed:
             for folder in reversed(self._created):
                 try:
-                    folder.rmdir()
+                    folder.rmdir()   # only an empty one: another run's lock file keeps it
                 except OSError:
                     break
 
