@@ -141,7 +141,7 @@ def run_sweep(sweep: Sweep, out: Path, engine: Engine,
             record = sweep_record(sweep, folder.path)
             check_same_sweep(folder.path / sf.SWEEP_YAML, record)
             table = sf.SweepTable(folder.path / sf.SWEEP_CSV, sweep.spec.keys)
-            table.load(_grid(sweep))
+            table.load(grid_cells(sweep))
             sf.write_yaml(folder.path / sf.SWEEP_YAML, record,
                           ["a sweep as run; python run.py sweep on this file resumes it"])
             tasks, skipped = _tasks(sweep, keys, table.recorded())
@@ -174,7 +174,7 @@ def _perform(sweep: Sweep) -> dict[str, str]:
     return {name: m.train.perform or "mse" for name, m in sweep.base.models.items()}
 
 
-def _grid(sweep: Sweep) -> list[sf.Cell]:
+def grid_cells(sweep: Sweep) -> list[sf.Cell]:
     """What sweep.csv may hold of each cell (sweepfiles.check_rows)."""
     perform = _perform(sweep)
     return [sf.Cell({k: value_text(v) for k, v in cell.items()}, cfg.seed,

@@ -29,11 +29,12 @@ from bpnet.config.tunespec import ETA, METRICS
 from bpnet.data.division import part_sizes
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report import files, outdir
+from bpnet.report import files
+from bpnet.storage import outdir
 from bpnet.report import sweepfiles as sf
-from bpnet.report.fileio import atomic_write
-from bpnet.sweep import Progress, _differences, run_sweep
-from bpnet.train.engines import Engine
+from bpnet.storage.fileio import atomic_write
+from bpnet.sweep import Progress, _differences, grid_cells, run_sweep
+from bpnet.engines import Engine
 from bpnet.tuneplan import Plan, Trial, TrialSource, final_config, fold_config, ranges
 
 TUNE_YAML = "tune.yaml"
@@ -249,7 +250,7 @@ def _run_rung(p: Plan, trials: list[Trial], rung: Rung, folder: Path, engine: En
     sweep = Sweep(spec, p.path, p.base, cells, configs)
     done = run_sweep(sweep, folder, engine, progress, plots=False, finish=False)
     table = sf.SweepTable(folder / sf.SWEEP_CSV, spec.keys)
-    table.load()
+    table.load(grid_cells(sweep))
     scores = _scores(p, table, rung.runs)
     if combine:
         means = _mean_scores(p, sweep, folder, rung.runs)

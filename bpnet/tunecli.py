@@ -73,7 +73,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from bpnet.config.tunespec import parse_tune
-    from bpnet.train.engines import Engine
+    from bpnet.engines import Engine
     from bpnet.tune import run_tune
     from bpnet.tuneplan import plan
     if args.jobs is not None and args.jobs < 1:

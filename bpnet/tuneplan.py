@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from bpnet.config import RULE_PARAMS, Config, SplitConfig, TransformConfig, rule_params
+from bpnet.config import ALGORITHMS, Config, SplitConfig, TransformConfig, rule_params
 from bpnet.config.load import build_config, read_config_file
 from bpnet.config.overrides import apply_overrides, apply_values
 from bpnet.config.schema import ForecastConfig
@@ -148,7 +148,7 @@ def _one_model(raw: dict, model: str) -> dict:
     own = m.pop("train", None) or {}
     top = raw.get("train") or {}
     algorithm = own.get("algorithm", top.get("algorithm"))
-    takes = rule_params(algorithm) if algorithm in RULE_PARAMS else None
+    takes = rule_params(algorithm) if algorithm in ALGORITHMS else None
     kept = {k: v for k, v in top.items()
             if takes is None or k == "algorithm" or yaml_key(k) in takes}
     if own or top:

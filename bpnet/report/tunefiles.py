@@ -9,7 +9,7 @@ import csv
 import io
 
 from bpnet.config.sweepspec import value_text
-from bpnet.report.fileio import number_cell
+from bpnet.storage.fileio import number_cell
 
 COLUMNS = ("trial", "bracket", "rung", "epochs", "runs")
 

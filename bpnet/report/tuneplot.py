@@ -15,7 +15,7 @@ def save(path: Path, p, result) -> None:
     import matplotlib.pyplot as plt
 
     from bpnet.config.sweepspec import value_text
-    from bpnet.report.fileio import atomic_write
+    from bpnet.storage.fileio import atomic_write
     first = sorted((e for e in result.entries if e.rung.index == 0),
                    key=lambda e: e.trial.number)
     reached = {}
