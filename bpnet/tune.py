@@ -313,16 +313,22 @@ def _write_csv(p: Plan, result: TuneResult) -> None:
                  lambda fh: tunefiles.write_csv(fh, list(p.space), p.metric, result.entries))
 
 
-def final_split(p: Plan, trial: Trial, cfg: Config) -> dict:
-    """best.yaml's split: the fractions of a block or random division that give exactly the
-    parts of ``cfg`` (their sizes as fractions of the samples), else the lists of sample
-    numbers as MATLAB ranges."""
+def final_split(p: Plan, cfg: Config) -> dict:
+    """best.yaml's split: a series' test part from the config's first test step on
+    (``test_from``, or a count of the last steps without a time column) and its val part as
+    the count of the steps just before; a table's as the fractions of a block or random
+    division that give exactly the parts of ``cfg``, else the lists of sample numbers as
+    MATLAB ranges."""
     s = cfg.split
     if s.method != "index":
         return {"method": s.method, "train": s.train, "val": s.val, "test": s.test}
+    if p.series:
+        last = {"test_from": p.data.series.labels[int(p.test_steps[0])]} if p.base.data.time \
+            else {"test": len(s.test)}
+        return {"method": "block", "val": len(s.val), **last}
     sizes = [len(getattr(s, part)) for part in ("train", "val", "test")]
-    q = len(p.data.X) - trial.first + (int(p.data.series.positions[0]) if p.series else 0)
-    method = "block" if p.series else p.base.split.method
+    q = len(p.data.X)
+    method = p.base.split.method
     if sum(sizes) == q and method in ("block", "random"):
         fractions = SplitConfig(method, *(n / q for n in sizes))
         if part_sizes(q, fractions) == tuple(sizes):
@@ -338,7 +344,7 @@ def _write_best(p: Plan, result: TuneResult) -> None:
     w = result.winner
     cfg = final_config(p, w.trial)
     raw = sf.best_config(cfg, p.model, p.spec.runs, result.out)
-    raw["split"] = final_split(p, w.trial, cfg)
+    raw["split"] = final_split(p, cfg)
     sf.write_yaml(result.out / BEST_YAML, raw, [
         f"the winner of the tune in this folder: trial {w.trial.number} ({w.trial.text}), "
         f"val {p.metric} of the mean of its {w.score.runs} runs {w.score.ranked:.6g} "
