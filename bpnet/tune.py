@@ -27,14 +27,14 @@ from bpnet.config import Config, SplitConfig, portable_config
 from bpnet.config.sweepspec import Sweep, SweepSpec, value_text
 from bpnet.config.tunespec import ETA, METRICS
 from bpnet.data.division import part_sizes
+from bpnet.engines import Engine
 from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.report import files
-from bpnet.storage import outdir
 from bpnet.report import sweepfiles as sf
+from bpnet.storage import outdir
 from bpnet.storage.fileio import atomic_write
 from bpnet.sweep import Progress, _differences, grid_cells, run_sweep
-from bpnet.engines import Engine
 from bpnet.tuneplan import Plan, Trial, TrialSource, final_config, fold_config, ranges
 
 TUNE_YAML = "tune.yaml"
