@@ -167,6 +167,11 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
     many as fit), tune.csv after each rung, then best.yaml, the winner's run in ``best/``
     and tune.png."""
     record = check_folder(p, out)
+    source = TrialSource(p)
+    trials = source.take(p.trials)
+    if not trials:
+        raise InputError(f"{p.path}: tune: no trial of the space fits this data (each is "
+                         "refused as a config, or leaves a fold too few training samples)")
     if p.spec.budget is not None:
         # every training of a bracket on every worker within the budget: the first bracket
         # fits in it, however slow a trial would be (the cap makes a budget's tune depend on
@@ -179,20 +184,16 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
                       ["a tune as run; python run.py tune on the same config and this "
                        "folder resumes it"])
         result = TuneResult(folder.path, [], None)
-        source, start, bracket, longest = TrialSource(p), clock(), 0, 0.0
-        while True:
+        start, bracket, longest = clock(), 0, 0.0
+        while trials:
             began = clock()
-            trials = source.take(p.trials)
-            if not trials:
-                break
             bracket += 1
             _bracket(p, trials, bracket, result, engine, progress)
             longest = max(longest, clock() - began)
             # the next bracket starts when one as long as the longest so far still fits
             if p.spec.budget is None or clock() - start + longest > p.spec.budget:
                 break
-        if not result.entries:
-            raise InputError(f"{p.path}: tune: no trial of the space fits this data")
+            trials = source.take(p.trials)
         finals = [e for e in result.entries if e.rung.last]
         result.winner = min(finals, key=rank_key(p.metric))
         _write_csv(p, result)
