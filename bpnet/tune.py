@@ -27,14 +27,14 @@ from bpnet.config import Config, SplitConfig, portable_config
 from bpnet.config.sweepspec import Sweep, SweepSpec, value_text
 from bpnet.config.tunespec import ETA, METRICS
 from bpnet.data.division import part_sizes
+from bpnet.engines import Engine
 from bpnet.errors import InputError
 from bpnet.paths import shown
 from bpnet.report import files
-from bpnet.storage import outdir
 from bpnet.report import sweepfiles as sf
+from bpnet.storage import outdir
 from bpnet.storage.fileio import atomic_write
 from bpnet.sweep import Progress, _differences, grid_cells, run_sweep
-from bpnet.engines import Engine
 from bpnet.tuneplan import Plan, Trial, TrialSource, final_config, fold_config, ranges
 
 TUNE_YAML = "tune.yaml"
@@ -167,6 +167,11 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
     many as fit), tune.csv after each rung, then best.yaml, the winner's run in ``best/``
     and tune.png."""
     record = check_folder(p, out)
+    source = TrialSource(p)
+    trials = source.take(p.trials)
+    if not trials:
+        raise InputError(f"{p.path}: tune: no trial of the space fits this data (each is "
+                         "refused as a config, or leaves a fold too few training samples)")
     if p.spec.budget is not None:
         # every training of a bracket on every worker within the budget: the first bracket
         # fits in it, however slow a trial would be (the cap makes a budget's tune depend on
@@ -179,20 +184,16 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
                       ["a tune as run; python run.py tune on the same config and this "
                        "folder resumes it"])
         result = TuneResult(folder.path, [], None)
-        source, start, bracket, longest = TrialSource(p), clock(), 0, 0.0
-        while True:
+        start, bracket, longest = clock(), 0, 0.0
+        while trials:
             began = clock()
-            trials = source.take(p.trials)
-            if not trials:
-                break
             bracket += 1
             _bracket(p, trials, bracket, result, engine, progress)
             longest = max(longest, clock() - began)
             # the next bracket starts when one as long as the longest so far still fits
             if p.spec.budget is None or clock() - start + longest > p.spec.budget:
                 break
-        if not result.entries:
-            raise InputError(f"{p.path}: tune: no trial of the space fits this data")
+            trials = source.take(p.trials)
         finals = [e for e in result.entries if e.rung.last]
         result.winner = min(finals, key=rank_key(p.metric))
         _write_csv(p, result)
@@ -313,16 +314,22 @@ def _write_csv(p: Plan, result: TuneResult) -> None:
                  lambda fh: tunefiles.write_csv(fh, list(p.space), p.metric, result.entries))
 
 
-def final_split(p: Plan, trial: Trial, cfg: Config) -> dict:
-    """best.yaml's split: the fractions of a block or random division that give exactly the
-    parts of ``cfg`` (their sizes as fractions of the samples), else the lists of sample
-    numbers as MATLAB ranges."""
+def final_split(p: Plan, cfg: Config) -> dict:
+    """best.yaml's split: a series' test part from the config's first test step on
+    (``test_from``, or a count of the last steps without a time column) and its val part as
+    the count of the steps just before; a table's as the fractions of a block or random
+    division that give exactly the parts of ``cfg``, else the lists of sample numbers as
+    MATLAB ranges."""
     s = cfg.split
     if s.method != "index":
         return {"method": s.method, "train": s.train, "val": s.val, "test": s.test}
+    if p.series:
+        last = {"test_from": p.data.series.labels[int(p.test_steps[0])]} if p.base.data.time \
+            else {"test": len(s.test)}
+        return {"method": "block", "val": len(s.val), **last}
     sizes = [len(getattr(s, part)) for part in ("train", "val", "test")]
-    q = len(p.data.X) - trial.first + (int(p.data.series.positions[0]) if p.series else 0)
-    method = "block" if p.series else p.base.split.method
+    q = len(p.data.X)
+    method = p.base.split.method
     if sum(sizes) == q and method in ("block", "random"):
         fractions = SplitConfig(method, *(n / q for n in sizes))
         if part_sizes(q, fractions) == tuple(sizes):
@@ -338,7 +345,7 @@ def _write_best(p: Plan, result: TuneResult) -> None:
     w = result.winner
     cfg = final_config(p, w.trial)
     raw = sf.best_config(cfg, p.model, p.spec.runs, result.out)
-    raw["split"] = final_split(p, w.trial, cfg)
+    raw["split"] = final_split(p, cfg)
     sf.write_yaml(result.out / BEST_YAML, raw, [
         f"the winner of the tune in this folder: trial {w.trial.number} ({w.trial.text}), "
         f"val {p.metric} of the mean of its {w.score.runs} runs {w.score.ranked:.6g} "

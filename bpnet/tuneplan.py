@@ -42,7 +42,7 @@ from bpnet.paths import checked
 VAL = 0.15        # the val part of a trial with a validation stop, when the config has none
 MIN_TRAIN = 5     # a trial needs this many training samples on its smallest fold
 CALENDAR = ("month", "quarter", "week", "weekday")
-ALGORITHMS = ["trainlm", "trainbr", "trainscg", "traingdx"]
+RULES = ["trainlm", "trainbr", "trainscg", "traingdx"]   # the rules a tune tries
 # the random streams of a tune, each seeded from the config's seed and its number here
 TRIAL_STREAM, FOLD_STREAM, VAL_STREAM = 1, 2, 3
 
@@ -220,7 +220,7 @@ def default_space(p: Plan) -> dict[str, list]:
     sizes = [1, 2, 3, 5, 8, 12, 20]
     space[f"{m}.hidden"] = [[k] for k in range(1, 21)] + \
         [[a, b] for a in sizes for b in sizes if b <= a]
-    space["train.algorithm"] = list(ALGORITHMS)
+    space["train.algorithm"] = list(RULES)
     space["train.regularization"] = [0, 0.001, 0.01, 0.1]
     space["train.max_fail"] = [0, 6, 20]
     return space

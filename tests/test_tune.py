@@ -98,6 +98,7 @@ def test_tune_writes_its_files_and_best_yaml_reruns(first, tmp_path):
     lags = parse_integers(parse_yaml(winner["data.lags"], "tune.csv"), "lags", "tune.csv")
     assert best["data"]["lags"] == list(lags)
     assert best["runs"] == 2 and best["combine"] == "mean"
+    assert best["split"]["method"] == "block" and best["split"]["test_from"] == "1952-06"
     last = out.strip().splitlines()[-1]
     assert last.startswith(f"tuned: trial {winner['trial']} ")
     assert "beats every baseline on the test part" in last or "is still better than" in last \
