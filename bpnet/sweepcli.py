@@ -65,8 +65,11 @@ class ProgressLine:
 
     def __call__(self, p) -> None:
         left = "" if p.left is None else f", ~{_clock(p.left)} left"
-        line = (f"sweep: {p.runs}/{p.runs_total} runs, {p.cells}/{p.cells_total} cells done, "
-                f"{_clock(p.elapsed)} elapsed{left}")
+        self.show(f"sweep: {p.runs}/{p.runs_total} runs, {p.cells}/{p.cells_total} cells done, "
+                  f"{_clock(p.elapsed)} elapsed{left}")
+
+    def show(self, line: str) -> None:
+        """``line`` in place of the last one on a terminal, as a line of its own in a log."""
         if self.tty:
             self.stream.write("\r" + line + "\x1b[K")
             self.open = True

@@ -8,6 +8,7 @@ import math
 import signal
 import sys
 
+from bpnet import sweepcli
 from bpnet.errors import InputError
 from bpnet.paths import shown
 
@@ -45,27 +46,13 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-class ProgressLine:
+class ProgressLine(sweepcli.ProgressLine):
     """The tune's progress: one line rewritten in place on a terminal, plain lines in a log."""
 
-    def __init__(self, stream=None) -> None:
-        self.stream = stream or sys.stdout
-        self.tty = self.stream.isatty()
-        self.open = False
-
     def __call__(self, bracket: int, rung, p) -> None:
-        from bpnet.sweepcli import _clock
-        left = "" if p.left is None else f", ~{_clock(p.left)} left"
-        line = (f"tune: bracket {bracket}, rung {rung.index + 1}/{rung.count}: "
-                f"{p.runs}/{p.runs_total} runs, {_clock(p.elapsed)} elapsed{left}")
-        self.stream.write("\r" + line + "\x1b[K" if self.tty else line + "\n")
-        self.open = self.tty
-        self.stream.flush()
-
-    def end(self) -> None:
-        if self.open:
-            self.stream.write("\n")
-            self.open = False
+        left = "" if p.left is None else f", ~{sweepcli._clock(p.left)} left"
+        self.show(f"tune: bracket {bracket}, rung {rung.index + 1}/{rung.count}: "
+                  f"{p.runs}/{p.runs_total} runs, {sweepcli._clock(p.elapsed)} elapsed{left}")
 
 
 def run(args) -> int:

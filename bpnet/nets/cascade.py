@@ -107,30 +107,6 @@ class CascadeNet(BPNet):
             if l > 1:
                 dC[:, :o] += dot(dn, W)
 
-    def _gradient(self, dA: np.ndarray, fwd: LossCache, top_is_dn: bool = False
-                  ) -> np.ndarray:
-        """The gradient (P,) from the output error dA (N, K) (dn_L when ``top_is_dn``)."""
-        grad = np.empty_like(self.theta)
-        C = fwd.acts[0]
-        for l, dn in self._layer_errors(dA, fwd, top_is_dn=top_is_dn):
-            where_W, where_b = self._where[l - 1]
-            grad[where_W] = (dn.T @ C[:, :self.offsets[l]]).ravel()
-            grad[where_b] = dn.sum(axis=0)
-        return grad
-
-    def jacobian(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Y_hat (N, K) and J = dY_hat/dtheta (N*K, P), rows in the order of Y_hat.ravel()."""
-        Y = np.zeros((len(X), self.sizes[-1]))
-        fwd = self._forward(X, Y, None, Y.size)
-        C = fwd.acts[0]
-        N, K = fwd.acts[-1].shape
-        J = np.empty((N, K, self.theta.size))
-        for k in range(K):
-            dA = np.zeros((N, K))
-            dA[:, k] = 1.0
-            for l, dn in self._layer_errors(dA, fwd, np.matmul):
-                where_W, where_b = self._where[l - 1]
-                c = C[:, :self.offsets[l]]
-                J[:, k, where_W] = (dn[:, :, None] * c[:, None, :]).reshape(N, -1)
-                J[:, k, where_b] = dn
-        return fwd.acts[-1].copy(), J.reshape(N * K, -1)
+    def _layer_input(self, fwd: LossCache, l: int) -> np.ndarray:
+        """What layer l reads: c_{l-1} = C[:, :o_l], the inputs and every earlier layer."""
+        return fwd.acts[0][:, :self.offsets[l]]

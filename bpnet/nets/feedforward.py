@@ -214,11 +214,10 @@ class BPNet:
         """The gradient (P,) from the output error dA (N, K) (dn_L when ``top_is_dn``); each
         layer's products are written straight into their place."""
         grad = np.empty_like(self.theta)
-        acts = fwd.acts
         ones = np.ones(len(dA))
         for l, dn in self._layer_errors(dA, fwd, top_is_dn=top_is_dn):
             where_W, where_b = self._where[l - 1]
-            np.dot(dn.T, acts[l - 1], out=grad[where_W].reshape(dn.shape[1], -1))
+            np.dot(dn.T, self._layer_input(fwd, l), out=grad[where_W].reshape(dn.shape[1], -1))
             np.dot(ones, dn, out=grad[where_b])          # the column sums of dn
         return grad
 
@@ -232,6 +231,10 @@ class BPNet:
         """(perf, grads) at the current weights; grads has the keys of ``params``."""
         perf, cache = self.loss(X, Y)
         return perf, self.backward(cache)
+
+    def _layer_input(self, fwd: LossCache, l: int) -> np.ndarray:
+        """What layer l reads in the forward pass ``fwd``: a_{l-1} (N, S_{l-1})."""
+        return fwd.acts[l - 1]
 
     def jacobian(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Y_hat (N, K) and J = dY_hat/dtheta (N*K, P), rows in the order of Y_hat.ravel().
@@ -248,7 +251,7 @@ class BPNet:
             dA[:, k] = 1.0
             for l, dn in self._layer_errors(dA, fwd, np.matmul):
                 where_W, where_b = self._where[l - 1]
-                a = fwd.acts[l - 1]
+                a = self._layer_input(fwd, l)
                 J[:, k, where_W] = (dn[:, :, None] * a[:, None, :]).reshape(N, -1)
                 J[:, k, where_b] = dn
         return fwd.acts[-1], J.reshape(N * K, -1)
