@@ -216,7 +216,8 @@ def rules_table(quick: bool) -> list[tuple]:
 def matmul_only(net: BPNet, X: np.ndarray, Y: np.ndarray, repeat: int) -> float:
     """Seconds of the matrix products of one forward and backward pass alone, on the arrays
     the real pass makes (the same shapes, the same memory layout)."""
-    acts, nets, _ = net._forward(X, Y)
+    cache = net._forward(X, Y, None, Y.size)
+    acts, nets = cache.acts, cache.nets
     Ws = [net.params[f"W{l}"] for l in range(1, len(acts))]
     dn = [np.ones_like(n) for n in nets]
 

@@ -14,3 +14,18 @@ def test_benchmark_runs(root):
         for rule in ("traingdx", "trainlm", "trainbr", "trainscg")}
     assert "| local, 1 process" in out.stdout and "| local, 2 processes" in out.stdout
     assert "| Dask LocalCluster, 2 workers" in out.stdout
+
+
+def test_scale_table_products_run_on_the_real_pass(root):
+    """The scale table's product timing takes the arrays of BPNet's own forward pass (the
+    full table is too slow for the suite)."""
+    import importlib.util
+
+    import numpy as np
+    spec = importlib.util.spec_from_file_location("bench", root / "benchmarks/bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(50, 3)), rng.normal(size=(50, 1))
+    net = bench.BPNet([3, 4, 4, 1], ["tansig", "tansig", "purelin"])
+    assert bench.matmul_only(net, X, Y, 1) > 0
