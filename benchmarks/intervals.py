@@ -159,6 +159,7 @@ def passengers() -> list[str]:
     spread = ", ".join(f"{np.std(log_errors[result.data.index[part]]):.3f} on the {part} part"
                        for part in ("train", "test"))
     print(f"\nbp's one-step errors of log(passengers): standard deviation {spread}")
+    print(chance(n))
     return table(f"Airline passengers, configs/passengers_forecast.yaml, bp (kept run of 5; "
                  f"calibrated on {result.metrics['intervals']['calibrated_on']}): test "
                  f"{labels[origin]}..{labels[-1]}, {n} months",
@@ -167,6 +168,16 @@ def passengers() -> list[str]:
                   (f"bpnet bp, {n} steps from one origin", many),
                   (f"airline model, {n} steps", a_many),
                   (f"ETS(A,A,A) of log, {n} steps", ets_cells(y, origin))])
+
+
+def chance(n: int) -> str:
+    """The coverage that an exactly calibrated interval reaches on n values with independent
+    errors, 95 % of the time (the binomial's central 95 %), for every level."""
+    from scipy.stats import binom
+    ranges = ", ".join(f"{100 * lv:g} %: {lo / n:.3f}..{hi / n:.3f}"
+                       for lv in LEVELS for lo, hi in [binom.interval(0.95, n, lv)])
+    return (f"coverage of exactly calibrated intervals on {n} values with independent errors, "
+            f"95 % of the time: {ranges}")
 
 
 def statsmodels_series(config: dict, name: str, model_of) -> list[str]:

@@ -38,6 +38,7 @@ bash docs/messy/transcript.sh
 python benchmarks/bench.py --torch > docs/bench.txt   # --torch needs PyTorch; drop it without
 python docs/line_example.py > docs/line.txt            # docs/python.md's example
 python benchmarks/references.py > docs/references.txt   # needs statsmodels (pip install statsmodels)
+python benchmarks/selection.py > docs/selection.txt     # needs statsmodels; docs/tune.md
 python benchmarks/intervals.py > docs/intervals.txt     # needs statsmodels; docs/forecasts.md
 python benchmarks/startup.py > docs/startup.txt         # wall times: run it on an idle machine
 python benchmarks/classify_sklearn.py > docs/classify_sklearn.txt   # needs scikit-learn (pip install scikit-learn)
