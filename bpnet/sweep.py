@@ -97,19 +97,28 @@ def sweep_record(sweep: Sweep, out: Path) -> dict:
 
 def check_same_sweep(path: Path, record: dict) -> None:
     """A sweep.yaml already there must be this sweep's (runs may differ: more runs extend it)."""
+    def without_runs(r: dict) -> dict:
+        sweep = r.get("sweep")
+        return {**r, "sweep": {k: v for k, v in sweep.items() if k != "runs"}
+                if isinstance(sweep, dict) else sweep}
+    check_same_record(path, record, "sweep", without_runs)
+
+
+def check_same_record(path: Path, record: dict, what: str,
+                      compared: Callable[[dict], dict] = lambda r: r) -> None:
+    """The record of a sweep or tune (its YAML file at ``path``) already there must be this
+    one's, ``compared`` on what matters; else one error naming the first keys that differ."""
     if not path.exists():
         return
     try:
         earlier = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{shown(path)}: cannot read the sweep recorded there ({exc}); "
+        raise InputError(f"{shown(path)}: cannot read the {what} recorded there ({exc}); "
                          "choose another --out") from None
-    strip = lambda r: {**r, "sweep": {k: v for k, v in r["sweep"].items() if k != "runs"}}
-    if not isinstance(earlier, dict) or "sweep" not in earlier \
-            or strip(earlier) != strip(record):
-        differ = _differences(strip(earlier) if isinstance(earlier, dict) else {},
-                              strip(record))
-        raise InputError(f"{shown(path.parent)}: holds another sweep (it differs in "
+    earlier = compared(earlier) if isinstance(earlier, dict) else {}
+    if earlier != compared(record):
+        differ = _differences(earlier, compared(record))
+        raise InputError(f"{shown(path.parent)}: holds another {what} (it differs in "
                          f"{', '.join(differ[:3]) or 'its keys'}); choose another --out, or "
                          "remove that folder to start again")
 

@@ -29,12 +29,11 @@ from bpnet.config.tunespec import ETA, METRICS
 from bpnet.data.division import part_sizes
 from bpnet.engines import Engine
 from bpnet.errors import InputError
-from bpnet.paths import shown
 from bpnet.report import files
 from bpnet.report import sweepfiles as sf
 from bpnet.storage import outdir
 from bpnet.storage.fileio import atomic_write
-from bpnet.sweep import Progress, _differences, grid_cells, run_sweep
+from bpnet.sweep import Progress, check_same_record, grid_cells, run_sweep
 from bpnet.tuneplan import Plan, Trial, TrialSource, final_config, fold_config, ranges
 
 TUNE_YAML = "tune.yaml"
@@ -145,19 +144,7 @@ def check_folder(p: Plan, out: Path) -> dict:
     record = {"tune": {"space": p.space, "trials": p.trials, "folds": p.spec.folds,
                        "runs": p.spec.runs, "metric": p.metric, "model": p.model},
               **portable_config(p.base, out.resolve())}
-    earlier = out / TUNE_YAML
-    if earlier.exists():
-        import yaml
-        try:
-            was = yaml.safe_load(earlier.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError(f"{shown(earlier)}: cannot read the tune recorded there ({exc});"
-                             " choose another --out") from None
-        if was != record:
-            differ = _differences(was if isinstance(was, dict) else {}, record)
-            raise InputError(f"{shown(out)}: holds another tune (it differs in "
-                             f"{', '.join(differ[:3]) or 'its keys'}); choose another --out, "
-                             "or remove that folder to start again")
+    check_same_record(out / TUNE_YAML, record, "tune")
     return record
 
 
