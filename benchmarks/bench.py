@@ -278,8 +278,8 @@ def sweep_table(quick: bool) -> list[tuple]:
     import tempfile
 
     from bpnet.config.sweepspec import load_sweep
-    from bpnet.sweep import run_sweep
     from bpnet.engines import Engine, local_cluster
+    from bpnet.sweep import run_sweep
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         probe_epochs = 50 if quick else 1000

@@ -80,11 +80,11 @@ class Clock:
 
 def one(n: int) -> dict:
     """Every stage of a run on N rows -> {stage: CPU seconds, ...}."""
+    from bpnet import experiment
     from bpnet.data import dataset
     from bpnet.data.wide import read_data
     from bpnet.report import files, pictures
     from bpnet.report.baselines import score_baselines
-    from bpnet import experiment
     clock = Clock()
     cpu_start = cpu()
     with tempfile.TemporaryDirectory() as tmp:

@@ -9,13 +9,12 @@ import scipy.stats
 from helpers import predict_column_and_run_column
 from iohelpers import one_error_line
 
-from bpnet import data, load_model
+from bpnet import data, experiment, load_model
 from bpnet.cli import main
 from bpnet.config import build_config
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
 from bpnet.report.meta import ModelMeta
-from bpnet import experiment
 
 
 def airline(root) -> np.ndarray:

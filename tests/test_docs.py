@@ -47,12 +47,9 @@ def test_example_config_names_every_rule():
 
 import contextlib  # noqa: E402
 import io  # noqa: E402
-import os  # noqa: E402
 import shlex  # noqa: E402
 import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
 
 from bpnet import cli, sweepcli  # noqa: E402
 

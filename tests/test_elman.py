@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from bpnet import experiment
 from bpnet.cli import main
 from bpnet.config import TrainConfig, build_config
 from bpnet.data import dataset as data
 from bpnet.nets.elman import ElmanNet
-from bpnet import experiment
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 

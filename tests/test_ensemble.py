@@ -9,9 +9,9 @@ from bpnet.api import configure
 from bpnet.cli import main
 from bpnet.data import scaling
 from bpnet.data.dataset import Dataset
+from bpnet.experiment import fit_model
 from bpnet.predict import Ensemble, load_model
 from bpnet.report.scores import ModelResult, ensemble
-from bpnet.experiment import fit_model
 from tests.iohelpers import column, one_error_line, run
 
 SHORT = {"train.epochs": 15, "runs": 3, "combine": "mean"}

@@ -11,13 +11,12 @@ import pytest
 from iohelpers import column, one_error_line, predicted
 
 import bpnet
-from bpnet import data
+from bpnet import data, experiment
 from bpnet.cli import main
 from bpnet.config import build_config
 from bpnet.config.schema import ALGORITHMS
 from bpnet.errors import InputError
 from bpnet.report.forecast import multistep
-from bpnet import experiment
 
 GOLDEN = "t,x,y\n1,10,1\n2,20,2\n3,30,3\n4,40,4\n5,50,5\n"
 

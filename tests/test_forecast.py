@@ -5,14 +5,13 @@ import numpy as np
 import pytest
 from helpers import predict_column_and_run_column
 
-from bpnet import data
+from bpnet import data, experiment
 from bpnet.cli import main
 from bpnet.config import build_config
 from bpnet.data.transforms import SeriesTransform
 from bpnet.errors import InputError
 from bpnet.report.baselines import score_baselines
 from bpnet.report.forecast import multistep
-from bpnet import experiment
 
 
 def airline(root) -> np.ndarray:

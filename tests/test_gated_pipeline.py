@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from helpers import predict_column_and_run_column
 
+from bpnet import experiment
 from bpnet.cli import main
 from bpnet.config import build_config
 from bpnet.data import dataset as data
 from bpnet.errors import InputError
-from bpnet import experiment
 
 
 def series_cfg(root, kind, **train):

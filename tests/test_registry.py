@@ -20,7 +20,8 @@ ARRAYS = {   # D = 3, hidden 4, K = 2
     "lstm": {"Wx": (16, 3), "Wh": (16, 4), "bx": (16,), "bh": (16,), "Wy": (2, 4), "by": (2,)},
     "gru": {"Wx": (12, 3), "Wh": (12, 4), "bx": (12,), "bh": (12,), "Wy": (2, 4), "by": (2,)},
 }
-CLASSES = {"feedforward": BPNet, "cascadeforward": CascadeNet, "elman": ElmanNet, "lstm": GatedNet, "gru": GatedNet}
+CLASSES = {"feedforward": BPNet, "cascadeforward": CascadeNet, "elman": ElmanNet,
+           "lstm": GatedNet, "gru": GatedNet}
 
 
 def test_the_config_takes_its_names_from_the_nets():

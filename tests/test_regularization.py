@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 from helpers import Linear, numeric_grad, rel_error
 
+from bpnet import experiment
 from bpnet.config import TrainConfig, load_config
 from bpnet.data import dataset as data
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 from bpnet.nets.gated import GatedNet
 from bpnet.report import metrics
-from bpnet import experiment
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 

@@ -11,6 +11,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from helpers import ROOT
 
 import bpnet
 from bpnet.config import load_config
@@ -19,7 +20,6 @@ from bpnet.errors import InputError
 from bpnet.report import classreport, console
 from bpnet.report.console import figure
 from bpnet.report.metrics import worse
-from helpers import ROOT
 
 IRIS = ROOT / "configs" / "iris.yaml"
 
@@ -282,4 +282,20 @@ def test_epoch_axes_end_at_the_last_epoch(seconds, name):
     r = seconds.results[0]
     fig = seconds.figure(f"{name}_{r.name}.png")
     assert fig.axes[-1 if name == "trainstate" else 0].get_xlim() == (0, r.train.epochs)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("name", ["fit.png", "forecast.png"])
+def test_monthly_ticks_fall_on_whole_years_after_the_differences(name):
+    """118 samples (26 months lost to the differences and lags) would give a tick every 10
+    months from 1951-03; the months' ticks fall on a divisor or multiple of 12 instead."""
+    result = bpnet.run(ROOT / "configs" / "passengers_forecast.yaml",
+                       set={"runs": 1, "train.epochs": 5, "forecast.intervals": None,
+                            "models": {"bp": {"type": "feedforward", "hidden": [1]}}})
+    fig = result.figure(name)
+    drawn(fig)
+    ax = fig.axes[0]
+    lo, hi = ax.get_xlim()
+    ticks = [t.get_text() for x, t in zip(ax.get_xticks(), ax.get_xticklabels()) if lo <= x <= hi]
+    assert len(ticks) >= 4 and all(t.endswith("-01") for t in ticks), ticks
     plt.close(fig)

@@ -5,11 +5,11 @@ import pytest
 from helpers import Linear, Square, numeric_jacobian, regression_problem
 
 from bpnet.config import TrainConfig
-from bpnet.train.rules import RULES
 from bpnet.config.yamlschema import field_name
 from bpnet.train import loop as training
 from bpnet.train import stops
 from bpnet.train.objective import NetObjective
+from bpnet.train.rules import RULES
 
 
 def run(net, theta0, tc, X=None, Y=None):

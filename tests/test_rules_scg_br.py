@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from helpers import ROOT, numeric_jacobian, regression_problem
 
+from bpnet import experiment
 from bpnet.cli import main
 from bpnet.config import TrainConfig, build_config, config_to_dict, load_config
 from bpnet.data import dataset as data
 from bpnet.errors import InputError
-from bpnet import experiment
 from bpnet.train import loop as training
 from bpnet.train.objective import NetObjective
 from bpnet.train.rules import RULES

@@ -15,8 +15,8 @@ import yaml
 from iohelpers import one_error_line, run, start, tiny_config
 
 from bpnet.config.sweepspec import load_sweep
-from bpnet.sweep import run_sweep
 from bpnet.engines import Engine
+from bpnet.sweep import run_sweep
 
 SPLIT = "split: {method: block, train: 0.6, val: 0.15, test: 0.25}\n"
 GRID = ("sweep:\n  grid:\n    models.bp.hidden: [[2, 2], [3, 3]]\n"
@@ -410,8 +410,8 @@ def test_dask_local_from_the_command_line_and_its_resume(tmp_path):
 def test_dask_out_of_reach_writes_nothing(tmp_path, monkeypatch, address, fragment):
     from viewhelpers import free_port
 
-    from bpnet.errors import InputError
     from bpnet import engines
+    from bpnet.errors import InputError
     monkeypatch.setattr(engines, "CONNECT_SECONDS", 1, raising=False)
     address = address.format(port=free_port())   # a loopback port nothing listens on
     config = sweep_config(tmp_path)

@@ -19,8 +19,8 @@ from bpnet.config.yamlschema import fields, show
 from bpnet.data import Dataset
 from bpnet.data.dataset import rows_of
 from bpnet.data.timeaxis import describe
-from bpnet.nets.registry import LAYERED
 from bpnet.errors import InputError
+from bpnet.nets.registry import LAYERED
 from bpnet.paths import shown
 from bpnet.version import __version__
 

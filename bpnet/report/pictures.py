@@ -22,7 +22,7 @@ import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.data.dataset import rows_of
-from bpnet.data.timeaxis import clock_labels
+from bpnet.data.timeaxis import clock_labels, default_period
 from bpnet.report import dense
 from bpnet.report.console import best_baselines
 from bpnet.report.forecast import next_labels
@@ -157,7 +157,8 @@ def _fit(data: Dataset, results: list[ModelResult], baselines: dict) -> Picture:
     return Picture("fit", ([labels[i] for i in s.positions], label_name, data.targets,
                            data.target_names, predictions, data.part_of(), shown,
                            int(s.positions[0])),
-                   {"bands": _bands(results) if len(data.targets) <= dense.MANY else None})
+                   {"bands": _bands(results) if len(data.targets) <= dense.MANY else None,
+                    "cycle": _cycle(data)})
 
 
 def _tick_labels(data: Dataset, n: int) -> tuple[list[str], str]:
@@ -193,7 +194,14 @@ def _forecast(data: Dataset, results: list[ModelResult], baselines: dict) -> Pic
     return Picture("forecast_test", (labels[:len(s.labels)], s.values, s.positions[test],
                                      one_step, paths, origin, labels[origin:origin + steps],
                                      data.target_names[0], label_name),
-                   {"bands": _bands(results, path=True)})
+                   {"bands": _bands(results, path=True), "cycle": _cycle(data)})
+
+
+def _cycle(data: Dataset) -> int | None:
+    """The steps in which a series' calendar repeats (12 for months; None without a time
+    axis, or yearly), on which its pictures' time ticks fall."""
+    axis = data.series.axis
+    return None if axis is None else default_period(axis.unit, axis.step)
 
 
 def _bands(results: list[ModelResult], path: bool = False) -> tuple | None:

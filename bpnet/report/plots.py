@@ -64,11 +64,25 @@ def _legend(ax, handles=None, labels=None) -> None:
 NICE = np.unique(np.outer([1, 2, 5, 12, 24, 36, 60], 10 ** np.arange(12)).ravel())
 
 
-def _time_ticks(ax, labels: list[str], first: int = 0) -> None:
+def _tick_steps(cycle: int | None) -> np.ndarray:
+    """The steps between time ticks for a series whose calendar repeats every ``cycle``
+    steps (12 months, 24 hours, 7 days): its divisors and 1, 2, 3 and 5 times a power of ten
+    cycles; NICE without one, or for a cycle of more than 60 steps (seconds or minutes in a
+    day), whose divisors are not all round."""
+    if not cycle or cycle > 60:
+        return NICE
+    divisors = [d for d in range(1, cycle + 1) if cycle % d == 0]
+    return np.unique(np.concatenate([divisors, np.outer([1, 2, 3, 5],
+                                                        cycle * 10 ** np.arange(10)).ravel()]))
+
+
+def _time_ticks(ax, labels: list[str], first: int = 0, cycle: int | None = None) -> None:
     """At most 12 of ``labels`` (L,) as the ticks of an axis whose x runs 0..L-1: every
-    ``step``-th, a nice number of steps apart, at the x whose time step (``first`` + x, the
-    steps counted from the series' start) is a whole number of steps."""
-    step = int(NICE[np.searchsorted(NICE, max(1, -(-len(labels) // 12)))])
+    ``step``-th, a nice number of steps apart (:func:`_tick_steps` of the calendar's
+    ``cycle``), at the x whose time step (``first`` + x, the steps counted from the series'
+    start) is a whole number of steps."""
+    steps = _tick_steps(cycle)
+    step = int(steps[np.searchsorted(steps, max(1, -(-len(labels) // 12)))])
     x = np.arange((-first) % step, len(labels), step)
     ax.set_xticks(x)
     shown = [plain_label(labels[i]) for i in x]
@@ -144,14 +158,15 @@ def _epoch_limits(ax, epochs: np.ndarray, shift: int = 0) -> None:
 def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: list[str],
         predictions: dict[str, np.ndarray], part_of: list[str],
         baselines: dict[str, np.ndarray] | None = None, first: int = 0,
-        bands: tuple | None = None):
+        bands: tuple | None = None, cycle: int | None = None):
     """A series: the data and each model's one-step predictions (original units) against
     time, parts marked, each baseline's predictions dashed, a model's prediction intervals
     shaded (``bands``, see :func:`_shade`, of one of the ``predictions``).
 
     targets (Q, K); predictions, baselines: name -> (Q, K); part_of: the part of each sample;
     first: the time step of the first sample (counted from the series' start), on which the
-    time ticks are aligned.
+    time ticks are aligned; cycle: the steps the calendar repeats in (12 for months), whose
+    divisors and multiples the ticks fall on.
     """
     q, k = targets.shape
     fig, axes = plt.subplots(k, 1, figsize=(10, 4 * k), squeeze=False)
@@ -181,7 +196,7 @@ def fit(labels: list[str], label_name: str, targets: np.ndarray, target_names: l
             else:
                 ax.plot(*extremes(where, gaps(targets[where, j])), "o", markersize=3,
                         color=colour, label=said(f"{part} samples", len(where)))
-        _time_ticks(ax, labels, first)
+        _time_ticks(ax, labels, first, cycle)
         ax.set_xlabel(label_name)
         ax.set_ylabel(target_names[j])
         ax.set_title(f"{target_names[j]}: data and one-step predictions")
@@ -432,12 +447,13 @@ def _span(labels: list[str]) -> str:
 def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
                   one_step: dict[str, np.ndarray], multistep: dict[str, np.ndarray | None],
                   origin: int, future_labels: list[str], name: str, label_name: str,
-                  bands: tuple | None = None):
+                  bands: tuple | None = None, cycle: int | None = None):
     """The series (L,), each model's one-step predictions of the test part (times test_t),
     and the recursive multi-step forecasts from the end of the training (and val) part: time
     ``origin`` onwards (labelled ``future_labels``), from the last value seen, at
     origin - 1. A forecast without one-step predictions (a baseline's) is dashed grey. The
-    prediction intervals of a model's forecast are shaded (``bands``, see :func:`_shade`)."""
+    prediction intervals of a model's forecast are shaded (``bands``, see :func:`_shade`);
+    the ticks fall on the calendar's ``cycle`` as in :func:`fit`."""
     fig, ax = plt.subplots(figsize=(10, 4.5))
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9)
     x = np.arange(len(series))
@@ -458,7 +474,7 @@ def forecast_test(labels: list[str], series: np.ndarray, test_t: np.ndarray,
                 label=f"{model}, {len(path)} steps ahead", **style)
     ax.axvline(origin - 0.5, color="0.5", linestyle="--", linewidth=1)
     every = list(labels) + future_labels[len(labels) - origin:]
-    _time_ticks(ax, every)
+    _time_ticks(ax, every, cycle=cycle)
     ax.set_xlim(max(0, origin - 3 * len(test_t)), len(every))
     ax.set_xlabel(label_name)
     ax.set_ylabel(name)
