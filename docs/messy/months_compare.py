@@ -14,7 +14,7 @@ from bpnet.config import load_config  # noqa: E402
 from bpnet.data import dataset  # noqa: E402
 from bpnet.data.samples import Series  # noqa: E402
 from bpnet.report import forecast, metrics  # noqa: E402
-from bpnet.train import experiment  # noqa: E402
+from bpnet import experiment  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
