@@ -16,7 +16,6 @@ parts) and tested on the config's own test part: for a series the same time step
 from __future__ import annotations
 
 import copy
-import dataclasses
 import itertools
 import math
 import warnings
@@ -26,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bpnet.config import ALGORITHMS, Config, SplitConfig, TransformConfig, rule_params
+from bpnet.config import ALGORITHMS, Config, SplitConfig, rule_params
 from bpnet.config.load import build_config, read_config_file
 from bpnet.config.overrides import apply_overrides, apply_values
 from bpnet.config.schema import ForecastConfig
@@ -227,18 +226,17 @@ def default_space(p: Plan) -> dict[str, list]:
 
 
 def _series_knobs(p: Plan) -> dict[str, list]:
-    """The transforms (none, log, differences at 1 and at the period; Box-Cox where the
-    schema has it), the lags (ranges up to two periods and the seasonal ones) and the
-    calendar inputs the config has."""
+    """The transforms (none, log, Box-Cox; differences at 1 and at the period), the lags
+    (ranges up to two periods and the seasonal ones) and the calendar inputs the config
+    has."""
     period = p.data.series.period or 0
     before = p.data.series.values[:int(p.test_steps[0])]
     plain: list[dict] = [{}, {"difference": [1]}]
     if period > 1:
         plain += [{"difference": [period]}, {"difference": [1, period]}]
     positive = bool((before > 0).all())
-    transforms = plain + ([{"log": True, **t} for t in plain] if positive else [])
-    if positive and "boxcox" in {f.name for f in dataclasses.fields(TransformConfig)}:
-        transforms += [{"boxcox": "auto", **t} for t in plain]   # where the schema has it
+    transforms = plain + ([{"log": True, **t} for t in plain] +
+                          [{"boxcox": "auto", **t} for t in plain] if positive else [])
     top = 2 * period + 1 if period > 1 else 12
     lags: list = [1] + [f"1:{k}" for k in range(2, top + 1)]
     if period > 2:
