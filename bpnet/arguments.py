@@ -23,3 +23,19 @@ def whole_number(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+
+
+def count(text: str) -> int:
+    """An option's count of at least one (argparse's ``type``), e.g. --jobs 2."""
+    n = whole_number(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {n}")
+    return n
+
+
+def address(text: str) -> str:
+    """A Dask scheduler's address, or 'local' (argparse's ``type``), e.g. --dask local."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a scheduler address (tcp://host:8786) or "
+                                         "'local'")
+    return text

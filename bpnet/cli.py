@@ -30,7 +30,7 @@ import threading
 import typing
 import warnings
 
-from bpnet.arguments import Parser, whole_number
+from bpnet.arguments import Parser, count, whole_number
 from bpnet.errors import InputError
 from bpnet.paths import checked, shown
 from bpnet.train.stops import StopRequest
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (overrides output.dir; a relative path "
                    "resolves against the current folder)")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
-    p.add_argument("--jobs", type=whole_number, default=None, metavar="N",
+    p.add_argument("--jobs", type=count, default=None, metavar="N",
                    help="worker processes for runs > 1 and for drawing the pictures "
                    "(default: one per core)")
     p.add_argument("--no-plots", action="store_true",
@@ -262,8 +262,6 @@ def _run(args, signals: _Signals) -> int:
     from bpnet.config import load_config
     from bpnet.report import files
     from bpnet.storage import outdir
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
     overrides = args.overrides + (["output.plots=false"] if args.no_plots else [])
     cfg = load_config(args.config, overrides, args.out, check_files=True)
     files.check_outputs(cfg, args.config)

@@ -7,8 +7,7 @@ import argparse
 import signal
 import sys
 
-from bpnet.arguments import Parser, whole_number
-from bpnet.errors import InputError
+from bpnet.arguments import Parser, address, count, whole_number
 from bpnet.paths import shown
 
 USAGE = ("run.py sweep CONFIG [--grid KEY.PATH=[V1,V2,...] ...] [--set KEY.PATH=VALUE ...] "
@@ -29,13 +28,13 @@ def parser() -> argparse.ArgumentParser:
                    "sweep.grid of the file), e.g. --grid models.bp.hidden=[[5,5],[10,10]]")
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE", help="override a key of the base config")
-    p.add_argument("--runs", type=whole_number, default=None, metavar="N",
+    p.add_argument("--runs", type=count, default=None, metavar="N",
                    help="runs per cell (overrides sweep.runs)")
     p.add_argument("--out", help="the sweep's folder (overrides output.dir)")
-    p.add_argument("--jobs", type=whole_number, default=None, metavar="N",
+    p.add_argument("--jobs", type=count, default=None, metavar="N",
                    help="local worker processes (default: one per core); with --dask local, "
                    "the LocalCluster's workers")
-    p.add_argument("--dask", metavar="ADDRESS", default=None,
+    p.add_argument("--dask", type=address, metavar="ADDRESS", default=None,
                    help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786), or "
                    "'local' for a LocalCluster on this machine")
     p.add_argument("--quiet", action="store_true", help="no progress line")
@@ -91,12 +90,6 @@ def run(args) -> int:
     from bpnet.config.sweepspec import load_sweep
     from bpnet.engines import Engine
     from bpnet.sweep import run_sweep
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
-    if args.runs is not None and args.runs < 1:
-        raise InputError(f"--runs: must be >= 1, got {args.runs}")
-    if args.dask is not None and not args.dask.strip():
-        raise InputError("--dask: give a scheduler address (tcp://host:8786) or 'local'")
     sweep = load_sweep(args.config, args.grid, args.overrides, args.out, args.runs)
     engine = Engine(args.jobs, args.dask)
     out = Path(sweep.base.output.dir)

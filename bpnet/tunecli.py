@@ -9,7 +9,7 @@ import signal
 import sys
 
 from bpnet import sweepcli
-from bpnet.errors import InputError
+from bpnet.arguments import Parser, address, count
 from bpnet.paths import shown
 
 USAGE = ("run.py tune CONFIG [--trials N | --budget 10m] [--jobs N | --dask local|ADDRESS] "
@@ -18,7 +18,7 @@ TOP = 10   # the finalists the console lists
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="run.py tune", usage=USAGE,
         description="Search the knobs of a config (transform, lags, network type, hidden "
         "sizes, rule, regularization, validation stop; the config's tune: block narrows or "
@@ -26,7 +26,7 @@ def parser() -> argparse.ArgumentParser:
         "tune.png, best.yaml and the winner's run in best/. Rerun into the same folder to "
         "resume.")
     p.add_argument("config", help="the YAML config, e.g. configs/passengers.yaml")
-    p.add_argument("--trials", type=int, default=None, metavar="N",
+    p.add_argument("--trials", type=count, default=None, metavar="N",
                    help="trials of the first rung (default: tune.trials, else 27); the same "
                    "config and N give the same tune")
     p.add_argument("--budget", default=None, metavar="TIME",
@@ -35,10 +35,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE", help="override a key of the config")
     p.add_argument("--out", help="the tune's folder (default: output.dir with -tune)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--jobs", type=count, default=None, metavar="N",
                    help="local worker processes (default: one per core); with --dask local, "
                    "the LocalCluster's workers")
-    p.add_argument("--dask", metavar="ADDRESS", default=None,
+    p.add_argument("--dask", type=address, metavar="ADDRESS", default=None,
                    help="run the trials on the Dask scheduler at ADDRESS, or 'local'")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.add_argument("--no-plots", action="store_true", help="no tune.png and no pictures of "
@@ -63,12 +63,6 @@ def run(args) -> int:
     from bpnet.engines import Engine
     from bpnet.tune import run_tune
     from bpnet.tuneplan import plan
-    if args.jobs is not None and args.jobs < 1:
-        raise InputError(f"--jobs: must be >= 1, got {args.jobs}")
-    if args.trials is not None and args.trials < 1:
-        raise InputError(f"--trials: must be >= 1, got {args.trials}")
-    if args.dask is not None and not args.dask.strip():
-        raise InputError("--dask: give a scheduler address (tcp://host:8786) or 'local'")
     block = _tune_block(args.config)
     spec = parse_tune(block, args.config, args.trials, args.budget)
     p = plan(args.config, spec, args.overrides, args.out)

@@ -123,22 +123,24 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(tmp_path, r
 COMMANDS = {"run": ["c.yaml"], "sweep": ["sweep", "c.yaml"],
             "predict": ["predict", "m.npz", "d.csv"],
             "forecast": ["forecast", "m.npz", "d.csv", "--steps", "3"],
-            "export": ["export", "m.npz"]}
+            "export": ["export", "m.npz"], "tune": ["tune", "c.yaml"]}
 
 
 def _typed_options() -> list[tuple[str, str]]:
-    """(command, option) of every option whose value argparse converts (``type=``)."""
-    from bpnet import cli, sweepcli
-    parsers = {"run": cli._parser(), "sweep": sweepcli.parser(),
+    """(command, option) of every option whose value argparse converts to a number."""
+    from bpnet import cli, sweepcli, tunecli
+    from bpnet.arguments import count, whole_number
+    parsers = {"run": cli._parser(), "sweep": sweepcli.parser(), "tune": tunecli.parser(),
                "predict": cli._use_parser("predict"), "forecast": cli._use_parser("forecast"),
                "export": cli._export_parser()}
     return [(command, action.option_strings[0]) for command, p in parsers.items()
-            for action in p._actions if action.type is not None]
+            for action in p._actions if action.type in (count, whole_number)]
 
 
 def test_every_number_option_is_found():
     assert {("forecast", "--steps"), ("run", "--view-port"), ("sweep", "--view-port"),
-            ("run", "--jobs"), ("sweep", "--jobs"), ("sweep", "--runs")} <= \
+            ("run", "--jobs"), ("sweep", "--jobs"), ("sweep", "--runs"), ("tune", "--trials"),
+            ("tune", "--jobs")} <= \
         set(_typed_options())
 
 
@@ -151,8 +153,23 @@ def test_a_value_that_is_not_a_number_is_one_error_line(command, option, value, 
     assert err == f"error: {option}: must be a whole number, got {value!r}\n"
 
 
+@pytest.mark.parametrize("argv, option", [
+    (["c.yaml", "--jobs"], "--jobs"), (["sweep", "c.yaml", "--jobs"], "--jobs"),
+    (["sweep", "c.yaml", "--runs"], "--runs"), (["tune", "c.yaml", "--jobs"], "--jobs"),
+    (["tune", "c.yaml", "--trials"], "--trials")])
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_count_below_one_is_one_error_line(argv, option, value, capsys):
+    assert main([*argv, value]) == 2
+    assert capsys.readouterr().err == f"error: {option}: must be >= 1, got {value}\n"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["forecast", "m.npz", "d.csv"], "the following arguments are required: --steps"),
+    (["tune", "c.yaml", "--bogus"], "unrecognized arguments: --bogus"),
+    (["tune", "c.yaml", "--dask", " "], "--dask: give a scheduler address (tcp://host:8786) "
+     "or 'local'"),
+    (["sweep", "c.yaml", "--dask", ""], "--dask: give a scheduler address (tcp://host:8786) "
+     "or 'local'"),
     (["c.yaml", "--jobs"], "--jobs: expected one argument"),
     (["c.yaml", "--no-such-option"], "unrecognized arguments: --no-such-option"),
     (["sweep"], "the following arguments are required: config"),
