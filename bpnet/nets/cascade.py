@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from bpnet.nets import initializers
 from bpnet.nets.feedforward import CHUNK, BPNet, LossCache
 
 
@@ -44,16 +43,11 @@ class CascadeNet(BPNet):
     def __repr__(self) -> str:
         return super().__repr__().replace("BPNet", "CascadeNet", 1)
 
-    def init_weights(self, method: str, rng: np.random.Generator, x_range: np.ndarray) -> None:
-        """As BPNet's, each layer's input ranges those of the inputs and of every earlier
-        layer's outputs side by side (MATLAB's initnw over all of a layer's weights)."""
-        ranges = np.asarray(x_range, dtype=float)
-        for W, b, tf in self._layers:
-            if method == "nguyen-widrow" and tf.active is not None:
-                W[...], b[...] = initializers.nguyen_widrow(W.shape[0], ranges, tf.active, rng)
-            else:
-                W[...], b[...] = initializers.rands(W.shape[0], W.shape[1], rng)
-            ranges = np.vstack([ranges, np.tile(tf.out_range, (W.shape[0], 1))])
+    @staticmethod
+    def _next_ranges(ranges: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+        """Each layer's input ranges are those of the inputs and of every earlier layer's
+        outputs side by side (MATLAB's initnw over all of a layer's weights)."""
+        return np.vstack([ranges, outputs])
 
     # ---------------------------------------------------------------- forward and backward
     def _buffer(self, X: np.ndarray) -> np.ndarray:

@@ -88,7 +88,13 @@ class BPNet:
                 W[...], b[...] = initializers.nguyen_widrow(W.shape[0], ranges, tf.active, rng)
             else:
                 W[...], b[...] = initializers.rands(W.shape[0], W.shape[1], rng)
-            ranges = np.tile(tf.out_range, (W.shape[0], 1))
+            ranges = self._next_ranges(ranges, np.tile(tf.out_range, (W.shape[0], 1)))
+
+    @staticmethod
+    def _next_ranges(ranges: np.ndarray, outputs: np.ndarray) -> np.ndarray:
+        """The input ranges (I', 2) of the next layer from this layer's ``ranges`` (I, 2) and
+        its outputs' ranges (S, 2): the outputs' alone; a cascade's stacks them."""
+        return outputs
 
     # ---------------------------------------------------------------- forward and backward
     def predict(self, X: np.ndarray) -> np.ndarray:
