@@ -12,6 +12,7 @@ See docs/semantics.md#sweeps.
 """
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,10 +80,33 @@ def load_data(sweep: Sweep) -> tuple[list[str], dict[str, Dataset]]:
 
 
 def check_folder(sweep: Sweep, out: Path) -> None:
-    """Before any work: the sweep's folder can be written and none of its files is an input."""
+    """Before any work: the sweep's folder can be written, none of its files is an input, and
+    none is a file the user put there."""
     outdir.check_output_dir(str(out))
     outdir.check_clashes([(str(out / n), f"the sweep's {n}") for n in sf.FILES],
                          files.input_files(sweep.base, sweep.path))
+    check_record_files(out, sf.SWEEP_YAML, [*sf.FILES, sweepmeans.RUNS_DIR], "sweep")
+
+
+def check_record_files(out: Path, record: str, names: list[str], what: str) -> None:
+    """The files and folders ``names`` of a sweep or tune already in ``out`` are an earlier
+    one's only beside its record (``record``, its YAML file): without it each is the user's,
+    never written over."""
+    if (out / record).exists():
+        return
+    for name in names:
+        if name != record and os.path.lexists(out / name):
+            raise InputError(f"{shown(out / name)}: exists and was not written by a {what} "
+                             f"(the folder has no {record}); choose another --out or remove it")
+
+
+def recorded_runs(folder: Path) -> bool:
+    """Whether the sweep.csv in ``folder`` records a run (more than its header)."""
+    try:
+        with open(folder / sf.SWEEP_CSV, "rb") as fh:
+            return len(fh.read(1 << 16).splitlines()) > 1
+    except OSError:
+        return False
 
 
 def sweep_record(sweep: Sweep, out: Path) -> dict:
@@ -96,18 +120,23 @@ def sweep_record(sweep: Sweep, out: Path) -> dict:
 
 
 def check_same_sweep(path: Path, record: dict) -> None:
-    """A sweep.yaml already there must be this sweep's (runs may differ: more runs extend it)."""
+    """A sweep.yaml already there must be this sweep's (runs may differ: more runs extend it)
+    once it has recorded a run; one that recorded none gives way to this sweep."""
     def without_runs(r: dict) -> dict:
         sweep = r.get("sweep")
         return {**r, "sweep": {k: v for k, v in sweep.items() if k != "runs"}
                 if isinstance(sweep, dict) else sweep}
-    check_same_record(path, record, "sweep", without_runs)
+    check_same_record(path, record, "sweep", without_runs,
+                      give_way=not recorded_runs(path.parent))
 
 
 def check_same_record(path: Path, record: dict, what: str,
-                      compared: Callable[[dict], dict] = lambda r: r) -> None:
+                      compared: Callable[[dict], dict] = lambda r: r,
+                      give_way: bool = False) -> None:
     """The record of a sweep or tune (its YAML file at ``path``) already there must be this
-    one's, ``compared`` on what matters; else one error naming the first keys that differ."""
+    one's, ``compared`` on what matters; else one error naming the first keys that differ.
+    With ``give_way`` (it recorded no run yet) the record of another sweep or tune gives
+    way to this one."""
     if not path.exists():
         return
     try:
@@ -115,6 +144,8 @@ def check_same_record(path: Path, record: dict, what: str,
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(f"{shown(path)}: cannot read the {what} recorded there ({exc}); "
                          "choose another --out") from None
+    if give_way and isinstance(earlier, dict) and isinstance(earlier.get(what), dict):
+        return
     earlier = compared(earlier) if isinstance(earlier, dict) else {}
     if earlier != compared(record):
         differ = _differences(earlier, compared(record))

@@ -89,10 +89,11 @@ def run(args) -> int:
 
     from bpnet.config.sweepspec import load_sweep
     from bpnet.engines import Engine
-    from bpnet.sweep import run_sweep
+    from bpnet.sweep import check_folder, run_sweep
     sweep = load_sweep(args.config, args.grid, args.overrides, args.out, args.runs)
     engine = Engine(args.jobs, args.dask)
     out = Path(sweep.base.output.dir)
+    check_folder(sweep, out)   # before the first line: a mistake is the only line
     total = len(sweep.configs) * sweep.spec.runs
     view = _view(args, sweep, engine.workers(total)) if args.view else None
     print(f"sweep: {len(sweep.configs)} cells x {sweep.spec.runs} runs over "

@@ -33,7 +33,14 @@ from bpnet.report import files
 from bpnet.report import sweepfiles as sf
 from bpnet.storage import outdir
 from bpnet.storage.fileio import atomic_write
-from bpnet.sweep import Progress, check_same_record, grid_cells, run_sweep
+from bpnet.sweep import (
+    Progress,
+    check_record_files,
+    check_same_record,
+    grid_cells,
+    recorded_runs,
+    run_sweep,
+)
 from bpnet.tuneplan import Plan, Trial, TrialSource, final_config, fold_config, ranges
 
 TUNE_YAML = "tune.yaml"
@@ -136,29 +143,40 @@ def rank_key(metric: str) -> Callable[[Entry], tuple]:
 
 
 def check_folder(p: Plan, out: Path) -> dict:
-    """Before any work: the tune's folder can be written, none of its files is an input,
-    and a tune recorded there is this one; -> the record (tune.yaml)."""
+    """Before any work: the tune's folder can be written, none of its files is an input or
+    a file the user put there, and a tune recorded there is this one (or recorded no run);
+    -> the record (tune.yaml)."""
     outdir.check_output_dir(str(out))
     outdir.check_clashes([(str(out / n), f"the tune's {n}") for n in FILES],
                          files.input_files(p.base, p.path))
+    check_record_files(out, TUNE_YAML, [*FILES, RUNGS_DIR, BEST_DIR], "tune")
+    best = out / BEST_DIR
+    if best.is_dir():   # the winner's run folder: bpnet's files only, as its manifest says
+        outdir.check_replaced(best, [f.name for f in best.iterdir()
+                                     if not f.name.startswith(".bpnet")])
     record = {"tune": {"space": p.space, "trials": p.trials, "folds": p.spec.folds,
                        "runs": p.spec.runs, "metric": p.metric, "model": p.model},
               **portable_config(p.base, out.resolve())}
-    check_same_record(out / TUNE_YAML, record, "tune")
+    started = any(recorded_runs(f) for f in (out / RUNGS_DIR).glob("*")) \
+        if (out / RUNGS_DIR).is_dir() else False
+    check_same_record(out / TUNE_YAML, record, "tune", give_way=not started)
     return record
 
 
 def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None = None,
-             plots: bool = True, clock: Callable[[], float] = time.monotonic) -> TuneResult:
+             plots: bool = True, clock: Callable[[], float] = time.monotonic,
+             started: Callable[[], None] = lambda: None) -> TuneResult:
     """Search into folder ``out`` on ``engine``: brackets of trials (one, or with a budget as
     many as fit), tune.csv after each rung, then best.yaml, the winner's run in ``best/``
-    and tune.png."""
+    and tune.png. ``started`` is called once the folder and the first trials are checked,
+    before any work."""
     record = check_folder(p, out)
     source = TrialSource(p)
     trials = source.take(p.trials)
     if not trials:
         raise InputError(f"{p.path}: tune: no trial of the space fits this data (each is "
                          "refused as a config, or leaves a fold too few training samples)")
+    started()
     if p.spec.budget is not None:
         # every training of a bracket on every worker within the budget: the first bracket
         # fits in it, however slow a trial would be (the cap makes a budget's tune depend on

@@ -68,13 +68,13 @@ def run(args) -> int:
     p = plan(args.config, spec, args.overrides, args.out)
     out = Path(args.out) if args.out else Path(p.base.output.dir + "-tune")
     engine = Engine(args.jobs, args.dask)
-    print(_opening(p, engine), flush=True)
     line = ProgressLine()
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, _interrupt)
     try:
         result = run_tune(p, out, engine, None if args.quiet else line,
-                          plots=not args.no_plots)
+                          plots=not args.no_plots,
+                          started=lambda: print(_opening(p, engine), flush=True))
     except KeyboardInterrupt:
         line.end()
         print(f"tune stopped; the runs finished are recorded in {shown(out)}; run the same "

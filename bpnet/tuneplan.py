@@ -230,11 +230,10 @@ def _series_knobs(p: Plan) -> dict[str, list]:
     (ranges up to two periods and the seasonal ones) and the calendar inputs the config
     has."""
     period = p.data.series.period or 0
-    before = p.data.series.values[:int(p.test_steps[0])]
     plain: list[dict] = [{}, {"difference": [1]}]
     if period > 1:
         plain += [{"difference": [period]}, {"difference": [1, period]}]
-    positive = bool((before > 0).all())
+    positive = bool((p.data.series.values > 0).all())   # the log's and Box-Cox's domain
     transforms = plain + ([{"log": True, **t} for t in plain] +
                           [{"boxcox": "auto", **t} for t in plain] if positive else [])
     top = 2 * period + 1 if period > 1 else 12
@@ -250,8 +249,9 @@ def _series_knobs(p: Plan) -> dict[str, list]:
 
 
 def _space(p: Plan, where: str) -> dict[str, list]:
-    """The default space with the tune block's knobs over it, each key checked: a key whose
-    every value fails alone on the config is an error (a typo, a wrong value)."""
+    """The default space with the tune block's knobs over it, each key checked: a value of
+    the tune block that makes no valid config is an error (a typo, a wrong value), and so is
+    a default knob none of whose values does."""
     space = default_space(p)
     for key, values in p.spec.space.items():
         if key.startswith("models.") and key.split(".")[1] != p.model:
@@ -262,18 +262,32 @@ def _space(p: Plan, where: str) -> dict[str, list]:
         else:
             space[key] = values
     for key, values in space.items():
-        errors = []
-        for value in values:
-            try:
-                trial_config(p, {key: value}, where)
-                break
-            except InputError as exc:
-                errors.append(str(exc))
-        else:
-            raise InputError(errors[0] if key in p.spec.space else
-                             f"{where}: tune: the default knob {key} fits no value here "
+        errors = [e for e in (_unfit(p, space, key, v, where) for v in values) if e]
+        if key in p.spec.space and errors:   # the user's: every value must fit
+            raise InputError(errors[0])
+        if len(errors) == len(values):
+            raise InputError(f"{where}: tune: the default knob {key} fits no value here "
                              f"({errors[0]}); take it out with tune.space.{key}: null")
     return space
+
+
+def _unfit(p: Plan, space: dict[str, list], key: str, value: Any, where: str) -> str | None:
+    """Why ``value`` of knob ``key`` makes no valid config, alone or beside any one value of
+    another knob (an elman network's two layers fit no feedforward knob value, say); None
+    when it makes one."""
+    try:
+        trial_config(p, {key: value}, where)
+        return None
+    except InputError as exc:
+        alone = str(exc)
+    for other, values in space.items():
+        for v in values if other != key else ():
+            try:
+                trial_config(p, {key: value, other: v}, where)
+                return None
+            except InputError:
+                pass
+    return alone
 
 
 def trial_config(p: Plan, settings: dict[str, Any], where: str) -> Config:

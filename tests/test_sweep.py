@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from iohelpers import one_error_line, run, start, tiny_config
+from iohelpers import one_error_line, run, snapshot, start, tiny_config
 
 from bpnet.config.sweepspec import load_sweep
 from bpnet.engines import Engine
@@ -169,7 +169,6 @@ DAMAGES = {
 
 @pytest.mark.parametrize("damage", DAMAGES)
 def test_resume_checks_sweep_csv_before_trusting_it(small_sweep, tmp_path, damage):
-    from iohelpers import snapshot
     shutil.copytree(small_sweep, tmp_path / "b")
     folder = tmp_path / "b" / "s"
     (folder / "summary.csv").unlink()
@@ -243,6 +242,28 @@ def test_resume_from_the_command_line_says_how_many(tmp_path):
                        "--set", "train.epochs=3")
     assert code == 2
     one_error_line(err, "holds another sweep (it differs in models.bp.train.epochs")
+
+
+@pytest.mark.parametrize("mine", ["summary.csv", "sweep.png", "runs/1.npz"])
+def test_a_users_file_of_a_sweeps_name_is_refused_before_any_work(tmp_path, mine):
+    config = sweep_config(tmp_path)
+    (tmp_path / "s" / mine).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "s" / mine).write_text("mine\n")
+    before = snapshot(tmp_path)
+    code, out, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 2 and out == ""
+    one_error_line(err, f"{mine.split('/')[0]}: exists and was not written by a sweep (the "
+                        "folder has no sweep.yaml)")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_sweep_that_recorded_no_run_gives_way_to_another(tmp_path):
+    config = sweep_config(tmp_path)
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "sweep.yaml").write_text("sweep: {grid: {train.lr: [0.5]}, runs: 1}\n")
+    code, _, err = run("sweep", str(config), "--out", str(tmp_path / "s"), "--no-plots")
+    assert code == 0, err
+    assert "train.lr" not in (tmp_path / "s" / "sweep.yaml").read_text().split("data:")[0]
 
 
 def test_ctrl_c_stops_with_the_finished_runs_recorded_and_the_rerun_resumes(tmp_path):

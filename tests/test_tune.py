@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +137,6 @@ def test_same_config_and_trials_give_the_same_tune(first, tmp_path):
 
 
 def test_tune_resumes_and_refuses_another(first, tmp_path):
-    import shutil
     folder, _, _ = first
     t, config = tmp_path / "t", tmp_path / "c" / "c.yaml"
     shutil.copytree(folder / "t", t)   # with its config beside it: the same relative paths
@@ -246,6 +246,73 @@ def test_mistakes_are_one_line_and_write_nothing(tmp_path, extra, args, fragment
     assert code == 2
     one_error_line(err, fragment)
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("mine, fragment", [
+    ("tune.csv", "tune.csv: exists and was not written by a tune (the folder has no "
+                 "tune.yaml)"),
+    ("best.yaml", "best.yaml: exists and was not written by a tune"),
+    ("best/predictions.csv", "best: exists and was not written by a tune"),
+], ids=["tune.csv", "best.yaml", "best/"])
+def test_a_users_files_in_the_folder_are_refused_before_any_work(tmp_path, mine, fragment):
+    """A file of the tune's names that no tune wrote there is the user's: the tune is
+    refused at once, the folder as it was (the winner's run folder too)."""
+    config = tiny_config(tmp_path / "c", extra=SPACE)
+    (tmp_path / "out" / mine).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "out" / mine).write_text("my own notes\n")
+    before = snapshot(tmp_path)
+    code, out, err = run("tune", str(config), "--out", str(tmp_path / "out"), "--trials", "2")
+    assert code == 2 and out == ""
+    one_error_line(err, fragment)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_users_file_in_the_winners_folder_is_refused_before_any_work(first, tmp_path):
+    folder, _, _ = first
+    t, config = tmp_path / "t", tmp_path / "c" / "c.yaml"
+    shutil.copytree(folder / "t", t)
+    shutil.copytree(folder / "c", tmp_path / "c")
+    (t / "best" / "notes.txt").write_text("mine\n")
+    before = snapshot(tmp_path)
+    code, out, err = run("tune", str(config), "--out", str(t), "--trials", "5")
+    assert code == 2 and out == ""
+    one_error_line(err, "notes.txt: exists and was not written by bpnet")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_tune_that_recorded_no_run_gives_way_to_another(first, tmp_path):
+    """tune.yaml of a tune stopped before its first run (a mistake found while it ran) does
+    not hold the folder against the corrected config."""
+    folder, _, _ = first
+    t = tmp_path / "t"
+    t.mkdir()
+    shutil.copy(folder / "t" / "tune.yaml", t / "tune.yaml")
+    config = tune_config(tmp_path / "c", extra=SPACE.replace("runs: 2", "runs: 1"))
+    code, _ = tune(config, t, "--trials", "3", "--jobs", "1")
+    assert code == 0 and (t / "best.yaml").exists()
+    assert yaml.safe_load((t / "tune.yaml").read_text())["tune"]["runs"] == 1
+
+
+def test_a_knob_value_that_fits_no_config_is_refused_beside_good_ones(tmp_path):
+    extra = SPACE.replace("[[2], [3], [2, 2]]", "[[0], [3]]")
+    config = tiny_config(tmp_path / "c", extra=extra)
+    code, out, err = run("tune", str(config), "--out", str(tmp_path / "out"))
+    assert code == 2 and out == ""
+    one_error_line(err, "models.bp.hidden: sizes must be >= 1")
+
+
+def test_a_series_with_a_zero_is_searched_without_log_and_box_cox(tmp_path):
+    """Log and Box-Cox need every value of the series positive, its test part's too: a zero
+    there leaves them out of the default space rather than failing the trials."""
+    lines = SERIES.splitlines()
+    lines[-2] = lines[-2].rsplit(",", 1)[0] + ",0"   # in the test part
+    config = tiny_config(tmp_path, data="\n".join(lines) + "\n")
+    p = plan(config, parse_tune(None, str(config), 3))
+    transforms = p.space["data.transform"]
+    assert {} in transforms and {"difference": [1]} in transforms
+    assert not any("log" in t or "boxcox" in t for t in transforms)
+    positive = plan(tiny_config(tmp_path / "p"), parse_tune(None, str(config), 3))
+    assert {"log": True} in positive.space["data.transform"]
 
 
 def test_budget_texts():
