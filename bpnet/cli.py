@@ -31,7 +31,7 @@ import typing
 import warnings
 
 from bpnet.arguments import Parser, count, whole_number
-from bpnet.errors import InputError
+from bpnet.errors import InputError, show_warning
 from bpnet.paths import checked, shown
 from bpnet.train.stops import StopRequest
 from bpnet.version import __version__
@@ -101,10 +101,6 @@ def _progress(name: str, algorithm: str, epochs: int, goal: float, min_grad: flo
     return show
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)
-
-
 def _use_parser(command: str) -> argparse.ArgumentParser:
     steps = command == "forecast"
     p = Parser(
@@ -172,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         args, run = _command(argv, signals)
         with warnings.catch_warnings():
             warnings.simplefilter("default")
-            warnings.showwarning = _show_warning
+            warnings.showwarning = show_warning
             return run(args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

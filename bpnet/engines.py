@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import uuid
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,7 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from bpnet.config import Config
 from bpnet.data import Dataset
-from bpnet.errors import InputError
+from bpnet.errors import InputError, show_warning
 from bpnet.experiment import fit_model
 from bpnet.report.sweepfiles import Row, model_row
 from bpnet.storage.fileio import signals_held
@@ -113,8 +114,9 @@ def _start_worker(parent: int, configs: Sequence[Config], datasets: dict[str, Da
     and solves over its threads, and the split changes their last bits; Dask's workers have
     one by default); Ctrl-C is the parent's to handle (it ends the workers), and the worker
     ends when the parent (process ``parent``) dies, at once when it is gone already (stopped
-    while this worker started)."""
+    while this worker started); a warning is one ``warning:`` line, as in the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.showwarning = show_warning
     if hasattr(signal, "pthread_sigmask"):   # held by the parent while it started this worker
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     threadpool_limits(1, user_api="blas")

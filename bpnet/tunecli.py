@@ -137,15 +137,15 @@ def _report(p, result) -> None:
 
 def finalists_table(p, entries: list) -> str:
     """The finalists of every bracket (the last rung's trials) by score, at most TOP."""
-    from bpnet.report.sweepfiles import _spread
+    from bpnet.report.console import figure
+    from bpnet.report.sweepfiles import spread
     from bpnet.tune import rank_key
     finals = sorted((e for e in entries if e.rung.last), key=rank_key(p.metric))
     head = ["rank", "trial", *p.space, "runs", f"val {p.metric} median [min, max]",
             f"val {p.metric} of the mean"]
     body = [[str(i), str(e.trial.number),
              *[_value(e.trial.settings.get(k)) for k in p.space], str(e.score.runs),
-             _spread((e.score.median, e.score.low, e.score.high)),
-             "-" if e.score.mean is None else f"{e.score.mean:.4g}"]
+             spread((e.score.median, e.score.low, e.score.high)), figure(e.score.mean)]
             for i, e in enumerate(finals[:TOP], 1)]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
@@ -164,23 +164,24 @@ def verdict(p, result) -> str:
     """The last line: the winner's test figure beside the best baseline's, and which is
     better (a difference within metrics.TIE is a tie)."""
     from bpnet.report import metrics
+    from bpnet.report.console import figure
     from bpnet.tune import headline
     run = result.best
-    name, figure = headline(p, run)
+    name, value = headline(p, run)
     higher = name == "accuracy"
     base = {b["what"]: b["scores"]["test"].get(name) for b in run.baselines.values()
             if "test" in b["scores"] and b["scores"]["test"].get(name) is not None}
     base = {k: v for k, v in base.items() if math.isfinite(v)}
     w = result.winner.trial
-    head = f"tuned: trial {w.number} ({w.text}): test {name} {figure:.4g}"
+    head = f"tuned: trial {w.number} ({w.text}): test {name} {figure(value)}"
     if not base:
         return f"{head}; no baseline has a test {name}"
     best = (max if higher else min)(base, key=base.get)
-    if all(metrics.worse(v, figure, higher) for v in base.values()):
-        return (f"{head}, the best baseline ({best}) {base[best]:.4g}: beats every baseline "
-                "on the test part")
-    if metrics.worse(figure, base[best], higher):
-        return (f"{head}: the best baseline ({best}, {base[best]:.4g}) is still better than "
-                f"the tuned network ({figure:.4g})")
-    return (f"{head}: the best baseline ({best}, {base[best]:.4g}) ties with the tuned "
-            f"network ({figure:.4g})")
+    if all(metrics.worse(v, value, higher) for v in base.values()):
+        return (f"{head}, the best baseline ({best}) {figure(base[best])}: beats every "
+                "baseline on the test part")
+    if metrics.worse(value, base[best], higher):
+        return (f"{head}: the best baseline ({best}, {figure(base[best])}) is still better "
+                f"than the tuned network ({figure(value)})")
+    return (f"{head}: the best baseline ({best}, {figure(base[best])}) ties with the tuned "
+            f"network ({figure(value)})")

@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -449,3 +451,22 @@ def test_a_malformed_dask_address_is_one_error_line(tmp_path):
     assert code == 2
     one_error_line(err, "--dask x y: not a scheduler's address")
     assert not (tmp_path / "s").exists()
+
+
+def test_a_workers_warning_is_one_warning_line(tmp_path, root):
+    """A local worker shows a warning as the command does, not as Python's two lines."""
+    script = tmp_path / "w.py"
+    script.write_text(
+        "import multiprocessing, os, sys, warnings\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from bpnet import engines\n"
+        "def warn(_):\n"
+        "    warnings.warn('a worker has something to say')\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = multiprocessing.get_context('spawn')\n"
+        "    with ctx.Pool(1, engines._start_worker, (os.getpid(), [], {})) as pool:\n"
+        "        pool.map(warn, [0])\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "warning: a worker has something to say\n"

@@ -231,7 +231,8 @@ def test_successive_halving_rungs():
 
 
 @pytest.mark.parametrize("extra, args, fragment", [
-    (SPACE + "  trails: 4\n", [], "tune.trails is not a key; tune takes space"),
+    (SPACE + "  trails: 4\n", [], "tune.trails is not a key (did you mean tune.trials?); "
+     "tune takes space"),
     (SPACE, ["--budget", "ten minutes"], "--budget: 'ten minutes' is not a duration"),
     (SPACE, ["--trials", "0"], "--trials: must be >= 1, got 0"),
     (SPACE, ["--trials", "3", "--budget", "1m"], "--trials and --budget: give one"),

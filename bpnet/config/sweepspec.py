@@ -17,6 +17,7 @@ them, then checked exactly like a config file.
 from __future__ import annotations
 
 import copy
+import difflib
 import itertools
 import typing
 import warnings
@@ -127,10 +128,13 @@ def parse_spec(block: typing.Any, grid_args: typing.Sequence[str], where: str,
     if not isinstance(block, dict):
         raise InputError(f"{where}: sweep must be a mapping (grid, runs, select, combine), "
                          f"not {kind(block)}")
-    unknown = sorted(set(block) - {"grid", "runs", "select", "combine"})
+    keys = ("grid", "runs", "select", "combine")
+    unknown = sorted(str(k) for k in set(block) - set(keys))
     if unknown:
-        raise InputError(f"{where}: sweep.{unknown[0]} is not a key; sweep takes grid, runs, "
-                         "select and combine")
+        guess = difflib.get_close_matches(unknown[0], keys, n=1)
+        raise InputError(f"{where}: sweep.{unknown[0]} is not a key"
+                         + (f" (did you mean sweep.{guess[0]}?)" if guess else "")
+                         + "; sweep takes grid, runs, select and combine")
     grid = block.get("grid") or {}
     if not isinstance(grid, dict):
         raise InputError(f"{where}: sweep.grid must map config keys to lists of values, "

@@ -16,6 +16,7 @@ it) or adds a knob; ``null`` takes a default knob out (its value is then the con
 """
 from __future__ import annotations
 
+import difflib
 import re
 import typing
 from dataclasses import dataclass
@@ -89,8 +90,10 @@ def parse_tune(block: typing.Any, where: str, trials: int | None = None,
                          f"{kind(block)}")
     unknown = sorted(str(k) for k in set(block) - set(KEYS))
     if unknown:
-        raise InputError(f"{where}: tune.{unknown[0]} is not a key; tune takes "
-                         f"{', '.join(KEYS)}")
+        guess = difflib.get_close_matches(unknown[0], KEYS, n=1)
+        raise InputError(f"{where}: tune.{unknown[0]} is not a key"
+                         + (f" (did you mean tune.{guess[0]}?)" if guess else "")
+                         + f"; tune takes {', '.join(KEYS)}")
     if trials is not None and budget is not None:
         raise InputError("--trials and --budget: give one of them (a number of trials, "
                          "or a time to spend)")

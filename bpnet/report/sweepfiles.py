@@ -22,6 +22,7 @@ import yaml
 from bpnet.config import Config, portable_config
 from bpnet.errors import InputError
 from bpnet.paths import shown
+from bpnet.report.console import figure
 from bpnet.report.scores import ModelResult
 from bpnet.storage.fileio import atomic_write, number_cell
 
@@ -341,7 +342,7 @@ def summary_table(keys: list[str], summary: list[dict], limit: int = 20) -> str:
     head = ["rank", *keys, "model", "runs", *[f"{m} median [min, max]" for m in metrics],
             *[f"{m} of the mean" for m in means]]
     body = [[str(e["rank"]), *e["values"].values(), e["model"], str(e["runs"]),
-             *[_spread(e["stats"].get(m)) for m in metrics],
+             *[spread(e["stats"].get(m)) for m in metrics],
              *[_one(e.get("mean", {}).get(m)) for m in means]] for e in ranked[:limit]]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
@@ -352,13 +353,14 @@ def summary_table(keys: list[str], summary: list[dict], limit: int = 20) -> str:
 
 
 def _one(value: float | None) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:.4g}"
+    return figure(value)
 
 
-def _spread(stats: tuple[float, float, float] | None) -> str:
+def spread(stats: tuple[float, float, float] | None) -> str:
+    """A median and its range as the tables show them: "14.00 [13.21, 15.46]"."""
     if stats is None or not math.isfinite(stats[0]):
         return "-"
-    return "{} [{}, {}]".format(*(f"{x:.4g}" for x in stats))
+    return "{} [{}, {}]".format(*map(figure, stats))
 
 
 def best_config(cfg: Config, model: str, runs: int, out: Path) -> dict:
