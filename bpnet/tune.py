@@ -41,7 +41,7 @@ from bpnet.sweep import (
     recorded_runs,
     run_sweep,
 )
-from bpnet.tuneplan import Plan, Trial, TrialSource, final_config, fold_config, ranges
+from bpnet.tuneplan import MIN_TRAIN, Plan, Trial, TrialSource, final_config, fold_config, ranges
 
 TUNE_YAML = "tune.yaml"
 TUNE_CSV = "tune.csv"
@@ -175,7 +175,8 @@ def run_tune(p: Plan, out: Path, engine: Engine, progress: RungProgress | None =
     trials = source.take(p.trials)
     if not trials:
         raise InputError(f"{p.path}: tune: no trial of the space fits this data (each is "
-                         "refused as a config, or leaves a fold too few training samples)")
+                         "refused as a config, or leaves a fold fewer than "
+                         f"{MIN_TRAIN} training samples)")
     started()
     if p.spec.budget is not None:
         # every training of a bracket on every worker within the budget: the first bracket

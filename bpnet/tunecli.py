@@ -103,8 +103,9 @@ def _opening(p, engine) -> str:
     if p.series:
         labels = p.data.series.labels
         test = p.test_steps
-        how = (f"at {len(names)} forecast origins ({', '.join(names)}; {p.block} steps "
-               f"each), never on the test part ({labels[test[0]]} to {labels[test[-1]]})")
+        how = (f"at {len(names)} forecast origins ({', '.join(names)}; {p.block} "
+               f"step{'s' if p.block != 1 else ''} each), never on the test part "
+               f"({labels[test[0]]} to {labels[test[-1]]})")
     else:
         how = f"by {len(names)}-fold cross-validation over the train and val parts"
     budget = f"brackets of {p.trials} trials for {_duration(p.spec.budget)}" \
