@@ -119,6 +119,7 @@ def _start_worker(parent: int, configs: Sequence[Config], datasets: dict[str, Da
     warnings.showwarning = show_warning
     if hasattr(signal, "pthread_sigmask"):   # held by the parent while it started this worker
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    import scipy.linalg  # noqa: F401  (scipy's own OpenBLAS, loaded now to be limited too)
     threadpool_limits(1, user_api="blas")
     exit_with_parent()
     if os.getppid() != parent:   # ends as the parent's death would have ended it

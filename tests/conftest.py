@@ -3,6 +3,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.linalg  # noqa: F401  (its own OpenBLAS, loaded before it is limited below)
 from helpers import ROOT
 from threadpoolctl import threadpool_limits
 

@@ -470,3 +470,27 @@ def test_a_workers_warning_is_one_warning_line(tmp_path, root):
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "warning: a worker has something to say\n"
+
+
+def test_every_blas_of_a_worker_runs_one_thread(tmp_path, root):
+    """numpy's and scipy's OpenBLAS (scipy brings its own, loaded with scipy.linalg) are both
+    held to one thread in a local worker: two workers on two cores, each spinning a second
+    BLAS thread, took three times the CPU of one."""
+    script = tmp_path / "b.py"
+    script.write_text(
+        "import multiprocessing, os, sys\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "from bpnet import engines\n"
+        "def threads(_):\n"
+        "    import scipy.linalg\n"
+        "    from threadpoolctl import threadpool_info\n"
+        "    return sorted({i['num_threads'] for i in threadpool_info()\n"
+        "                   if i['user_api'] == 'blas'})\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = multiprocessing.get_context('spawn')\n"
+        "    with ctx.Pool(1, engines._start_worker, (os.getpid(), [], {})) as pool:\n"
+        "        print(pool.map(threads, [0])[0])\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "[1]\n"
