@@ -137,18 +137,31 @@ class Model:
         check_argument(kind in "iuf", "X", X, "numbers, an array (samples, inputs)")
         X = np.asarray(X, dtype=float)
         if X.ndim > 2:
-            raise ValueError(f"expected inputs as a 2-D array (samples, inputs), got "
+            raise InputError(f"expected inputs as a 2-D array (samples, inputs), got "
                              f"{X.ndim}-D of shape {X.shape}")
         X = np.atleast_2d(X)
         d = len(self.meta.features)
         if X.shape[1] != d:
-            raise ValueError(f"expected {d} input columns ({', '.join(self.meta.features)}), "
+            raise InputError(f"expected {d} input columns ({', '.join(self.meta.features)}), "
                              f"got {X.shape[1]}")
         if not np.isfinite(X).all():
             rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
-            raise ValueError(f"inputs must be finite numbers; {len(rows)} row(s) hold NaN or "
+            raise InputError(f"inputs must be finite numbers; {len(rows)} row(s) hold NaN or "
                              f"infinite values (the first: row {rows[0]})")
-        return self.y_scaler.inverse_transform(self.net.predict(self.x_scaler.transform(X)))
+        out = self.y_scaler.inverse_transform(self.net.predict(self.x_scaler.transform(X)))
+        self._check_classes(out, "X", [f"row {i}" for i in range(len(out))])
+        return out
+
+    def _check_classes(self, out: np.ndarray, where: str, rows: list[str]) -> None:
+        """A classifier's probabilities (N, K) must be numbers: inputs so far outside the
+        training data that the network overflows give NaN, which no class may stand for."""
+        if self.classes is None:
+            return
+        bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+        if len(bad):
+            raise InputError(f"{where}: the network's class probabilities are not numbers for "
+                             f"{len(bad)} row(s) (the first: {rows[bad[0]]}): their inputs lie "
+                             "so far outside the training data that it overflows")
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Inputs X (N, D) in original units -> predictions (N, K) in original units; for a
@@ -165,7 +178,7 @@ class Model:
         """A classifier's class probabilities (N, K), column k for ``classes[k]``, of inputs
         X (N, D) in original units."""
         if self.classes is None:
-            raise ValueError(f"{self.path}: predict_proba is for a classifier (trained with "
+            raise InputError(f"{self.path}: predict_proba is for a classifier (trained with "
                              "data.classes); this model does regression, use predict")
         return self._outputs(X)
 
@@ -181,6 +194,7 @@ class Model:
             y_true = s.series.targets
         names = list(self.classes) if self.classes is not None else s.target_names
         y_pred = self._predicted(s)
+        self._check_classes(y_pred, shown(path), [f"{s.label_name} {v}" for v in s.labels])
         return Predictions(s.label_name, s.labels, names, y_pred, y_true,
                            None if self.classes is None else list(self.classes),
                            self._intervals(y_pred[:, 0], levels, s.series))

@@ -214,13 +214,35 @@ def test_saved_classifier_predicts_without_config(iris_run, tmp_path, capsys):
     assert head == "row,prediction,p_setosa,p_versicolor,p_virginica,target,right"
 
 
+def test_probabilities_that_are_not_numbers_get_no_made_up_class(iris_run, tmp_path, capsys,
+                                                                 monkeypatch):
+    """Finite inputs far outside the training data can overflow the network to NaN
+    probabilities (how far depends on its weights: here the network is made to), which no
+    class stands for: an error naming the row, not the first class."""
+    from bpnet.predict import Model
+    model = bpnet.load_model(iris_run / "model_bp.npz")
+    real = model.net.predict
+    model.net.predict = lambda X: np.where(X[:, :1] > 1e3, np.nan, real(X))
+    assert list(model.predict([[5.1, 3.5, 1.4, 0.2]])) == ["setosa"]
+    with pytest.raises(InputError, match=r"not numbers for 1 row\(s\) \(the first: row 1\)"):
+        model.predict([[5.1, 3.5, 1.4, 0.2], [1e9, 3.5, 1.4, 0.2]])
+    predicted = Model._predicted
+    monkeypatch.setattr(Model, "_predicted", lambda self, s: np.where(
+        np.arange(len(s.X))[:, None] == 1, np.nan, predicted(self, s)))
+    code = main(["predict", str(iris_run / "model_bp.npz"), str(ROOT / "data/iris.csv"),
+                 "--out", str(tmp_path / "p.csv")])
+    assert code == 2 and not (tmp_path / "p.csv").exists()
+    assert "class probabilities are not numbers for 1 row(s) (the first: row 1)" in \
+        capsys.readouterr().err
+
+
 def test_regression_model_refuses_predict_proba(tmp_path):
     from bpnet import api
     res = api.run({"data": {"path": str(ROOT / "data/airline_passengers.csv"),
                             "series": "passengers", "lags": [1]},
                    "models": {"bp": {"type": "feedforward", "hidden": [2]}},
                    "train": {"epochs": 2, "show": 0}})
-    with pytest.raises(ValueError, match="predict_proba is for a classifier"):
+    with pytest.raises(InputError, match="predict_proba is for a classifier"):
         res.models["bp"].predict_proba(np.ones((1, 1)))
 
 

@@ -534,10 +534,10 @@ def test_duplicate_csv_column_is_an_error(tmp_path, capsys, earlier):
 
 def test_model_predict_refuses_3d_and_non_finite_input(tmp_path, earlier):
     model = bpnet.load_model(tmp_path / "out/model_bp.npz")
-    with pytest.raises(ValueError, match=r"expected inputs as a 2-D array .* got 3-D"):
+    with pytest.raises(InputError, match=r"expected inputs as a 2-D array .* got 3-D"):
         model.predict(np.ones((2, 3, 2)))
-    with pytest.raises(ValueError, match=r"1 row\(s\) hold NaN or infinite values"):
+    with pytest.raises(InputError, match=r"1 row\(s\) hold NaN or infinite values"):
         model.predict([[1.0, 2.0], [np.nan, 3.0]])
-    with pytest.raises(ValueError, match="must be finite"):
+    with pytest.raises(InputError, match="must be finite"):
         model.predict([[np.inf, 1.0]])
     assert model.predict([[112.0, 2.0]]).shape == (1, 1)

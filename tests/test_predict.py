@@ -9,6 +9,7 @@ import pytest
 import bpnet
 import bpnet.errors
 from bpnet.cli import main
+from bpnet.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_load_model_from_python(trained, root):
     assert y.shape == (2, 1)
     np.testing.assert_allclose(y[:, 0], [float(r["bp"]) for r in first], rtol=1e-12)
     assert model.meta.features == ["passengers[t-1]", "month"]
-    with pytest.raises(ValueError, match="expected 2 input columns"):
+    with pytest.raises(InputError, match="expected 2 input columns"):
         model.predict([[1.0, 2.0, 3.0]])
 
 
