@@ -376,11 +376,14 @@ def _use_paths(args, outputs: list[tuple[str, str]], example: str) -> None:
     for path, what in outputs:
         outdir.check_output_file(path, what, example)
     outdir.check_clashes(outputs, {args.model: "the model file", args.data: "the data file"})
+    for path, what in outputs:
+        outdir.check_replaceable(path, what)
 
 
 def _predict(args) -> int:
     from bpnet.predict import load_model
     from bpnet.report import usefiles
+    from bpnet.storage import outdir
     levels = _levels(args)
     _use_paths(args, [(args.out, "--out")], "predictions.csv")
     model = load_model(args.model, **_matlab_args(args))
@@ -389,6 +392,7 @@ def _predict(args) -> int:
         check_columns(model.meta, args.data)
     pred = model.predict_file(args.data, levels)
     usefiles.write_use_csv(args.out, pred)
+    outdir.note_written([args.out])
     accuracy = "" if pred.accuracy is None else f" (accuracy {pred.accuracy:.4f})"
     print(f"predicted {len(pred.labels)} samples with {shown(args.model)}{accuracy}; wrote "
           f"{shown(args.out)}")
@@ -402,6 +406,7 @@ def _forecast(args) -> int:
     from bpnet.report import usefiles
     from bpnet.report.forecast import plain_label
     from bpnet.report.intervals import level_name
+    from bpnet.storage import outdir
     if args.steps < 1:
         raise InputError(f"--steps: must be >= 1, got {args.steps}")
     levels = _levels(args)
@@ -414,6 +419,7 @@ def _forecast(args) -> int:
     fc, history = model.forecast_file(args.data, args.steps, levels)
     usefiles.write_forecast(args.out, picture, history, fc, shown(args.model))
     written = [path for path, _ in outputs]
+    outdir.note_written(written)
     bands = f" and its {'/'.join(map(level_name, levels))} % intervals" if levels else ""
     print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
           f"{shown(args.model)}{bands}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... "
@@ -461,12 +467,15 @@ def _export(args) -> int:
     for path, what in outputs:
         outdir.check_output_file(path, what, "mynet.m")
     outdir.check_clashes(outputs, {args.model: "the model file"})
+    for path, what in outputs:
+        outdir.check_replaceable(path, what)
     model = load_model(args.model)
     if isinstance(model.net, list):
         raise InputError(f"{shown(args.model)}: holds the mean of {len(model.net)} networks; "
                          "a MATLAB function of genFunction's kind holds one: export one run's "
                          "model (model_<name>.npz)")
     written = export(model, out)
+    outdir.note_written(written)
     print(f"exported {shown(args.model)} ({model.net!r}) as the MATLAB function "
           f"{function_name(out)}; wrote {', '.join(map(shown, written))}")
     return 0
@@ -479,9 +488,11 @@ def _export_onnx(args, out: str) -> int:
     from bpnet.storage import outdir
     outdir.check_output_file(out, "--out", "net.onnx")
     outdir.check_clashes([(out, "--out")], {args.model: "the model file"})
+    outdir.check_replaceable(out, "--out")
     dtype = args.dtype or "float64"
     model = load_model(args.model)
     onnxexport.export(model, out, dtype)
+    outdir.note_written([out])
     print(f"exported {shown(args.model)} ({model.net!r}) as ONNX (opset {onnxexport.OPSET}, "
           f"{dtype}); wrote {shown(out)}")
     return 0

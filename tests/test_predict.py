@@ -162,3 +162,34 @@ def test_meta_reads_back_what_it_writes_and_older_metas(trained):
         ModelMeta.from_json({k: v for k, v in raw.items() if k != "targets"}, "m.npz")
     with pytest.raises(bpnet.errors.InputError, match="not a valid model description"):
         ModelMeta.from_json({**raw, "data": {"series": None}}, "m.npz")
+
+
+def test_predict_forecast_and_export_replace_only_their_own_files(tmp_path, capsys):
+    """--out of predict, forecast and export replaces a file they wrote, unchanged since,
+    and never a file of the user's: that is refused before any work, the file as it was."""
+    from iohelpers import one_error_line, tiny_config
+    config = tiny_config(tmp_path / "c")
+    assert main([str(config), "--out", str(tmp_path / "run"), "--quiet", "--no-plots"]) == 0
+    model, data = str(tmp_path / "run/model_bp.npz"), str(tmp_path / "c/d.csv")
+    out = tmp_path / "p.csv"
+    for _ in range(2):   # the second replaces the first's file
+        assert main(["predict", model, data, "--out", str(out)]) == 0
+    out.write_text(out.read_text() + "my note\n")
+    mine = {"p.csv": out.read_bytes()}
+    for name in ("f.png", "net.onnx", "net.m"):
+        (tmp_path / name).write_text("mine\n")
+        mine[name] = (tmp_path / name).read_bytes()
+    capsys.readouterr()
+    for argv, fragment in [
+            (["predict", model, data, "--out", str(out)], "p.csv: exists and has changed since "
+             "bpnet wrote it"),
+            (["forecast", model, data, "--steps", "2", "--out", str(tmp_path / "f.csv")],
+             "f.png: exists and was not written by bpnet"),
+            (["export", model, "--out", str(tmp_path / "net.onnx")],
+             "net.onnx: exists and was not written by bpnet"),
+            (["export", model, "--out", str(tmp_path / "net.m")],
+             "net.m: exists and was not written by bpnet")]:
+        assert main(argv) == 2
+        one_error_line(capsys.readouterr().err, fragment)
+    assert {n: (tmp_path / n).read_bytes() for n in mine} == mine
+    assert not (tmp_path / "f.csv").exists()

@@ -42,7 +42,7 @@ from pathlib import Path
 
 from bpnet.errors import InputError
 from bpnet.paths import checked, same_file, shown
-from bpnet.storage.fileio import process_exists, signals_held
+from bpnet.storage.fileio import atomic_write, process_exists, signals_held
 from bpnet.version import __version__
 
 try:
@@ -54,6 +54,9 @@ LOCK = ".bpnet.lock"
 STAGING = ".bpnet-staging"
 COMMIT = ".bpnet-commit"
 MANIFEST = "manifest.json"
+# the files that predict, forecast and export wrote in a folder, each with its SHA-256: only
+# such a file is replaced by their next --out (a run folder's own files are its manifest's)
+WRITTEN = ".bpnet-written.json"
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")
 # the names of a run's files whose temporary files (of versions that wrote them in place) a
 # killed run may have left; never used to tell whose a file is: the manifest tells that
@@ -97,6 +100,45 @@ def check_output_file(path: str, what: str, example: str) -> None:
     if manifest and (name in manifest["files"] or name == MANIFEST):
         raise InputError(f"{what} {path}: is a result file of the run in {shown(folder)} "
                          f"(listed in its {MANIFEST}); write somewhere else")
+
+
+def check_replaceable(path: str, what: str) -> None:
+    """Refuse, before any work, an output file of predict, forecast or export (``what``: the
+    option naming it) that exists and is not one they wrote (:func:`note_written`)."""
+    if os.path.lexists(path):
+        folder, name = os.path.split(os.path.realpath(path))
+        want = _written(Path(folder)).get(name)
+        if want is None or want != _checksum(Path(path)):
+            why = "was not written by bpnet" if want is None else \
+                "has changed since bpnet wrote it"
+            raise InputError(f"{what} {path}: exists and {why}; choose another name or "
+                             "remove it")
+
+
+def _written(folder: Path) -> dict[str, str]:
+    """The files predict, forecast and export wrote in ``folder``: name -> SHA-256."""
+    try:
+        with open(folder / WRITTEN, encoding="utf-8") as fh:
+            record = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    files = record.get("files") if isinstance(record, dict) else None
+    return {k: v for k, v in files.items() if _plain_name(k) and isinstance(v, str)} \
+        if isinstance(files, dict) else {}
+
+
+def note_written(paths: Iterable[str]) -> None:
+    """Record the files just written by predict, forecast or export (each in its folder's
+    :data:`WRITTEN`), so that their next --out may replace them and nothing else."""
+    by_folder: dict[Path, list[str]] = {}
+    for path in paths:
+        folder, name = os.path.split(os.path.realpath(path))
+        by_folder.setdefault(Path(folder), []).append(name)
+    for folder, names in by_folder.items():
+        files = {n: h for n, h in _written(folder).items() if (folder / n).is_file()}
+        files.update({n: sha256(folder / n) for n in names})
+        atomic_write(folder / WRITTEN, lambda fh, f=files: json.dump(
+            {"bpnet": __version__, "files": f}, fh, indent=1))
 
 
 def _refuse_system(out: str) -> None:
