@@ -49,6 +49,10 @@ def test_per_class_figures_and_macro():
     assert b["precision"] == pytest.approx(0.5) and b["recall"] == 1.0
     assert b["f1"] == pytest.approx(2 / 3)
     assert m["macro"]["recall"] == pytest.approx((0.5 + 1 + 0.5) / 3)
+    # a fourth class with no sample in the part and never output is not averaged in
+    m4 = classify.classification_metrics(np.c_[P * 0.9, np.full(6, 0.1)], np.c_[T, np.zeros(6)],
+                                         ["a", "b", "c", "d"])
+    assert m4["per_class"]["d"]["support"] == 0 and m4["macro"] == pytest.approx(m["macro"])
 
 
 def test_logistic_baseline_separates_separable_classes(rng):

@@ -10,7 +10,9 @@ sorted labels. The predicted class is the argmax of a row, the first maximum win
 - per class precision (of the samples output as the class, the fraction that are), recall (of
   the samples of the class, the fraction output as it), F1, and the AUC of its roc (trapezoids);
   a class never output has no precision (NaN) and no F1; the macro averages are the means over
-  the classes, an undefined precision or F1 counting as 0;
+  the classes that are a target or an output of some sample (as scikit-learn's, whose labels
+  are those of y_true and y_pred), an undefined precision or F1 counting as 0, and over the
+  classes with an AUC (a class of every sample, or of none, has none);
 - baselines: ``majority`` answers the most common training class (its probabilities are the
   training class frequencies) and ``logistic`` is the multinomial logistic regression on the
   same scaled inputs, fitted on the training part by L-BFGS (``scipy.optimize``) with
@@ -82,11 +84,16 @@ def per_class(cm: np.ndarray, T: np.ndarray, P: np.ndarray, classes: list[str]) 
 
 
 def macro(classes: dict) -> dict[str, float]:
-    """The mean over classes of precision, recall, F1 (undefined ones as 0) and AUC."""
+    """The mean of precision, recall and F1 (undefined ones as 0) over the classes that are
+    a target or an output of some sample, and of AUC over the classes that have one."""
+    seen = [c for c in classes.values()
+            if c["support"] > 0 or math.isfinite(c["precision"])]
     out = {}
-    for key in ("precision", "recall", "f1", "auc"):
-        v = np.array([c[key] for c in classes.values()], dtype=float)
-        out[key] = float(np.mean(np.nan_to_num(v) if key != "auc" else v))
+    for key in ("precision", "recall", "f1"):
+        v = np.array([c[key] for c in seen], dtype=float)
+        out[key] = float(np.mean(np.nan_to_num(v))) if len(v) else math.nan
+    aucs = [c["auc"] for c in classes.values() if math.isfinite(c["auc"])]
+    out["auc"] = float(np.mean(aucs)) if aucs else math.nan
     return out
 
 
