@@ -421,7 +421,8 @@ def _forecast(args) -> int:
     written = [path for path, _ in outputs]
     outdir.note_written(written)
     bands = f" and its {'/'.join(map(level_name, levels))} % intervals" if levels else ""
-    print(f"forecast {args.steps} periods after {plain_label(history.labels[-1])} with "
+    print(f"forecast {args.steps} period{'s' if args.steps != 1 else ''} after "
+          f"{plain_label(history.labels[-1])} with "
           f"{shown(args.model)}{bands}: {fc.labels[0]} {fc.y_pred[0, 0]:.6g} ... "
           f"{fc.labels[-1]} {fc.y_pred[-1, 0]:.6g}; wrote {', '.join(map(shown, written))}")
     y_future, y_past = fc.y_pred[:, 0], history.y_true[:, 0]

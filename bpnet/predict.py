@@ -228,6 +228,9 @@ class Model:
         self._check_inputs(s, path)
         if len(s.X) == 0:
             d = self.meta.data
+            if s.series is None:
+                raise InputError(f"{shown(path)}: {rows} data rows give no sample; the file "
+                                 "needs at least one row of values below its header")
             lost = sum(d.transform.difference)
             raise InputError(f"{shown(path)}: {rows} data rows give no sample; "
                              f"{delays_text(d)} (after differencing by {lost}) need at "

@@ -279,3 +279,12 @@ def test_written_config_reruns(iris_run, tmp_path):
     assert "lags" not in text and "classes: species" in text
     assert main([str(iris_run / "config.yaml"), "--out", str(tmp_path / "again"), "--quiet",
                  "--no-plots", "--set", "runs=1"]) == 0
+
+
+def test_a_header_only_file_asks_for_a_row_not_for_lags(iris_run, tmp_path, capsys):
+    data = tmp_path / "h.csv"
+    data.write_text("sepal_length,sepal_width,petal_length,petal_width\n")
+    assert main(["predict", str(iris_run / "model_bp.npz"), str(data), "--out",
+                 str(tmp_path / "p.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "needs at least one row of values below its header" in err and "lags" not in err

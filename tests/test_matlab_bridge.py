@@ -455,7 +455,7 @@ def test_export_names_a_matlab_function(tmp_path, models):
     m, _ = models["bp_mapstd"]
     with pytest.raises(bpnet.errors.InputError, match="not a MATLAB function name"):
         mexport.function_name(tmp_path / "my-net.m")
-    with pytest.raises(bpnet.errors.InputError, match="ends in .m"):
+    with pytest.raises(bpnet.errors.InputError, match="ending in .m"):
         mexport.function_name(tmp_path / "mynet.txt")
 
 
@@ -477,7 +477,7 @@ def test_export_on_the_command_line(tmp_path, capsys):
             ([str(tmp_path / "x" / "mynet.mat")], "export takes a bpnet model (.npz)"),
             ([str(out / "model_e.npz"), "--out", str(tmp_path / "my-net.m")],
              "not a MATLAB function name"),
-            ([str(out / "model_e.npz"), "--out", str(tmp_path / "mynet.txt")], "ends in .m")]:
+            ([str(out / "model_e.npz"), "--out", str(tmp_path / "mynet.txt")], "ending in .m")]:
         code, _, err = run_cli(capsys, "export", *args)
         assert code == 2
         one_error_line(err, fragment)

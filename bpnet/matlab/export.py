@@ -71,8 +71,8 @@ def function_name(out: str | Path) -> str:
     identifier, as MATLAB calls a function by its file's name."""
     path = Path(out)
     if path.suffix != ".m":
-        raise InputError(f"--out {shown(out)}: the MATLAB function's file name ends in .m, "
-                         "e.g. mynet.m")
+        raise InputError(f"--out {shown(out)}: export writes a MATLAB function (a file "
+                         "ending in .m, e.g. mynet.m) or an ONNX graph (.onnx, e.g. net.onnx)")
     if not _IDENT.match(path.stem):
         raise InputError(f"--out {shown(out)}: {path.stem!r} is not a MATLAB function name "
                          "(a letter, then letters, digits or _, at most 63)")
