@@ -226,6 +226,8 @@ class Model:
         least one sample (a warning for inputs outside the training range)."""
         s, rows = self._samples(path, targets_needed=False)
         self._check_inputs(s, path)
+        if s.missing is not None and s.missing.changed:   # rows left out, values filled
+            warnings.warn(f"missing values: {s.missing.describe()}", stacklevel=3)
         if len(s.X) == 0:
             d = self.meta.data
             if s.series is None:

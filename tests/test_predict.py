@@ -193,3 +193,20 @@ def test_predict_forecast_and_export_replace_only_their_own_files(tmp_path, caps
         one_error_line(capsys.readouterr().err, fragment)
     assert {n: (tmp_path / n).read_bytes() for n in mine} == mine
     assert not (tmp_path / "f.csv").exists()
+
+
+def test_predict_says_which_rows_its_missing_values_left_out(tmp_path, capsys):
+    (tmp_path / "t.csv").write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(30)))
+    (tmp_path / "c.yaml").write_text(
+        "data: {path: t.csv, inputs: [x], targets: [y], missing: drop}\n"
+        "models: {bp: {type: feedforward, hidden: [2]}}\ntrain: {epochs: 5, show: 0}\n")
+    assert main([str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--quiet",
+                 "--no-plots"]) == 0
+    (tmp_path / "n.csv").write_text("x,y\n1,3\n,5\n3,7\n")
+    capsys.readouterr()
+    assert main(["predict", str(tmp_path / "o/model_bp.npz"), str(tmp_path / "n.csv"),
+                 "--out", str(tmp_path / "p.csv")]) == 0
+    out, err = capsys.readouterr()
+    assert "predicted 2 samples" in out
+    assert "warning: missing values:" in err and "left out 1 row(s) with a missing input; " \
+        "first at line 3" in err
