@@ -155,6 +155,13 @@ def test_non_integer_numeric_classes_warn(tmp_path):
     assert data.classes == ["0.5", "1.5"]
 
 
+def test_numbers_mixed_with_text_labels_warn(tmp_path):
+    text = "a,b,kind\n" + "\n".join(f"{i},{i % 3},{['1', 'two', '3'][i % 3]}" for i in range(12))
+    with pytest.warns(UserWarning, match=r"mixes numbers \(1, 3\) with text labels \(two\)"):
+        data = _load(tmp_path, text + "\n")
+    assert data.classes == ["1", "3", "two"]
+
+
 def test_two_classes_give_two_softmax_outputs(tmp_path):
     text = "a,b,kind\n" + "\n".join(f"{i},{i % 3},{'ny'[i % 2]}" for i in range(20))
     data = _load(tmp_path, text + "\n")

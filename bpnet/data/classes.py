@@ -82,6 +82,12 @@ def class_list(labels: list[str | None], table: Table, column: str) -> list[str]
             warnings.warn(f"{where} holds numbers that are not all whole; treated as labels, "
                           "one class per distinct value", stacklevel=2)
         return [named[k] for k in sorted(named)]
+    numbers = [v for k, v in named.items() if isinstance(k, float)]
+    if numbers:   # a 2 beside "two": a typo, or the codes of two files mixed
+        texts = [v for k, v in named.items() if not isinstance(k, float)]
+        warnings.warn(f"{where} mixes numbers ({', '.join(numbers[:3])}) with text labels "
+                      f"({', '.join(texts[:3])}); each distinct value is a class",
+                      stacklevel=2)
     return sorted(named.values())
 
 
