@@ -453,22 +453,31 @@ def test_a_malformed_dask_address_is_one_error_line(tmp_path):
     assert not (tmp_path / "s").exists()
 
 
-def test_a_workers_warning_is_one_warning_line(tmp_path, root):
-    """A local worker shows a warning as the command does, not as Python's two lines."""
+def in_a_worker(tmp_path: Path, root: Path, task: str) -> subprocess.CompletedProcess:
+    """Run ``task`` (the source of ``def task(_)``) in one local worker as the engine starts
+    it, from a script of its own (a spawned worker imports the task from there); -> the
+    script's process, which prints what the task returns."""
     script = tmp_path / "w.py"
     script.write_text(
-        "import multiprocessing, os, sys, warnings\n"
+        "import multiprocessing, os, sys\n"
         f"sys.path.insert(0, {str(root)!r})\n"
         "from bpnet import engines\n"
-        "def warn(_):\n"
-        "    warnings.warn('a worker has something to say')\n"
+        f"{task}\n"
         "if __name__ == '__main__':\n"
         "    ctx = multiprocessing.get_context('spawn')\n"
         "    with ctx.Pool(1, engines._start_worker, (os.getpid(), [], {})) as pool:\n"
-        "        pool.map(warn, [0])\n")
+        "        print(pool.map(task, [0])[0])\n")
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_a_workers_warning_is_one_warning_line(tmp_path, root):
+    """A local worker shows a warning as the command does, not as Python's two lines."""
+    proc = in_a_worker(tmp_path, root, "def task(_):\n"
+                                       "    import warnings\n"
+                                       "    warnings.warn('a worker has something to say')")
     assert proc.stderr == "warning: a worker has something to say\n"
 
 
@@ -476,21 +485,10 @@ def test_every_blas_of_a_worker_runs_one_thread(tmp_path, root):
     """numpy's and scipy's OpenBLAS (scipy brings its own, loaded with scipy.linalg) are both
     held to one thread in a local worker: two workers on two cores, each spinning a second
     BLAS thread, took three times the CPU of one."""
-    script = tmp_path / "b.py"
-    script.write_text(
-        "import multiprocessing, os, sys\n"
-        f"sys.path.insert(0, {str(root)!r})\n"
-        "from bpnet import engines\n"
-        "def threads(_):\n"
-        "    import scipy.linalg\n"
-        "    from threadpoolctl import threadpool_info\n"
-        "    return sorted({i['num_threads'] for i in threadpool_info()\n"
-        "                   if i['user_api'] == 'blas'})\n"
-        "if __name__ == '__main__':\n"
-        "    ctx = multiprocessing.get_context('spawn')\n"
-        "    with ctx.Pool(1, engines._start_worker, (os.getpid(), [], {})) as pool:\n"
-        "        print(pool.map(threads, [0])[0])\n")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    proc = in_a_worker(tmp_path, root, "def task(_):\n"
+                                       "    import scipy.linalg\n"
+                                       "    from threadpoolctl import threadpool_info\n"
+                                       "    return sorted({i['num_threads'] for i in "
+                                       "threadpool_info()\n"
+                                       "                   if i['user_api'] == 'blas'})")
     assert proc.stdout == "[1]\n"
