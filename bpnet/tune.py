@@ -157,8 +157,7 @@ def check_folder(p: Plan, out: Path) -> dict:
     record = {"tune": {"space": p.space, "trials": p.trials, "folds": p.spec.folds,
                        "runs": p.spec.runs, "metric": p.metric, "model": p.model},
               **portable_config(p.base, out.resolve())}
-    started = any(recorded_runs(f) for f in (out / RUNGS_DIR).glob("*")) \
-        if (out / RUNGS_DIR).is_dir() else False
+    started = any(recorded_runs(rung) for rung in (out / RUNGS_DIR).glob("*"))
     check_same_record(out / TUNE_YAML, record, "tune", give_way=not started)
     return record
 

@@ -138,19 +138,17 @@ def _report(p, result) -> None:
 
 def finalists_table(p, entries: list) -> str:
     """The finalists of every bracket (the last rung's trials) by score, at most TOP."""
-    from bpnet.report.console import figure
-    from bpnet.report.sweepfiles import spread
+    from bpnet.report.console import figure, table
+    from bpnet.report.sweepfiles import spread_of
     from bpnet.tune import rank_key
     finals = sorted((e for e in entries if e.rung.last), key=rank_key(p.metric))
     head = ["rank", "trial", *p.space, "runs", f"val {p.metric} median [min, max]",
             f"val {p.metric} of the mean"]
     body = [[str(i), str(e.trial.number),
              *[_value(e.trial.settings.get(k)) for k in p.space], str(e.score.runs),
-             spread((e.score.median, e.score.low, e.score.high)), figure(e.score.mean)]
+             spread_of((e.score.median, e.score.low, e.score.high)), figure(e.score.mean)]
             for i, e in enumerate(finals[:TOP], 1)]
-    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-             for r in [head, ["-" * w for w in widths], *body]]
+    lines = [line.rstrip() for line in table(head, body, left=len(head))]
     if len(finals) > TOP:
         lines.append(f"... {len(finals) - TOP} more finalists in tune.csv")
     return "\n".join(lines)

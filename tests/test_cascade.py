@@ -28,19 +28,6 @@ def test_forward_is_the_sum_of_matlabs_connections(rng):
     assert rel_error(net.predict(X), acts[-1]) < 1e-14
 
 
-@pytest.mark.parametrize("hidden_tf", TRANSFERS)
-@pytest.mark.parametrize("out_tf", ["purelin", "tansig"])
-def test_cascade_gradient_matches_central_differences(hidden_tf, out_tf, rng):
-    net = CascadeNet([3, 5, 4, 2], [hidden_tf, hidden_tf, out_tf])
-    net.theta[:] = rng.normal(scale=0.7, size=net.theta.size)
-    X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
-    _, grads = net.loss_and_grads(X, Y)
-    assert set(grads) == set(net.params)
-    for name, p in net.params.items():
-        num = numeric_grad(lambda: net.loss(X, Y)[0], p)
-        assert rel_error(grads[name], num) < 1e-6, name
-
-
 def test_cascade_gradient_in_chunks_and_with_missing_targets(rng, monkeypatch):
     from bpnet.nets import cascade
     net = CascadeNet([2, 3, 1], ["tansig", "purelin"])

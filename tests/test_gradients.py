@@ -4,16 +4,19 @@ import pytest
 from helpers import numeric_grad, numeric_jacobian, rel_error
 
 from bpnet.nets import registry
+from bpnet.nets.cascade import CascadeNet
 from bpnet.nets.elman import ElmanNet
 from bpnet.nets.feedforward import BPNet
 
 TRANSFERS = ["tansig", "logsig", "purelin", "poslin"]
 
 
+@pytest.mark.parametrize("net_class", [BPNet, CascadeNet])
 @pytest.mark.parametrize("hidden_tf", TRANSFERS)
 @pytest.mark.parametrize("out_tf", ["purelin", "tansig", "logsig"])
-def test_bpnet_gradient_matches_central_differences(hidden_tf, out_tf, rng):
-    net = BPNet([3, 5, 4, 2], [hidden_tf, hidden_tf, out_tf])
+def test_bpnet_gradient_matches_central_differences(net_class, hidden_tf, out_tf, rng):
+    """BP and cascade-forward networks (every layer fed by the input and every earlier one)."""
+    net = net_class([3, 5, 4, 2], [hidden_tf, hidden_tf, out_tf])
     net.theta[:] = rng.normal(scale=0.7, size=net.theta.size)
     X, Y = rng.normal(size=(7, 3)), rng.normal(size=(7, 2))
     _, grads = net.loss_and_grads(X, Y)

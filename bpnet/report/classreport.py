@@ -14,7 +14,7 @@ import numpy as np
 
 from bpnet.data import Dataset
 from bpnet.report.classify import predicted_class
-from bpnet.report.console import _table, figure, spread
+from bpnet.report.console import figure, spread, table
 from bpnet.report.metrics import over_runs
 from bpnet.report.scores import ModelResult
 
@@ -31,7 +31,7 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None) -> 
             return figure(scores[part][m]) if part in scores else "-"
         rows.append([name, epochs, reason, num("train", "accuracy"), num("test", "accuracy"),
                      num("test", "crossentropy")])
-    return "\n".join(_table(head, rows, left=3))
+    return "\n".join(table(head, rows, left=3))
 
 
 def runs_table(results: list[ModelResult], has_val: bool) -> str:
@@ -51,7 +51,7 @@ def runs_table(results: list[ModelResult], has_val: bool) -> str:
     which = "validation" if has_val else "training"
     perform = results[0].cfg.train.perform if results else "crossentropy"
     return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} "
-                      f"{perform}", *_table(head, rows, left=len(head))])
+                      f"{perform}", *table(head, rows, left=len(head))])
 
 
 def _label_columns(name: str, P: np.ndarray, truth: np.ndarray, classes: list[str]

@@ -103,7 +103,7 @@ def summary_table(results: list[ModelResult], baselines: dict | None = None,
                         ([num("test_multistep", "mape")] if multi else []) +
                         [_coverage(scores.get(part, {}), levels) for part in
                          ("test", "test_multistep")[:1 + multi] if levels])
-    return "\n".join(_table(head, rows, left=4 if per_target[0] else 3))
+    return "\n".join(table(head, rows, left=4 if per_target[0] else 3))
 
 
 def _coverage(scores: dict, levels: tuple[float, ...]) -> str:
@@ -135,7 +135,7 @@ def runs_table(results: list[ModelResult], has_val: bool, targets: list[str] | N
                         ([cell("test_multistep", "mape")] if multi else []))
     which = "validation" if has_val else "training"
     return "\n".join([f"over runs: median [min, max]; kept: the run of lowest {which} mse",
-                      *_table(head, rows, left=len(head))])
+                      *table(head, rows, left=len(head))])
 
 
 def spread(s: dict) -> str:
@@ -360,7 +360,7 @@ def _and(items: list[str], word: str = "and") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
-def _table(head: list[str], rows: list[list[str]], left: int) -> list[str]:
+def table(head: list[str], rows: list[list[str]], left: int) -> list[str]:
     """The lines of a table: the header, a rule, the rows; the first ``left`` columns are
     left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]

@@ -22,7 +22,7 @@ import yaml
 from bpnet.config import Config, portable_config
 from bpnet.errors import InputError
 from bpnet.paths import shown
-from bpnet.report.console import figure
+from bpnet.report.console import figure, spread, table
 from bpnet.report.scores import ModelResult
 from bpnet.storage.fileio import atomic_write, number_cell
 
@@ -342,25 +342,17 @@ def summary_table(keys: list[str], summary: list[dict], limit: int = 20) -> str:
     head = ["rank", *keys, "model", "runs", *[f"{m} median [min, max]" for m in metrics],
             *[f"{m} of the mean" for m in means]]
     body = [[str(e["rank"]), *e["values"].values(), e["model"], str(e["runs"]),
-             *[spread(e["stats"].get(m)) for m in metrics],
-             *[_one(e.get("mean", {}).get(m)) for m in means]] for e in ranked[:limit]]
-    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-             for r in [head, ["-" * w for w in widths], *body]]
+             *[spread_of(e["stats"].get(m)) for m in metrics],
+             *[figure(e.get("mean", {}).get(m)) for m in means]] for e in ranked[:limit]]
+    lines = [line.rstrip() for line in table(head, body, left=len(head))]
     if len(ranked) > limit:
         lines.append(f"... {len(ranked) - limit} more in {SUMMARY_CSV}")
     return "\n".join(lines)
 
 
-def _one(value: float | None) -> str:
-    return figure(value)
-
-
-def spread(stats: tuple[float, float, float] | None) -> str:
-    """A median and its range as the tables show them: "14.00 [13.21, 15.46]"."""
-    if stats is None or not math.isfinite(stats[0]):
-        return "-"
-    return "{} [{}, {}]".format(*map(figure, stats))
+def spread_of(stats: tuple[float, float, float] | None) -> str:
+    """:func:`~bpnet.report.console.spread` of (median, min, max); "-" without them."""
+    return "-" if stats is None else spread(dict(zip(("median", "min", "max"), stats)))
 
 
 def best_config(cfg: Config, model: str, runs: int, out: Path) -> dict:
