@@ -217,7 +217,9 @@ def test_a_budget_caps_each_training(tmp_path):
     assert code == 0
     assert "brackets of 3 trials for 0:01" in out
     entries = rows(tmp_path / "t" / "tune.csv")
-    assert {r["bracket"] for r in entries} == {"1"} and len(entries) == 3
+    # how many brackets fit in the second depends on the machine: each of 3 trials, one rung
+    brackets = sorted({int(r["bracket"]) for r in entries})
+    assert brackets == list(range(1, len(brackets) + 1)) and len(entries) == 3 * len(brackets)
     best = yaml.safe_load((tmp_path / "t" / "best.yaml").read_text())
     assert best["models"]["bp"]["train"]["time"] == pytest.approx(1 / 18)
 
